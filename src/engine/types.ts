@@ -1,0 +1,134 @@
+// The engine's vocabulary: normalised events in, run state, effects out. Pure data, no I/O.
+
+export interface PrRef {
+  number: number;
+  author: string;
+  headSha: string;
+  headRef?: string;
+  draft?: boolean;
+}
+
+interface EventBase {
+  /** Content fingerprint: the same GitHub occurrence under two delivery ids has the same id. */
+  id: string;
+  /** When it happened (ISO 8601). */
+  at: string;
+  /** Login of whoever caused it. */
+  actor: string;
+  /** 'owner/repo' */
+  repo: string;
+  /** The issue the run lives on. */
+  issue: number;
+  /** The issue's author (owner `issue.author`). */
+  issueAuthor?: string;
+  delivery?: string;
+}
+
+export type BatonEvent =
+  | (EventBase & { type: 'issue.labeled' | 'issue.unlabeled'; label: string })
+  | (EventBase & { type: 'issue.closed' | 'issue.reopened' })
+  | (EventBase & {
+      type: 'pr.linked' | 'pr.opened' | 'pr.ready_for_review' | 'pr.synchronize' | 'pr.merged' | 'pr.closed';
+      pr: PrRef;
+      /** How the PR was tied to the issue, for the card. */
+      linkedBy?: 'keyword' | 'branch' | 'command';
+    })
+  | (EventBase & {
+      type: 'review.approved' | 'review.changes_requested' | 'review.commented';
+      pr: PrRef;
+      reviewer: string;
+      /** Logins whose latest review on the PR is an approval (after this review). */
+      approvals: string[];
+    })
+  | (EventBase & { type: 'checks.completed'; pr: PrRef; conclusion: string; check: string; suite: boolean })
+  | (EventBase & {
+      type: 'command';
+      command: string;
+      args: string[];
+      commentId: number;
+      /** The actor's repository permission, looked up by the adapter for commands only. */
+      permission: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+      /** Set when the command was written on a PR (so `link` knows which PR). */
+      pr?: PrRef;
+    })
+  | (EventBase & { type: 'sla.tick' })
+  | (EventBase & { type: 'task.done'; task: 'risk' | 'docs'; pr: number; result: TaskResult });
+
+export type BatonEventType = BatonEvent['type'];
+
+export interface TaskResult {
+  level?: 'low' | 'medium' | 'high';
+  score?: number;
+  commentUrl?: string;
+  commentId?: number;
+  diffHash?: string;
+  costUsd?: number;
+  offline?: boolean;
+  checkRunId?: number;
+  headSha?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  from: string | null; // null on start
+  to: string;
+  event: string; // event type or 'command:advance'
+  by: string;
+  kind: 'start' | 'forward' | 'back' | 'manual' | 'done' | 'cancel';
+  /** Logins that owned `to`. */
+  owners?: string[];
+}
+
+export interface LinkedPr {
+  number: number;
+  author: string;
+  headSha: string;
+  state: 'open' | 'draft' | 'merged' | 'closed';
+  risk?: { level: 'low' | 'medium' | 'high'; score: number; commentId?: number; diffHash?: string; checkRunId?: number; seniorApproved?: boolean };
+}
+
+export interface RunState {
+  v: 1;
+  repo: string;
+  issue: number;
+  issueAuthor: string;
+  flow: string; // flow name
+  stage: string;
+  status: 'active' | 'done' | 'cancelled';
+  startedAt: string;
+  enteredAt: string;
+  owners: string[];
+  prs: LinkedPr[];
+  history: HistoryEntry[];
+  /** Fingerprints of events already decided (bounded), so a redelivery or a duplicate event is a no-op. */
+  seen: string[];
+  /** Stage entries (`stage@enteredAt`) already nudged for SLA. */
+  nudged: string[];
+  spendUsd: number;
+  offlineMode?: boolean;
+  /** Set by the worker when a job is dead-lettered; shown on the card. */
+  stuck?: { reason: string; at: string; job: string };
+  docs?: { pr: number; commentId?: number; followUpPr?: number };
+}
+
+/** Effects: what the adapter must make true on GitHub. Each carries a key for exactly-once application. */
+export type Effect =
+  | { kind: 'label.add'; key: string; issue: number; labels: string[] }
+  | { kind: 'label.remove'; key: string; issue: number; label: string }
+  | { kind: 'assign'; key: string; issue: number; users: string[] }
+  | { kind: 'unassign'; key: string; issue: number; users: string[] }
+  | { kind: 'review.request'; key: string; pr: number; users: string[]; teams: string[] }
+  | { kind: 'comment'; key: string; issue: number; body: string }
+  | { kind: 'check'; key: string; sha: string; name: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }
+  | { kind: 'task'; key: string; task: 'risk' | 'docs'; pr: number; options?: Record<string, unknown> }
+  | { kind: 'transition'; key: string; entry: HistoryEntry; issue: number }
+  | { kind: 'card'; key: string; issue: number };
+
+export type EffectKind = Effect['kind'];
+
+export interface Decision {
+  run: RunState | null;
+  effects: Effect[];
+  /** Why nothing happened, for logs and `/baton status` (e.g. "no transition from review on issue.labeled"). */
+  note?: string;
+}

@@ -1,0 +1,42 @@
+// The router's contract with the tasks that use it (risk, docs, digest).
+import type { z } from 'zod';
+import type { Tier } from './config-schema.js';
+
+export interface LlmRequest<T = unknown> {
+  task: string; // 'risk' | 'docs' | 'digest' | …
+  tier?: Tier; // default from the task table
+  /** Instructions written by Baton (trusted). */
+  system: string;
+  /** Untrusted material, already redacted and framed as data by the task. */
+  prompt: string;
+  maxOutputTokens?: number;
+  /** When set, the model must answer JSON that this schema accepts; failures cascade/fall back. */
+  schema?: z.ZodType<T>;
+  /** Who pays: budgets and the ledger. */
+  org: string;
+  repo: string;
+  issue?: number;
+  pr?: number;
+  /** Deterministic, free answer used when no provider can (or may) answer. */
+  offline: () => T | string;
+}
+
+export interface LlmResult<T = unknown> {
+  text: string;
+  data?: T;
+  provider: string;
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  cached: boolean;
+  offline: boolean;
+  /** Why the router did not use its first choice, in order ('fallback: 500 from openai/gpt-4o-mini', …). */
+  notes: string[];
+}
+
+export interface LlmRouter {
+  run<T>(req: LlmRequest<T>): Promise<LlmResult<T>>;
+  /** True when no provider key is configured: the card says offline mode is on. */
+  readonly offlineOnly: boolean;
+}

@@ -1,0 +1,111 @@
+// The store: everything Baton keeps locally. GitHub stays the source of truth for run state; the store holds
+// what GitHub cannot (deliveries, jobs, the effect journal, transition events for KPIs, the LLM ledger, budgets,
+// the LLM cache). Implementations: SQLite (embedded default) and PostgreSQL (DATABASE_URL).
+
+export interface DeliveryRecord {
+  id: string; // X-GitHub-Delivery
+  name: string; // event name, e.g. 'issues'
+  /** Ordering key: every job with the same key runs in order, one at a time ('owner/repo#12'). */
+  key: string;
+  payload: unknown;
+  receivedAt: string;
+  status: 'pending' | 'done' | 'dead';
+  attempts: number;
+  error?: string;
+}
+
+export interface TransitionRecord {
+  /** Unique: `${repo}#${issue}:${history index}` so a replay records nothing twice. */
+  id: string;
+  repo: string;
+  issue: number;
+  flow: string;
+  from: string | null;
+  to: string;
+  kind: 'start' | 'forward' | 'back' | 'manual' | 'done' | 'cancel';
+  event: string;
+  by: string;
+  at: string; // ISO
+  owners?: string[];
+  /** Risk level of the linked PR when known (for "high-risk items flagged"). */
+  risk?: 'low' | 'medium' | 'high';
+  pr?: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  at: string;
+  task: string;
+  repo: string;
+  org: string;
+  issue?: number;
+  pr?: number;
+  provider: string; // 'openai' | 'gemini' | 'offline'
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  latencyMs: number;
+  cacheHit: boolean;
+  /** 'escalated: schema' | 'fallback: 429' | 'step-down: budget' … */
+  reason?: string;
+  ok: boolean;
+}
+
+export interface BudgetScope {
+  /** 'org:acme' | 'repo:acme/web' | 'run:acme/web#12' */
+  scope: string;
+  /** 'YYYY-MM' for monthly scopes, 'all' for runs. */
+  period: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Create or migrate the schema (versioned migrations). Idempotent. */
+  migrate(): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+
+  // Deliveries (dedupe by X-GitHub-Delivery) — also the durable record the queue can be rebuilt from.
+  /** Returns false when this delivery id was already recorded (a redelivery). */
+  recordDelivery(d: Omit<DeliveryRecord, 'status' | 'attempts'>): Promise<boolean>;
+  finishDelivery(id: string, status: 'done' | 'dead', error?: string): Promise<void>;
+  bumpDeliveryAttempts(id: string, error?: string): Promise<number>;
+  getDelivery(id: string): Promise<DeliveryRecord | undefined>;
+  pendingDeliveries(limit?: number): Promise<DeliveryRecord[]>;
+  deadDeliveries(limit?: number): Promise<DeliveryRecord[]>;
+  /** Reset a dead delivery to pending (for `baton jobs retry`). */
+  reviveDelivery(id: string): Promise<boolean>;
+
+  // Effect journal: 'pending' written before a GitHub write, 'done' after; a retry verifies 'pending' ones on GitHub.
+  effectState(key: string): Promise<'pending' | 'done' | undefined>;
+  markEffect(key: string, state: 'pending' | 'done'): Promise<void>;
+
+  // PR → issue links, so webhook ordering keys for PR events can be computed without a GitHub call.
+  linkPr(repo: string, pr: number, issue: number): Promise<void>;
+  issueForPr(repo: string, pr: number): Promise<number | undefined>;
+
+  // Transition events (KPIs). Insert is idempotent by id.
+  recordTransitions(t: TransitionRecord[]): Promise<void>;
+  transitions(q: { repo?: string; since?: string; until?: string }): Promise<TransitionRecord[]>;
+
+  // LLM ledger, budgets and cache.
+  recordLedger(e: LedgerEntry): Promise<void>;
+  ledger(q: { since?: string; repo?: string; issue?: number }): Promise<LedgerEntry[]>;
+  /**
+   * Atomically reserve `usd` against every scope if, for each, spent + reserved + usd <= limit.
+   * Returns a reservation id, or undefined when a limit would be exceeded (nothing is reserved then).
+   */
+  reserveBudget(scopes: Array<BudgetScope & { limitUsd: number }>, usd: number): Promise<string | undefined>;
+  /** Replace the reservation with the actual cost (which may be 0 on failure). */
+  settleBudget(reservationId: string, actualUsd: number): Promise<void>;
+  budgetUsage(scope: BudgetScope): Promise<{ spentUsd: number; reservedUsd: number }>;
+  cacheGet(key: string): Promise<string | undefined>;
+  cachePut(key: string, value: string): Promise<void>;
+
+  // Small key/value state: last good flow per repo, problems already reported, digest weeks posted, card ids.
+  kvGet(ns: string, key: string): Promise<string | undefined>;
+  kvSet(ns: string, key: string, value: string): Promise<void>;
+  /** Set only if absent; true when this call set it (used for "post once" decisions across replicas). */
+  kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean>;
+}
