@@ -30,6 +30,10 @@ export interface TransitionRecord {
   /** Risk level of the linked PR when known (for "high-risk items flagged"). */
   risk?: 'low' | 'medium' | 'high';
   pr?: number;
+  /** Issue/PR numbers the issue refers to when the run starts ("regression from #123"): defect escapes. */
+  refs?: number[];
+  /** Labels of the issue when the run started (a `bug` label marks a defect run). */
+  labels?: string[];
 }
 
 export interface LedgerEntry {
