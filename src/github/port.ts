@@ -97,13 +97,15 @@ interface Cached {
 
 const enc = encodeURIComponent;
 
-export class GitHubPort {
-  private readonly etags = new Map<string, Cached>();
+/** Shared across jobs (one per process) so conditional requests survive between jobs of a repo. */
+export type EtagCache = Map<string, Cached>;
 
+export class GitHubPort {
   constructor(
     readonly octokit: OctokitLike,
     readonly ref: RepoRef,
-    private readonly etagLimit = 500,
+    private readonly etags: EtagCache = new Map(),
+    private readonly etagLimit = 5000,
   ) {}
 
   get fullName(): string {
@@ -112,7 +114,7 @@ export class GitHubPort {
 
   /** GET with If-None-Match; a 304 returns the remembered body. */
   private async conditional<T>(route: string, params: Record<string, unknown>): Promise<T> {
-    const cacheKey = `${route} ${JSON.stringify(params)}`;
+    const cacheKey = `${this.fullName} ${route} ${JSON.stringify(params)}`;
     const hit = this.etags.get(cacheKey);
     try {
       const res = await this.octokit.request(route, {
@@ -237,6 +239,9 @@ export class GitHubPort {
   async updateComment(id: number, body: string): Promise<CommentData | undefined> {
     try {
       const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...this.ref, comment_id: id, body });
+      // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
+      const etag = (res.headers as Record<string, string | undefined>).etag;
+      if (etag) this.etags.set(`${this.fullName} GET /repos/{owner}/{repo}/issues/comments/{comment_id} ${JSON.stringify({ comment_id: id })}`, { etag, data: res.data });
       return res.data as CommentData;
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;

@@ -15,7 +15,7 @@ export const PriceSchema = z
 
 export const LlmConfigSchema = z
   .object({
-    tiers: z.record(TierSchema, z.array(z.string().min(1)).min(1)).optional().describe('Tier → candidate models (`provider/model`), cheapest first is not required: the router sorts by price.'),
+    tiers: z.partialRecord(TierSchema, z.array(z.string().min(1)).min(1)).optional().describe('Tier → candidate models (`provider/model`), cheapest first is not required: the router sorts by price.'),
     tasks: z
       .record(
         z.string(),

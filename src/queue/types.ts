@@ -7,6 +7,8 @@ export interface Job {
   key: string; // ordering key, e.g. 'owner/repo#12'
   name: string; // webhook event name
   attempt: number; // 1-based
+  /** W3C traceparent of the webhook span that enqueued the job (src/ops/tracing.ts), so the job span joins its trace. */
+  traceparent?: string;
 }
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -21,7 +23,7 @@ export interface QueueStats {
 export interface JobQueue {
   readonly kind: 'embedded' | 'bullmq';
   /** Durably enqueue; a second enqueue of the same id is ignored. */
-  enqueue(job: { id: string; key: string; name: string }): Promise<void>;
+  enqueue(job: { id: string; key: string; name: string; traceparent?: string }): Promise<void>;
   /** Start consuming with `concurrency` jobs in flight (each on a different key). */
   start(handler: JobHandler, opts?: { concurrency?: number }): Promise<void>;
   /** Stop taking work; wait for in-flight jobs (up to timeoutMs), release the rest for another replica. */

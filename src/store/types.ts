@@ -113,3 +113,49 @@ export interface Store {
   /** Set only if absent; true when this call set it (used for "post once" decisions across replicas). */
   kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean>;
 }
+
+// ---- The job table (additive): the embedded queue's jobs ARE the deliveries rows, so recording a delivery and
+// enqueueing it touch one table, `baton jobs` sees both, and the BullMQ queue can rebuild Redis from it.
+
+export interface QueuedJob {
+  id: string;
+  key: string;
+  name: string;
+  /** Attempts started so far (the embedded queue counts an attempt when it claims the job). */
+  attempts: number;
+}
+
+export interface JobCounts {
+  /** Pending, enqueued, not leased (includes jobs waiting for a retry or for an earlier job of their key). */
+  waiting: number;
+  /** Pending and leased. */
+  active: number;
+  dead: number;
+  /** Epoch ms of the oldest waiting job's enqueue, when any is waiting. */
+  oldestEnqueuedAt?: number;
+}
+
+/** Queue-side access to the deliveries table. Times are epoch milliseconds from the caller's clock. */
+export interface JobTable {
+  /** Mark the delivery enqueued (inserting a bare row when it was never recorded). False when already enqueued. */
+  enqueue(job: { id: string; key: string; name: string }, now: number): Promise<boolean>;
+  /**
+   * Lease the oldest runnable job that is the earliest pending job of its key (strict per-key order), counting an
+   * attempt. Runnable: run_at <= now and not leased (or its lease expired: a crashed consumer).
+   */
+  claim(owner: string, now: number, leaseMs: number): Promise<QueuedJob | undefined>;
+  /** Extend a lease this owner still holds; false when it was lost (expired and taken over). */
+  renew(id: string, owner: string, until: number): Promise<boolean>;
+  /** A failed attempt: keep the error, release the lease, run again at `runAt`. False when the lease was lost. */
+  retryAt(id: string, owner: string, runAt: number, error: string): Promise<boolean>;
+  /** Give a claimed job back untouched (shutdown): the attempt is not counted. */
+  release(id: string, owner: string): Promise<void>;
+  /** Pending enqueued jobs in enqueue order (BullMQ recovery). */
+  queued(limit?: number): Promise<QueuedJob[]>;
+  counts(now: number): Promise<JobCounts>;
+}
+
+/** A store that can also host the embedded queue (both built-in stores can). */
+export interface StoreWithJobs extends Store {
+  readonly jobs: JobTable;
+}

@@ -1,0 +1,170 @@
+// Assembles Baton: Probot (signature check, GitHub App auth, Octokit with retry/throttling) receives webhooks; the
+// handler records the delivery and enqueues its job, then answers — before any GitHub or LLM call. The worker does
+// the rest. Ops endpoints and the dashboard are plain node handlers on the same HTTP server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { Probot, ProbotOctokit } from 'probot';
+import type { Logger as PinoLogger } from 'pino';
+import type { Store } from '../store/types.js';
+import type { JobQueue } from '../queue/types.js';
+import type { LlmRouter } from '../llm/types.js';
+import type { Flow } from '../flow/types.js';
+import { orderingKey } from '../github/events.js';
+import type { OctokitLike } from '../github/port.js';
+import { Worker, type TaskRunners, type WorkerHooks } from './worker.js';
+
+const require = createRequire(import.meta.url);
+
+export interface BatonOptions {
+  appId: string | number;
+  privateKey: string;
+  secret: string;
+  /** GitHub API base URL (GitHub Enterprise, or the sandbox). */
+  baseUrl?: string;
+  store: Store;
+  queue: JobQueue;
+  router(flow: Flow): LlmRouter;
+  tasks: TaskRunners;
+  log: PinoLogger;
+  host?: string;
+  port?: number;
+  webhookPath?: string;
+  /**
+   * Minimum spacing of GitHub write requests per installation. GitHub asks integrations to leave about a second
+   * between writes to avoid secondary rate limits (Octokit's throttling default); a local sandbox needs none.
+   */
+  writeSpacingMs?: number;
+  /** Redis for Probot's throttling across replicas. */
+  redisUrl?: string;
+  /** The app's bot login (`<slug>[bot]`); looked up with GET /app when absent. */
+  botLogin?: string;
+  concurrency?: number;
+  /** Extra node handlers (ops endpoints, dashboard): return true when they answered. */
+  handlers?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
+  hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate'): void };
+}
+
+export interface RunningBaton {
+  url: string;
+  webhookUrl: string;
+  server: Server;
+  probot: Probot;
+  worker: Worker;
+  /** Graceful: stop taking webhooks and jobs, finish or release in-flight jobs. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+function octokitClass(opts: BatonOptions): typeof ProbotOctokit {
+  const spacing = opts.writeSpacingMs ?? 1000;
+  if (spacing >= 1000 || opts.redisUrl) return ProbotOctokit;
+  // Same retry and rate-limit handling, with write spacing relaxed (bottleneck groups are what Octokit's throttling
+  // plugin schedules writes and notification-triggering writes on).
+  const Bottleneck = require('bottleneck/light.js');
+  const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });
+  return ProbotOctokit.defaults({ throttle: { write: group(), notifications: group() } as never }) as typeof ProbotOctokit;
+}
+
+export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
+  const { store, queue, log } = opts;
+  const webhookPath = opts.webhookPath ?? '/api/github/webhooks';
+  const probot = new Probot({
+    appId: opts.appId,
+    privateKey: opts.privateKey,
+    secret: opts.secret,
+    log: log.child({ name: 'probot' }),
+    Octokit: octokitClass(opts),
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+    ...(opts.redisUrl ? { redisConfig: opts.redisUrl } : {}),
+  });
+
+  let botLogin = opts.botLogin;
+  const installations = new Map<number, Promise<OctokitLike>>();
+  const octokitFor = async (id: number | undefined): Promise<OctokitLike> => {
+    if (id === undefined) return (await probot.auth()) as unknown as OctokitLike;
+    // Installation tokens are cached by Probot's auth; the Octokit instance (and its throttling state) is reused.
+    let o = installations.get(id);
+    if (!o) {
+      o = probot.auth(id) as unknown as Promise<OctokitLike>;
+      installations.set(id, o);
+      o.catch(() => installations.delete(id));
+    }
+    return o;
+  };
+
+  const worker = new Worker({
+    store,
+    router: opts.router,
+    tasks: opts.tasks,
+    octokitFor,
+    botLogin: () => botLogin,
+    log: log.child({ name: 'worker' }),
+    hooks: opts.hooks,
+  });
+
+  let accepting = true;
+  const middleware = await createWebhookMiddleware(probot, webhookPath, async ({ id, name, payload }) => {
+    if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
+    const key = await orderingKey(name, payload as Record<string, any>, (pr) => store.issueForPr((payload as any).repository?.full_name ?? '', pr));
+    const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
+    if (fresh) await queue.enqueue({ id, key, name });
+    opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
+  });
+
+  const handlers = opts.handlers ?? [];
+  const server = createServer(async (req, res) => {
+    try {
+      if (await middleware(req, res)) return;
+      for (const h of handlers) if (await h(req, res)) return;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+    } catch (err) {
+      log.error({ err: String(err) }, 'request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', resolve));
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  if (!botLogin) {
+    try {
+      const app = (await (await probot.auth()).request('GET /app')).data as { slug: string };
+      botLogin = `${app.slug}[bot]`;
+    } catch (err) {
+      log.warn({ err: String(err) }, 'could not look up the app slug (GET /app); own events are recognised by bot type only');
+    }
+  }
+
+  await queue.start(worker.handle, { concurrency: opts.concurrency ?? 8 });
+
+  return {
+    url,
+    webhookUrl: `${url}${webhookPath}`,
+    server,
+    probot,
+    worker,
+    async stop(timeoutMs = 10_000) {
+      accepting = false;
+      await queue.stop(timeoutMs);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}
+
+type WebhookHandler = (e: { id: string; name: string; payload: unknown }) => Promise<void>;
+
+/** Probot's webhook middleware (signature verification, JSON parsing) with one handler for every event. */
+async function createWebhookMiddleware(probot: Probot, path: string, handler: WebhookHandler) {
+  probot.onAny(async (context) => {
+    await handler({ id: context.id, name: context.name, payload: context.payload });
+  });
+  const mw = await probot.getNodeMiddleware({ path });
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const handled = await mw(req, res);
+    return handled !== false;
+  };
+}

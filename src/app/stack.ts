@@ -1,0 +1,57 @@
+// Opens what Baton runs on, from the environment: the store (SQLite by default, PostgreSQL with DATABASE_URL), the
+// queue (embedded, or BullMQ with REDIS_URL), LLM routers (one per distinct `llm:` config) and the task runners.
+import type { Flow } from '../flow/types.js';
+import type { Store } from '../store/types.js';
+import type { JobQueue } from '../queue/types.js';
+import type { LlmRouter } from '../llm/types.js';
+import { openStore } from '../store/index.js';
+import { openQueue } from '../queue/index.js';
+import { createRouter } from '../llm/index.js';
+import { runRiskTask, runDocsTask } from '../tasks/index.js';
+import type { TaskRunners } from './worker.js';
+
+export interface Stack {
+  store: Store;
+  queue: JobQueue;
+  router(flow: Flow): LlmRouter;
+  tasks: TaskRunners;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Postgres schema / Redis prefix, so several stacks can share one server. */
+  namespace?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export async function openStack(opts: StackOptions = {}): Promise<Stack> {
+  const env = opts.env ?? process.env;
+  const store = await openStore({
+    dataDir: opts.dataDir ?? env.BATON_DATA_DIR,
+    databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
+    ...(opts.namespace ? { schema: opts.namespace } : {}),
+  });
+  const queue = await openQueue({ store, redisUrl: opts.redisUrl ?? env.REDIS_URL, ...(opts.namespace ? { prefix: opts.namespace } : {}) });
+  const routers = new Map<string, LlmRouter>();
+  return {
+    store,
+    queue,
+    router(flow: Flow) {
+      const key = JSON.stringify(flow.llm ?? {});
+      let r = routers.get(key);
+      if (!r) {
+        r = createRouter({ store, config: flow.llm, env });
+        routers.set(key, r);
+      }
+      return r;
+    },
+    tasks: { risk: runRiskTask, docs: runDocsTask },
+    async close() {
+      await queue.stop(5000).catch(() => undefined);
+      await store.close();
+    },
+  };
+}

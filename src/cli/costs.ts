@@ -1,0 +1,83 @@
+// `baton costs [--since 30d|YYYY-MM-DD] [--by model|task|repo] [--json]`: LLM spend from the ledger.
+import type { Store } from '../store/types.js';
+import { aggregateLedger, formatReport, type CostsBy } from '../llm/costs.js';
+
+export interface CostsIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface CostsDeps {
+  openStore?: (o: { dataDir?: string; databaseUrl?: string }) => Promise<Store> | Store;
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+}
+
+const USAGE = 'usage: baton costs [--since 30d|YYYY-MM-DD] [--by model|task|repo] [--json]';
+
+/** '30d', '12h', '2w' or an ISO date → ISO timestamp; undefined when unparseable. */
+export function parseSince(v: string, nowMs: number): string | undefined {
+  const rel = /^(\d+)([hdw])$/.exec(v);
+  if (rel) {
+    const unit = { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2] as 'h' | 'd' | 'w'];
+    return new Date(nowMs - Number(rel[1]) * unit).toISOString();
+  }
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string }): Promise<Store> {
+  // Resolved at run time so this command does not depend on the store module while it is being built.
+  const path = '../store/index.js';
+  const mod = (await import(path)) as { openStore: (o: { dataDir?: string; databaseUrl?: string }) => Promise<Store> | Store };
+  return mod.openStore(o);
+}
+
+export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? Date.now;
+  let since = '30d';
+  let by: CostsBy = 'model';
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--since') since = value() ?? '';
+    else if (flag === '--by') by = (value() ?? '') as CostsBy;
+    else if (flag === '--json') json = true;
+    else if (flag === '-h' || flag === '--help') {
+      io.out(USAGE);
+      return 0;
+    } else {
+      io.err(`baton costs: unknown argument "${a}"\n${USAGE}`);
+      return 2;
+    }
+  }
+  if (!['model', 'task', 'repo'].includes(by)) {
+    io.err(`baton costs: --by must be model, task or repo (got "${by}")\n${USAGE}`);
+    return 2;
+  }
+  const sinceIso = parseSince(since, now());
+  if (!sinceIso) {
+    io.err(`baton costs: --since takes a duration like 30d / 12h / 2w or a date like 2025-01-31 (got "${since}")`);
+    return 2;
+  }
+  let store: Store;
+  try {
+    store = await (deps.openStore ?? defaultOpenStore)({ dataDir: env.BATON_DATA_DIR, databaseUrl: env.DATABASE_URL });
+  } catch (e) {
+    io.err(`baton costs: could not open the store (${(e as Error).message}). Check BATON_DATA_DIR or DATABASE_URL.`);
+    return 1;
+  }
+  try {
+    await store.migrate();
+    const report = aggregateLedger(await store.ledger({ since: sinceIso }), by);
+    if (json) io.out(JSON.stringify({ since: sinceIso, ...report }));
+    else if (report.rows.length === 0) io.out(`No LLM calls since ${sinceIso}.`);
+    else io.out(`LLM spend since ${sinceIso}, by ${by}:\n${formatReport(report)}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

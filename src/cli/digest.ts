@@ -1,0 +1,82 @@
+// `baton digest --dry-run [--repo o/r]`: prints the Workflow Wins digest Markdown that the scheduler would post.
+import { parseArgs } from 'node:util';
+import type { Store } from '../store/types.js';
+import type { LlmRouter } from '../llm/types.js';
+import { buildDigest } from '../report/digest.js';
+import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
+import { DAY_MS, weekStart } from '../report/stats.js';
+import type { Io } from './report.js';
+
+export interface DigestDeps {
+  openStore?: OpenStore;
+  store?: Store;
+  /** The app's router; without one the narrative is the offline template. */
+  router?: LlmRouter;
+  now?: () => Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+const USAGE = 'usage: baton digest --dry-run [--repo owner/repo] [--weeks 8] [--data-dir DIR] [--database-url URL]';
+
+export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: {
+        'dry-run': { type: 'boolean' },
+        repo: { type: 'string' },
+        weeks: { type: 'string', default: '8' },
+        'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  if (!flags['dry-run']) {
+    io.err('baton digest only previews: add --dry-run. The running app posts the digest itself on flow.yml `digest.cron` (default Mondays 09:00 UTC).\n');
+    return 2;
+  }
+  const weeks = Number(flags.weeks);
+  if (!Number.isInteger(weeks) || weeks < 1 || weeks > 52) {
+    io.err(`--weeks "${flags.weeks}" must be a whole number from 1 to 52\n`);
+    return 2;
+  }
+  const now = deps.now?.() ?? new Date();
+  let store = deps.store;
+  const owned = !store;
+  try {
+    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
+  } catch (e) {
+    io.err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
+    return 1;
+  }
+  try {
+    // Enough history for the chart plus run starts up to 90 days before its first week.
+    const since = new Date(weekStart(now).getTime() - (weeks * 7 + 90) * DAY_MS).toISOString();
+    const [transitions, ledger] = await Promise.all([
+      store.transitions({ repo: flags.repo, since, until: now.toISOString() }),
+      store.ledger({ since: new Date(weekStart(now).getTime() - 14 * DAY_MS).toISOString(), repo: flags.repo }),
+    ]);
+    const repos = flags.repo ? [flags.repo] : [...new Set(transitions.map((t) => t.repo))].sort();
+    if (!repos.length) {
+      io.err('no transitions recorded yet: the digest needs at least one run (label an issue to start one).\n');
+      return 1;
+    }
+    for (const repo of repos) {
+      const d = await buildDigest({ repo, transitions, ledger, now, weeks, router: deps.router });
+      io.out(d.markdown + '\n');
+    }
+    return 0;
+  } finally {
+    if (owned) await store.close();
+  }
+}

@@ -1,0 +1,88 @@
+// `baton report [--repo o/r] [--since 30d] [--format table|md|json|csv]`: KPIs for the last period vs the one before.
+import { parseArgs } from 'node:util';
+import type { Store } from '../store/types.js';
+import { computeKpis, loadSince } from '../report/kpis.js';
+import { FORMATS, render, type Format } from '../report/format.js';
+import { parseDuration } from '../report/stats.js';
+import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface ReportDeps {
+  openStore?: OpenStore;
+  /** A store to use as is (not closed afterwards). */
+  store?: Store;
+  now?: () => Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+const USAGE = 'usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d] [--data-dir DIR] [--database-url URL]';
+
+export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: {
+        repo: { type: 'string' },
+        since: { type: 'string', default: '30d' },
+        format: { type: 'string', default: 'table' },
+        'defect-window': { type: 'string', default: '30d' },
+        'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  const format = flags.format as Format;
+  if (!FORMATS.includes(format)) {
+    io.err(`unknown --format "${flags.format}": use one of ${FORMATS.join(', ')}\n`);
+    return 2;
+  }
+  if (flags.repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(flags.repo)) {
+    io.err(`--repo "${flags.repo}" is not owner/repo\n`);
+    return 2;
+  }
+  let periodMs: number, windowMs: number;
+  try {
+    periodMs = parseDuration(flags.since!);
+    windowMs = parseDuration(flags['defect-window']!);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const until = (deps.now?.() ?? new Date()).toISOString();
+  const since = new Date(Date.parse(until) - periodMs).toISOString();
+
+  let store = deps.store;
+  const owned = !store;
+  try {
+    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
+  } catch (e) {
+    io.err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
+    return 1;
+  }
+  try {
+    const from = loadSince(since, until, Math.max(180, windowMs / 86_400_000));
+    const [transitions, ledger] = await Promise.all([
+      store.transitions({ repo: flags.repo, since: from, until }),
+      store.ledger({ since: new Date(Date.parse(since) - periodMs).toISOString(), repo: flags.repo }),
+    ]);
+    const report = computeKpis(transitions, ledger, { since, until, defectWindowDays: windowMs / 86_400_000 });
+    io.out(render(report, format));
+    return 0;
+  } finally {
+    if (owned) await store.close();
+  }
+}

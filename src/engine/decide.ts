@@ -1,0 +1,497 @@
+// The engine: (flow, run state, event) → (new run state, effects). Pure and deterministic: no I/O, no clock (time
+// comes from the event), no randomness. Every GitHub-visible consequence is an Effect with a key derived from the
+// event's content fingerprint, so the same occurrence decided twice (redelivery, a second delivery id, a retried job)
+// yields effects the applier recognises as already done.
+import type { Flow, Stage } from '../flow/types.js';
+import type { ActionConfig, TransitionConfig } from '../flow/schema.js';
+import type { BatonEvent, Decision, Effect, HistoryEntry, LinkedPr, PrRef, RunState } from './types.js';
+import { inRole, resolveOwners, roleOf, uniq, type Owners } from './owners.js';
+import { renderTemplate } from './template.js';
+
+export interface DecideContext {
+  /** Members of `org/team` slugs (lower-case keys), expanded by the adapter when a guard needs them. */
+  teamMembers?: Record<string, string[]>;
+}
+
+export const STAGE_LABEL_PREFIX = 'baton:';
+export const RISK_CHECK = 'Baton / risk';
+export const HIGH_RISK_LABEL = 'baton:high-risk';
+const SEEN_LIMIT = 120;
+const HISTORY_LIMIT = 200;
+const MAX_ASSIGNEES = 10; // GitHub's limit per issue
+const WRITE = new Set(['admin', 'maintain', 'write']);
+export const BUILTIN_COMMANDS = ['status', 'advance', 'assign', 'link', 'retry', 'help'] as const;
+
+export function stageLabel(id: string): string {
+  return `${STAGE_LABEL_PREFIX}${id}`;
+}
+
+export function decide(flow: Flow, run: RunState | null, event: BatonEvent, ctx: DecideContext = {}): Decision {
+  if (run && run.seen.includes(event.id)) return { run, effects: [], note: `duplicate event ${event.id}` };
+  const d = new Decider(flow, run ? structuredClone(run) : null, event, ctx);
+  return d.decide();
+}
+
+class Decider {
+  private effects: Effect[] = [];
+  private changed = false;
+  private n = 0;
+
+  constructor(
+    private readonly flow: Flow,
+    private run: RunState | null,
+    private readonly ev: BatonEvent,
+    private readonly ctx: DecideContext,
+  ) {}
+
+  decide(): Decision {
+    const note = this.route();
+    if (this.run && this.changed) {
+      this.run.seen = [...this.run.seen, this.ev.id].slice(-SEEN_LIMIT);
+      this.push({ kind: 'card', key: this.key('card'), issue: this.run.issue });
+    }
+    return { run: this.run, effects: this.effects, note };
+  }
+
+  // --- routing ---------------------------------------------------------------------------------------------
+  private route(): string | undefined {
+    const ev = this.ev;
+    if (ev.type === 'command') return this.command(ev);
+    if (!this.run) {
+      if (ev.type === 'issue.labeled' && ev.label === this.flow.trigger) return this.start();
+      return `no run on #${ev.issue}`;
+    }
+    if (this.run.status !== 'active') {
+      if (ev.type === 'task.done') return this.taskDone(ev);
+      if (ev.type === 'issue.reopened' && this.run.status === 'cancelled') return this.reopen();
+      return `run on #${ev.issue} is ${this.run.status}`;
+    }
+    switch (ev.type) {
+      case 'issue.labeled':
+      case 'issue.unlabeled':
+        return this.transition((t) => !t.label || t.label === ev.label);
+      case 'issue.reopened':
+        return this.transition(() => true);
+      case 'issue.closed':
+        return this.closed();
+      case 'pr.linked':
+      case 'pr.opened':
+      case 'pr.ready_for_review':
+      case 'pr.synchronize':
+      case 'pr.merged':
+      case 'pr.closed':
+        return this.prEvent(ev);
+      case 'review.approved':
+      case 'review.changes_requested':
+      case 'review.commented':
+        return this.review(ev);
+      case 'checks.completed':
+        return this.checks(ev);
+      case 'sla.tick':
+        return this.slaTick();
+      case 'task.done':
+        return this.taskDone(ev);
+    }
+  }
+
+  // --- starting a run --------------------------------------------------------------------------------------
+  private start(): string {
+    const first = this.flow.stages[0]!;
+    const ev = this.ev;
+    this.run = {
+      v: 1,
+      repo: ev.repo,
+      issue: ev.issue,
+      issueAuthor: ev.issueAuthor ?? ev.actor,
+      flow: this.flow.name,
+      stage: first.id,
+      status: 'active',
+      startedAt: ev.at,
+      enteredAt: ev.at,
+      owners: [],
+      prs: [],
+      history: [],
+      seen: [],
+      nudged: [],
+      spendUsd: 0,
+    };
+    this.enter(first, null, 'start');
+    return `started at ${first.id}`;
+  }
+
+  // --- transitions -----------------------------------------------------------------------------------------
+  private stage(): Stage {
+    const s = this.flow.stages.find((x) => x.id === this.run!.stage);
+    // A run whose stage was removed from the flow restarts its bookkeeping at the first stage it can still name.
+    return s ?? this.flow.stages[0]!;
+  }
+
+  /** Take the first transition of the current stage on this event whose guards hold. */
+  private transition(guard: (t: TransitionConfig) => boolean, types: string[] = [this.ev.type]): string | undefined {
+    const stage = this.stage();
+    const t = stage.on.find((x) => types.includes(x.event) && guard(x));
+    if (!t) return `no transition from ${stage.id} on ${types.join('/')}`;
+    const target = this.flow.stages.find((s) => s.id === t.to);
+    if (!target) return `transition to unknown stage ${t.to}`;
+    this.move(target, this.ev.type === 'command' ? 'manual' : undefined);
+    return `${stage.id} → ${target.id}`;
+  }
+
+  private move(target: Stage, forced?: 'manual'): void {
+    const run = this.run!;
+    const from = this.stage();
+    const idx = (id: string) => this.flow.stages.findIndex((s) => s.id === id);
+    const kind: HistoryEntry['kind'] = target.final ? 'done' : forced ?? (idx(target.id) < idx(from.id) ? 'back' : 'forward');
+    this.push({ kind: 'label.remove', key: this.key('unlabel'), issue: run.issue, label: stageLabel(from.id) });
+    this.enter(target, from.id, kind);
+  }
+
+  /** Enter a stage: stage label, owner hand-off, the stage's actions, history, and the final-stage bookkeeping. */
+  private enter(stage: Stage, from: string | null, kind: HistoryEntry['kind']): void {
+    const run = this.run!;
+    const ev = this.ev;
+    const owners = resolveOwners(this.flow, stage.owner, run);
+    const previous = run.owners;
+    run.stage = stage.id;
+    run.enteredAt = ev.at;
+    run.owners = owners.users;
+    this.changed = true;
+    const entry: HistoryEntry = { at: ev.at, from, to: stage.id, event: this.eventName(), by: ev.actor, kind, owners: owners.users };
+    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
+    this.push({ kind: 'label.add', key: this.key('label'), issue: run.issue, labels: [stageLabel(stage.id)] });
+
+    const assigns = stage.enter.some((a) => a === 'assign');
+    if (assigns) {
+      const gone = previous.filter((u) => !owners.users.includes(u));
+      if (gone.length) this.push({ kind: 'unassign', key: this.key('unassign'), issue: run.issue, users: gone });
+    }
+    for (const action of stage.enter) this.action(action, stage, owners);
+    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    if (stage.final) run.status = 'done';
+  }
+
+  private action(action: ActionConfig, stage: Stage, owners: Owners): void {
+    const run = this.run!;
+    if (action === 'assign') {
+      if (owners.users.length) this.push({ kind: 'assign', key: this.key('assign'), issue: run.issue, users: owners.users.slice(0, MAX_ASSIGNEES) });
+      return;
+    }
+    if (action === 'request_review') return this.requestReview(owners);
+    if (action === 'risk') return this.riskTasks();
+    if (action === 'docs') return this.docsTasks();
+    if ('comment' in action) {
+      const body = renderTemplate(action.comment, this.vars(stage, owners));
+      this.push({ kind: 'comment', key: this.key('comment'), issue: run.issue, body });
+      return;
+    }
+    if ('label' in action) {
+      for (const l of action.label.remove ?? []) this.push({ kind: 'label.remove', key: this.key(`unlabel:${l}`), issue: run.issue, label: l });
+      if (action.label.add?.length) this.push({ kind: 'label.add', key: this.key('labels'), issue: run.issue, labels: action.label.add });
+      return;
+    }
+    if ('request_review' in action) return this.requestReview(roleOf(this.flow, action.request_review));
+    if ('docs' in action) return this.docsTasks(action.docs);
+  }
+
+  private vars(stage: Stage, owners: Owners): Record<string, string> {
+    const run = this.run!;
+    const openPr = run.prs.find((p) => p.state === 'open' || p.state === 'draft');
+    return {
+      owner: [...owners.users.map((u) => `@${u}`), ...owners.teams.map((t) => `@${t}`)].join(', ') || 'nobody yet',
+      stage: stage.name,
+      issue: `#${run.issue}`,
+      author: `@${run.issueAuthor}`,
+      pr: openPr ? `#${openPr.number}` : 'no PR yet',
+    };
+  }
+
+  private requestReview(who: Owners): void {
+    for (const pr of this.run!.prs.filter((p) => p.state === 'open')) {
+      const users = who.users.filter((u) => u.toLowerCase() !== pr.author.toLowerCase());
+      if (users.length || who.teams.length)
+        this.push({ kind: 'review.request', key: this.key(`review:${pr.number}`), pr: pr.number, users, teams: who.teams.map((t) => t.split('/')[1] ?? t) });
+    }
+  }
+
+  private riskTasks(only?: number): void {
+    for (const pr of this.run!.prs.filter((p) => (p.state === 'open' || p.state === 'draft') && (only === undefined || p.number === only)))
+      this.push({ kind: 'task', key: this.key(`risk:${pr.number}:${pr.headSha}`), task: 'risk', pr: pr.number });
+  }
+
+  private docsTasks(options?: { changelog: string; pr: boolean }, only?: number): void {
+    for (const pr of this.run!.prs.filter((p) => p.state === 'merged' && (only === undefined || p.number === only)))
+      this.push({ kind: 'task', key: `docs:${this.run!.repo}#${pr.number}`, task: 'docs', pr: pr.number, ...(options ? { options } : {}) });
+  }
+
+  private stageHas(name: 'risk' | 'docs'): { changelog: string; pr: boolean } | true | undefined {
+    for (const a of this.stage().enter) {
+      if (a === name) return true;
+      if (typeof a === 'object' && name === 'docs' && 'docs' in a) return a.docs;
+    }
+    return undefined;
+  }
+
+  /** Closing the issue takes an `issue.closed` transition if the stage has one; otherwise it cancels the run. */
+  private closed(): string {
+    const stage = this.stage();
+    if (stage.on.some((t) => t.event === 'issue.closed')) return this.transition(() => true)!;
+    const run = this.run!;
+    run.status = 'cancelled';
+    this.changed = true;
+    const entry: HistoryEntry = { at: this.ev.at, from: run.stage, to: run.stage, event: 'issue.closed', by: this.ev.actor, kind: 'cancel', owners: run.owners };
+    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
+    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    return `cancelled in ${stage.id}`;
+  }
+
+  private reopen(): string {
+    const run = this.run!;
+    run.status = 'active';
+    run.enteredAt = this.ev.at;
+    this.changed = true;
+    const entry: HistoryEntry = { at: this.ev.at, from: run.stage, to: run.stage, event: 'issue.reopened', by: this.ev.actor, kind: 'manual', owners: run.owners };
+    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
+    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    return `reopened in ${run.stage}`;
+  }
+
+  // --- pull requests ---------------------------------------------------------------------------------------
+  private prEvent(ev: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>): string | undefined {
+    const run = this.run!;
+    let pr = run.prs.find((p) => p.number === ev.pr.number);
+    const newlyLinked = !pr;
+    if (!pr) {
+      pr = { number: ev.pr.number, author: ev.pr.author, headSha: ev.pr.headSha, state: ev.pr.draft ? 'draft' : 'open' };
+      run.prs = [...run.prs, pr];
+      this.changed = true;
+    }
+    const before = JSON.stringify(pr);
+    pr.headSha = ev.pr.headSha || pr.headSha;
+    if (ev.type === 'pr.merged') pr.state = 'merged';
+    else if (ev.type === 'pr.closed') pr.state = 'closed';
+    else if (ev.type === 'pr.ready_for_review') pr.state = 'open';
+    else if (ev.type === 'pr.opened') pr.state = ev.pr.draft ? 'draft' : 'open';
+    if (JSON.stringify(pr) !== before) this.changed = true;
+
+    const types = newlyLinked && ev.type !== 'pr.linked' ? [ev.type, 'pr.linked'] : [ev.type];
+    const stageBefore = run.stage;
+    const note = this.transition(() => !(ev.type === 'pr.opened' && pr!.state === 'draft'), types);
+    if (run.stage === stageBefore) {
+      // No move: keep the stage's per-PR actions current for this PR.
+      if ((ev.type === 'pr.synchronize' || newlyLinked || ev.type === 'pr.ready_for_review') && this.stageHas('risk')) {
+        this.riskTasks(pr.number);
+        this.changed = true;
+      }
+      if (ev.type === 'pr.merged') {
+        const docs = this.stageHas('docs');
+        if (docs) {
+          this.docsTasks(docs === true ? undefined : docs, pr.number);
+          this.changed = true;
+        }
+      }
+    }
+    return note;
+  }
+
+  private review(ev: Extract<BatonEvent, { reviewer: string }>): string | undefined {
+    const run = this.run!;
+    const pr = run.prs.find((p) => p.number === ev.pr.number);
+    if (!pr) return `review on unlinked PR #${ev.pr.number}`;
+    const tm = this.ctx.teamMembers;
+    // A senior's approval clears the high-risk gate, whichever stage the run is in.
+    if (ev.type === 'review.approved' && pr.risk?.level === 'high' && !pr.risk.seniorApproved) {
+      const seniorRole = this.flow.risk.senior_role ?? 'senior';
+      if (inRole(this.flow, seniorRole, ev.reviewer, tm)) {
+        pr.risk = { ...pr.risk, seniorApproved: true };
+        this.changed = true;
+        this.push({
+          kind: 'check',
+          key: this.key(`risk-check:${pr.number}`),
+          sha: pr.headSha,
+          name: RISK_CHECK,
+          conclusion: 'success',
+          title: `Approved by senior reviewer @${ev.reviewer}`,
+          summary: `High-risk change approved by @${ev.reviewer} (role \`${seniorRole}\`).`,
+        });
+      }
+    }
+    return this.transition((t) => {
+      if (t.approvals && ev.approvals.length < t.approvals) return false;
+      if (t.approved_by && !ev.approvals.some((a) => inRole(this.flow, t.approved_by!, a, tm))) return false;
+      return true;
+    });
+  }
+
+  private checks(ev: Extract<BatonEvent, { type: 'checks.completed' }>): string | undefined {
+    const run = this.run!;
+    const pr = run.prs.find((p) => p.number === ev.pr.number);
+    if (!pr) return `checks on unlinked PR #${ev.pr.number}`;
+    // Checks of a superseded head say nothing about the PR as it is now.
+    if (pr.headSha && ev.pr.headSha && pr.headSha !== ev.pr.headSha) return `checks for stale head ${ev.pr.headSha.slice(0, 7)}`;
+    if (ev.check === RISK_CHECK) return 'own check';
+    return this.transition((t) => {
+      const want = t.conclusion === undefined ? ['success'] : Array.isArray(t.conclusion) ? t.conclusion : [t.conclusion];
+      if (!want.includes(ev.conclusion as never)) return false;
+      return t.check ? !ev.suite && t.check === ev.check : ev.suite;
+    });
+  }
+
+  private slaTick(): string | undefined {
+    const run = this.run!;
+    const stage = this.stage();
+    if (!stage.slaMs) return undefined;
+    const entry = `${stage.id}@${run.enteredAt}`;
+    if (run.nudged.includes(entry)) return undefined;
+    const overdue = Date.parse(this.ev.at) - Date.parse(run.enteredAt);
+    if (overdue < stage.slaMs) return undefined;
+    run.nudged = [...run.nudged, entry].slice(-50);
+    this.changed = true;
+    const owners = resolveOwners(this.flow, stage.owner, run);
+    const who = [...owners.users.map((u) => `@${u}`), ...owners.teams.map((t) => `@${t}`)].join(', ') || 'the owner';
+    this.push({
+      kind: 'comment',
+      key: `sla:${run.repo}#${run.issue}:${entry}`,
+      issue: run.issue,
+      body: `⏰ ${who}: this has been in **${stage.name}** for ${humanMs(overdue)}, past its SLA of ${humanMs(stage.slaMs)}.`,
+    });
+    return `nudged ${stage.id}`;
+  }
+
+  private taskDone(ev: Extract<BatonEvent, { type: 'task.done' }>): string | undefined {
+    const run = this.run!;
+    const r = ev.result;
+    if (r.costUsd) run.spendUsd = round6(run.spendUsd + r.costUsd);
+    if (r.offline !== undefined) run.offlineMode = r.offline;
+    if (ev.task === 'risk' && r.level) {
+      const pr = run.prs.find((p) => p.number === ev.pr);
+      if (pr) pr.risk = { ...pr.risk, level: r.level, score: r.score ?? 0, commentId: r.commentId, diffHash: r.diffHash, checkRunId: r.checkRunId, seniorApproved: r.level === 'high' ? pr.risk?.seniorApproved && pr.risk.diffHash === r.diffHash : undefined };
+    }
+    if (ev.task === 'docs') run.docs = { pr: ev.pr, commentId: r.commentId };
+    this.changed = true;
+    return `${ev.task} done for #${ev.pr}`;
+  }
+
+  // --- commands ----------------------------------------------------------------------------------------------
+  private command(ev: Extract<BatonEvent, { type: 'command' }>): string | undefined {
+    const reply = (body: string) => this.push({ kind: 'comment', key: `reply:${ev.repo}#${ev.commentId}`, issue: ev.issue, body });
+    if (!WRITE.has(ev.permission)) {
+      reply(`Sorry @${ev.actor}, \`/baton\` commands need write access to this repository, so I left this one alone.`);
+      return `refused ${ev.command} from ${ev.actor} (${ev.permission})`;
+    }
+    const run = this.run;
+    const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(ev.command);
+    if (!run || run.status !== 'active') {
+      if (ev.command === 'link' && run === null) {
+        reply(`There is no Baton run on #${ev.issue} yet: add the \`${this.flow.trigger}\` label to start one, then link again.`);
+        return 'link without run';
+      }
+      if (ev.command === 'status' || ev.command === 'help' || !builtin) {
+        reply(run ? `The run on #${ev.issue} is **${run.status}** (last stage: ${run.stage}).` : `No Baton run on #${ev.issue}. Add the \`${this.flow.trigger}\` label to start one.\n\n${HELP}`);
+        return 'status without active run';
+      }
+      reply(`There is no active Baton run on #${ev.issue}, so \`/baton ${ev.command}\` has nothing to act on.`);
+      return `no active run for ${ev.command}`;
+    }
+    switch (ev.command) {
+      case 'help':
+        reply(HELP);
+        return 'help';
+      case 'status': {
+        const stage = this.stage();
+        reply(`**${stage.name}** since ${ev.at === run.enteredAt ? 'now' : run.enteredAt}, owned by ${run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody'}. The status card above has the full timeline.`);
+        this.changed = true;
+        return 'status';
+      }
+      case 'advance': {
+        const want = ev.args[0]?.replace(/^baton:/, '');
+        const cur = this.flow.stages.findIndex((s) => s.id === run.stage);
+        const target = want ? this.flow.stages.find((s) => s.id === want) : this.flow.stages[cur + 1];
+        if (!target) {
+          reply(want ? `There is no stage \`${want}\` in this flow. Stages: ${this.flow.stages.map((s) => `\`${s.id}\``).join(', ')}.` : `**${this.stage().name}** is the last stage.`);
+          return 'advance: no target';
+        }
+        if (target.id === run.stage) {
+          reply(`The run is already in **${target.name}**.`);
+          return 'advance: already there';
+        }
+        this.move(target, 'manual');
+        return `advanced to ${target.id}`;
+      }
+      case 'assign': {
+        const users = uniq(ev.args.filter((a) => /^@?[A-Za-z0-9-]+$/.test(a)).map((a) => a.replace(/^@/, '')));
+        if (!users.length) {
+          reply('Usage: `/baton assign @user`.');
+          return 'assign: no user';
+        }
+        const gone = run.owners.filter((u) => !users.includes(u));
+        if (gone.length) this.push({ kind: 'unassign', key: this.key('unassign'), issue: run.issue, users: gone });
+        this.push({ kind: 'assign', key: this.key('assign'), issue: run.issue, users: users.slice(0, MAX_ASSIGNEES) });
+        run.owners = users;
+        const entry: HistoryEntry = { at: ev.at, from: run.stage, to: run.stage, event: 'command:assign', by: ev.actor, kind: 'manual', owners: users };
+        run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
+        this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+        this.changed = true;
+        return `assigned ${users.join(',')}`;
+      }
+      case 'link': {
+        if (!ev.pr) {
+          reply('Usage: `/baton link #<pr>` on the issue, or `/baton link #<issue>` on the pull request.');
+          return 'link: no pr';
+        }
+        const linked: BatonEvent = { ...ev, type: 'pr.linked', pr: ev.pr, linkedBy: 'command' } as BatonEvent;
+        return this.prEvent(linked as Extract<BatonEvent, { type: 'pr.linked' }>);
+      }
+      case 'retry': {
+        delete run.stuck;
+        this.changed = true;
+        if (this.stageHas('risk')) this.riskTasks();
+        const docs = this.stageHas('docs');
+        if (docs) this.docsTasks(docs === true ? undefined : docs);
+        return 'retry';
+      }
+      default:
+        if (this.stage().on.some((t) => t.event === 'command' && t.command === ev.command)) {
+          return this.transition((t) => t.command === ev.command, ['command']);
+        }
+        reply(`\`/baton ${ev.command}\` does nothing in **${this.stage().name}**.\n\n${HELP}`);
+        return `unknown command ${ev.command}`;
+    }
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------------------
+  private eventName(): string {
+    return this.ev.type === 'command' ? `command:${this.ev.command}` : this.ev.type;
+  }
+
+  /** Effect keys: the event fingerprint + a stable per-decision counter + a readable suffix. */
+  private key(what: string): string {
+    return `${this.ev.id}/${this.n++}:${what}`;
+  }
+
+  private push(e: Effect): void {
+    this.effects.push(e);
+  }
+}
+
+export const HELP = [
+  'Baton commands (write access needed):',
+  '- `/baton status` — where the run is and who owns it',
+  '- `/baton advance [stage]` — move to the next (or the named) stage',
+  '- `/baton assign @user` — hand the current stage to someone else',
+  '- `/baton link #n` — tie a pull request to this issue (or, on a PR, this PR to issue #n)',
+  '- `/baton retry` — re-run the current stage\'s risk/docs tasks and clear a stuck job',
+].join('\n');
+
+export function humanMs(ms: number): string {
+  const m = Math.round(ms / 60000);
+  if (m < 60) return `${m}m`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.round(h / 24)}d`;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export type { LinkedPr };

@@ -1,0 +1,39 @@
+// Who owns a stage, resolved from the flow's `owner:` reference. Pure.
+import type { Flow, Role } from '../flow/types.js';
+import type { RunState } from './types.js';
+
+export interface Owners {
+  users: string[];
+  teams: string[];
+}
+
+const EMPTY: Role = { users: [], teams: [] };
+
+export function roleOf(flow: Flow, name: string | undefined): Role {
+  return (name && flow.roles[name]) || EMPTY;
+}
+
+/** Resolve an owner reference: a role, `issue.author`, `pr.author` (authors of linked open PRs) or `@login`. */
+export function resolveOwners(flow: Flow, ref: string | undefined, run: Pick<RunState, 'issueAuthor' | 'prs'>): Owners {
+  if (!ref) return { users: [], teams: [] };
+  if (ref === 'issue.author') return { users: [run.issueAuthor], teams: [] };
+  if (ref === 'pr.author') {
+    const authors = run.prs.filter((p) => p.state === 'open' || p.state === 'draft').map((p) => p.author);
+    return { users: uniq(authors.length ? authors : [run.issueAuthor]), teams: [] };
+  }
+  if (ref.startsWith('@')) return { users: [ref.slice(1)], teams: [] };
+  const role = roleOf(flow, ref);
+  return { users: [...role.users], teams: [...role.teams] };
+}
+
+/** Is `login` a member of the role, counting members of its teams (expanded by the adapter)? */
+export function inRole(flow: Flow, role: string, login: string, teamMembers: Record<string, string[]> = {}): boolean {
+  const r = roleOf(flow, role);
+  const lc = login.toLowerCase();
+  if (r.users.some((u) => u.toLowerCase() === lc)) return true;
+  return r.teams.some((t) => (teamMembers[t.toLowerCase()] ?? []).some((u) => u.toLowerCase() === lc));
+}
+
+export function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,60 @@
+// The public entry point: flow.yml text → resolved, checked `Flow`, or located problems.
+import { checkResolved } from './check.js';
+import { resolveExtends, type FetchBase, type LoadPreset } from './extends.js';
+import { normalizeFlow } from './normalize.js';
+import type { Flow, FlowProblem } from './types.js';
+import { validateSource } from './validate.js';
+
+export interface LoadFlowOptions {
+  /** Fetches `owner/repo:path@ref` bases. Without it a remote `extends` is reported as a warning and not resolved. */
+  fetchBase?: FetchBase;
+  /** Overrides where `preset:<name>` comes from (default: src/flow/presets/<name>.yml). */
+  loadPreset?: LoadPreset;
+}
+
+export interface LoadFlowResult {
+  /** Present iff there is no error-severity problem and every base could be fetched. */
+  flow?: Flow;
+  problems: FlowProblem[];
+  /** The remote base that could not be fetched (no fetchBase given), when that is why `flow` is missing. */
+  unresolvedBase?: string;
+}
+
+function sortProblems(problems: FlowProblem[]): FlowProblem[] {
+  const seen = new Set<string>();
+  const fileOrder = new Map<string, number>();
+  for (const p of problems) if (!fileOrder.has(p.path)) fileOrder.set(p.path, fileOrder.size);
+  return problems
+    .filter((p) => {
+      const k = `${p.path}:${p.line}:${p.col}:${p.severity}:${p.message}`;
+      return seen.has(k) ? false : (seen.add(k), true);
+    })
+    .sort((a, b) => fileOrder.get(a.path)! - fileOrder.get(b.path)! || a.line - b.line || a.col - b.col);
+}
+
+export async function loadFlow(text: string, path: string, opts: LoadFlowOptions = {}): Promise<LoadFlowResult> {
+  const v = validateSource(text, path);
+  if (!v.file) return { problems: sortProblems(v.problems) };
+  const r = await resolveExtends({ parsed: v.parsed, file: v.file }, { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset });
+  const problems = [...v.problems, ...r.problems];
+  if (!r.resolved) return { problems: sortProblems(problems), ...(r.unresolvedBase ? { unresolvedBase: r.unresolvedBase } : {}) };
+  problems.push(...checkResolved(r.resolved));
+  const sorted = sortProblems(problems);
+  if (sorted.some((p) => p.severity === 'error')) return { problems: sorted };
+  return { flow: normalizeFlow(r.resolved.file, r.resolved.sources), problems: sorted };
+}
+
+/** One line for logs and the CLI: `flow "feature": 6 stages (spec → … → done), 3 roles, trigger flow:feature`. */
+export function summarizeFlow(flow: Flow): string {
+  const n = flow.stages.length;
+  const roles = Object.keys(flow.roles).length;
+  return (
+    `flow "${flow.name}": ${n} stage${n === 1 ? '' : 's'} (${flow.stages.map((s) => s.id).join(' → ')}), ` +
+    `${roles} role${roles === 1 ? '' : 's'}, trigger ${flow.trigger}`
+  );
+}
+
+/** `path:line:col: error: message` — the format editors and CI annotate. */
+export function formatProblem(p: FlowProblem): string {
+  return `${p.path}:${p.line}:${p.col}: ${p.severity}: ${p.message}`;
+}

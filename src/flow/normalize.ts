@@ -1,0 +1,54 @@
+// Resolved, checked flow file → the `Flow` the engine consumes: every default applied, so the engine never has
+// to know what flow.yml allows one to leave out.
+import type { FlowFile } from './schema.js';
+import type { Flow, Role, Stage } from './types.js';
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `2d` → 172800000. Input is already schema-checked (`^\d+(m|h|d|w)$`). */
+export function durationMs(d: string): number {
+  const m = /^(\d+)(m|h|d|w)$/.exec(d);
+  if (!m) throw new Error(`invalid duration "${d}": write a whole number followed by m, h, d or w, e.g. "2d"`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+/** A member containing `/` is an `org/team` slug; a leading `@` on a login is dropped. */
+export function normalizeRole(members: string | string[]): Role {
+  const role: Role = { users: [], teams: [] };
+  for (const raw of Array.isArray(members) ? members : [members]) {
+    const m = raw.trim().replace(/^@/, '');
+    const list = m.includes('/') ? role.teams : role.users;
+    if (!list.includes(m)) list.push(m);
+  }
+  return role;
+}
+
+/** `sources` lists the files the flow came from, base first. */
+export function normalizeFlow(file: FlowFile, sources: string[]): Flow {
+  const raw = file.stages ?? [];
+  const stages: Stage[] = raw.map((s, i) => {
+    const on = s.on ?? [];
+    const stage: Stage = {
+      id: s.id,
+      name: s.name ?? s.id,
+      enter: s.enter ?? [],
+      on,
+      // The last stage with nowhere to go is where runs end, even when the author did not say `final: true`.
+      final: s.final ?? (i === raw.length - 1 && on.length === 0),
+    };
+    if (s.owner !== undefined) stage.owner = s.owner;
+    if (s.sla !== undefined) stage.slaMs = durationMs(s.sla);
+    return stage;
+  });
+  return {
+    version: 1,
+    name: file.name ?? file.trigger ?? 'flow',
+    trigger: file.trigger ?? '',
+    roles: Object.fromEntries(Object.entries(file.roles ?? {}).map(([k, v]) => [k, normalizeRole(v)])),
+    stages,
+    risk: file.risk ?? {},
+    llm: file.llm ?? {},
+    digest: file.digest ?? {},
+    sources,
+  };
+}

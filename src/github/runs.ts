@@ -1,0 +1,68 @@
+// Reads and writes a run's state on GitHub: the status card's hidden block is the source of truth. The store keeps
+// the card's comment id (to read it with one conditional request) and a copy of the last state written (to rebuild a
+// card a user deleted). With an empty store, the card is found by its marker among the issue's comments.
+import type { RunState } from '../engine/types.js';
+import type { Store } from '../store/types.js';
+import { isCard, parseCard } from './card.js';
+import type { GitHubPort } from './port.js';
+
+export interface RunRead {
+  run: RunState | null;
+  /** Id of the card comment when it exists. */
+  cardId?: number;
+  /** The card was missing (deleted) and the state came from the store's copy. */
+  restored?: boolean;
+}
+
+export class RunStates {
+  constructor(
+    private readonly store: Store,
+    private readonly botLogin: () => string | undefined,
+  ) {}
+
+  private key(repo: string, issue: number): string {
+    return `${repo}#${issue}`;
+  }
+
+  async read(port: GitHubPort, issue: number): Promise<RunRead> {
+    const k = this.key(port.fullName, issue);
+    const id = Number(await this.store.kvGet('card', k));
+    if (id) {
+      const c = await port.getComment(id);
+      const run = c && parseCard(c.body);
+      if (run) return { run, cardId: id };
+    }
+    // No known card (fresh disk) or it vanished: look for it on the issue.
+    const bot = this.botLogin()?.toLowerCase();
+    const comments = await port.listComments(issue);
+    const card = comments.filter((c) => isCard(c.body) && (!bot || c.user.login.toLowerCase() === bot)).pop();
+    if (card) {
+      const run = parseCard(card.body);
+      if (run) {
+        await this.store.kvSet('card', k, String(card.id));
+        return { run, cardId: card.id };
+      }
+    }
+    // The card was deleted by someone: rebuild it from the last state Baton recorded for the issue.
+    const copy = await this.store.kvGet('run', k);
+    if (copy) return { run: JSON.parse(copy) as RunState, restored: true };
+    return { run: null };
+  }
+
+  /** Write the card (edit in place, or create it when missing) and remember its id and state. */
+  async write(port: GitHubPort, run: RunState, body: string, cardId: number | undefined): Promise<number> {
+    const k = this.key(port.fullName, run.issue);
+    let id = cardId;
+    if (id !== undefined) {
+      const updated = await port.updateComment(id, body);
+      if (!updated) id = undefined; // deleted meanwhile: recreate below
+    }
+    if (id === undefined) {
+      const created = await port.createComment(run.issue, body);
+      id = created.id;
+      await this.store.kvSet('card', k, String(id));
+    }
+    await this.store.kvSet('run', k, JSON.stringify(run));
+    return id;
+  }
+}

@@ -1,0 +1,65 @@
+// OpenAI chat completions through the official SDK. maxRetries 0: the router owns retries and fallback.
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ProviderError, errorKindForStatus, parseRetryAfter, type Provider, type ProviderAnswer, type ProviderCall } from './types.js';
+
+export interface OpenAiProviderOptions {
+  apiKey?: string;
+  baseURL?: string;
+  now?: () => number;
+}
+
+export function openAiFromEnv(env: Record<string, string | undefined>, now?: () => number): Provider {
+  return createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now });
+}
+
+export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
+  const now = opts.now ?? Date.now;
+  const client = opts.apiKey ? new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0 }) : undefined;
+  return {
+    name: 'openai',
+    available: !!client,
+    async complete(call: ProviderCall): Promise<ProviderAnswer> {
+      if (!client) throw new ProviderError('auth', 'OPENAI_API_KEY is not set');
+      let res: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        res = await client.chat.completions.create(
+          {
+            model: call.model,
+            messages: [
+              { role: 'system', content: call.system },
+              { role: 'user', content: call.prompt },
+            ],
+            max_completion_tokens: call.maxOutputTokens,
+            ...(call.json ? { response_format: { type: 'json_object' as const } } : {}),
+          },
+          { timeout: call.timeoutMs, maxRetries: 0 },
+        );
+      } catch (e) {
+        throw normaliseOpenAiError(e, now());
+      }
+      const text = res?.choices?.[0]?.message?.content;
+      const usage = res?.usage;
+      if (typeof text !== 'string' || !usage || typeof usage.prompt_tokens !== 'number') {
+        throw new ProviderError('malformed', `openai/${call.model} returned no message content or usage`);
+      }
+      return {
+        text,
+        tokensIn: usage.prompt_tokens,
+        tokensOut: usage.completion_tokens ?? 0,
+        cachedTokensIn: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      };
+    },
+  };
+}
+
+export function normaliseOpenAiError(e: unknown, nowMs: number): ProviderError {
+  if (e instanceof ProviderError) return e;
+  if (e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError) return new ProviderError('timeout', `openai: ${(e as Error).message}`);
+  if (e instanceof APIError && typeof e.status === 'number') {
+    const retry = e.headers ? parseRetryAfter(e.headers.get('retry-after'), nowMs) : undefined;
+    return new ProviderError(errorKindForStatus(e.status), `openai: ${e.status} ${e.message}`, retry, e.status);
+  }
+  // A body that is not JSON surfaces as a SyntaxError from the SDK's parser.
+  if (e instanceof SyntaxError) return new ProviderError('malformed', `openai: unparseable response (${e.message})`);
+  return new ProviderError('server', `openai: ${(e as Error)?.message ?? String(e)}`);
+}

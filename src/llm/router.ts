@@ -1,0 +1,404 @@
+// The cost-aware router. For each request: cache first; then the task's tier (stepped down near a budget, or the
+// cascade's ladder economy → …), candidates sorted by worst-case cost, skipping those that would not fit the context
+// window, could exceed the $/1k cap, have no key, are cooling down after a 429 or have an open breaker. The
+// worst-case cost is RESERVED against every budget before the call and settled with the actual cost after, so
+// concurrent calls cannot overspend. Any provider trouble moves on to the next candidate; the last resort is the
+// request's offline answer, so run() never throws for provider trouble.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import type { LedgerEntry, Store } from '../store/types.js';
+import type { LlmConfig, Tier } from './config-schema.js';
+import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
+import { Breakers } from './breaker.js';
+import { STEP_DOWN_AT, budgetScopes, type LimitedScope } from './budget.js';
+import { cacheKey } from './cache-key.js';
+import { DEFAULT_CONTEXT, costUsd, loadPrices, priceOf, UnknownPriceError, type Price, type PriceTable } from './prices.js';
+import { createGeminiProvider } from './providers/gemini.js';
+import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
+import { createOpenAiProvider } from './providers/openai.js';
+import { ProviderError, type Provider } from './providers/types.js';
+import { lowerTier, taskPolicy, tierCandidates, tiersUpTo } from './tiers.js';
+import { countPromptTokens } from './tokens.js';
+import { validateAnswer } from './validate.js';
+
+export const DEFAULT_MAX_USD_PER_1K = 0.03;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface RouterOptions {
+  store: Store;
+  config?: LlmConfig;
+  env?: Record<string, string | undefined>;
+  /** Clock (ms or Date): budget months, breaker cool-downs and Retry-After. */
+  now?: () => number | Date;
+  /** Override providers by name ('openai', 'gemini', 'offline'); default: built from env keys. */
+  providers?: Partial<Record<string, Provider>>;
+  /** Per-call timeout (default BATON_LLM_TIMEOUT_MS or 30 s). */
+  timeoutMs?: number;
+  breaker?: { threshold?: number; cooldownMs?: number };
+  /** Reads BATON_PRICES_FILE (injected for tests). */
+  readFile?: (path: string) => string;
+}
+
+export interface RouterStats {
+  providerCalls: number;
+  cacheHits: number;
+  offlineAnswers: number;
+  escalations: number;
+  fallbacks: number;
+  stepDowns: number;
+  budgetRefusals: number;
+  /** Calls whose ACTUAL cost per 1k tokens passed the cap, or that returned more than max_tokens. */
+  capViolations: number;
+  spentUsd: number;
+}
+
+export interface CostRouter extends LlmRouter {
+  stats(): RouterStats;
+  readonly prices: PriceTable;
+  readonly breakers: Breakers;
+}
+
+interface Candidate {
+  id: string; // provider/model
+  provider: Provider;
+  model: string;
+  price: Price;
+  promptTokens: number;
+  worstUsd: number;
+  worstPer1k: number;
+}
+
+/** Refuses a config whose tiers name a model with no price (the error names the fix). */
+export function checkPrices(config: LlmConfig | undefined, prices: PriceTable): void {
+  for (const tier of ['economy', 'standard', 'strong'] as const) {
+    for (const id of tierCandidates(config, tier)) priceOf(prices, id);
+  }
+}
+
+function splitModel(id: string): { provider: string; model: string } {
+  const i = id.indexOf('/');
+  if (i <= 0) throw new Error(`LLM model "${id}" must be written "provider/model" (e.g. "openai/gpt-4.1-mini") in llm.tiers.`);
+  return { provider: id.slice(0, i), model: id.slice(i + 1) };
+}
+
+function jsonSchemaText(schema: z.ZodType | undefined): string | undefined {
+  if (!schema) return undefined;
+  try {
+    return JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' }));
+  } catch {
+    return schema.description ?? 'schema';
+  }
+}
+
+export function createRouter(opts: RouterOptions): CostRouter {
+  const env = opts.env ?? {};
+  const config = opts.config ?? {};
+  const nowMs = (): number => {
+    const v = opts.now ? opts.now() : Date.now();
+    return typeof v === 'number' ? v : v.getTime();
+  };
+  const prices = loadPrices(config, env, opts.readFile);
+  checkPrices(config, prices);
+  const providers: Record<string, Provider> = {
+    openai: opts.providers?.openai ?? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now: nowMs }),
+    gemini:
+      opts.providers?.gemini ??
+      createGeminiProvider({ apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY, baseUrl: env.GEMINI_BASE_URL || undefined, now: nowMs }),
+    offline: opts.providers?.offline ?? createOfflineProvider(),
+  };
+  for (const [k, p] of Object.entries(opts.providers ?? {})) if (p) providers[k] = p;
+  const timeoutMs = opts.timeoutMs ?? (Number(env.BATON_LLM_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS);
+  const cap = config.max_usd_per_1k_tokens ?? DEFAULT_MAX_USD_PER_1K;
+  const breakers = new Breakers({ ...opts.breaker, now: nowMs });
+  const coolingUntil = new Map<string, number>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  const store = opts.store;
+  const stats: RouterStats = {
+    providerCalls: 0,
+    cacheHits: 0,
+    offlineAnswers: 0,
+    escalations: 0,
+    fallbacks: 0,
+    stepDowns: 0,
+    budgetRefusals: 0,
+    capViolations: 0,
+    spentUsd: 0,
+  };
+  const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
+
+  async function ledger<T>(req: LlmRequest<T>, e: Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>): Promise<void> {
+    await store.recordLedger({
+      id: randomUUID(),
+      at: new Date(nowMs()).toISOString(),
+      task: req.task,
+      repo: req.repo,
+      org: req.org,
+      ...(req.issue !== undefined ? { issue: req.issue } : {}),
+      ...(req.pr !== undefined ? { pr: req.pr } : {}),
+      ...e,
+    });
+  }
+
+  function candidatesFor(tier: Tier, system: string, prompt: string, maxOut: number, notes: string[]): Candidate[] {
+    const out: Candidate[] = [];
+    for (const id of tierCandidates(config, tier)) {
+      const { provider: pname, model } = splitModel(id);
+      const provider = providers[pname];
+      if (!provider || !provider.available) continue; // no key: silently not a candidate
+      const price = priceOf(prices, id);
+      const promptTokens = countPromptTokens(pname, system, prompt);
+      if (promptTokens + maxOut > (price.context ?? DEFAULT_CONTEXT)) {
+        notes.push(`skip: ${id} context ${price.context ?? DEFAULT_CONTEXT} < ${promptTokens + maxOut} tokens`);
+        continue;
+      }
+      const worstUsd = costUsd(price, promptTokens, maxOut);
+      const worstPer1k = (worstUsd / (promptTokens + maxOut)) * 1000;
+      if (worstPer1k > cap) {
+        notes.push(`skip: ${id} worst case $${worstPer1k.toFixed(4)}/1k > cap $${cap}/1k`);
+        continue;
+      }
+      out.push({ id, provider, model, price, promptTokens, worstUsd, worstPer1k });
+    }
+    // Stable sort keeps the configured order among equally priced models.
+    return out.sort((a, b) => a.worstUsd - b.worstUsd);
+  }
+
+  async function stepDownIfNear(scopes: LimitedScope[], tier: Tier, notes: string[]): Promise<Tier> {
+    for (const s of scopes) {
+      if (s.limitUsd <= 0) continue;
+      const u = await store.budgetUsage(s);
+      const share = (u.spentUsd + u.reservedUsd) / s.limitUsd;
+      if (share >= STEP_DOWN_AT) {
+        const lower = lowerTier(tier);
+        notes.push(`step-down: budget ${s.scope} at ${Math.round(share * 100)}%${lower === tier ? '' : ` (${tier} → ${lower})`}`);
+        stats.stepDowns += 1;
+        return lower;
+      }
+    }
+    return tier;
+  }
+
+  async function offlineResult<T>(req: LlmRequest<T>, notes: string[], spent: number, why: string): Promise<LlmResult<T>> {
+    const started = performance.now();
+    const answer = await providers.offline!.complete({
+      model: OFFLINE_MODEL,
+      system: req.system,
+      prompt: req.prompt,
+      maxOutputTokens: 0,
+      json: !!req.schema,
+      timeoutMs,
+      offline: req.offline,
+    });
+    const raw = req.offline();
+    // A string answer for a schema request still gets parsed, so callers can rely on `data` either way.
+    let data: T | undefined;
+    if (typeof raw !== 'string') data = raw;
+    else if (req.schema) {
+      const check = validateAnswer(raw, req.schema);
+      if (check.ok) data = check.data;
+    }
+    notes.push(`offline: ${why}`);
+    stats.offlineAnswers += 1;
+    await ledger(req, {
+      provider: 'offline',
+      model: OFFLINE_MODEL.split('/')[1]!,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: 0,
+      latencyMs: Math.round(performance.now() - started),
+      cacheHit: false,
+      reason: `offline: ${why}`,
+      ok: true,
+    });
+    return {
+      text: answer.text || offlineText(raw),
+      ...(data !== undefined ? { data } : {}),
+      provider: 'offline',
+      model: OFFLINE_MODEL.split('/')[1]!,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: spent,
+      cached: false,
+      offline: true,
+      notes,
+    };
+  }
+
+  async function fromCache<T>(req: LlmRequest<T>, key: string): Promise<LlmResult<T> | undefined> {
+    const hit = await store.cacheGet(key);
+    if (hit === undefined) return undefined;
+    let v: { text: string; provider: string; model: string };
+    try {
+      v = JSON.parse(hit);
+    } catch {
+      return undefined;
+    }
+    const check = validateAnswer(v.text, req.schema);
+    if (!check.ok) return undefined; // a cached answer the (possibly newer) schema rejects is not an answer
+    stats.cacheHits += 1;
+    await ledger(req, { provider: v.provider, model: v.model, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cacheHit: true, reason: 'cache-hit', ok: true });
+    return {
+      text: v.text,
+      ...(check.data !== undefined ? { data: check.data } : {}),
+      provider: v.provider,
+      model: v.model,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: 0,
+      cached: true,
+      offline: false,
+      notes: ['cache: hit'],
+    };
+  }
+
+  async function route<T>(req: LlmRequest<T>, key: string, requested: Tier): Promise<LlmResult<T>> {
+    const notes: string[] = [];
+    const policy = taskPolicy(config, req.task);
+    const maxOut = req.maxOutputTokens ?? policy.maxOutputTokens;
+    const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined);
+    const system = schemaText ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}` : req.system;
+    const scopes = budgetScopes(config.budgets, req, nowMs());
+    const top = await stepDownIfNear(scopes, requested, notes);
+    const ladder = policy.cascade ? tiersUpTo(top) : [top];
+    let spent = 0;
+    let pendingReason = notes.length ? notes[notes.length - 1] : undefined;
+
+    for (let t = 0; t < ladder.length; t++) {
+      const tier = ladder[t]!;
+      const last = t === ladder.length - 1;
+      const cands = candidatesFor(tier, system, req.prompt, maxOut, notes);
+      let escalate = false;
+      for (const c of cands) {
+        const until = coolingUntil.get(c.id);
+        if (until !== undefined && until > nowMs()) {
+          notes.push(`skip: ${c.id} cooling down after 429`);
+          continue;
+        }
+        if (!breakers.tryAcquire(c.id)) {
+          notes.push(`skip: ${c.id} breaker open`);
+          continue;
+        }
+        let reservation: string | undefined;
+        if (scopes.length) {
+          reservation = await store.reserveBudget(scopes, c.worstUsd);
+          if (reservation === undefined) {
+            breakers.release(c.id);
+            stats.budgetRefusals += 1;
+            return offlineResult(req, notes, spent, `budget reached (${scopes.map((s) => s.scope).join(', ')})`);
+          }
+        }
+        stats.providerCalls += 1;
+        const started = performance.now();
+        try {
+          const a = await c.provider.complete({ model: c.model, system, prompt: req.prompt, maxOutputTokens: maxOut, json: !!req.schema, timeoutMs });
+          const latencyMs = Math.round(performance.now() - started);
+          const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
+          if (reservation) await store.settleBudget(reservation, actual);
+          spent += actual;
+          stats.spentUsd += actual;
+          breakers.success(c.id);
+          const per1k = a.tokensIn + a.tokensOut > 0 ? (actual / (a.tokensIn + a.tokensOut)) * 1000 : 0;
+          const reasons: string[] = pendingReason ? [pendingReason] : [];
+          if (a.tokensOut > maxOut || per1k > cap) {
+            // The provider ignored max_tokens (or billed more than we could foresee): record it so it is visible.
+            stats.capViolations += 1;
+            reasons.push(`cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`);
+            notes.push(reasons[reasons.length - 1]!);
+          }
+          const check = validateAnswer(a.text, req.schema);
+          if (!check.ok) reasons.push(`invalid: ${check.why}`);
+          await ledger(req, {
+            provider: c.provider.name,
+            model: c.model,
+            tokensIn: a.tokensIn,
+            tokensOut: a.tokensOut,
+            costUsd: actual,
+            latencyMs,
+            cacheHit: false,
+            ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+            ok: check.ok,
+          });
+          if (check.ok) {
+            await store.cachePut(key, JSON.stringify({ text: a.text, provider: c.provider.name, model: c.model }));
+            return {
+              text: a.text,
+              ...(check.data !== undefined ? { data: check.data } : {}),
+              provider: c.provider.name,
+              model: c.model,
+              tokensIn: a.tokensIn,
+              tokensOut: a.tokensOut,
+              costUsd: spent,
+              cached: false,
+              offline: false,
+              notes,
+            };
+          }
+          if (policy.cascade && !last) {
+            pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
+            notes.push(pendingReason);
+            stats.escalations += 1;
+            escalate = true;
+            break;
+          }
+          pendingReason = `fallback: ${check.why} from ${c.id}`;
+          notes.push(pendingReason);
+          stats.fallbacks += 1;
+        } catch (e) {
+          const latencyMs = Math.round(performance.now() - started);
+          if (reservation) await store.settleBudget(reservation, 0);
+          const err = e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
+          breakers.failure(c.id);
+          if (err.kind === 'rate_limit' && err.retryAfterMs !== undefined) coolingUntil.set(c.id, nowMs() + err.retryAfterMs);
+          const label = err.status ? `${err.status}` : err.kind;
+          await ledger(req, {
+            provider: c.provider.name,
+            model: c.model,
+            tokensIn: 0,
+            tokensOut: 0,
+            costUsd: 0,
+            latencyMs,
+            cacheHit: false,
+            reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`].filter(Boolean).join('; '),
+            ok: false,
+          });
+          pendingReason = `fallback: ${label} from ${c.id}`;
+          notes.push(pendingReason);
+          stats.fallbacks += 1;
+        }
+      }
+      if (!escalate && !policy.cascade) break;
+      if (!escalate && policy.cascade && !last) {
+        // The whole tier failed on provider trouble: the cascade still has stronger tiers to try.
+        pendingReason = `escalated: ${tier} unavailable`;
+        notes.push(pendingReason);
+        stats.escalations += 1;
+      }
+    }
+    return offlineResult(req, notes, spent, offlineOnly ? 'no provider key configured' : 'no candidate could answer');
+  }
+
+  return {
+    offlineOnly,
+    prices,
+    breakers,
+    stats: () => ({ ...stats }),
+    async run<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
+      const requested = req.tier ?? taskPolicy(config, req.task).tier;
+      const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined) ?? '';
+      const key = cacheKey({ task: req.task, tier: requested, system: req.system, prompt: req.prompt, schemaName: schemaText });
+      // Identical requests in flight (a webhook redelivered while the first is still running) wait for the first and
+      // then hit its cache entry instead of paying twice. No await between the check and the set: no race.
+      for (let pending = inFlight.get(key); pending; pending = inFlight.get(key)) await pending.catch(() => undefined);
+      const p = (async () => (await fromCache(req, key)) ?? (await route(req, key, requested)))();
+      inFlight.set(key, p);
+      try {
+        return await p;
+      } finally {
+        if (inFlight.get(key) === p) inFlight.delete(key);
+      }
+    },
+  };
+}
+
+export { UnknownPriceError };

@@ -1,0 +1,140 @@
+// Health and metrics endpoints for load balancers, orchestrators and Prometheus.
+// /healthz: the process answers (liveness; never touches dependencies, so a database outage does not get every
+// replica restarted). /readyz: the store and the queue answer their ping (readiness). /metrics: Prometheus text.
+// Probot 14 has no express router: extra routes are node handlers given to `addHandler` that return true when they
+// answered the request, so `mountOps` accepts that (or an express-style router, if one is ever used).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/types.js';
+import type { JobQueue } from '../queue/types.js';
+import type { Metrics } from './metrics.js';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export interface OpsDeps {
+  store: Pick<Store, 'ping' | 'kind'>;
+  queue: Pick<JobQueue, 'ping' | 'kind'>;
+  /** Serves /metrics when given; without it /metrics answers 404. */
+  metrics?: Pick<Metrics, 'text' | 'contentType'>;
+  /**
+   * When set, /metrics requires `Authorization: Bearer <token>` (label values include repository names, which a
+   * public endpoint should not reveal). Prometheus: `authorization: { credentials: <token> }` in the scrape config.
+   */
+  metricsToken?: string;
+  /** How long one dependency ping may take before it counts as down. Default 2000 ms. */
+  pingTimeoutMs?: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  kind: string;
+  error?: string;
+}
+
+export interface OpsRoutes {
+  '/healthz': NodeHandler;
+  '/readyz': NodeHandler;
+  '/metrics': NodeHandler;
+}
+
+async function check(name: string, kind: string, ping: () => Promise<boolean>, timeoutMs: number): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} ping did not answer within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const ok = await Promise.race([ping(), timeout]);
+    return ok ? { ok: true, kind } : { ok: false, kind, error: `${name} ping returned false` };
+  } catch (err) {
+    return { ok: false, kind, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Constant-time comparison of the bearer token (hashing first makes the lengths equal). */
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return given !== '' && timingSafeEqual(digest(given), digest(token));
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+export function healthRoutes(deps: OpsDeps): OpsRoutes {
+  const timeoutMs = deps.pingTimeoutMs ?? 2000;
+  return {
+    '/healthz': async (_req, res) => {
+      json(res, 200, { ok: true });
+      return true;
+    },
+    '/readyz': async (_req, res) => {
+      const [store, queue] = await Promise.all([
+        check('store', deps.store.kind, () => deps.store.ping(), timeoutMs),
+        check('queue', deps.queue.kind, () => deps.queue.ping(), timeoutMs),
+      ]);
+      const ok = store.ok && queue.ok;
+      const failed = [store.ok ? [] : ['store'], queue.ok ? [] : ['queue']].flat();
+      json(res, ok ? 200 : 503, { ok, failed, checks: { store, queue } });
+      return true;
+    },
+    '/metrics': async (req, res) => {
+      if (!deps.metrics) {
+        json(res, 404, { error: 'metrics are not enabled in this process' });
+        return true;
+      }
+      if (deps.metricsToken && !bearerMatches(req, deps.metricsToken)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        json(res, 401, { error: 'metrics need "Authorization: Bearer <token>" (the configured metrics token)' });
+        return true;
+      }
+      try {
+        send(res, 200, deps.metrics.contentType, await deps.metrics.text());
+      } catch (err) {
+        send(res, 500, 'text/plain; charset=utf-8', `metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+      return true;
+    },
+  };
+}
+
+/** One node handler serving the ops routes for GET/HEAD; returns false for anything else (next handler runs). */
+export function opsHandler(deps: OpsDeps): NodeHandler {
+  const routes = healthRoutes(deps);
+  return async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = (req.url ?? '/').split('?')[0]! as keyof OpsRoutes;
+    const route = routes[path];
+    if (!route) return false;
+    return route(req, res);
+  };
+}
+
+type AddHandler = (handler: NodeHandler) => void;
+interface ExpressLikeRouter {
+  get(path: string, handler: (req: IncomingMessage, res: ServerResponse) => unknown): unknown;
+}
+
+/**
+ * Mount /healthz, /readyz and /metrics. `target` is Probot 14's `addHandler` (from the app function's options),
+ * an object that has it (a Probot `Server`), or an express-style router with `.get`.
+ */
+export function mountOps(target: AddHandler | { addHandler: AddHandler } | ExpressLikeRouter, deps: OpsDeps): void {
+  if (typeof target === 'function') {
+    target(opsHandler(deps));
+  } else if ('addHandler' in target) {
+    target.addHandler(opsHandler(deps));
+  } else {
+    const routes = healthRoutes(deps);
+    for (const [path, handler] of Object.entries(routes)) target.get(path, (req, res) => handler(req, res));
+  }
+}

@@ -1,0 +1,16 @@
+// Operations surface: metrics, tracing, health routes and logging, in one import for the app and CLI wiring.
+export { createMetrics, instrumentOctokit, metricsHooks, eventLabel, type Metrics, type MetricsOptions } from './metrics.js';
+export {
+  initTracing,
+  shutdownTracing,
+  flushTracing,
+  withSpan,
+  withLlmSpan,
+  withParent,
+  currentTraceparent,
+  traceOctokit,
+  tracesUrl,
+} from './tracing.js';
+export { healthRoutes, opsHandler, mountOps, type OpsDeps } from './health.js';
+export { createLogger, jobLogger, scrubSecrets, REDACT_PATHS, type JobContext } from './log.js';
+export { routeTemplate } from './route-template.js';

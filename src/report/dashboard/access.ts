@@ -1,0 +1,68 @@
+// Who may see the dashboard. Pure decision over the request's facts, so every branch is testable without sockets.
+import { timingSafeEqual, createHash } from 'node:crypto';
+
+export const COOKIE = 'baton_dashboard';
+
+export interface AccessRequest {
+  remoteAddress?: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** `?token=` from the URL, if any. */
+  queryToken?: string | null;
+}
+
+export type AccessDecision =
+  | { ok: true; via: 'bearer' | 'cookie' | 'query' | 'localhost'; setCookie?: boolean }
+  | { ok: false; status: 401 | 403; message: string };
+
+const HOW =
+  'Set BATON_DASHBOARD_TOKEN on the Baton server, then send "Authorization: Bearer <token>" or open /baton?token=<token> once (it sets a cookie).';
+
+export function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return false;
+  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/** Constant-time comparison on digests, so neither content nor length leaks through timing. */
+function same(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+  const raw = Array.isArray(header) ? header.join(';') : header ?? '';
+  for (const part of raw.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function decideAccess(req: AccessRequest, token: string | undefined, openOnLocalhost = true): AccessDecision {
+  if (token) {
+    const auth = req.headers.authorization;
+    const bearer = typeof auth === 'string' && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const cookie = readCookie(req.headers.cookie, COOKIE);
+    const given = bearer ?? req.queryToken ?? cookie;
+    if (given === undefined || given === null || given === '') return { ok: false, status: 401, message: `The Baton dashboard needs a token. ${HOW}` };
+    if (!same(given, token)) return { ok: false, status: 403, message: `That dashboard token is wrong. ${HOW}` };
+    if (bearer !== undefined) return { ok: true, via: 'bearer' };
+    if (req.queryToken) return { ok: true, via: 'query', setCookie: true };
+    return { ok: true, via: 'cookie' };
+  }
+  // Sandbox mode: no token configured. Only a browser on this machine may look — and not through a proxy, since a
+  // local reverse proxy would make every remote visitor look like localhost.
+  const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+  if (openOnLocalhost && isLoopback(req.remoteAddress) && !proxied) return { ok: true, via: 'localhost' };
+  return {
+    ok: false,
+    status: 403,
+    message: `The Baton dashboard is open without a token only to browsers on the server itself (no proxy). ${HOW}`,
+  };
+}

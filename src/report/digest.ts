@@ -1,0 +1,212 @@
+// The weekly "Workflow Wins" digest: Markdown for one repo's last complete ISO week vs the weeks before it.
+// Numbers come from the KPI code; the one narrative paragraph comes from the LLM router (task `digest`, economy
+// tier) with a templated narrative from the same numbers as the offline answer, so the digest never depends on a
+// provider being up.
+import type { LedgerEntry, TransitionRecord } from '../store/types.js';
+import type { LlmRouter } from '../llm/types.js';
+import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } from './kpis.js';
+import { buildRuns, type Run } from './runs.js';
+import { DAY_MS, HOUR_MS, isoWeek, weekStart } from './stats.js';
+import { mdCell, num, pct, signed } from './format.js';
+
+export interface DigestInput {
+  repo: string;
+  org?: string;
+  transitions: readonly TransitionRecord[];
+  ledger: readonly LedgerEntry[];
+  now: Date;
+  /** How many weeks the chart shows (default 8). */
+  weeks?: number;
+  /** Logins whose approval of a high-risk PR counts as a senior review; when absent any approval counts. */
+  seniors?: string[];
+  router?: LlmRouter;
+}
+
+export type WeekPoint = WeekBucket;
+
+export interface FastRun {
+  repo: string;
+  issue: number;
+  hours: number;
+}
+
+export interface RiskCaught {
+  issue: number;
+  pr?: number;
+  reviewer: string;
+  outcome: 'done' | 'cancelled' | 'active';
+}
+
+export interface DigestResult {
+  /** The ISO week the digest covers (the last complete one before `now`). */
+  week: string;
+  markdown: string;
+  series: WeekPoint[];
+  report: KpiReport;
+  fastest: FastRun[];
+  risksCaught: RiskCaught[];
+  narrative: { text: string; offline: boolean };
+}
+
+const WEEK_MS = 7 * DAY_MS;
+
+/** Markdown-safe text for a value from the store, and no @-mentions (a digest must not ping people). */
+function safe(s: string): string {
+  return mdCell(s).replace(/@/g, '@\u200b');
+}
+
+function fastest(runs: readonly Run[], since: number, until: number, n = 3): FastRun[] {
+  return runs
+    .filter((r) => r.status === 'done' && !r.partial && r.endedAt! >= since && r.endedAt! < until)
+    .map((r) => ({ repo: r.repo, issue: r.issue, hours: (r.endedAt! - r.startedAt) / HOUR_MS }))
+    .sort((a, b) => a.hours - b.hours || a.issue - b.issue)
+    .slice(0, n);
+}
+
+/** High-risk runs flagged this week that got an approval (from a senior when `seniors` is given) after the flag. */
+function risksCaught(runs: readonly Run[], since: number, until: number, seniors?: string[]): RiskCaught[] {
+  const out: RiskCaught[] = [];
+  for (const r of runs) {
+    if (r.highRiskAt === undefined || r.highRiskAt < since || r.highRiskAt >= until) continue;
+    const approval = r.transitions.find(
+      (t) => t.event === 'review.approved' && Date.parse(t.at) >= r.highRiskAt! && (!seniors || seniors.includes(t.by.replace(/^@/, ''))),
+    );
+    if (!approval) continue;
+    out.push({ issue: r.issue, pr: approval.pr ?? r.prs[r.prs.length - 1], reviewer: approval.by, outcome: r.status });
+  }
+  return out.sort((a, b) => a.issue - b.issue);
+}
+
+export function offlineNarrative(week: string, r: KpiReport, risks: number): string {
+  const c = r.overall.current;
+  const t = r.overall.trends;
+  const parts = [`In ${week} the team finished ${c.runsFinished} run${c.runsFinished === 1 ? '' : 's'} and started ${c.runsStarted}.`];
+  if (c.cycleTime.median !== null) {
+    const d = t.cycleTimeMedianHours;
+    const dir = d.delta === null ? '' : d.delta < 0 ? `, ${Math.abs(d.delta).toFixed(1)}h faster than the week before` : d.delta > 0 ? `, ${d.delta.toFixed(1)}h slower than the week before` : ', the same as the week before';
+    parts.push(`Median cycle time was ${c.cycleTime.median.toFixed(1)}h${dir}.`);
+  }
+  parts.push(`${c.handOffs} hand-off${c.handOffs === 1 ? '' : 's'} and ${c.bounceBacks} bounce-back${c.bounceBacks === 1 ? '' : 's'}.`);
+  if (risks) parts.push(`${risks} high-risk change${risks === 1 ? ' was' : 's were'} caught and reviewed before merge.`);
+  if (c.defectEscapes) parts.push(`${c.defectEscapes} bug${c.defectEscapes === 1 ? '' : 's'} traced back to a recent merge: worth a look.`);
+  return parts.join(' ');
+}
+
+/** The narrative from the router, cleaned for posting: plain paragraph, bounded, no mentions, no HTML. */
+function cleanNarrative(s: string): string {
+  return s
+    .replace(/<[^>]*>/g, '')
+    .replace(/@/g, '@\u200b')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 800);
+}
+
+export function mermaidChart(series: WeekPoint[]): string {
+  const values = series.map((p) => Number((p.medianCycleHours ?? 0).toFixed(1)));
+  const max = Math.max(1, ...values);
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '    title "Median cycle time per week (hours)"',
+    `    x-axis [${series.map((p) => `"${p.week.slice(5)}"`).join(', ')}]`,
+    `    y-axis "hours" 0 --> ${Math.ceil(max * 1.1)}`,
+    `    bar [${values.join(', ')}]`,
+    `    line [${values.join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+export async function buildDigest(input: DigestInput): Promise<DigestResult> {
+  const runs = buildRuns(input.transitions.filter((t) => t.repo === input.repo));
+  const ledger = input.ledger.filter((e) => e.repo === input.repo);
+  const end = weekStart(input.now).getTime();
+  const start = end - WEEK_MS;
+  const week = isoWeek(new Date(start));
+  const weeks = input.weeks ?? 8;
+
+  const report = computeKpisFromRuns(runs, ledger, { since: new Date(start).toISOString(), until: new Date(end).toISOString() });
+  const series: WeekPoint[] = weeklyCycle(runs, end, weeks);
+  const fast = fastest(runs, start, end);
+  const risks = risksCaught(runs, start, end, input.seniors);
+
+  const fallback = offlineNarrative(week, report, risks.length);
+  let narrative = { text: fallback, offline: true };
+  if (input.router) {
+    try {
+      const res = await input.router.run<string>({
+        task: 'digest',
+        tier: 'economy',
+        system:
+          'You write one short, upbeat but honest paragraph (at most 3 sentences) for a team\'s weekly workflow digest. ' +
+          'Use only the numbers given. No headings, no lists, no mentions of people.',
+        prompt: JSON.stringify({ week, current: report.overall.current, trends: report.overall.trends, fastest: fast, risksCaught: risks.length }),
+        maxOutputTokens: 200,
+        org: input.org ?? input.repo.split('/')[0],
+        repo: input.repo,
+        offline: () => fallback,
+      });
+      const text = cleanNarrative(res.text);
+      narrative = text ? { text, offline: res.offline } : narrative;
+    } catch {
+      // The router already falls back on provider errors; anything else must not cost us the digest.
+    }
+  }
+
+  const markdown = renderDigest(input.repo, week, report, series, fast, risks, narrative);
+  return { week, markdown, series, report, fastest: fast, risksCaught: risks, narrative };
+}
+
+function renderDigest(
+  repo: string,
+  week: string,
+  r: KpiReport,
+  series: WeekPoint[],
+  fast: FastRun[],
+  risks: RiskCaught[],
+  narrative: { text: string; offline: boolean },
+): string {
+  const c = r.overall.current;
+  const t = r.overall.trends;
+  const row = (label: string, tr: (typeof t)[string], unit: '' | 'h' | 'usd' = '') => `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
+  const out: string[] = [
+    `## 🏁 Workflow Wins — ${safe(repo)}, ${week}`,
+    '',
+    `_${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)}, compared with the week before._`,
+    '',
+    narrative.text + (narrative.offline ? ' _(summary written offline from the numbers)_' : ''),
+    '',
+    '| | this week | last week | change |',
+    '|---|---:|---:|---:|',
+    row('Runs finished', t.runsFinished),
+    row('Median cycle time', t.cycleTimeMedianHours, 'h'),
+    row('p90 cycle time', t.cycleTimeP90Hours, 'h'),
+    row('Hand-offs', t.handOffs),
+    row('Bounce-backs', t.bounceBacks),
+    row('Defect escapes', t.defectEscapes),
+    '',
+  ];
+  const stages = Object.entries(c.stages).sort(([a], [b]) => a.localeCompare(b));
+  if (stages.length) {
+    out.push('**Time in each stage (median)**', '', '| stage | this week | last week | visits |', '|---|---:|---:|---:|');
+    for (const [id, s] of stages) out.push(`| ${safe(id)} | ${num(s.time.median, 'h')} | ${num(r.overall.previous.stages[id]?.time.median ?? null, 'h')} | ${s.visits} |`);
+    out.push('');
+  }
+  out.push(mermaidChart(series), '');
+  if (fast.length) {
+    out.push('**Fastest runs**', '');
+    for (const f of fast) out.push(`- #${f.issue}: ${f.hours.toFixed(1)}h from start to done`);
+    out.push('');
+  }
+  if (risks.length) {
+    out.push('**Risks caught**', '');
+    for (const k of risks) out.push(`- #${k.issue}${k.pr ? ` (PR #${k.pr})` : ''}: high risk, reviewed by ${safe(k.reviewer)} — ${k.outcome === 'done' ? 'merged' : k.outcome}`);
+    out.push('');
+  }
+  const s = r.overall.spend.current;
+  out.push(`**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`);
+  const models = Object.entries(s.byModel).sort(([, a], [, b]) => b.usd - a.usd);
+  if (models.length) out.push('', models.map(([m, v]) => `${safe(m)} ${num(v.usd, 'usd')}`).join(' · '));
+  out.push('', '<sub>Posted by Baton once a week. Cycle time = start → done; bounce-back = sent to an earlier stage.</sub>', '');
+  return out.join('\n');
+}

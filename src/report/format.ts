@@ -1,0 +1,121 @@
+// Renders a KpiReport as a terminal table, Markdown, JSON or CSV. Pure: returns a string.
+import type { KpiGroup, KpiReport } from './kpis.js';
+import type { Trend } from './stats.js';
+
+export const FORMATS = ['table', 'md', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface Row {
+  scope: string;
+  metric: string;
+  unit: '' | 'h' | 'usd';
+  trend: Trend;
+}
+
+/** The headline figures of one group, in reading order; stage rows after. */
+export function rows(scope: string, g: KpiGroup): Row[] {
+  const t = g.trends;
+  const out: Row[] = [
+    { scope, metric: 'runs started', unit: '', trend: t.runsStarted },
+    { scope, metric: 'runs finished', unit: '', trend: t.runsFinished },
+    { scope, metric: 'cycle time median', unit: 'h', trend: t.cycleTimeMedianHours },
+    { scope, metric: 'cycle time p90', unit: 'h', trend: t.cycleTimeP90Hours },
+    { scope, metric: 'hand-offs', unit: '', trend: t.handOffs },
+    { scope, metric: 'hand-offs per finished run', unit: '', trend: t.handOffsPerFinishedRun },
+    { scope, metric: 'bounce-backs', unit: '', trend: t.bounceBacks },
+    { scope, metric: 'defect escapes', unit: '', trend: t.defectEscapes },
+    { scope, metric: 'high-risk flagged', unit: '', trend: t.highRiskFlagged },
+    { scope, metric: 'AI spend', unit: 'usd', trend: t.spendUsd },
+    { scope, metric: 'AI $ per 1k tokens', unit: 'usd', trend: t.usdPer1kTokens },
+  ];
+  for (const key of Object.keys(t).filter((k) => k.startsWith('stage:')).sort()) {
+    out.push({ scope, metric: `time in ${key.split(':')[1]} (median)`, unit: 'h', trend: t[key] });
+  }
+  return out;
+}
+
+function allRows(r: KpiReport): Row[] {
+  return [
+    ...rows('all', r.overall),
+    ...Object.entries(r.byRepo).flatMap(([k, g]) => rows(`repo ${k}`, g)),
+    ...Object.entries(r.byFlow).flatMap(([k, g]) => rows(`flow ${k}`, g)),
+  ];
+}
+
+export function num(v: number | null, unit: Row['unit'] = ''): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  if (unit === 'usd') return `$${v < 1 ? v.toFixed(4) : v.toFixed(2)}`;
+  if (unit === 'h') return `${v.toFixed(1)}h`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+export function signed(v: number | null, unit: Row['unit'] = ''): string {
+  if (v === null) return '–';
+  return (v > 0 ? '+' : '') + num(v, unit);
+}
+
+export function pct(v: number | null): string {
+  return v === null ? '–' : `${v > 0 ? '+' : ''}${v.toFixed(0)}%`;
+}
+
+function cells(r: Row): string[] {
+  return [r.scope, r.metric, num(r.trend.current, r.unit), num(r.trend.previous, r.unit), signed(r.trend.delta, r.unit), pct(r.trend.pct)];
+}
+
+const HEAD = ['scope', 'metric', 'this period', 'previous', 'Δ', '%'];
+
+function renderTable(r: KpiReport): string {
+  const body = allRows(r).map(cells);
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
+  return [`Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)} (vs ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)})`, '', line(HEAD), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...escapesText(r)].join('\n') + '\n';
+}
+
+function escapesText(r: KpiReport): string[] {
+  if (!r.escapes.length) return [];
+  return ['', 'Defect escapes:', ...r.escapes.map((e) => `  ${e.repo}#${e.issue} → PR #${e.pr} (merged on #${e.mergedOnIssue}, ${e.daysAfterMerge.toFixed(1)} days before)`)];
+}
+
+/** Markdown cell text: no pipes or newlines can break the table, no HTML can render. */
+export function mdCell(s: string): string {
+  return s.replace(/[\\|`*_[\]<>]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+}
+
+function renderMd(r: KpiReport): string {
+  const out = [`## Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)}`, '', `Compared with ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)}.`, ''];
+  out.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i >= 2 ? '---:' : '---')).join('|')}|`);
+  for (const row of allRows(r)) out.push(`| ${cells(row).map(mdCell).join(' | ')} |`);
+  if (r.escapes.length) {
+    out.push('', '### Defect escapes', '');
+    for (const e of r.escapes) out.push(`- ${mdCell(e.repo)}#${e.issue} refers to PR #${e.pr}, merged ${e.daysAfterMerge.toFixed(1)} days earlier on #${e.mergedOnIssue}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** RFC 4180 field; also defuses spreadsheet formulas (a repo or stage named "=cmd()" stays text). */
+export function csvField(s: string): string {
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function renderCsv(r: KpiReport): string {
+  const lines = ['scope,metric,unit,current,previous,delta,pct'];
+  const raw = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))));
+  for (const row of allRows(r)) {
+    lines.push([row.scope, row.metric, row.unit, raw(row.trend.current), raw(row.trend.previous), raw(row.trend.delta), raw(row.trend.pct)].map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function render(r: KpiReport, format: Format): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(r, null, 2) + '\n';
+    case 'md':
+      return renderMd(r);
+    case 'csv':
+      return renderCsv(r);
+    case 'table':
+      return renderTable(r);
+  }
+}

@@ -1,0 +1,72 @@
+// Small numeric helpers shared by the KPI, digest and dashboard code. Pure.
+
+export interface Dist {
+  n: number;
+  /** Hours; null when there is no sample. */
+  median: number | null;
+  p90: number | null;
+}
+
+/**
+ * Linear-interpolation percentile (the same definition as numpy's default and Excel's PERCENTILE.INC), so the
+ * figures can be checked by hand: p50 of [1,2,3,4] is 2.5, p90 of [1..10] is 9.1. `sorted` must be ascending.
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  if (n === 1) return sorted[0];
+  const pos = (n - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function dist(values: number[]): Dist {
+  // Float64Array sorts numerically and fast (no comparator callbacks): matters at 100k samples.
+  const a = Float64Array.from(values).sort();
+  return { n: a.length, median: percentile(a, 0.5), p90: percentile(a, 0.9) };
+}
+
+export interface Trend {
+  current: number | null;
+  previous: number | null;
+  delta: number | null;
+  /** Percent change vs the previous period; null when the previous value is 0 or unknown. */
+  pct: number | null;
+}
+
+export function trend(current: number | null, previous: number | null): Trend {
+  if (current === null || previous === null) return { current, previous, delta: null, pct: null };
+  const delta = current - previous;
+  return { current, previous, delta, pct: previous === 0 ? null : (delta / previous) * 100 };
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** '30d' → milliseconds. Throws a message that says what is accepted. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+)(m|h|d|w)$/.exec(s.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error(`"${s}" is not a duration: use a whole number followed by m, h, d or w, e.g. 30d`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** ISO week label such as '2026-W05' (weeks start Monday, week 1 holds the year's first Thursday). */
+export function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / DAY_MS + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** Monday 00:00 UTC of the ISO week containing `d`. */
+export function weekStart(d: Date): Date {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() - (day - 1));
+  return t;
+}

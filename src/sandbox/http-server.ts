@@ -1,0 +1,211 @@
+// The HTTP face of the sandbox: routing, auth, faults, latency, pagination, ETags and rate-limit accounting, all in
+// front of the route handlers (which only know the world). One module so every answer passes the same checks.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { verifyAppJwt } from './app-auth.js';
+import { Faults } from './faults.js';
+import type { Json } from './http-types.js';
+import { HttpError } from './http-types.js';
+import { ROUTES, compileRoutes, matchRoute, type RouteContext } from './routes.js';
+import type { World } from './world.js';
+
+export interface RequestCounts {
+  /** Requests that cost rate limit: every answer except 304s and access-token minting. */
+  total: number;
+  /** Per `METHOD /route/{template}`. */
+  byRoute: Record<string, number>;
+  /** 304 answers (free on GitHub), for cache-hit ratios. */
+  notModified: number;
+}
+
+export interface HttpOptions {
+  appId: number;
+  botLogin: string;
+  publicKey?: string;
+  latencyMs: number;
+  /** Requests per hour before GitHub would answer 403 (only reported in headers; use faults to simulate exhaustion). */
+  rateLimit: number;
+}
+
+const TABLE = compileRoutes(ROUTES);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SandboxHttp {
+  readonly faults = new Faults();
+  private counts: RequestCounts = { total: 0, byRoute: {}, notModified: 0 };
+  private readonly tokens = new Map<string, string>();
+  private tokenSeq = 0;
+  private requestSeq = 0;
+  private windowStart = Math.floor(Date.now() / 1000);
+  private windowUsed = 0;
+
+  constructor(
+    private readonly world: World,
+    readonly opts: HttpOptions,
+  ) {}
+
+  requests(): RequestCounts {
+    return { total: this.counts.total, byRoute: { ...this.counts.byRoute }, notModified: this.counts.notModified };
+  }
+
+  resetCounts(): void {
+    this.counts = { total: 0, byRoute: {}, notModified: 0 };
+  }
+
+  /** A token that acts as `login` (a person using the API); installation tokens act as the App's bot. */
+  tokenFor(login: string): string {
+    const token = `ghu_sandbox_${login.replace(/\W/g, '_')}`;
+    this.tokens.set(token, login);
+    return token;
+  }
+
+  private mintToken(): { token: string; expires_at: string } {
+    const token = `ghs_sandbox${String(++this.tokenSeq).padStart(25, '0')}`;
+    this.tokens.set(token, this.opts.botLogin);
+    return { token, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  }
+
+  private count(key: string): void {
+    this.counts.total++;
+    this.counts.byRoute[key] = (this.counts.byRoute[key] ?? 0) + 1;
+    this.windowUsed++;
+  }
+
+  private rateHeaders(): Record<string, string> {
+    const now = Math.floor(Date.now() / 1000);
+    if (now >= this.windowStart + 3600) {
+      this.windowStart = now;
+      this.windowUsed = 0;
+    }
+    return {
+      'x-ratelimit-limit': String(this.opts.rateLimit),
+      'x-ratelimit-remaining': String(Math.max(0, this.opts.rateLimit - this.windowUsed)),
+      'x-ratelimit-reset': String(this.windowStart + 3600),
+      'x-ratelimit-used': String(this.windowUsed),
+      'x-ratelimit-resource': 'core',
+    };
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((err) => {
+      // A bug in the sandbox itself: answer 500 with the cause so the test/demo log shows it.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ message: `sandbox error: ${(err as Error).stack ?? err}` }));
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const host = req.headers.host ?? '127.0.0.1';
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const raw = await readBody(req);
+    const requestId = `SANDBOX:${(++this.requestSeq).toString(16).toUpperCase()}`;
+    const send = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (this.opts.latencyMs > 0) await sleep(this.opts.latencyMs);
+      const text = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
+      res.writeHead(status, {
+        ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        'x-github-request-id': requestId,
+        'x-github-media-type': 'github.v3; format=json',
+        ...this.rateHeaders(),
+        ...headers,
+      });
+      res.end(text);
+    };
+
+    const hit = matchRoute(TABLE, method, url.pathname);
+    const key = hit ? `${method} ${hit.route.path}` : `${method} (unknown route)`;
+    const fault = this.faults.take(method, hit?.route.path ?? '', url.pathname);
+    if (fault) {
+      if (!hit?.route.free) this.count(key);
+      return send(fault.status, fault.body, fault.headers);
+    }
+    if (!hit) {
+      this.count(key);
+      return send(404, new HttpError(404, 'Not Found').body());
+    }
+    const { route, params } = hit;
+    const authorization = req.headers.authorization;
+    try {
+      if (!authorization) throw new HttpError(401, 'Requires authentication');
+      let actor = this.opts.botLogin;
+      if (route.auth === 'jwt') verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
+      else {
+        const token = authorization.replace(/^(token|bearer)\s+/i, '');
+        actor = this.tokens.get(token) ?? this.opts.botLogin;
+      }
+      let body: Json = {};
+      if (raw.length) {
+        try {
+          body = JSON.parse(raw) as Json;
+        } catch {
+          throw new HttpError(400, 'Problems parsing JSON');
+        }
+      }
+      const ctx: RouteContext = {
+        world: this.world,
+        params,
+        query: url.searchParams,
+        body,
+        actor,
+        appId: this.opts.appId,
+        mintToken: () => this.mintToken(),
+      };
+      const answer = route.handler(ctx);
+      let out: unknown;
+      const headers: Record<string, string> = { ...('headers' in answer ? (answer.headers ?? {}) : {}) };
+      if ('list' in answer) {
+        const perPage = clamp(Number(url.searchParams.get('per_page') ?? 30) || 30, 1, 100);
+        const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+        const last = Math.max(1, Math.ceil(answer.list.length / perPage));
+        out = answer.list.slice((page - 1) * perPage, page * perPage).map(answer.render);
+        const link = linkHeader(url, page, last);
+        if (link) headers.link = link;
+      } else out = answer.body;
+      if (method === 'GET' && answer.status === 200) {
+        const etag = `W/"${createHash('sha1').update(JSON.stringify(out ?? null)).digest('hex')}"`;
+        headers.etag = etag;
+        headers['cache-control'] = 'private, max-age=60, s-maxage=60';
+        const inm = req.headers['if-none-match'];
+        if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === etag.slice(2))) {
+          this.counts.notModified++;
+          return send(304, undefined, headers);
+        }
+      }
+      if (!route.free) this.count(key);
+      return send(answer.status, out, headers);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      if (!route.free) this.count(key);
+      return send(err.status, err.body(), err.headers);
+    }
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+function linkHeader(url: URL, page: number, last: number): string | undefined {
+  if (last <= 1 && page <= 1) return undefined;
+  const at = (p: number) => {
+    const u = new URL(url);
+    u.searchParams.set('page', String(p));
+    return u.toString();
+  };
+  const parts: string[] = [];
+  if (page > 1) parts.push(`<${at(page - 1)}>; rel="prev"`);
+  if (page < last) parts.push(`<${at(page + 1)}>; rel="next"`);
+  parts.push(`<${at(last)}>; rel="last"`);
+  if (page > 1) parts.push(`<${at(1)}>; rel="first"`);
+  return parts.join(', ');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

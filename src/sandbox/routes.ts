@@ -1,0 +1,596 @@
+// The sandbox's REST routes: every call in src/github/port.ts plus the App-auth routes Probot/Octokit use. Paths are
+// GitHub's OpenAPI templates verbatim (test/sandbox/openapi.test.ts checks each exists in @octokit/openapi).
+import type { Json } from './http-types.js';
+import { HttpError } from './http-types.js';
+import type { Commit, Installation, Issue, Repo } from './state.js';
+import type { World } from './world.js';
+
+export type AuthKind = 'jwt' | 'token';
+
+export interface RouteContext {
+  world: World;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Json;
+  /** Login the Authorization header stands for (the App's bot unless a user token was used). */
+  actor: string;
+  appId: number;
+  mintToken(installationId: number): { token: string; expires_at: string };
+}
+
+export type RouteAnswer =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  /** A list the server pages (per_page/page + Link header) before rendering only the page it returns. */
+  | { status: number; list: unknown[]; render: (item: unknown) => unknown };
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  auth: AuthKind;
+  /** Rate-limit accounting skips it (GitHub does not charge for minting tokens). */
+  free?: boolean;
+  handler: (ctx: RouteContext) => RouteAnswer;
+}
+
+const repoOf = (c: RouteContext): Repo => c.world.repo(c.params.owner, c.params.repo);
+const num = (s: string): number => {
+  const n = Number(s);
+  if (!Number.isInteger(n)) throw new HttpError(404, 'Not Found');
+  return n;
+};
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+
+function installationFor(c: RouteContext, r: Repo): Installation {
+  for (const i of c.world.state.installations.values()) if (i.appId === c.appId && i.repos.has(r.fullName.toLowerCase())) return i;
+  throw new HttpError(404, 'Not Found');
+}
+
+function filterIssues(c: RouteContext, r: Repo): Issue[] {
+  const state = c.query.get('state') ?? 'open';
+  const labels = (c.query.get('labels') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const since = c.query.get('since');
+  const assignee = c.query.get('assignee');
+  const creator = c.query.get('creator');
+  const out: Issue[] = [];
+  for (const i of r.issues.values()) {
+    if (state !== 'all' && i.state !== state) continue;
+    if (labels.length && !labels.every((l) => i.labels.some((x) => x.toLowerCase() === l))) continue;
+    if (since && i.updated_at < since) continue;
+    if (assignee && assignee !== '*' && !(assignee === 'none' ? i.assignees.length === 0 : i.assignees.includes(assignee))) continue;
+    if (creator && i.user.toLowerCase() !== creator.toLowerCase()) continue;
+    out.push(i);
+  }
+  const sort = c.query.get('sort') ?? 'created';
+  const dir = c.query.get('direction') === 'asc' ? 1 : -1;
+  const key = (i: Issue) => (sort === 'updated' ? i.updated_at : i.created_at);
+  // Newest first by default; the number breaks ties so equal timestamps keep a stable order.
+  return out.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : (a.number - b.number) * dir));
+}
+
+function listCommits(c: RouteContext, r: Repo): Commit[] {
+  const head = c.world.state.resolveRef(r, c.query.get('sha') ?? undefined);
+  if (!head) throw new HttpError(404, 'No commit found for SHA: ' + (c.query.get('sha') ?? r.default_branch));
+  const path = c.query.get('path')?.replace(/^\/+/, '');
+  const author = c.query.get('author')?.toLowerCase();
+  const since = c.query.get('since');
+  const until = c.query.get('until');
+  const out: Commit[] = [];
+  for (const commit of c.world.state.history(r, head.sha)) {
+    if (since && commit.author.date < since) continue;
+    if (until && commit.author.date > until) continue;
+    if (author && commit.author.login?.toLowerCase() !== author && commit.author.email.toLowerCase() !== author) continue;
+    if (path && !commit.files.some((f) => f.filename === path || f.filename.startsWith(path + '/'))) continue;
+    out.push(commit);
+  }
+  return out;
+}
+
+export const ROUTES: RouteDef[] = [
+  // --- App auth ------------------------------------------------------------------------------------------------------
+  {
+    method: 'GET',
+    path: '/app',
+    auth: 'jwt',
+    handler: (c) => ({ status: 200, body: { ...c.world.render.app(c.appId), installations_count: c.world.state.installations.size } }),
+  },
+  {
+    method: 'GET',
+    path: '/app/installations',
+    auth: 'jwt',
+    handler: (c) => ({ status: 200, list: [...c.world.state.installations.values()].filter((i) => i.appId === c.appId), render: (i) => c.world.render.installation(i as Installation) }),
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/installation',
+    auth: 'jwt',
+    handler: (c) => ({ status: 200, body: c.world.render.installation(installationFor(c, repoOf(c))) }),
+  },
+  {
+    method: 'POST',
+    path: '/app/installations/{installation_id}/access_tokens',
+    auth: 'jwt',
+    free: true,
+    handler: (c) => {
+      const inst = c.world.state.installations.get(num(c.params.installation_id));
+      if (!inst || inst.appId !== c.appId) throw new HttpError(404, 'Not Found');
+      const t = c.mintToken(inst.id);
+      return { status: 201, body: { ...t, permissions: c.world.render.app(c.appId).permissions, repository_selection: 'selected' } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/installation/repositories',
+    auth: 'token',
+    handler: (c) => {
+      const repos = [...c.world.state.repos.values()].filter((r) => [...c.world.state.installations.values()].some((i) => i.appId === c.appId && i.repos.has(r.fullName.toLowerCase())));
+      return { status: 200, body: { total_count: repos.length, repository_selection: 'selected', repositories: repos.map((r) => c.world.render.repo(r)) } };
+    },
+  },
+  // --- repository ----------------------------------------------------------------------------------------------------
+  { method: 'GET', path: '/repos/{owner}/{repo}', auth: 'token', handler: (c) => ({ status: 200, body: c.world.render.repo(repoOf(c)) }) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/contents/{path}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const ref = c.query.get('ref') ?? r.default_branch;
+      const commit = c.world.state.resolveRef(r, ref);
+      if (!commit) throw new HttpError(404, `No commit found for the ref ${ref}`);
+      const path = c.params.path.replace(/^\/+|\/+$/g, '');
+      const sha = commit.tree.get(path);
+      if (sha) return { status: 200, body: c.world.render.content(r, path, sha, ref, r.blobs.get(sha)) };
+      // A directory: its direct children (files and sub-directories).
+      const prefix = path ? path + '/' : '';
+      const entries = new Map<string, { sha: string; type: 'file' | 'dir' }>();
+      for (const [p, s] of commit.tree) {
+        if (!p.startsWith(prefix)) continue;
+        const rest = p.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        if (slash < 0) entries.set(rest, { sha: s, type: 'file' });
+        else if (!entries.has(rest.slice(0, slash))) entries.set(rest.slice(0, slash), { sha: commit.treeSha, type: 'dir' });
+      }
+      if (entries.size === 0) throw new HttpError(404, 'Not Found');
+      const list = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([name, e]) => c.world.render.content(r, prefix + name, e.sha, ref, undefined, e.type));
+      return { status: 200, body: list };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/contents/{path}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const path = c.params.path.replace(/^\/+/, '');
+      const b = c.body as { message: string; content: string; branch?: string; sha?: string };
+      if (typeof b.content !== 'string') throw new HttpError(422, 'Invalid request.\n\n"content" wasn\'t supplied.');
+      const { created, commit } = c.world.putFile(r, c.actor, { path, message: b.message, content: b.content, branch: b.branch, sha: b.sha });
+      const ref = b.branch ?? r.default_branch;
+      return {
+        status: created ? 201 : 200,
+        body: { content: c.world.render.content(r, path, commit.tree.get(path)!, ref), commit: c.world.render.commit(r, commit).commit },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/ref/{ref}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const m = /^heads\/(.+)$/.exec(c.params.ref);
+      const sha = m ? r.branches.get(m[1]) : undefined;
+      if (!sha) throw new HttpError(404, 'Not Found');
+      const api = `${c.world.render.urls.api}/repos/${r.fullName}`;
+      return {
+        status: 200,
+        body: { ref: `refs/${c.params.ref}`, node_id: Buffer.from(`Ref:${c.params.ref}`).toString('base64'), url: `${api}/git/refs/${c.params.ref}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/refs',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const { ref, sha } = c.body as { ref: string; sha: string };
+      c.world.createRef(r, ref, sha);
+      const api = `${c.world.render.urls.api}/repos/${r.fullName}`;
+      const short = ref.replace(/^refs\//, '');
+      return {
+        status: 201,
+        body: { ref, node_id: Buffer.from(`Ref:${short}`).toString('base64'), url: `${api}/git/refs/${short}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, list: listCommits(c, r), render: (x) => c.world.render.commit(r, x as Commit) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const commit = c.world.state.resolveRef(r, c.params.ref);
+      if (!commit) throw new HttpError(422, `No commit found for SHA: ${c.params.ref}`);
+      return { status: 200, body: c.world.render.commit(r, commit, true) };
+    },
+  },
+  // --- issues, labels, assignees, comments ------------------------------------------------------------------------
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, list: filterIssues(c, r), render: (i) => c.world.render.issue(r, i as Issue) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const b = c.body as { title: string; body?: string; labels?: unknown; assignees?: unknown };
+      const i = c.world.createIssue(r, c.actor, { title: b.title, body: b.body, labels: strings(b.labels), assignees: strings(b.assignees) });
+      return { status: 201, body: c.world.render.issue(r, i) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, body: c.world.render.comment(r, c.world.comment(r, num(c.params.comment_id))) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const body = (c.body as { body?: string }).body;
+      if (typeof body !== 'string') throw new HttpError(422, 'Validation Failed', [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
+      return { status: 200, body: c.world.render.comment(r, c.world.updateComment(r, c.actor, num(c.params.comment_id), body)) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    auth: 'token',
+    handler: (c) => {
+      c.world.deleteComment(repoOf(c), c.actor, num(c.params.comment_id));
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, body: c.world.render.issue(r, c.world.issue(r, num(c.params.issue_number))) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const n = num(c.params.issue_number);
+      const b = c.body as { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string; labels?: unknown; assignees?: unknown };
+      c.world.updateIssue(r, c.actor, n, b);
+      if (b.labels !== undefined) {
+        const want = strings(b.labels);
+        const i = c.world.issue(r, n);
+        for (const l of [...i.labels]) if (!want.some((w) => w.toLowerCase() === l.toLowerCase())) c.world.removeLabel(r, c.actor, n, l);
+        c.world.addLabels(r, c.actor, n, want);
+      }
+      if (b.assignees !== undefined) {
+        const want = strings(b.assignees);
+        const i = c.world.issue(r, n);
+        c.world.removeAssignees(r, c.actor, n, i.assignees.filter((a) => !want.includes(a)));
+        c.world.addAssignees(r, c.actor, n, want);
+      }
+      return { status: 200, body: c.world.render.issue(r, c.world.issue(r, n)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.issue(r, num(c.params.issue_number));
+      const since = c.query.get('since');
+      const list = i.comments.map((id) => c.world.state.comments.get(id)!).filter((x) => !since || x.updated_at >= since);
+      return { status: 200, list, render: (x) => c.world.render.comment(r, x as never) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const cm = c.world.createComment(r, c.actor, num(c.params.issue_number), (c.body as { body: string }).body);
+      return { status: 201, body: c.world.render.comment(r, cm), headers: { location: `${c.world.render.urls.api}/repos/${r.fullName}/issues/comments/${cm.id}` } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/labels',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, list: [...r.labels.values()], render: (l) => c.world.render.label(r, l as never) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/labels',
+    auth: 'token',
+    handler: (c) => ({ status: 201, body: c.world.createLabel(repoOf(c), c.actor, c.body as { name: string; color?: string; description?: string }) }),
+  },
+  {
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/labels/{name}',
+    auth: 'token',
+    handler: (c) => {
+      c.world.deleteLabel(repoOf(c), c.actor, c.params.name);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const b = c.body as { labels?: unknown } | unknown[];
+      const names = Array.isArray(b) ? strings(b) : strings(b.labels).length ? strings(b.labels) : [];
+      if (names.length === 0) throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'labels', code: 'missing_field' }]);
+      const i = c.world.addLabels(r, c.actor, num(c.params.issue_number), names);
+      return { status: 200, body: c.world.render.issueLabels(r, i) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.removeLabel(r, c.actor, num(c.params.issue_number), c.params.name);
+      return { status: 200, body: c.world.render.issueLabels(r, i) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/assignees',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.addAssignees(r, c.actor, num(c.params.issue_number), strings((c.body as { assignees?: unknown }).assignees));
+      return { status: 201, body: c.world.render.issue(r, i) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/assignees',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.removeAssignees(r, c.actor, num(c.params.issue_number), strings((c.body as { assignees?: unknown }).assignees));
+      return { status: 200, body: c.world.render.issue(r, i) };
+    },
+  },
+  // --- pull requests -----------------------------------------------------------------------------------------------
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const state = c.query.get('state') ?? 'open';
+      const head = c.query.get('head');
+      const base = c.query.get('base');
+      const list: Issue[] = [];
+      for (const i of r.issues.values()) {
+        if (!i.pull || (state !== 'all' && i.state !== state)) continue;
+        if (head && `${r.owner}:${i.pull.headRef}`.toLowerCase() !== head.toLowerCase() && !(head.indexOf(':') < 0 && head === i.pull.headRef)) continue;
+        if (base && i.pull.baseRef !== base) continue;
+        list.push(i);
+      }
+      list.sort((a, b) => b.number - a.number);
+      return { status: 200, list, render: (i) => c.world.render.pull(r, i as Issue) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const b = c.body as { title: string; head: string; base: string; body?: string; draft?: boolean };
+      const head = (b.head ?? '').includes(':') ? b.head.split(':')[1] : b.head;
+      const i = c.world.openPr(r, c.actor, { head, base: b.base, title: b.title, body: b.body, draft: b.draft });
+      return { status: 201, body: c.world.render.pull(r, i) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      return { status: 200, body: c.world.render.pull(r, c.world.pull(r, num(c.params.pull_number))) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/files',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.pull(r, num(c.params.pull_number));
+      return { status: 200, list: i.pull.files, render: (f) => c.world.render.file(r, f as never, i.pull.headSha) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.pull(r, num(c.params.pull_number));
+      return { status: 200, list: i.pull.commits.map((s) => r.commits.get(s)!), render: (x) => c.world.render.commit(r, x as Commit) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.pull(r, num(c.params.pull_number));
+      return { status: 200, list: i.pull.reviews, render: (v) => c.world.render.review(r, i, v as never) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const i = c.world.pull(r, num(c.params.pull_number));
+      return {
+        status: 200,
+        body: { users: [...i.pull.requestedUsers].map((u) => c.world.render.user(u)), teams: [...i.pull.requestedTeams].map((t) => c.world.render.team(r.owner, t)) },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const b = c.body as { reviewers?: unknown; team_reviewers?: unknown };
+      const i = c.world.requestReviewers(r, c.actor, num(c.params.pull_number), strings(b.reviewers), strings(b.team_reviewers));
+      return { status: 201, body: c.world.render.pull(r, i) };
+    },
+  },
+  // --- checks ------------------------------------------------------------------------------------------------------
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/check-runs',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const run = c.world.createCheckRun(r, c.actor, c.appId, c.body as never);
+      return { status: 201, body: c.world.render.checkRun(r, run) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const run = c.world.updateCheckRun(r, c.actor, num(c.params.check_run_id), c.body as never);
+      return { status: 200, body: c.world.render.checkRun(r, run) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const commit = c.world.state.resolveRef(r, c.params.ref);
+      if (!commit) throw new HttpError(422, `No commit found for SHA: ${c.params.ref}`);
+      const name = c.query.get('check_name');
+      const status = c.query.get('status');
+      let runs = (r.runsBySha.get(commit.sha) ?? []).map((id) => r.checkRuns.get(id)!);
+      if (name) runs = runs.filter((x) => x.name === name);
+      if (status) runs = runs.filter((x) => x.status === status);
+      if (c.query.get('filter') !== 'all') {
+        // Default filter=latest: the newest run per name.
+        const latest = new Map<string, (typeof runs)[number]>();
+        for (const x of runs) latest.set(x.name, x);
+        runs = [...latest.values()];
+      }
+      runs.sort((a, b) => b.id - a.id);
+      const perPage = Math.min(100, Number(c.query.get('per_page') ?? 30) || 30);
+      const page = Math.max(1, Number(c.query.get('page') ?? 1) || 1);
+      const rows = runs.slice((page - 1) * perPage, page * perPage);
+      return { status: 200, body: { total_count: runs.length, check_runs: rows.map((x) => c.world.render.checkRun(r, x)) } };
+    },
+  },
+  // --- people --------------------------------------------------------------------------------------------------
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/collaborators/{username}/permission',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const u = c.world.state.user(c.params.username);
+      if (!u) throw new HttpError(404, `${c.params.username} is not a user`);
+      return { status: 200, body: c.world.render.permission(u.login, c.world.roleOf(r, u.login)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/orgs/{org}/teams/{team_slug}/members',
+    auth: 'token',
+    handler: (c) => {
+      const t = c.world.state.team(c.params.org, c.params.team_slug);
+      if (!t) throw new HttpError(404, 'Not Found');
+      return { status: 200, list: [...t.members], render: (m) => c.world.render.user(m as string) };
+    },
+  },
+];
+
+/** A route compiled for matching: `{path}` and git `{ref}` may span slashes (Octokit may send them raw or %2F). */
+export interface CompiledRoute extends RouteDef {
+  regex: RegExp;
+  names: string[];
+}
+
+export function compileRoutes(routes: RouteDef[]): Map<string, CompiledRoute[]> {
+  const byMethod = new Map<string, CompiledRoute[]>();
+  for (const r of routes) {
+    const names: string[] = [];
+    const source = r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return name === 'path' || (name === 'ref' && r.path.includes('/git/ref/')) ? '(.+)' : '([^/]+)';
+    });
+    const list = byMethod.get(r.method) ?? [];
+    list.push({ ...r, regex: new RegExp(`^${source}/?$`), names });
+    byMethod.set(r.method, list);
+  }
+  return byMethod;
+}
+
+export function matchRoute(table: Map<string, CompiledRoute[]>, method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+  for (const route of table.get(method) ?? []) {
+    const m = route.regex.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    route.names.forEach((n, idx) => (params[n] = decodeURIComponent(m[idx + 1])));
+    return { route, params };
+  }
+  return undefined;
+}
