@@ -13,6 +13,7 @@ import type { Flow } from '../flow/types.js';
 import { orderingKey } from '../github/events.js';
 import type { OctokitLike } from '../github/port.js';
 import { Worker, type TaskRunners, type WorkerHooks } from './worker.js';
+import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
 
 const require = createRequire(import.meta.url);
 
@@ -43,6 +44,8 @@ export interface BatonOptions {
   /** Extra node handlers (ops endpoints, dashboard): return true when they answered. */
   handlers?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
   hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate'): void };
+  /** Called once per installation Octokit (metrics and tracing hooks). */
+  onOctokit?(octokit: unknown): void;
 }
 
 export interface RunningBaton {
@@ -55,14 +58,33 @@ export interface RunningBaton {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** Longest wait for a primary rate-limit reset inside a job; beyond it the job fails and the queue retries later. */
+const MAX_RATE_LIMIT_WAIT_S = 120;
+const RATE_LIMIT_RETRIES = 3;
+
 function octokitClass(opts: BatonOptions): typeof ProbotOctokit {
   const spacing = opts.writeSpacingMs ?? 1000;
-  if (spacing >= 1000 || opts.redisUrl) return ProbotOctokit;
-  // Same retry and rate-limit handling, with write spacing relaxed (bottleneck groups are what Octokit's throttling
-  // plugin schedules writes and notification-triggering writes on).
   const Bottleneck = require('bottleneck/light.js');
   const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });
-  return ProbotOctokit.defaults({ throttle: { write: group(), notifications: group() } as never }) as typeof ProbotOctokit;
+  const groups = spacing < 1000 && !opts.redisUrl ? { write: group(), notifications: group() } : {};
+  const log = opts.log.child({ name: 'github' });
+  // Probot's own handlers do not retry secondary rate limits; Baton waits as GitHub asks (Retry-After) and retries,
+  // a bounded number of times. A function default (not an object) so Probot's throttle options are merged, not lost.
+  return ProbotOctokit.defaults((options: Record<string, any>) => ({
+    ...options,
+    throttle: {
+      ...options.throttle,
+      ...groups,
+      onSecondaryRateLimit: (retryAfter: number, o: { method: string; url: string; request: { retryCount: number } }) => {
+        log.warn({ retryAfter, route: `${o.method} ${o.url}` }, 'GitHub secondary rate limit: waiting as asked');
+        return o.request.retryCount < RATE_LIMIT_RETRIES;
+      },
+      onRateLimit: (retryAfter: number, o: { method: string; url: string; request: { retryCount: number } }) => {
+        log.warn({ retryAfter, route: `${o.method} ${o.url}` }, 'GitHub rate limit exhausted');
+        return o.request.retryCount < RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+      },
+    },
+  })) as typeof ProbotOctokit;
 }
 
 export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
@@ -85,7 +107,10 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     // Installation tokens are cached by Probot's auth; the Octokit instance (and its throttling state) is reused.
     let o = installations.get(id);
     if (!o) {
-      o = probot.auth(id) as unknown as Promise<OctokitLike>;
+      o = probot.auth(id).then((octokit) => {
+        opts.onOctokit?.(octokit);
+        return octokit as unknown as OctokitLike;
+      });
       installations.set(id, o);
       o.catch(() => installations.delete(id));
     }
@@ -105,10 +130,12 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   let accepting = true;
   const middleware = await createWebhookMiddleware(probot, webhookPath, async ({ id, name, payload }) => {
     if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
-    const key = await orderingKey(name, payload as Record<string, any>, (pr) => store.issueForPr((payload as any).repository?.full_name ?? '', pr));
-    const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
-    if (fresh) await queue.enqueue({ id, key, name });
-    opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
+    await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
+      const key = await orderingKey(name, payload as Record<string, any>, (pr) => store.issueForPr((payload as any).repository?.full_name ?? '', pr));
+      const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
+      if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
+      opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
+    });
   });
 
   const handlers = opts.handlers ?? [];
@@ -136,7 +163,10 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     }
   }
 
-  await queue.start(worker.handle, { concurrency: opts.concurrency ?? 8 });
+  await queue.start(
+    (job) => withParent(job.traceparent, () => withSpan(`job ${job.name}`, { 'github.delivery': job.id, 'baton.key': job.key, 'baton.attempt': job.attempt }, () => worker.handle(job))),
+    { concurrency: opts.concurrency ?? 8 },
+  );
 
   return {
     url,

@@ -27,10 +27,10 @@ export function parseSince(v: string, nowMs: number): string | undefined {
 }
 
 async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string }): Promise<Store> {
-  // Resolved at run time so this command does not depend on the store module while it is being built.
-  const path = '../store/index.js';
-  const mod = (await import(path)) as { openStore: (o: { dataDir?: string; databaseUrl?: string }) => Promise<Store> | Store };
-  return mod.openStore(o);
+  // Loaded on use: the store pulls in the SQLite/PostgreSQL drivers, which `--help` and tests with an injected store
+  // do not need.
+  const { openStore } = await import('../store/index.js');
+  return openStore(o);
 }
 
 export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}): Promise<number> {

@@ -1,7 +1,7 @@
 // Semantic checks of the ASSEMBLED flow (after extends): references between stages and roles, and whether every
 // run can start, move and finish. Each problem is located in whichever file defines the offending node.
 import { locate, problemIn, type ResolvedFile } from './extends.js';
-import { positionOf } from './parse.js';
+import { formatPath, positionOf } from './parse.js';
 import { didYouMean } from './suggest.js';
 import type { FlowProblem } from './types.js';
 
@@ -34,7 +34,27 @@ function roleProblem(r: ResolvedFile, path: (string | number)[], at: string, who
   return problemIn(r, path, `${at}: unknown role "${who}"${didYouMean(who, roles)} — ${alternatives}${known}`);
 }
 
+// A bundled preset is not a file the user can open or edit: report what goes wrong in it (usually because the
+// child removed or overrode a stage it relies on) on the child's `extends:` line, saying where in the preset.
+function relocatePresetProblems(r: ResolvedFile, problems: FlowProblem[]): FlowProblem[] {
+  return problems.map((p) => {
+    if (!p.path.startsWith('preset:') || p.path === r.root.path) return p;
+    const { line, col } = positionOf(r.root, ['extends']);
+    return {
+      ...p,
+      path: r.root.path,
+      line,
+      col,
+      message: `${p.path} line ${p.line}: ${p.message} — override (same id) or remove that stage in this file to fix it`,
+    };
+  });
+}
+
 export function checkResolved(r: ResolvedFile): FlowProblem[] {
+  return relocatePresetProblems(r, checkAssembled(r));
+}
+
+function checkAssembled(r: ResolvedFile): FlowProblem[] {
   const out: FlowProblem[] = [];
   const f = r.file;
   const stages = f.stages ?? [];
@@ -47,37 +67,41 @@ export function checkResolved(r: ResolvedFile): FlowProblem[] {
   }
   const ids = stages.map((s) => s.id);
   const idSet = new Set(ids);
+  // Messages name the path inside the file the problem is located in (a child's stages[0] may be stages[3] of
+  // the assembled flow).
+  const at = (path: (string | number)[]) => formatPath(locate(r, path).path);
+  let unknownTargets = 0;
   stages.forEach((s, i) => {
-    const at = `stages[${i}] ("${s.id}")`;
     if (s.owner !== undefined) {
-      const p = roleProblem(r, ['stages', i, 'owner'], `${at}.owner`, s.owner, true);
+      const p = roleProblem(r, ['stages', i, 'owner'], at(['stages', i, 'owner']), s.owner, true);
       if (p) out.push(p);
     }
     (s.enter ?? []).forEach((a, k) => {
       if (typeof a === 'object' && 'request_review' in a) {
-        const p = roleProblem(r, ['stages', i, 'enter', k, 'request_review'], `${at}.enter[${k}].request_review`, a.request_review, false);
+        const p = roleProblem(r, ['stages', i, 'enter', k, 'request_review'], at(['stages', i, 'enter', k, 'request_review']), a.request_review, false);
         if (p) out.push(p);
       }
     });
     (s.on ?? []).forEach((t, j) => {
       if (!idSet.has(t.to)) {
-        out.push(problemIn(r, ['stages', i, 'on', j, 'to'], `${at}.on[${j}].to: unknown stage "${t.to}"${didYouMean(t.to, ids)} — stages are: ${ids.join(', ')}`));
+        unknownTargets++;
+        out.push(problemIn(r, ['stages', i, 'on', j, 'to'], `${at(['stages', i, 'on', j, 'to'])}: unknown stage "${t.to}"${didYouMean(t.to, ids)} — stages are: ${ids.join(', ')}`));
       }
       if (t.approved_by !== undefined) {
-        const p = roleProblem(r, ['stages', i, 'on', j, 'approved_by'], `${at}.on[${j}].approved_by`, t.approved_by, false);
+        const p = roleProblem(r, ['stages', i, 'on', j, 'approved_by'], at(['stages', i, 'on', j, 'approved_by']), t.approved_by, false);
         if (p) out.push(p);
       }
     });
     const isLast = i === stages.length - 1;
     if (s.final && s.on?.length) {
-      out.push(problemIn(r, ['stages', i, 'on'], `${at}: a final stage ends the run, so its on: transitions never fire — remove them or drop final: true`, 'warning'));
+      out.push(problemIn(r, ['stages', i, 'on'], `${at(['stages', i, 'on'])}: a final stage ends the run, so its on: transitions never fire — remove them or drop final: true`, 'warning'));
     }
     if (!s.final && !s.on?.length && !isLast) {
-      out.push(problemIn(r, ['stages', i], `${at}: stage "${s.id}" has no way out — add on: transitions, or mark it final: true`));
+      out.push(problemIn(r, ['stages', i], `${at(['stages', i])}: stage "${s.id}" has no way out — add on: transitions, or mark it final: true`));
     }
     const final = s.final ?? (isLast && !s.on?.length);
     if (final && s.sla !== undefined) {
-      out.push(problemIn(r, ['stages', i, 'sla'], `${at}.sla: a final stage never waits on anyone, so its sla is never used — remove it`, 'warning'));
+      out.push(problemIn(r, ['stages', i, 'sla'], `${at(['stages', i, 'sla'])}: a final stage never waits on anyone, so its sla is never used — remove it`, 'warning'));
     }
   });
   // Reachability from the first stage: a stage no transition leads to can never be entered.
@@ -93,9 +117,10 @@ export function checkResolved(r: ResolvedFile): FlowProblem[] {
       }
     }
   }
+  // With a mistyped `to:` reachability cannot be judged; the typo is the problem to fix first.
   stages.forEach((s, i) => {
-    if (!reached.has(s.id)) {
-      out.push(problemIn(r, ['stages', i, 'id'], `stages[${i}]: stage "${s.id}" is unreachable — no transition from "${stages[0]!.id}" leads to it; add an on: with \`to: ${s.id}\`, or remove the stage`));
+    if (!reached.has(s.id) && !unknownTargets) {
+      out.push(problemIn(r, ['stages', i, 'id'], `${at(['stages', i])}: stage "${s.id}" is unreachable — no transition from "${stages[0]!.id}" leads to it; add an on: with \`to: ${s.id}\`, or remove the stage`));
     }
   });
   const anyFinal = stages.some((s, i) => s.final || (i === stages.length - 1 && !s.on?.length));

@@ -55,7 +55,9 @@ export function parseYaml(text: string, path: string): ParsedYaml {
     const offset = skipSpaces(text, e.pos[0]);
     const { line, col } = lineCounter.linePos(offset);
     const hint = YAML_HINTS[e.code];
-    const what = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'YAML syntax error';
+    // Name the repeated key: yaml's message does not.
+    const key = e.code === 'DUPLICATE_KEY' ? /^[^\s:#]+|^"[^"]*"|^'[^']*'/.exec(text.slice(offset))?.[0] : undefined;
+    const what = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}` : ''}` : 'YAML syntax error';
     problems.push({ path, line, col, severity, message: `${what}: ${cleanYamlMessage(e.message)}${hint ? ` — ${hint}` : ''}` });
   };
   for (const e of doc.errors) push(e, 'error');

@@ -84,6 +84,7 @@ function structuralCount(issues: Issue[], base: YamlPath, data: unknown): number
   for (const i of issues) {
     if (i.code === 'invalid_type' && (i.path.length === 0 || valueAt(data, [...base, ...(i.path as YamlPath)]) === undefined)) n++;
     else if (i.code === 'unrecognized_keys' && i.path.length === 0) n++;
+    else if (i.code === 'invalid_value' && i.path.length === 0 && typeof valueAt(data, base) === 'object') n++; // a map is not an enum word
   }
   return n;
 }
@@ -143,7 +144,7 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
         return [{ path, message: `version: unsupported version ${JSON.stringify(value)} — this Baton reads \`version: 1\`` }];
       }
       const values = issue.values.map(String);
-      const what = path[path.length - 1] === 'event' ? 'unknown event' : 'invalid value';
+      const what = path[path.length - 1] === 'event' ? 'unknown event' : path[path.length - 2] === 'enter' ? 'unknown action' : 'invalid value';
       const hint = typeof value === 'string' ? didYouMean(value, values) : '';
       return [{ path, message: `${prefix(path)}${what} ${JSON.stringify(value)}${hint} — use one of: ${values.join(', ')}` }];
     }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { LedgerEntry, Store } from '../store/types.js';
-import type { LlmConfig, Tier } from './config-schema.js';
+import { TIERS, type LlmConfig, type Tier } from './config-schema.js';
 import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
 import { Breakers } from './breaker.js';
 import { STEP_DOWN_AT, budgetScopes, type LimitedScope } from './budget.js';
@@ -18,12 +18,14 @@ import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import { ProviderError, type Provider } from './providers/types.js';
-import { lowerTier, taskPolicy, tierCandidates, tiersUpTo } from './tiers.js';
+import { lowerTier, taskPolicy, tierCandidates, tierIndex, tiersUpTo } from './tiers.js';
 import { countPromptTokens } from './tokens.js';
 import { validateAnswer } from './validate.js';
 
 export const DEFAULT_MAX_USD_PER_1K = 0.03;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Cool-down after a 429 that carries no Retry-After. */
+export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 
 export interface RouterOptions {
   store: Store;
@@ -36,6 +38,9 @@ export interface RouterOptions {
   /** Per-call timeout (default BATON_LLM_TIMEOUT_MS or 30 s). */
   timeoutMs?: number;
   breaker?: { threshold?: number; cooldownMs?: number };
+  /** Longest Retry-After worth waiting for when every other candidate failed (default 5 s). */
+  maxRetryWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   /** Reads BATON_PRICES_FILE (injected for tests). */
   readFile?: (path: string) => string;
 }
@@ -110,6 +115,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
   for (const [k, p] of Object.entries(opts.providers ?? {})) if (p) providers[k] = p;
   const timeoutMs = opts.timeoutMs ?? (Number(env.BATON_LLM_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS);
   const cap = config.max_usd_per_1k_tokens ?? DEFAULT_MAX_USD_PER_1K;
+  const maxRetryWaitMs = opts.maxRetryWaitMs ?? 5_000;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const breakers = new Breakers({ ...opts.breaker, now: nowMs });
   const coolingUntil = new Map<string, number>();
   const inFlight = new Map<string, Promise<unknown>>();
@@ -261,119 +268,149 @@ export function createRouter(opts: RouterOptions): CostRouter {
     const scopes = budgetScopes(config.budgets, req, nowMs());
     const top = await stepDownIfNear(scopes, requested, notes);
     const ladder = policy.cascade ? tiersUpTo(top) : [top];
+    // When provider trouble exhausts the ladder, other tiers come before offline: cheaper ones first, stronger
+    // ones only when no budget step-down happened (the cap and the budget reservation still guard each call).
+    const spare = TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) < tierIndex(top)).reverse();
+    if (top === requested) spare.push(...TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) > tierIndex(top)));
+    const plan = [...ladder, ...spare];
     let spent = 0;
     let pendingReason = notes.length ? notes[notes.length - 1] : undefined;
 
-    for (let t = 0; t < ladder.length; t++) {
-      const tier = ladder[t]!;
-      const last = t === ladder.length - 1;
-      const cands = candidatesFor(tier, system, req.prompt, maxOut, notes);
-      let escalate = false;
-      for (const c of cands) {
-        const until = coolingUntil.get(c.id);
-        if (until !== undefined && until > nowMs()) {
-          notes.push(`skip: ${c.id} cooling down after 429`);
-          continue;
+    // Later rounds exist only for models that were merely cooling down after a 429: when nothing else could answer
+    // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
+    let retryIds: Set<string> | undefined;
+    let waited = 0;
+    for (let round = 0; round < 4; round++) {
+      const cooling = new Map<string, number>();
+      for (let t = 0; t < plan.length; t++) {
+        const tier = plan[t]!;
+        const inLadder = t < ladder.length;
+        const last = t >= ladder.length - 1; // no cascade escalation past the ladder's top
+        if (!inLadder) {
+          pendingReason = `fallback: ${tier} tier`;
+          notes.push(pendingReason);
         }
-        if (!breakers.tryAcquire(c.id)) {
-          notes.push(`skip: ${c.id} breaker open`);
-          continue;
-        }
-        let reservation: string | undefined;
-        if (scopes.length) {
-          reservation = await store.reserveBudget(scopes, c.worstUsd);
-          if (reservation === undefined) {
-            breakers.release(c.id);
-            stats.budgetRefusals += 1;
-            return offlineResult(req, notes, spent, `budget reached (${scopes.map((s) => s.scope).join(', ')})`);
+        const cands = candidatesFor(tier, system, req.prompt, maxOut, notes);
+        let escalate = false;
+        for (const c of cands) {
+          if (retryIds && !retryIds.has(c.id)) continue;
+          const until = coolingUntil.get(c.id);
+          if (until !== undefined && until > nowMs()) {
+            cooling.set(c.id, until);
+            notes.push(`skip: ${c.id} cooling down after 429`);
+            continue;
           }
-        }
-        stats.providerCalls += 1;
-        const started = performance.now();
-        try {
-          const a = await c.provider.complete({ model: c.model, system, prompt: req.prompt, maxOutputTokens: maxOut, json: !!req.schema, timeoutMs });
-          const latencyMs = Math.round(performance.now() - started);
-          const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
-          if (reservation) await store.settleBudget(reservation, actual);
-          spent += actual;
-          stats.spentUsd += actual;
-          breakers.success(c.id);
-          const per1k = a.tokensIn + a.tokensOut > 0 ? (actual / (a.tokensIn + a.tokensOut)) * 1000 : 0;
-          const reasons: string[] = pendingReason ? [pendingReason] : [];
-          if (a.tokensOut > maxOut || per1k > cap) {
-            // The provider ignored max_tokens (or billed more than we could foresee): record it so it is visible.
-            stats.capViolations += 1;
-            reasons.push(`cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`);
-            notes.push(reasons[reasons.length - 1]!);
+          if (!breakers.tryAcquire(c.id)) {
+            notes.push(`skip: ${c.id} breaker open`);
+            continue;
           }
-          const check = validateAnswer(a.text, req.schema);
-          if (!check.ok) reasons.push(`invalid: ${check.why}`);
-          await ledger(req, {
-            provider: c.provider.name,
-            model: c.model,
-            tokensIn: a.tokensIn,
-            tokensOut: a.tokensOut,
-            costUsd: actual,
-            latencyMs,
-            cacheHit: false,
-            ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-            ok: check.ok,
-          });
-          if (check.ok) {
-            await store.cachePut(key, JSON.stringify({ text: a.text, provider: c.provider.name, model: c.model }));
-            return {
-              text: a.text,
-              ...(check.data !== undefined ? { data: check.data } : {}),
+          let reservation: string | undefined;
+          if (scopes.length) {
+            reservation = await store.reserveBudget(scopes, c.worstUsd);
+            if (reservation === undefined) {
+              breakers.release(c.id);
+              stats.budgetRefusals += 1;
+              return offlineResult(req, notes, spent, `budget reached (${scopes.map((s) => s.scope).join(', ')})`);
+            }
+          }
+          stats.providerCalls += 1;
+          const started = performance.now();
+          try {
+            const a = await c.provider.complete({ model: c.model, system, prompt: req.prompt, maxOutputTokens: maxOut, json: !!req.schema, timeoutMs });
+            const latencyMs = Math.round(performance.now() - started);
+            const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
+            if (reservation) await store.settleBudget(reservation, actual);
+            spent += actual;
+            stats.spentUsd += actual;
+            breakers.success(c.id);
+            const per1k = a.tokensIn + a.tokensOut > 0 ? (actual / (a.tokensIn + a.tokensOut)) * 1000 : 0;
+            const reasons: string[] = pendingReason ? [pendingReason] : [];
+            if (a.tokensOut > maxOut || per1k > cap) {
+              // The provider ignored max_tokens (or billed more than we could foresee): record it so it is visible.
+              stats.capViolations += 1;
+              reasons.push(`cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`);
+              notes.push(reasons[reasons.length - 1]!);
+            }
+            const check = validateAnswer(a.text, req.schema);
+            if (!check.ok) reasons.push(`invalid: ${check.why}`);
+            await ledger(req, {
               provider: c.provider.name,
               model: c.model,
               tokensIn: a.tokensIn,
               tokensOut: a.tokensOut,
-              costUsd: spent,
-              cached: false,
-              offline: false,
-              notes,
-            };
-          }
-          if (policy.cascade && !last) {
-            pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
+              costUsd: actual,
+              latencyMs,
+              cacheHit: false,
+              ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+              ok: check.ok,
+            });
+            if (check.ok) {
+              await store.cachePut(key, JSON.stringify({ text: a.text, provider: c.provider.name, model: c.model }));
+              return {
+                text: a.text,
+                ...(check.data !== undefined ? { data: check.data } : {}),
+                provider: c.provider.name,
+                model: c.model,
+                tokensIn: a.tokensIn,
+                tokensOut: a.tokensOut,
+                costUsd: spent,
+                cached: false,
+                offline: false,
+                notes,
+              };
+            }
+            if (policy.cascade && !last) {
+              pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
+              notes.push(pendingReason);
+              stats.escalations += 1;
+              escalate = true;
+              break;
+            }
+            pendingReason = `fallback: ${check.why} from ${c.id}`;
             notes.push(pendingReason);
-            stats.escalations += 1;
-            escalate = true;
-            break;
+            stats.fallbacks += 1;
+          } catch (e) {
+            const latencyMs = Math.round(performance.now() - started);
+            if (reservation) await store.settleBudget(reservation, 0);
+            const err = e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
+            // A 429 is the provider pacing us, not a broken model: it cools the model down for Retry-After instead of
+            // counting toward the breaker. A 400 is our request's fault. Everything else is health trouble.
+            if (err.kind === 'rate_limit') {
+              breakers.release(c.id);
+              coolingUntil.set(c.id, nowMs() + (err.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
+            } else if (err.kind === 'bad_request') breakers.release(c.id);
+            else breakers.failure(c.id);
+            const label = err.status ? `${err.status}` : err.kind;
+            await ledger(req, {
+              provider: c.provider.name,
+              model: c.model,
+              tokensIn: 0,
+              tokensOut: 0,
+              costUsd: 0,
+              latencyMs,
+              cacheHit: false,
+              reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`].filter(Boolean).join('; '),
+              ok: false,
+            });
+            pendingReason = `fallback: ${label} from ${c.id}`;
+            notes.push(pendingReason);
+            stats.fallbacks += 1;
           }
-          pendingReason = `fallback: ${check.why} from ${c.id}`;
+        }
+        if (!escalate && policy.cascade && !last) {
+          // The whole tier failed on provider trouble: the cascade still has stronger tiers to try.
+          pendingReason = `escalated: ${tier} unavailable`;
           notes.push(pendingReason);
-          stats.fallbacks += 1;
-        } catch (e) {
-          const latencyMs = Math.round(performance.now() - started);
-          if (reservation) await store.settleBudget(reservation, 0);
-          const err = e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
-          breakers.failure(c.id);
-          if (err.kind === 'rate_limit' && err.retryAfterMs !== undefined) coolingUntil.set(c.id, nowMs() + err.retryAfterMs);
-          const label = err.status ? `${err.status}` : err.kind;
-          await ledger(req, {
-            provider: c.provider.name,
-            model: c.model,
-            tokensIn: 0,
-            tokensOut: 0,
-            costUsd: 0,
-            latencyMs,
-            cacheHit: false,
-            reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`].filter(Boolean).join('; '),
-            ok: false,
-          });
-          pendingReason = `fallback: ${label} from ${c.id}`;
-          notes.push(pendingReason);
-          stats.fallbacks += 1;
+          stats.escalations += 1;
         }
       }
-      if (!escalate && !policy.cascade) break;
-      if (!escalate && policy.cascade && !last) {
-        // The whole tier failed on provider trouble: the cascade still has stronger tiers to try.
-        pendingReason = `escalated: ${tier} unavailable`;
-        notes.push(pendingReason);
-        stats.escalations += 1;
-      }
+      if (cooling.size === 0) break;
+      const waitMs = Math.max(0, Math.min(...cooling.values()) - nowMs());
+      if (waited + waitMs > maxRetryWaitMs) break;
+      notes.push(`wait: ${waitMs} ms for Retry-After`);
+      waited += waitMs;
+      await sleep(waitMs);
+      retryIds = new Set(cooling.keys());
     }
     return offlineResult(req, notes, spent, offlineOnly ? 'no provider key configured' : 'no candidate could answer');
   }

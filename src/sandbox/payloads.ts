@@ -25,7 +25,8 @@ function load(): Map<string, WebhookDefinition> {
 
 /**
  * The example used as the template for `event`/`action`: one delivered to an App (has `installation`) when there is
- * one, then the one with the fewest top-level keys (the plainest case), never a tag push.
+ * one, then the one with the fewest top-level keys (the plainest case), never a tag push. `hasExactExample` tells whether
+ * the example really is for that action.
  */
 export function exampleFor(event: string, action?: string): Json {
   const key = `${event}.${action ?? ''}`;
@@ -33,12 +34,20 @@ export function exampleFor(event: string, action?: string): Json {
   if (hit) return hit;
   const def = load().get(event);
   if (!def) throw new Error(`sandbox: no webhook example for event "${event}" in @octokit/webhooks-examples`);
-  const candidates = def.examples.filter((e) => (action ? e.action === action : true) && !(event === 'push' && String(e.ref).startsWith('refs/tags/')));
+  const usable = def.examples.filter((e) => !(event === 'push' && String(e.ref).startsWith('refs/tags/')));
+  // Some actions have no example (e.g. issues.closed): any example of the event has the same shape around `action`.
+  const exact = usable.filter((e) => !action || e.action === action);
+  const candidates = exact.length ? exact : usable.filter((e) => !('changes' in e));
   if (candidates.length === 0) throw new Error(`sandbox: no webhook example for "${event}.${action}" in @octokit/webhooks-examples`);
   const score = (e: Json) => ('installation' in e ? 0 : 1000) + Object.keys(e).length;
   const best = [...candidates].sort((a, b) => score(a) - score(b))[0];
   templates.set(key, best);
   return best;
+}
+
+export function hasExactExample(event: string, action?: string): boolean {
+  const def = load().get(event);
+  return !!def?.examples.some((e) => !action || e.action === action);
 }
 
 /** The example's top-level keys overwritten by `fields` (action first, as GitHub orders it). */

@@ -127,7 +127,13 @@ export const ROUTES: RouteDef[] = [
     },
   },
   // --- repository ----------------------------------------------------------------------------------------------------
-  { method: 'GET', path: '/repos/{owner}/{repo}', auth: 'token', handler: (c) => ({ status: 200, body: c.world.render.repo(repoOf(c)) }) },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}',
+    auth: 'token',
+    // The full repository adds a few counts to the one embedded in other answers.
+    handler: (c) => ({ status: 200, body: { ...c.world.render.repo(repoOf(c)), network_count: 0, subscribers_count: 0 } }),
+  },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/contents/{path}',

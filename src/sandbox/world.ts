@@ -348,6 +348,8 @@ export class World {
       commits: commits.map(render),
       head_commit: render(head),
       pusher: { name: pusher.login, email: pusher.email },
+      // Push payloads carry the legacy repository fields too.
+      repository: { ...this.render.repo(r), stargazers: 0, master_branch: r.default_branch },
     });
   }
 

@@ -298,8 +298,8 @@ class PostgresJobTable implements JobTable {
       `UPDATE deliveries SET locked_by = $1, locked_until = $2, attempts = attempts + 1
        WHERE id = (
          SELECT id FROM deliveries d
-         WHERE status = 'pending' AND queued = 1 AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)
-           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.key = d.key AND e.status = 'pending' AND e.queued = 1 AND e.seq < d.seq)
+         WHERE id IN (SELECT DISTINCT ON (key) id FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY key, seq)
+           AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)
          ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
        )
        RETURNING id, key, name, attempts`,

@@ -60,7 +60,8 @@ export function capLength(text: string, max = MAX_COMMENT_CHARS): string {
 
 /** Everything a model wrote, made safe to post. */
 export async function sanitizeModelText(text: string, max = MAX_COMMENT_CHARS): Promise<string> {
-  const { text: redacted } = await redactSecrets(text);
+  // Cap first too: the detectors need not scan what will be cut anyway.
+  const { text: redacted } = await redactSecrets(capLength(text, max + 1000));
   return capLength(neutraliseMentions(stripDangerousLinks(stripHtml(redacted))), max);
 }
 

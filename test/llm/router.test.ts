@@ -1,3 +1,4 @@
+import type { LlmConfig } from '../../src/llm/config-schema.js';
 import { Breakers } from '../../src/llm/breaker.js';
 import { UnknownPriceError } from '../../src/llm/prices.js';
 import { createRouter } from '../../src/llm/router.js';
@@ -60,12 +61,13 @@ describe('unknown prices', () => {
 
 describe('cap on $ per 1k tokens', () => {
   it('skips candidates whose worst case passes the cap; offline when none fits', async () => {
-    const r = h.router({ max_usd_per_1k_tokens: 0.0015 });
-    const strong = await r.run(req({ task: 'risk' })); // every strong model costs ≥ $0.002/1k
-    expect(strong.offline).toBe(true);
-    expect(strong.notes.join('\n')).toMatch(/cap/);
-    const eco = await r.run(req({ task: 'digest' }));
-    expect(eco.offline).toBe(false);
+    const r = h.router({ max_usd_per_1k_tokens: 0.001 });
+    const risk = await r.run(req({ task: 'risk' })); // every strong and standard model costs more than $0.001/1k
+    expect(`${risk.provider}/${risk.model}`).toBe('openai/gpt-4.1-nano');
+    expect(risk.notes.join('\n')).toMatch(/skip: openai\/gpt-4.1 worst case .* > cap/);
+    expect(h.openai.count() + h.gemini.count()).toBe(1);
+    const none = await h.router({ max_usd_per_1k_tokens: 0.0001 }).run(req({ task: 'digest' }));
+    expect(none.offline).toBe(true);
     expect(h.openai.count() + h.gemini.count()).toBe(1);
   });
 
@@ -145,7 +147,7 @@ describe('cascade', () => {
 });
 
 describe('fallback', () => {
-  const economy = { tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } } as const;
+  const economy: LlmConfig = { tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } };
 
   it.each([
     ['rate_limit', { kind: 'rate_limit' as const, retryAfterSec: 30 }, /fallback: 429/],
@@ -186,16 +188,23 @@ describe('fallback', () => {
 
   it('answers offline, never throwing, when every provider fails', async () => {
     const r = h.router({ ...economy });
-    h.openai.script('*', { kind: 'server' });
-    h.gemini.script('*', { kind: 'server', status: 503 });
+    h.openai.script('*', ...Array.from({ length: 20 }, () => ({ kind: 'server' as const })));
+    h.gemini.script('*', ...Array.from({ length: 20 }, () => ({ kind: 'server' as const, status: 503 })));
     const res = await r.run(req({ task: 'digest' }));
     expect(res.offline).toBe(true);
     expect(res.data).toEqual({ summary: 'offline heuristic', level: 'medium' });
-    expect(h.store.entries.map((e) => [e.provider, e.ok])).toEqual([
-      ['openai', false],
-      ['gemini', false],
-      ['offline', true],
-    ]);
+    // economy, then the other tiers (standard 2 + strong 3 candidates), then offline
+    expect(h.store.entries.filter((e) => !e.ok)).toHaveLength(7);
+    expect(h.store.entries.at(-1)).toMatchObject({ provider: 'offline', ok: true });
+  });
+
+  it('tries another tier before going offline when a whole tier fails', async () => {
+    const r = h.router({ ...economy });
+    h.openai.script('gpt-4.1-nano', { kind: 'server' });
+    h.gemini.script('gemini-2.0-flash', { kind: 'server' });
+    const res = await r.run(req({ task: 'digest' }));
+    expect(`${res.provider}/${res.model}`).toBe('openai/gpt-4.1-mini');
+    expect(res.notes).toContain('fallback: standard tier');
   });
 });
 

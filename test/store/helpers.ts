@@ -11,6 +11,8 @@ export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.
 
 export interface Opened {
   store: StoreWithJobs;
+  /** The SQLite data dir or the Postgres schema (for child processes). */
+  where: string;
   /** Another independent store on the same database (another replica: its own connection/pool). */
   twin(): Promise<StoreWithJobs>;
   cleanup(): Promise<void>;
@@ -24,6 +26,7 @@ export async function openIsolated(kind: 'sqlite' | 'postgres'): Promise<Opened>
     await store.migrate();
     return {
       store,
+      where: dir,
       twin: async () => {
         const s = new SqliteStore({ dataDir: dir });
         await s.migrate();
@@ -42,6 +45,7 @@ export async function openIsolated(kind: 'sqlite' | 'postgres'): Promise<Opened>
   await store.migrate();
   return {
     store,
+    where: schema,
     twin: async () => {
       const s = new PostgresStore({ databaseUrl: PG_URL, schema });
       await s.migrate();

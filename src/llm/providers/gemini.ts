@@ -55,7 +55,7 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
 
 export function normaliseGeminiError(e: unknown, aborted: boolean, nowMs: number): ProviderError {
   if (e instanceof ProviderError) return e;
-  if (aborted || e instanceof GoogleGenerativeAIAbortError) return new ProviderError('timeout', `gemini: ${(e as Error).message}`);
+  if (aborted || e instanceof GoogleGenerativeAIAbortError) return new ProviderError('timeout', `gemini: no answer in time (${(e as Error)?.message})`);
   if (e instanceof GoogleGenerativeAIFetchError && typeof e.status === 'number') {
     // Google sends the back-off as RetryInfo.retryDelay ("30s") in the error details.
     const info = (e.errorDetails ?? []).find((d) => String((d as { '@type'?: string })['@type'] ?? '').endsWith('RetryInfo')) as
@@ -64,6 +64,6 @@ export function normaliseGeminiError(e: unknown, aborted: boolean, nowMs: number
     return new ProviderError(errorKindForStatus(e.status), `gemini: ${e.message}`, parseRetryAfter(info?.retryDelay, nowMs), e.status);
   }
   if (e instanceof GoogleGenerativeAIResponseError) return new ProviderError('malformed', `gemini: ${e.message}`);
-  if (e instanceof SyntaxError) return new ProviderError('malformed', `gemini: unparseable response (${e.message})`);
+  if ((e as Error)?.name === 'SyntaxError') return new ProviderError('malformed', `gemini: unparseable response (${(e as Error).message})`);
   return new ProviderError('server', `gemini: ${(e as Error)?.message ?? String(e)}`);
 }

@@ -21,6 +21,10 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
     async complete(call: ProviderCall): Promise<ProviderAnswer> {
       if (!client) throw new ProviderError('auth', 'OPENAI_API_KEY is not set');
       let res: OpenAI.Chat.Completions.ChatCompletion;
+      // Our own timer as well as the SDK's `timeout`: an abort we caused is a timeout whatever error class the
+      // SDK wraps it in (it cannot always recognise an AbortError from another realm).
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), call.timeoutMs);
       try {
         res = await client.chat.completions.create(
           {
@@ -32,10 +36,13 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
             max_completion_tokens: call.maxOutputTokens,
             ...(call.json ? { response_format: { type: 'json_object' as const } } : {}),
           },
-          { timeout: call.timeoutMs, maxRetries: 0 },
+          { timeout: call.timeoutMs, maxRetries: 0, signal: controller.signal },
         );
       } catch (e) {
+        if (controller.signal.aborted) throw new ProviderError('timeout', `openai/${call.model}: no answer within ${call.timeoutMs} ms`);
         throw normaliseOpenAiError(e, now());
+      } finally {
+        clearTimeout(timer);
       }
       const text = res?.choices?.[0]?.message?.content;
       const usage = res?.usage;
@@ -60,6 +67,6 @@ export function normaliseOpenAiError(e: unknown, nowMs: number): ProviderError {
     return new ProviderError(errorKindForStatus(e.status), `openai: ${e.status} ${e.message}`, retry, e.status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK's parser.
-  if (e instanceof SyntaxError) return new ProviderError('malformed', `openai: unparseable response (${e.message})`);
+  if ((e as Error)?.name === 'SyntaxError') return new ProviderError('malformed', `openai: unparseable response (${(e as Error).message})`);
   return new ProviderError('server', `openai: ${(e as Error)?.message ?? String(e)}`);
 }

@@ -3,7 +3,7 @@
 //
 // Speed: tokenizing a 50,000-line diff costs seconds, so selection runs on a character-based estimate
 // (conservatively ~3 chars/token for code) and only the packed text — at most the budget — is tokenized exactly.
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens as countRaw } from 'gpt-tokenizer';
 import { sensitiveMatcher } from '../risk/paths.js';
 import { skipReason } from './classify.js';
 
@@ -39,6 +39,12 @@ export interface PackOptions {
   context?: number;
   /** Up to this many raw characters rawTokens is counted exactly. Default 200,000. */
   exactRawChars?: number;
+}
+
+// Diffs are hostile input: "<|endoftext|>" in a file must count as plain text, not throw.
+const PLAIN = { disallowedSpecial: new Set<string>() };
+export function countTokens(text: string): number {
+  return text ? countRaw(text, PLAIN) : 0;
 }
 
 const CHARS_PER_TOKEN_SAFE = 3; // estimate used for selection: overestimates tokens for typical code, so we rarely overshoot
@@ -81,6 +87,19 @@ export function trimContext(lines: string[], ctx: number): string[] {
     }
   });
   return out;
+}
+
+/** The longest prefix of whole lines within `max` tokens (binary search; the text is already budget-sized). */
+function truncateToTokens(text: string, max: number): string {
+  const lines = text.split('\n');
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (countTokens(lines.slice(0, mid).join('\n')) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return lines.slice(0, lo).join('\n');
 }
 
 interface Section {
@@ -151,19 +170,35 @@ export function packDiff(files: PackInputFile[], opts: PackOptions): PackResult 
     left -= estimate(text);
   });
 
-  // Exact check on the packed text only; drop the lowest-priority sections while over budget (rare, since the
-  // estimate is conservative).
+  // Exact check on the packed text only. When the estimate was optimistic (very repetitive text tokenizes densely),
+  // keep sections in priority order while they fit and cut the first one that does not at a line boundary.
   let text = header + sections.map((s) => s.text).join('\n');
   let tokens = countTokens(text);
-  while (tokens > budget && sections.length) {
-    const dropped = sections.pop()!;
-    omitted.push({ file: dropped.file, reason: 'over token budget' });
-    text = header + sections.map((s) => s.text).join('\n');
+  if (tokens > budget) {
+    let room = budget - countTokens(header) - 10;
+    const kept: string[] = [];
+    for (const sec of sections) {
+      const t = countTokens(sec.text) + 1;
+      if (t <= room) {
+        kept.push(sec.text);
+        room -= t;
+        continue;
+      }
+      const cut = room > 60 ? truncateToTokens(sec.text, room - 15) : '';
+      const prior = omitted.findIndex((o) => o.file === sec.file);
+      if (prior >= 0) omitted.splice(prior, 1);
+      if (cut) {
+        kept.push(cut + '\n … (rest of file omitted)\n');
+        omitted.push({ file: sec.file, reason: 'truncated (token budget)' });
+      } else omitted.push({ file: sec.file, reason: 'over token budget' });
+      room = 0;
+    }
+    text = header + kept.join('\n');
     tokens = countTokens(text);
   }
   if (tokens > budget) {
     // Only the summary list is left and it alone is too long: cut it.
-    text = text.slice(0, budget * 2) + '\n…';
+    text = truncateToTokens(text, budget - 5) + '\n…';
     tokens = countTokens(text);
   }
   const rawTokens =

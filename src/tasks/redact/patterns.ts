@@ -26,9 +26,11 @@ const PLACEHOLDER = /^(\$\{.*\}|\$[A-Z_]+|<[^>]*>|\{\{.*\}\}|%\(?[a-z_]+\)?s?|x{
 /** A value assigned to a key-ish name: quoted values need a little substance, bare values must look like a secret, not code. */
 function plausibleSecret(v: string, m: RegExpMatchArray): boolean {
   if (v.length < 6 || PLACEHOLDER.test(v) || v.includes('${')) return false;
+  // Obvious stand-ins in tests and benches ('sk-test', 'g-bench'): short and saying so.
+  if (v.length < 20 && /(^|[-_])(test|bench|fake|dummy|example|sample|placeholder)([-_]|$)/i.test(v)) return false;
   if (!m.groups?.q) {
     // Bare values in code are usually expressions: calls, types, generics, optional chains, plain identifiers.
-    if (/[(\[<{?]/.test(v) || /^[A-Za-z_]+$/.test(v)) return false;
+    if (/[(\[<{?]/.test(v) || /^[A-Za-z_$][A-Za-z_$.]*!?$/.test(v)) return false;
   }
   if (/^\[REDACTED:/.test(v)) return false;
   if (/^(process\.env|os\.environ|env\.|import\.meta|secrets\.|vars\.|ENV\[)/.test(v)) return false;
@@ -38,7 +40,7 @@ function plausibleSecret(v: string, m: RegExpMatchArray): boolean {
 }
 
 const KEYISH =
-  '(?:[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|client[_-]?secret|credentials?|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key)(?!s)[A-Za-z0-9_.-]*)';
+  '(?:[A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|client[_-]?secret|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key)(?!s)[A-Za-z0-9_.-]{0,40})';
 // `(?!s)`: plurals (`tokens`, `secrets`) name collections and counters, not credentials.
 
 export const PATTERNS: SecretPattern[] = [
@@ -85,7 +87,7 @@ export const PATTERNS: SecretPattern[] = [
   // High-entropy hex/base64 assigned to any *key*/*salt*/*signature* name.
   {
     kind: 'high_entropy_key',
-    re: /[A-Za-z0-9_]*(?:key|salt|signature|seed|hmac|nonce_secret)['"]?\s*[:=]\s*['"]?(?<s>(?:[0-9a-fA-F]{32,}|[A-Za-z0-9+/_-]{32,}={0,2}))(?![A-Za-z0-9+/=_-])/gi,
+    re: /[A-Za-z0-9_]{0,40}(?:key|salt|signature|seed|hmac|nonce_secret)['"]?\s*[:=]\s*['"]?(?<s>(?:[0-9a-fA-F]{32,}|[A-Za-z0-9+/_-]{32,}={0,2}))(?![A-Za-z0-9+/=_-])/gi,
     accept: (s) => entropy(s) >= 3.5,
   },
 ];

@@ -1,0 +1,74 @@
+// Baton with its operations around it: metrics, health/readiness, traces, the dashboard. Used by `baton start` for
+// both the real app and the sandbox, so the sandbox shows exactly what production runs.
+import type { Logger as PinoLogger } from 'pino';
+import { createMetrics, instrumentOctokit, metricsHooks, type Metrics } from '../ops/metrics.js';
+import { opsHandler } from '../ops/health.js';
+import { traceOctokit } from '../ops/tracing.js';
+import { startBaton, type BatonOptions, type RunningBaton } from './baton.js';
+import type { Stack } from './stack.js';
+
+export interface ServeOptions {
+  appId: string | number;
+  privateKey: string;
+  secret: string;
+  baseUrl?: string;
+  host?: string;
+  port?: number;
+  log: PinoLogger;
+  writeSpacingMs?: number;
+  redisUrl?: string;
+  botLogin?: string;
+  concurrency?: number;
+  metricsToken?: string;
+  /** Dashboard access token; without one the dashboard answers localhost only. */
+  dashboardToken?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface ServedBaton extends RunningBaton {
+  metrics: Metrics;
+}
+
+export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedBaton> {
+  const metrics = createMetrics({ queueStats: () => stack.queue.stats() });
+  const hooks = { ...metricsHooks(metrics), delivery: (event: string, outcome: 'queued' | 'duplicate') => metrics.recordDelivery(event, outcome) };
+  const handlers: NonNullable<BatonOptions['handlers']> = [opsHandler({ store: stack.store, queue: stack.queue, metrics, ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}) })];
+  const dashboard = await loadDashboard();
+  if (dashboard) handlers.push(dashboard({ store: stack.store, token: o.dashboardToken, openOnLocalhost: !o.dashboardToken }));
+  const baton = await startBaton({
+    appId: o.appId,
+    privateKey: o.privateKey,
+    secret: o.secret,
+    baseUrl: o.baseUrl,
+    store: stack.store,
+    queue: stack.queue,
+    router: (flow) => stack.router(flow),
+    tasks: stack.tasks,
+    log: o.log,
+    host: o.host,
+    port: o.port,
+    writeSpacingMs: o.writeSpacingMs,
+    redisUrl: o.redisUrl,
+    botLogin: o.botLogin,
+    concurrency: o.concurrency,
+    handlers,
+    hooks,
+    onOctokit: (octokit) => {
+      instrumentOctokit(octokit as never, metrics);
+      traceOctokit(octokit as never);
+    },
+  });
+  return Object.assign(baton, { metrics });
+}
+
+type DashboardFactory = (deps: { store: Stack['store']; token?: string; openOnLocalhost: boolean }) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean>;
+
+/** The dashboard module is optional at this seam, so the core runs even when it is not built. */
+async function loadDashboard(): Promise<DashboardFactory | undefined> {
+  try {
+    const mod = (await import('../report/dashboard/index.js')) as { dashboardHandler?: DashboardFactory };
+    return mod.dashboardHandler;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+// `baton sandbox [--once] [--history 90d] [--port N]`: Baton against the local GitHub sandbox. Plays the demo and
+// prints its timeline; then keeps serving (unless --once) and says how to poke it.
+import { readFileSync } from 'node:fs';
+import type { CliIo } from './io.js';
+import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox/local-baton.js';
+import { parseScenario } from '../sandbox/scenario.js';
+import { formatTimeline, playScenario } from '../sandbox/play.js';
+
+export interface SandboxArgs {
+  once: boolean;
+  history?: string;
+  port?: number;
+  runs?: number;
+}
+
+export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
+  const a: SandboxArgs = { once: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    if (x === '--once') a.once = true;
+    else if (x === '--history') a.history = argv[++i];
+    else if (x === '--port') a.port = Number(argv[++i]);
+    else if (x === '--runs') a.runs = Number(argv[++i]);
+    else return `baton sandbox: unknown option ${x}\nusage: baton sandbox [--once] [--history 90d [--runs N]] [--port 3000]`;
+  }
+  if (a.history && !/^\d+d$/.test(a.history)) return `baton sandbox: --history takes a number of days like 90d (got "${a.history}")`;
+  return a;
+}
+
+export async function runSandbox(argv: string[], io: CliIo): Promise<number> {
+  const args = parseSandboxArgs(argv);
+  if (typeof args === 'string') {
+    io.err(args);
+    return 2;
+  }
+  const lb = await startLocalBaton({ port: args.history || args.once ? 0 : args.port ?? 3000 });
+  let ok = true;
+  try {
+    if (args.history) {
+      const { playHistory } = await import('../sandbox/history.js');
+      const r = await playHistory(lb, { days: Number(args.history.slice(0, -1)), runs: args.runs }, (msg) => io.out(msg));
+      io.out(`history: ${r.runs} runs over ${args.history} played into the store (${r.transitions} transitions). Try: npx baton report`);
+      await lb.stop();
+      return 0;
+    }
+    io.out(`Baton sandbox: a local GitHub at ${lb.sandbox.url}, Baton at ${lb.baton.url}\n`);
+    io.out(`Demo: ${lb.seeded.repo} with .github/flow.yml (extends preset:feature)\n`);
+    const scenario = parseScenario(readFileSync(DEMO_SCENARIO_PATH, 'utf8'), DEMO_SCENARIO_PATH);
+    const result = await playScenario(lb, scenario, (e) => {
+      io.out(`${e.at.slice(11, 19)}  ${e.step}`);
+      for (const r of e.reactions) io.out(`          → ${r}`);
+    });
+    io.out('');
+    io.out(formatTimeline({ ...result, timeline: [] }, lb.seeded.repo).trim());
+    ok = result.ok;
+    if (args.once) {
+      await lb.stop();
+      return ok ? 0 : 1;
+    }
+    io.out(pokeHelp(lb));
+    await waitForSignal(lb);
+    return 0;
+  } catch (err) {
+    io.err(`baton sandbox: ${(err as Error).stack ?? err}`);
+    await lb.stop().catch(() => undefined);
+    return 1;
+  }
+}
+
+function pokeHelp(lb: LocalBaton): string {
+  return [
+    '',
+    'The sandbox keeps running. Try:',
+    `  open ${lb.baton.url}/baton            the dashboard (open on localhost in sandbox mode)`,
+    `  curl ${lb.baton.url}/metrics          Prometheus metrics`,
+    `  curl ${lb.baton.url}/readyz           readiness`,
+    '  npx baton report / npx baton costs / npx baton jobs   (in another terminal, same BATON_DATA_DIR)',
+    'Ctrl-C stops it.',
+  ].join('\n');
+}
+
+async function waitForSignal(lb: LocalBaton): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await lb.stop();
+}

@@ -1,0 +1,153 @@
+// The read-only dashboard at /baton: a page, its script and style, chart.js from node_modules, and JSON under
+// /baton/api/. Plain node:http handlers — Probot 14 has no express; its server takes `(req, res) => handled`
+// handlers through `addHandler` — so the same handler also mounts on an express app via `use`.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../../store/types.js';
+import { buildRuns } from '../runs.js';
+import { loadSince } from '../kpis.js';
+import { parseDuration } from '../stats.js';
+import { COOKIE, decideAccess } from './access.js';
+import { board, kpiPayload, timeline } from './data.js';
+import { CLIENT_CSS, CLIENT_JS, PAGE_HTML } from './client.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface DashboardOptions {
+  store: Pick<Store, 'transitions' | 'ledger'>;
+  /** BATON_DASHBOARD_TOKEN. Without one the dashboard is open to localhost only (sandbox mode). */
+  token?: string;
+  /** Default true: with no token, allow browsers on the server itself. Set false to refuse everyone instead. */
+  openOnLocalhost?: boolean;
+  /** Clock for "the last 30 days" (injected for tests and the sandbox's replayed history). */
+  now?: () => Date;
+  onError?: (e: unknown) => void;
+}
+
+const BASE = '/baton';
+const PERIODS = ['7d', '30d', '90d', '365d'];
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  // Scripts only from us; chart.js sets canvas styles through CSSOM, which style-src does not restrict.
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
+
+let chartJs: Promise<Buffer> | undefined;
+function loadChartJs(): Promise<Buffer> {
+  // Resolved through node's resolver so it works wherever node_modules is (no CDN: the dashboard works offline).
+  // chart.js's package exports hide dist/, so resolve its main entry (dist/chart.cjs) and take the UMD file beside it.
+  chartJs ??= readFile(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js'));
+  return chartJs;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string | string[]> = {}): true {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
+  res.end(body);
+  return true;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): true {
+  return send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+export function createDashboardHandler(o: DashboardOptions): Handler {
+  const now = o.now ?? (() => new Date());
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://baton.local');
+    if (url.pathname !== BASE && !url.pathname.startsWith(BASE + '/')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'The dashboard is read-only.', { Allow: 'GET, HEAD' });
+
+    const access = decideAccess({ remoteAddress: req.socket?.remoteAddress, headers: req.headers, queryToken: url.searchParams.get('token') }, o.token, o.openOnLocalhost ?? true);
+    if (!access.ok) {
+      const api = url.pathname.startsWith(BASE + '/api/');
+      return api ? json(res, access.status, { error: access.message }) : send(res, access.status, 'text/plain; charset=utf-8', access.message + '\n');
+    }
+    if (access.setCookie) {
+      // Trade the URL token for an HttpOnly cookie and drop it from the address bar (and from history/referrers).
+      url.searchParams.delete('token');
+      const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted ? '; Secure' : '';
+      return send(res, 303, 'text/plain; charset=utf-8', 'Signed in.\n', {
+        'Set-Cookie': `${COOKIE}=${encodeURIComponent(o.token!)}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=2592000${secure}`,
+        Location: url.pathname + (url.search || ''),
+      });
+    }
+
+    try {
+      switch (url.pathname) {
+        case BASE:
+        case BASE + '/':
+          return send(res, 200, 'text/html; charset=utf-8', PAGE_HTML);
+        case BASE + '/app.js':
+          return send(res, 200, 'text/javascript; charset=utf-8', CLIENT_JS);
+        case BASE + '/app.css':
+          return send(res, 200, 'text/css; charset=utf-8', CLIENT_CSS);
+        case BASE + '/chart.js':
+          return send(res, 200, 'text/javascript; charset=utf-8', await loadChartJs());
+      }
+      if (!url.pathname.startsWith(BASE + '/api/')) return send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
+
+      const repo = url.searchParams.get('repo') || undefined;
+      if (repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(repo)) return json(res, 400, { error: 'repo must be owner/repo' });
+      const period = url.searchParams.get('since') || '30d';
+      let periodMs: number;
+      try {
+        periodMs = parseDuration(period);
+      } catch (e) {
+        return json(res, 400, { error: (e as Error).message });
+      }
+      const until = now().getTime();
+      const since = until - periodMs;
+      const untilIso = new Date(until).toISOString();
+      const sinceIso = new Date(since).toISOString();
+
+      switch (url.pathname) {
+        case BASE + '/api/meta': {
+          const t = await o.store.transitions({ since: loadSince(sinceIso, untilIso), until: untilIso });
+          return json(res, 200, { repos: [...new Set(t.map((x) => x.repo))].sort(), periods: PERIODS, now: untilIso });
+        }
+        case BASE + '/api/board': {
+          const t = await o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso });
+          return json(res, 200, board(buildRuns(t), since, until));
+        }
+        case BASE + '/api/run': {
+          const issue = Number(url.searchParams.get('issue'));
+          if (!repo || !Number.isInteger(issue) || issue <= 0) return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
+          return json(res, 200, timeline(await o.store.transitions({ repo, until: untilIso }), repo, issue));
+        }
+        case BASE + '/api/kpis': {
+          const [t, l] = await Promise.all([
+            o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso }),
+            o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() }),
+          ]);
+          return json(res, 200, kpiPayload(buildRuns(t), l.filter((e) => e.at < untilIso), since, until));
+        }
+      }
+      return json(res, 404, { error: `no such API route: ${url.pathname}` });
+    } catch (e) {
+      o.onError?.(e);
+      return json(res, 500, { error: 'The dashboard could not read the store; see the Baton server log.' });
+    }
+  };
+}
+
+/** Something a handler can be mounted on: Probot's `addHandler`, an object with it, or an express app/router. */
+export type MountTarget =
+  | ((h: Handler) => void)
+  | { addHandler(h: Handler): void }
+  | { use(fn: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): unknown };
+
+export function mountDashboard(target: MountTarget, o: DashboardOptions): Handler {
+  const handler = createDashboardHandler(o);
+  if (typeof target === 'function') target(handler);
+  else if ('addHandler' in target) target.addHandler(handler);
+  else
+    target.use((req, res, next) => {
+      Promise.resolve(handler(req, res)).then((handled) => (handled ? undefined : next()), next);
+    });
+  return handler;
+}

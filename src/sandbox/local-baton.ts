@@ -1,0 +1,115 @@
+// Baton wired to the sandbox: a real Probot app, real Octokit over HTTP, real signed webhooks — only GitHub is local.
+// `baton start` without credentials, `baton sandbox`, `baton simulate`, the benchmarks and the end-to-end tests all
+// run through this one function.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger as PinoLogger } from 'pino';
+import { createLogger } from '../ops/log.js';
+import { openStack, type Stack, type StackOptions } from '../app/stack.js';
+import { serveBaton, type ServedBaton } from '../app/serve.js';
+import { Sandbox } from './github-server.js';
+import { seedDemo, type SeededDemo } from './seed.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEMO_FLOW_PATH = join(here, 'scenarios', 'demo-flow.yml');
+export const DEMO_SCENARIO_PATH = join(here, 'scenarios', 'demo.yml');
+
+export interface LocalBatonOptions extends StackOptions {
+  flowYml?: string;
+  /** Injected latency of every GitHub API answer. */
+  latencyMs?: number;
+  log?: PinoLogger;
+  logLevel?: string;
+  /** Baton's HTTP port (0 = any free one). */
+  port?: number;
+  sandboxPort?: number;
+  /** An already opened stack (tests that need to inspect or share it). */
+  stack?: Stack;
+  concurrency?: number;
+  clock?: () => Date;
+}
+
+export interface LocalBaton {
+  sandbox: Sandbox;
+  baton: ServedBaton;
+  stack: Stack;
+  seeded: SeededDemo;
+  /** Wait until every webhook sent so far was answered and every job it queued has run (and their own echoes). */
+  settle(): Promise<void>;
+  /** Stop Baton (as a deploy would), keep the sandbox and the store. */
+  stopBaton(): Promise<void>;
+  /** Start a fresh Baton process-equivalent on the same sandbox (restart; optionally a new empty store). */
+  restartBaton(stack?: Stack): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SANDBOX_APP_ID = 1;
+export const SANDBOX_BOT = 'baton-sandbox[bot]';
+
+export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalBaton> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const secret = randomBytes(16).toString('hex');
+  const sandbox = new Sandbox({ secret, appId: SANDBOX_APP_ID, publicKey, botLogin: SANDBOX_BOT, latencyMs: o.latencyMs ?? 0, ...(o.clock ? { clock: o.clock } : {}) });
+  const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
+  const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
+  const log = o.log ?? createLogger({ level: o.logLevel ?? process.env.BATON_LOG_LEVEL ?? 'warn' });
+  let stack = o.stack ?? (await openStack(o));
+  const serve = async (port: number | undefined) =>
+    serveBaton(stack, {
+      appId: SANDBOX_APP_ID,
+      privateKey,
+      secret,
+      baseUrl,
+      log,
+      port: port ?? 0,
+      host: '127.0.0.1',
+      // The sandbox is local: no need to space writes the way GitHub asks apps to.
+      writeSpacingMs: 0,
+      botLogin: SANDBOX_BOT,
+      concurrency: o.concurrency,
+      redisUrl: o.redisUrl,
+    });
+  let baton = await serve(o.port);
+  sandbox.webhookUrl = baton.webhookUrl;
+
+  const settle = async () => {
+    for (let i = 0; i < 200; i++) {
+      const before = sandbox.deliveries().length;
+      await sandbox.settled();
+      await stack.queue.drain();
+      await sandbox.settled();
+      if (sandbox.deliveries().length === before) return;
+    }
+  };
+
+  const local: LocalBaton = {
+    sandbox,
+    get baton() {
+      return baton;
+    },
+    get stack() {
+      return stack;
+    },
+    seeded,
+    settle,
+    async stopBaton() {
+      await baton.stop();
+    },
+    async restartBaton(next?: Stack) {
+      if (next) {
+        await stack.close();
+        stack = next;
+      }
+      baton = await serve(0);
+      sandbox.webhookUrl = baton.webhookUrl;
+    },
+    async stop() {
+      await baton.stop().catch(() => undefined);
+      await stack.close().catch(() => undefined);
+      await sandbox.stop();
+    },
+  } as LocalBaton;
+  return local;
+}

@@ -1,0 +1,163 @@
+// Plays a scenario through the sandbox and describes, step by step, what Baton did in response: stage changes,
+// assignments, review requests, comments and check runs. This is the timeline `baton sandbox` and `simulate` print.
+import type { LocalBaton } from './local-baton.js';
+import { describeStep, fill, fillFiles, type Scenario, type Step } from './scenario.js';
+import { parseCard } from '../github/card.js';
+
+export interface TimelineEntry {
+  at: string;
+  step: string;
+  /** What Baton did, one phrase each. */
+  reactions: string[];
+  stage?: string;
+}
+
+export interface PlayResult {
+  issue: number;
+  pr?: number;
+  timeline: TimelineEntry[];
+  finalStage?: string;
+  status?: string;
+  ok: boolean;
+}
+
+interface Snapshot {
+  labels: string[];
+  assignees: string[];
+  comments: Map<number, string>;
+  prs: Map<number, { requested: string[]; labels: string[]; checks: string[]; comments: Map<number, string> }>;
+  botPrs: number[];
+}
+
+export async function playScenario(lb: LocalBaton, scenario: Scenario, onEntry?: (e: TimelineEntry) => void): Promise<PlayResult> {
+  const { sandbox, seeded } = lb;
+  const repo = seeded.repo;
+  const issueSpec = scenario.issue ?? { title: 'A feature', by: seeded.people.pm };
+  const created = sandbox.createIssue({ title: issueSpec.title, body: issueSpec.body ?? '', by: issueSpec.by ?? seeded.people.pm, repo });
+  const issue = created.number;
+  let pr: number | undefined;
+  await lb.settle();
+  const timeline: TimelineEntry[] = [];
+  for (const step of scenario.steps) {
+    const before = snapshot(lb, issue);
+    const at = new Date().toISOString();
+    pr = act(lb, step, issue, pr) ?? pr;
+    await lb.settle();
+    const after = snapshot(lb, issue);
+    const entry: TimelineEntry = { at: step.at ?? at, step: fill(describeStep(step), { issue, pr }), reactions: diff(before, after), stage: stageOf(after.labels) };
+    timeline.push(entry);
+    onEntry?.(entry);
+  }
+  const card = sandbox.comments(issue, repo).find((c) => c.body.includes('<!-- baton:card -->'));
+  const run = card ? parseCard(card.body) : undefined;
+  const finalStage = run?.stage;
+  const ok = scenario.expect ? finalStage === scenario.expect : !!run;
+  return { issue, pr, timeline, finalStage, status: run?.status, ok };
+}
+
+function act(lb: LocalBaton, s: Step, issue: number, currentPr: number | undefined): number | undefined {
+  const sb = lb.sandbox;
+  const repo = lb.seeded.repo;
+  const target = s.issue ?? issue;
+  const o = { repo, ...(s.by ? { by: s.by } : {}), ...(s.at ? { at: s.at } : {}) };
+  const prOf = (x: { pr?: number }) => {
+    const n = x.pr ?? currentPr;
+    if (n === undefined) throw new Error(`step "${describeStep(s)}" needs a pull request: open one first (open_pr) or give pr:`);
+    return n;
+  };
+  const vars = { issue: target, pr: currentPr };
+  if ('label' in s) sb.labelIssue(target, s.label, o);
+  else if ('unlabel' in s) sb.unlabelIssue(target, s.unlabel, o);
+  else if ('comment' in s) sb.comment(target, fill(s.comment, vars), o);
+  else if ('close' in s) sb.closeIssue(target, o);
+  else if ('reopen' in s) sb.reopenIssue(target, o);
+  else if ('open_pr' in s) {
+    const p = s.open_pr;
+    const opened = sb.openPr({ ...o, title: fill(p.title, vars), body: fill(p.body ?? '', vars), head: fill(p.head ?? `${target}-change`, vars), files: fillFiles(p.files ?? { [`src/change-${target}.ts`]: 'export const changed = true;\n' }, vars), draft: p.draft, ...(s.by ? { author: s.by } : {}) });
+    return opened.number;
+  } else if ('ready' in s) sb.readyForReview(prOf(s), o);
+  else if ('push' in s) sb.pushCommits(prOf(s), fillFiles(s.push.files, vars), { ...o, ...(s.push.message ? { message: s.push.message } : {}) });
+  else if ('review' in s) sb.submitReview(prOf(s), s.by ?? lb.seeded.people.senior, s.review.toUpperCase() as 'APPROVED', s.body ?? '', s.at ? { repo, at: s.at } : { repo });
+  else if ('checks' in s) sb.completeChecks(prOf(s), s.checks, s.name ?? 'ci', s.at ? { repo, at: s.at } : { repo });
+  else if ('merge' in s) sb.mergePr(prOf(s), o);
+  else if ('close_pr' in s) sb.closePr(prOf(s), o);
+  return undefined;
+}
+
+function snapshot(lb: LocalBaton, issue: number): Snapshot {
+  const sb = lb.sandbox;
+  const repo = sb.repo(lb.seeded.repo);
+  const i = sb.issue(issue, repo.fullName);
+  const bot = lb.baton ? botName(lb) : '';
+  const comments = new Map(sb.comments(issue, repo.fullName).filter((c) => c.user === bot).map((c) => [c.id, c.body]));
+  const prs = new Map<number, Snapshot['prs'] extends Map<number, infer V> ? V : never>();
+  const botPrs: number[] = [];
+  for (const it of repo.issues.values()) {
+    if (!it.pull) continue;
+    if (it.user === bot) botPrs.push(it.number);
+    const checks = [...repo.checkRuns.values()].filter((c) => c.head_sha === it.pull!.headSha).map((c) => `${c.name}:${c.conclusion}`);
+    prs.set(it.number, {
+      requested: [...it.pull.requestedUsers, ...[...it.pull.requestedTeams].map((t) => `team ${t}`)],
+      labels: [...it.labels],
+      checks,
+      comments: new Map(sb.comments(it.number, repo.fullName).filter((c) => c.user === bot).map((c) => [c.id, c.body])),
+    });
+  }
+  return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs };
+}
+
+function botName(lb: LocalBaton): string {
+  return (lb.sandbox.opts.botLogin ?? '').toString();
+}
+
+function stageOf(labels: string[]): string | undefined {
+  return labels.find((l) => l.startsWith('baton:') && l !== 'baton:high-risk')?.slice('baton:'.length);
+}
+
+function firstLine(body: string): string {
+  const line = body
+    .split('\n')
+    .map((l) => l.replace(/<!--.*?-->/g, '').replace(/[#*_`>]/g, '').trim())
+    .find((l) => l.length > 0) ?? '';
+  return line.length > 70 ? `${line.slice(0, 67)}…` : line;
+}
+
+function diff(a: Snapshot, b: Snapshot): string[] {
+  const out: string[] = [];
+  const sa = stageOf(a.labels);
+  const sb = stageOf(b.labels);
+  if (sa !== sb && sb) out.push(sa ? `stage ${sa} → ${sb}` : `run started in ${sb}`);
+  const added = b.assignees.filter((x) => !a.assignees.includes(x));
+  const removed = a.assignees.filter((x) => !b.assignees.includes(x));
+  if (added.length) out.push(`assigned ${added.join(', ')}`);
+  if (removed.length) out.push(`unassigned ${removed.join(', ')}`);
+  for (const [id, body] of b.comments) {
+    if (!a.comments.has(id)) out.push(body.includes('<!-- baton:card -->') ? 'status card posted' : `commented on the issue: "${firstLine(body)}"`);
+    else if (a.comments.get(id) !== body && !body.includes('<!-- baton:card -->')) out.push(`edited its comment: "${firstLine(body)}"`);
+  }
+  for (const [n, p] of b.prs) {
+    const q = a.prs.get(n);
+    const req = p.requested.filter((x) => !(q?.requested ?? []).includes(x));
+    if (req.length) out.push(`requested review on #${n} from ${req.join(', ')}`);
+    const labels = p.labels.filter((x) => !(q?.labels ?? []).includes(x));
+    if (labels.length) out.push(`labelled #${n} ${labels.join(', ')}`);
+    for (const c of p.checks) if (!(q?.checks ?? []).includes(c) && c.startsWith('Baton')) out.push(`check "${c.split(':')[0]}" on #${n}: ${c.split(':')[1]}`);
+    for (const [id, body] of p.comments) {
+      if (!q?.comments.has(id)) out.push(`commented on #${n}: "${firstLine(body)}"`);
+      else if (q.comments.get(id) !== body) out.push(`updated its comment on #${n}: "${firstLine(body)}"`);
+    }
+  }
+  for (const n of b.botPrs) if (!a.botPrs.includes(n)) out.push(`opened follow-up PR #${n}`);
+  return out;
+}
+
+export function formatTimeline(r: PlayResult, repo: string): string {
+  const lines: string[] = [];
+  for (const e of r.timeline) {
+    lines.push(`${e.at.slice(11, 19)}  ${e.step}`);
+    for (const x of e.reactions) lines.push(`          → ${x}`);
+    if (!e.reactions.length) lines.push('          → (nothing to do)');
+  }
+  lines.push('', `${repo}#${r.issue}: ${r.ok ? 'reached' : 'ended in'} stage "${r.finalStage ?? 'none'}" (${r.status ?? 'no run'})`);
+  return lines.join('\n');
+}

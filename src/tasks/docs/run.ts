@@ -1,0 +1,148 @@
+// Docs on merge: one summary comment on the issue (written by the router's standard tier, or offline from the PR),
+// and, when the flow asks for it, a follow-up PR on `baton/docs-pr-N` that prepends the entry to the changelog.
+// Never writes to the default branch; every step looks before it writes, so a retry reuses what exists.
+import { z } from 'zod';
+import type { PullData, PullFile } from '../../github/port.js';
+import type { ActionConfig } from '../../flow/types.js';
+import type { TaskContext, TaskResult } from '../types.js';
+import { redactSecrets } from '../redact/redact.js';
+import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
+
+export const DocsSchema = z.object({
+  changelog_entry: z.string().min(1).max(500).describe('One line for the changelog, imperative mood, no trailing period.'),
+  summary: z.string().min(1).max(1500),
+  what_changed: z.array(z.string().min(1).max(300)).max(10),
+  why: z.string().max(1000),
+  how_to_use: z.string().max(2000),
+});
+export type DocsAnswer = z.infer<typeof DocsSchema>;
+
+export const docsMarker = (pr: number) => `<!-- baton:docs pr=${pr} -->`;
+export const docsBranch = (pr: number) => `baton/docs-pr-${pr}`;
+
+export interface DocsOptions {
+  changelog: string;
+  pr: boolean;
+}
+
+/** The docs action of the stage the run is in (else of any stage), with schema defaults. */
+export function docsOptions(ctx: TaskContext): DocsOptions {
+  const pick = (enter: ActionConfig[]) => enter.find((a): a is { docs: { changelog: string; pr: boolean } } => typeof a === 'object' && a !== null && 'docs' in a);
+  const stage = ctx.flow.stages.find((s) => s.id === ctx.run.stage);
+  const found = (stage && pick(stage.enter)) ?? ctx.flow.stages.map((s) => pick(s.enter)).find(Boolean);
+  return { changelog: found?.docs.changelog ?? 'CHANGELOG.md', pr: found?.docs.pr ?? false };
+}
+
+function firstSentence(text: string | null): string {
+  const t = (text ?? '').replace(/<!--[\s\S]*?-->/g, '').replace(/\r/g, '').trim();
+  const para = t.split(/\n\s*\n/)[0] ?? '';
+  return para.replace(/\s+/g, ' ').slice(0, 400);
+}
+
+/** Without a model: the PR's own words and its file list. */
+export function offlineDocs(pull: PullData, files: PullFile[]): DocsAnswer {
+  const title = pull.title.replace(/^\s*(feat|fix|chore|docs|refactor|perf)(\([^)]*\))?!?:\s*/i, '');
+  const dirs = [...new Set(files.map((f) => (f.filename.includes('/') ? f.filename.slice(0, f.filename.lastIndexOf('/')) : '.')))];
+  return {
+    changelog_entry: `${title.charAt(0).toUpperCase()}${title.slice(1)} (#${pull.number})`,
+    summary: firstSentence(pull.body) || title,
+    what_changed: [
+      `${files.length} file${files.length === 1 ? '' : 's'} changed (+${pull.additions}/-${pull.deletions})`,
+      ...dirs.slice(0, 5).map((d) => `\`${d}\``),
+    ],
+    why: firstSentence(pull.body),
+    how_to_use: '',
+  };
+}
+
+async function renderDocsComment(pr: number, d: DocsAnswer, modelLine: string): Promise<string> {
+  const out = [docsMarker(pr), `### 📝 Docs for #${pr}`, '', await sanitizeModelText(d.summary, 3000)];
+  if (d.what_changed.length) {
+    out.push('', '**What changed**');
+    for (const w of d.what_changed) out.push(`- ${await sanitizeInline(w)}`);
+  }
+  if (d.why.trim()) out.push('', '**Why**', await sanitizeModelText(d.why, 2000));
+  if (d.how_to_use.trim()) out.push('', '**How to use**', await sanitizeModelText(d.how_to_use, 4000));
+  out.push('', '**Changelog entry**', '', `> ${await sanitizeInline(d.changelog_entry)}`, '', `<sub>${modelLine}</sub>`);
+  return capLength(out.join('\n'));
+}
+
+/** Insert the entry under the first heading (or at the top), unless the file already has it. */
+export function prependEntry(changelog: string, entry: string, pr: number): string {
+  if (changelog.includes(`(#${pr})`) || changelog.includes(docsMarker(pr))) return changelog;
+  const line = `- ${entry.includes(`#${pr}`) ? entry : `${entry} (#${pr})`}`;
+  const lines = changelog.split('\n');
+  const h = lines.findIndex((l) => /^#\s/.test(l));
+  if (h < 0) return `${line}\n${changelog}`;
+  lines.splice(h + 1, 0, '', line);
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n');
+}
+
+export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { followUpPr?: number }> {
+  const { port, pr } = ctx;
+  const issue = ctx.run.issue;
+  const opts = docsOptions(ctx);
+  const [pull, comments] = await Promise.all([port.getPull(pr), port.listComments(issue)]);
+  if (!pull.merged) return { headSha: pull.head.sha };
+  const existing = comments.find((c) => c.body.includes(docsMarker(pr)) && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')));
+  const branch = docsBranch(pr);
+  const openFollowUp = opts.pr ? (await port.listPulls({ state: 'all', head: `${port.ref.owner}:${branch}` })).find((p) => p.head.ref === branch) : undefined;
+  if (existing && (!opts.pr || openFollowUp)) {
+    return { commentId: existing.id, commentUrl: existing.html_url, costUsd: 0, offline: ctx.router.offlineOnly, followUpPr: openFollowUp?.number };
+  }
+
+  const files = await port.listPullFiles(pr);
+  const nonce = newNonce();
+  const material = [`Title: ${pull.title}`, `Description:\n${pull.body ?? ''}`, `Files:\n${files.slice(0, 200).map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`).join('\n')}`].join('\n\n');
+  const { text: redacted } = await redactSecrets(material);
+  const res = await ctx.router.run<DocsAnswer>({
+    task: 'docs',
+    tier: 'standard',
+    system: [
+      'You are Baton, writing release documentation for a merged pull request for the people who will use it.',
+      'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[], why, how_to_use. No HTML, no @-mentions.',
+      dataFrameRule(nonce),
+    ].join('\n'),
+    prompt: frameUntrusted('merged pull request', redacted, nonce),
+    schema: DocsSchema,
+    org: ctx.org,
+    repo: ctx.repo,
+    issue,
+    pr,
+    maxOutputTokens: 1000,
+    offline: () => offlineDocs(pull, files),
+  });
+  const parsed = DocsSchema.safeParse(res.data);
+  const docs = parsed.success ? parsed.data : offlineDocs(pull, files);
+  const modelLine = res.offline ? '🔌 Offline mode: written from the pull request itself, no model used.' : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}`;
+
+  let comment = existing;
+  if (!comment) comment = await port.createComment(issue, await renderDocsComment(pr, docs, modelLine));
+
+  let followUpPr: number | undefined = openFollowUp?.number;
+  if (opts.pr && !openFollowUp) followUpPr = await openDocsPr(ctx, pull, opts.changelog, await sanitizeInline(docs.changelog_entry));
+  return { commentId: comment.id, commentUrl: comment.html_url, costUsd: res.costUsd, offline: res.offline, followUpPr };
+}
+
+async function openDocsPr(ctx: TaskContext, pull: PullData, path: string, entry: string): Promise<number> {
+  const { port, pr } = ctx;
+  const branch = docsBranch(pr);
+  const repo = await port.getRepo();
+  const base = repo.default_branch;
+  if (branch === base) throw new Error(`refusing to write docs to the default branch ${base}`);
+  if (!(await port.getRefSha(`heads/${branch}`))) {
+    const baseSha = await port.getRefSha(`heads/${base}`);
+    if (!baseSha) throw new Error(`default branch ${base} not found in ${port.fullName}; cannot branch the docs PR from it`);
+    await port.createRef(`refs/heads/${branch}`, baseSha);
+  }
+  const current = await port.getFile(path, branch);
+  const text = prependEntry(current?.text ?? '# Changelog\n', entry, pr);
+  if (text !== current?.text) await port.putFile({ path, message: `docs: changelog for #${pr}`, text, branch, sha: current?.sha });
+  const created = await port.createPull({
+    title: `docs: changelog for #${pr}`,
+    head: branch,
+    base,
+    body: `Adds the changelog entry for #${pr} (${pull.title.replace(/@/g, '@\u200b')}).\n\n${docsMarker(pr)}`,
+  });
+  return created.number;
+}

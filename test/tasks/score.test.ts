@@ -1,0 +1,51 @@
+import { scoreChange, levelFor, type ScoreInput } from '../../src/tasks/risk/score.js';
+import { population } from './synthetic.js';
+
+test('on a realistic (log-normal) population at most 20% of changes are high, and not none', () => {
+  const scores = population(4000).map((m) => scoreChange(m));
+  const high = scores.filter((s) => s.level === 'high').length / scores.length;
+  const low = scores.filter((s) => s.level === 'low').length / scores.length;
+  expect(high).toBeLessThanOrEqual(0.2);
+  expect(high).toBeGreaterThan(0.03);
+  expect(low).toBeGreaterThan(0.5);
+  for (const s of scores) expect(s.score).toBeGreaterThanOrEqual(0), expect(s.score).toBeLessThanOrEqual(1);
+});
+
+const base: ScoreInput = { la: 60, ld: 20, nf: 4, nd: 2, ns: 1, entropy: 0.6, fix: false, ndev: 3, nuc: 10, age: 60, exp: 40, sexp: 10, sensitive: [], deps: [], testsTouched: 1, codeTouched: 3 };
+
+function ranks(vary: (x: number) => Partial<ScoreInput>, xs: number[]): number[] {
+  return xs.map((x) => scoreChange({ ...base, ...vary(x) }).score);
+}
+
+const increasing = (a: number[]) => a.every((v, i) => i === 0 || v > a[i - 1]);
+
+test('risk rises with size, spread and entropy, and with inexperience', () => {
+  expect(increasing(ranks((x) => ({ la: x, ld: x / 4 }), [5, 50, 500, 5000]))).toBe(true);
+  expect(increasing(ranks((x) => ({ nf: x, nd: Math.ceil(x / 2) }), [1, 4, 16, 64]))).toBe(true);
+  expect(increasing(ranks((x) => ({ entropy: x }), [0, 0.3, 0.6, 0.95]))).toBe(true);
+  expect(increasing(ranks((x) => ({ exp: x, sexp: Math.floor(x / 4) }), [1000, 100, 10, 0]))).toBe(true);
+  expect(scoreChange({ ...base, fix: true }).score).toBeGreaterThan(scoreChange(base).score);
+  expect(scoreChange({ ...base, sensitive: ['db/migrations/1.sql'] }).score).toBeGreaterThan(scoreChange(base).score);
+});
+
+test('reasons say what is unusual in plain words', () => {
+  const r = scoreChange({ ...base, la: 1400, ld: 39, nf: 80, nd: 4, exp: 2, sexp: 0, sensitive: ['db/migrations/2026_add_index.sql'], newSubsystems: ['src/billing'], subsystems: ['src/billing'] });
+  expect(r.level).toBe('high');
+  expect(r.reasons[0]).toBe('+1,400/-39 lines across 80 files in 4 directories');
+  expect(r.reasons).toContain("author's first change in `src/billing`");
+  expect(r.reasons.some((x) => x.includes('touches sensitive path `db/migrations/2026_add_index.sql`'))).toBe(true);
+  expect(r.reasons.length).toBeLessThanOrEqual(5);
+});
+
+test('a small, tested change by an experienced author is low; thresholds come from config', () => {
+  const small = scoreChange({ ...base, la: 8, ld: 2, nf: 1, nd: 1, entropy: 0, exp: 300, sexp: 80 });
+  expect(small.level).toBe('low');
+  expect(scoreChange({ ...base, la: 8, ld: 2, nf: 1, nd: 1 }, { medium: 0.01, high: 0.02 }).level).toBe('high');
+  expect(levelFor(0.5, { medium: 0.4, high: 0.7 })).toBe('medium');
+});
+
+test('unknown history metrics are neutral, not scored as zero experience', () => {
+  const unknown = scoreChange({ la: 60, ld: 20, nf: 4 });
+  const newcomer = scoreChange({ la: 60, ld: 20, nf: 4, exp: 0 });
+  expect(newcomer.score).toBeGreaterThan(unknown.score);
+});
