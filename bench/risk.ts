@@ -54,7 +54,7 @@ async function metricsLatency(log: (...a: unknown[]) => void, runs: number): Pro
   const pr = sb.openPr({ head: 'big-change', title: 'Big change', body: 'fix: many things', files: changed, author: 'bob' });
   const url = await sb.start();
   try {
-    const octokit = new Octokit({ baseUrl: url, auth: sb.tokenFor('bob') });
+    const octokit = new Octokit({ baseUrl: url, auth: sb.tokenFor('bob'), log: { debug() {}, info() {}, warn() {}, error() {} } });
     const times: number[] = [];
     let lines = 0;
     sb.resetCounts();

@@ -131,22 +131,25 @@ export class Worker {
     let run = decision.run;
     if (!run) {
       // Commands answered without a run (status, refusals) still post their reply.
-      await this.applier(port, flow, null, payload, job).applyAll(decision.effects, this.applyCtx(port, payload, job));
+      await this.applier(port, flow, null, payload, job).applyAll(decision.effects, this.applyCtx(port, job));
       return;
     }
     let dirty = decision.effects.some((e) => e.kind === 'card') || !!read.restored;
-    const ctx = this.applyCtx(port, payload, job);
+    const ctx = this.applyCtx(port, job);
     const followUps: BatonEvent[] = [];
     const applier = this.applier(port, flow, () => run!, payload, job, followUps, ev);
-    await applier.applyAll(decision.effects.filter((e) => e.kind !== 'card'), ctx);
+    const all: Effect[] = [...decision.effects];
+    await applier.applyAll(decision.effects, ctx);
     // Task results come back as events so the engine, not the worker, decides what they mean for the run.
     while (followUps.length) {
       const next = followUps.shift()!;
       decision = decide(flow, run, next, { teamMembers });
       run = decision.run!;
       dirty ||= decision.effects.some((e) => e.kind === 'card');
-      await applier.applyAll(decision.effects.filter((e) => e.kind !== 'card'), ctx);
+      all.push(...decision.effects);
+      await applier.applyAll(decision.effects, ctx);
     }
+    if (dirty) await applier.syncIssue(run.issue, all, ctx, `baton:${run.stage}`);
     for (const pr of run.prs) {
       const k = `${port.fullName}!${pr.number}`;
       if (!this.linked.has(k)) {
@@ -162,14 +165,8 @@ export class Worker {
     }
   }
 
-  private applyCtx(port: GitHubPort, payload: P, job: Job) {
-    const issue = payload.issue && !payload.issue.pull_request ? payload.issue : undefined;
-    return {
-      port,
-      store: this.deps.store,
-      verifyAll: job.attempt > 1,
-      issueState: issue ? { labels: (issue.labels ?? []).map((l: P) => l.name), assignees: (issue.assignees ?? []).map((a: P) => a.login) } : undefined,
-    };
+  private applyCtx(port: GitHubPort, job: Job) {
+    return { port, store: this.deps.store, verifyAll: job.attempt > 1 };
   }
 
   private applier(port: GitHubPort, flow: Flow, getRun: (() => RunState) | null, payload: P, job: Job, followUps: BatonEvent[] = [], cause?: BatonEvent): EffectApplier {
@@ -258,7 +255,8 @@ export class Worker {
       summary = 'This PR deletes `.github/flow.yml`: Baton will stop starting runs in this repository once it merges.';
     } else {
       const parsed = await this.flows.parse(port, file.text);
-      for (const p of parsed.problems)
+      // Problems located in a remote base file cannot be annotated on this PR's diff; they are in the summary.
+      for (const p of parsed.problems.filter((x) => x.path === FLOW_PATH))
         annotations.push({ path: FLOW_PATH, start_line: p.line, end_line: p.line, ...(p.col ? { start_column: p.col, end_column: p.col } : {}), annotation_level: p.severity === 'error' ? 'failure' : 'warning', message: p.message, title: 'Baton flow.yml' });
       const errors = parsed.problems.filter((p) => p.severity === 'error').length;
       if (errors || !parsed.flow) {

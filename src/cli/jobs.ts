@@ -44,8 +44,9 @@ async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string }): 
 }
 
 async function defaultRequeue(store: StoreWithJobs, redisUrl: string): Promise<void> {
-  const { BullQueue } = await import('../queue/bullmq.js');
-  const q = new BullQueue({ store, redisUrl, ...(process.env.BATON_REDIS_PREFIX ? { prefix: process.env.BATON_REDIS_PREFIX } : {}) });
+  const { openQueue } = await import('../queue/index.js');
+  const q = openQueue({ store, redisUrl });
+  if (q.kind !== 'bullmq') return;
   try {
     await q.recover();
   } finally {

@@ -13,9 +13,37 @@ export interface ApplyContext {
   store: Store;
   /** A retried job verifies every effect against GitHub before writing. */
   verifyAll: boolean;
-  /** Known issue assignees/labels from the payload, to skip writes that change nothing. */
-  issueState?: { labels: string[]; assignees: string[] };
 }
+
+type IssueEffect = Extract<Effect, { kind: 'label.add' | 'label.remove' | 'assign' | 'unassign' }>;
+const ISSUE_KINDS = new Set<Effect['kind']>(['label.add', 'label.remove', 'assign', 'unassign']);
+
+/** Stage labels are `baton:<stage>`; this one is not a stage. */
+const NON_STAGE_LABELS = new Set(['baton:high-risk']);
+
+/**
+ * The labels and assignees an issue should have after these effects, from its current state. Pure. Also heals the
+ * stage label: exactly one `baton:<stage>` for the run's current stage (a user who deleted or renamed it gets it
+ * back, and a stale one from a crash between two writes disappears).
+ */
+export function desiredIssueState(current: { labels: string[]; assignees: string[] }, effects: IssueEffect[], stageLabel?: string): { labels: string[]; assignees: string[] } {
+  const lc = (x: string) => x.toLowerCase();
+  let labels = [...current.labels];
+  let assignees = [...current.assignees];
+  for (const e of effects) {
+    if (e.kind === 'label.add') for (const l of e.labels) if (!labels.some((x) => lc(x) === lc(l))) labels.push(l);
+    if (e.kind === 'label.remove') labels = labels.filter((x) => lc(x) !== lc(e.label));
+    if (e.kind === 'assign') for (const u of e.users) if (!assignees.some((x) => lc(x) === lc(u))) assignees.push(u);
+    if (e.kind === 'unassign') assignees = assignees.filter((x) => !e.users.some((u) => lc(u) === lc(x)));
+  }
+  if (stageLabel) {
+    labels = labels.filter((l) => !l.startsWith('baton:') || NON_STAGE_LABELS.has(l) || l === stageLabel);
+    if (!labels.includes(stageLabel)) labels.push(stageLabel);
+  }
+  return { labels, assignees: assignees.slice(0, 10) };
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
 
 export type SpecialHandler = (e: Effect, verify: boolean) => Promise<void>;
 
@@ -23,7 +51,29 @@ export class EffectApplier {
   constructor(private readonly special: Partial<Record<Effect['kind'], SpecialHandler>>) {}
 
   async applyAll(effects: Effect[], ctx: ApplyContext): Promise<void> {
-    for (const e of effects) await this.apply(e, ctx);
+    for (const e of effects) if (!ISSUE_KINDS.has(e.kind)) await this.apply(e, ctx);
+  }
+
+  /**
+   * Labels and assignees of an issue in one read and one write: the read is conditional (free when nothing changed
+   * since Baton's last write) and the write sets the whole state, so applying it twice changes nothing.
+   */
+  async syncIssue(issue: number, effects: Effect[], ctx: ApplyContext, stageLabel?: string): Promise<void> {
+    const todo: IssueEffect[] = [];
+    for (const e of effects) {
+      if (!ISSUE_KINDS.has(e.kind)) continue;
+      if ((await ctx.store.effectState(e.key)) === 'done') continue;
+      todo.push(e as IssueEffect);
+    }
+    if (!todo.length && !stageLabel) return;
+    for (const e of todo) await ctx.store.markEffect(e.key, 'pending');
+    const current = await ctx.port.getIssue(issue);
+    const want = desiredIssueState(current, todo, stageLabel);
+    const patch: { labels?: string[]; assignees?: string[] } = {};
+    if (!sameSet(want.labels, current.labels)) patch.labels = want.labels;
+    if (!sameSet(want.assignees, current.assignees)) patch.assignees = want.assignees;
+    if (patch.labels || patch.assignees) await ctx.port.updateIssue(issue, patch);
+    for (const e of todo) await ctx.store.markEffect(e.key, 'done');
   }
 
   async apply(e: Effect, ctx: ApplyContext): Promise<void> {
@@ -42,32 +92,6 @@ export class EffectApplier {
   private async github(e: Effect, ctx: ApplyContext, verify: boolean): Promise<void> {
     const { port } = ctx;
     switch (e.kind) {
-      case 'label.add': {
-        const have = verify ? (await port.getIssue(e.issue)).labels : ctx.issueState?.labels ?? [];
-        const missing = e.labels.filter((l) => !have.includes(l));
-        // Adding a label the repo does not have creates it: a deleted or renamed stage label comes back by itself.
-        if (missing.length) await port.addLabels(e.issue, missing);
-        if (ctx.issueState) ctx.issueState.labels.push(...missing);
-        return;
-      }
-      case 'label.remove': {
-        if (ctx.issueState && !verify && !ctx.issueState.labels.includes(e.label) && ctx.issueState.labels.length) return;
-        await port.removeLabel(e.issue, e.label);
-        if (ctx.issueState) ctx.issueState.labels = ctx.issueState.labels.filter((l) => l !== e.label);
-        return;
-      }
-      case 'assign': {
-        const have = verify ? (await port.getIssue(e.issue)).assignees : ctx.issueState?.assignees ?? [];
-        const missing = e.users.filter((u) => !have.some((h) => h.toLowerCase() === u.toLowerCase()));
-        if (missing.length) await port.addAssignees(e.issue, missing);
-        return;
-      }
-      case 'unassign': {
-        const have = ctx.issueState?.assignees;
-        const present = have && !verify ? e.users.filter((u) => have.some((h) => h.toLowerCase() === u.toLowerCase())) : e.users;
-        if (present.length) await port.removeAssignees(e.issue, present);
-        return;
-      }
       case 'review.request': {
         let users = e.users;
         let teams = e.teams;

@@ -176,6 +176,17 @@ export class GitHubPort {
     return toIssue(res.data as Record<string, any>);
   }
 
+  /**
+   * Set an issue's labels and/or assignees in one request (GitHub creates labels it does not know). The answer primes
+   * the conditional GET of the issue, so the next read costs nothing unless someone else changed it.
+   */
+  async updateIssue(issue: number, p: { labels?: string[]; assignees?: string[] }): Promise<IssueData> {
+    const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.ref, issue_number: issue, ...p });
+    const etag = (res.headers as Record<string, string | undefined>).etag;
+    if (etag) this.etags.set(`${this.fullName} GET /repos/{owner}/{repo}/issues/{issue_number} ${JSON.stringify({ issue_number: issue })}`, { etag, data: res.data });
+    return toIssue(res.data as Record<string, any>);
+  }
+
   async addLabels(issue: number, labels: string[]): Promise<void> {
     await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...this.ref, issue_number: issue, labels });
   }

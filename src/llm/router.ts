@@ -280,7 +280,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
     let retryIds: Set<string> | undefined;
     let waited = 0;
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 20; round++) {
       const cooling = new Map<string, number>();
       for (let t = 0; t < plan.length; t++) {
         const tier = plan[t]!;

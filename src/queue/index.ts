@@ -7,7 +7,7 @@ import type { JobQueue, RetryPolicy } from './types.js';
 export interface OpenQueueOptions {
   store: Store;
   redisUrl?: string;
-  /** Redis key prefix (BullMQ only). */
+  /** Redis key prefix (BullMQ only; default env BATON_REDIS_PREFIX, else 'baton'). */
   prefix?: string;
   retry?: RetryPolicy;
   leaseMs?: number;
@@ -22,14 +22,16 @@ export function openQueue(o: OpenQueueOptions): AnyQueue {
   if (!store.jobs) {
     throw new Error(`The ${o.store.kind} store given to openQueue has no job table: open it with openStore() from src/store/index.ts.`);
   }
-  const redisUrl = o.redisUrl ?? (o.env ?? process.env).REDIS_URL;
+  const env = o.env ?? process.env;
+  const redisUrl = o.redisUrl ?? env.REDIS_URL;
+  const prefix = o.prefix ?? env.BATON_REDIS_PREFIX;
   const common = {
     store: o.store as StoreWithJobs,
     ...(o.retry ? { retry: o.retry } : {}),
     ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
   };
-  if (redisUrl) return new BullQueue({ ...common, redisUrl, ...(o.prefix ? { prefix: o.prefix } : {}) } satisfies BullQueueOptions);
+  if (redisUrl) return new BullQueue({ ...common, redisUrl, ...(prefix ? { prefix } : {}) } satisfies BullQueueOptions);
   return new SqlQueue(common satisfies SqlQueueOptions);
 }
 

@@ -16,7 +16,7 @@
 // - Spend: ledger rows in the period; $/1k tokens = cost / (tokens in + out) × 1000.
 import type { LedgerEntry, TransitionRecord } from '../store/types.js';
 import { buildRuns, type Run } from './runs.js';
-import { dist, trend, DAY_MS, HOUR_MS, isoWeek as isoWeekOf, type Dist, type Trend } from './stats.js';
+import { dist, trend, parseIso, DAY_MS, HOUR_MS, isoWeek as isoWeekOf, type Dist, type Trend } from './stats.js';
 
 export interface KpiOptions {
   since: string;
@@ -237,13 +237,13 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
   // Merges by repo+PR, for defect escapes.
   const merges = new Map<string, Array<{ at: number; issue: number }>>();
   for (const run of runs) {
-    for (const t of run.transitions) {
-      if (t.kind === 'done' && t.pr !== undefined) {
-        const k = `${run.repo}#${t.pr}`;
-        const list = merges.get(k) ?? [];
-        list.push({ at: Date.parse(t.at), issue: run.issue });
-        merges.set(k, list);
-      }
+    // Only the closing transition can be a 'done'.
+    const t = run.transitions[run.transitions.length - 1];
+    if (t.kind === 'done' && t.pr !== undefined) {
+      const k = `${run.repo}#${t.pr}`;
+      const list = merges.get(k) ?? [];
+      list.push({ at: run.endedAt!, issue: run.issue });
+      merges.set(k, list);
     }
   }
 
@@ -277,17 +277,13 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
         if (s.leftBy === 'back') st.bounced++;
       }
       // Hand-offs and bounce-backs by the time of the transition that made them.
-      let prevOwners: string[] | undefined;
-      for (const t of run.transitions) {
-        const owners = t.owners ?? [];
-        if (prevOwners !== undefined) {
-          const a = which(g, Date.parse(t.at));
-          if (a) {
-            if (owners.length !== prevOwners.length || owners.some((o) => !prevOwners!.includes(o))) a.handOffs++;
-            if (t.kind === 'back') a.bounces++;
-          }
-        }
-        prevOwners = owners;
+      for (const at of run.handOffAt) {
+        const a = which(g, at);
+        if (a) a.handOffs++;
+      }
+      for (const at of run.backAt) {
+        const a = which(g, at);
+        if (a) a.bounces++;
       }
       if (run.highRiskAt !== undefined) {
         const a = which(g, run.highRiskAt);
@@ -327,7 +323,7 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
   }
 
   for (const e of ledger) {
-    const at = Date.parse(e.at);
+    const at = parseIso(e.at);
     const cur = at >= since && at < until;
     if (!cur && !(at >= prevSince && at < since)) continue;
     let r = byRepo.get(e.repo);

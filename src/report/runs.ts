@@ -1,6 +1,7 @@
 // Rebuilds runs from the flat transition log. Pure. Shared by the KPIs, the digest and the dashboard board, so
 // "which stage is run X in" has exactly one definition: the `to` of its latest transition.
 import type { TransitionRecord } from '../store/types.js';
+import { parseIso } from './stats.js';
 
 export interface Stay {
   stage: string;
@@ -32,6 +33,11 @@ export interface Run {
   risk?: 'low' | 'medium' | 'high';
   highRiskAt?: number;
   transitions: TransitionRecord[];
+  /** Epoch ms of each transition, parallel to `transitions`. */
+  times: number[];
+  /** When each hand-off / bounce-back happened (epoch ms). */
+  handOffAt: number[];
+  backAt: number[];
   stays: Stay[];
   /** Transitions (not the start) where the owner set changed. */
   handOffs: number;
@@ -48,27 +54,40 @@ function historyIndex(id: string): number {
 }
 
 function sameSet(a: string[], b: string[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
-  const s = new Set(a);
-  return b.every((x) => s.has(x));
+  // Owner sets are tiny: a nested scan beats building a Set.
+  for (const x of b) if (!a.includes(x)) return false;
+  return true;
 }
 
 const RISK_RANK = { low: 1, medium: 2, high: 3 } as const;
 
 /** Groups transitions into runs (a 'start' opens a new run on its issue) and derives stays, hand-offs, bounces. */
 export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
-  const byIssue = new Map<string, Array<{ t: TransitionRecord; at: number; idx: number }>>();
-  for (const t of transitions) {
-    const k = `${t.repo}#${t.issue}`;
-    let list = byIssue.get(k);
-    if (!list) byIssue.set(k, (list = []));
-    list.push({ t, at: Date.parse(t.at), idx: historyIndex(t.id) });
+  // Hot path (100k events): parse each time once, group by index arrays, and sort a group only when it arrived
+  // out of order (the stores already return transitions ordered by time).
+  const n = transitions.length;
+  const ats = new Float64Array(n);
+  const byIssue = new Map<string, { idx: number[]; sorted: boolean }>();
+  for (let i = 0; i < n; i++) {
+    const t = transitions[i];
+    ats[i] = parseIso(t.at);
+    const k = t.repo + '#' + t.issue;
+    let g = byIssue.get(k);
+    if (!g) byIssue.set(k, (g = { idx: [], sorted: true }));
+    const last = g.idx.length ? g.idx[g.idx.length - 1] : -1;
+    if (last >= 0 && (ats[i] < ats[last] || (ats[i] === ats[last] && historyIndex(t.id) < historyIndex(transitions[last].id)))) g.sorted = false;
+    g.idx.push(i);
   }
   const runs: Run[] = [];
-  for (const list of byIssue.values()) {
-    list.sort((a, b) => a.at - b.at || a.idx - b.idx);
+  for (const g of byIssue.values()) {
+    if (!g.sorted) g.idx.sort((a, b) => ats[a] - ats[b] || historyIndex(transitions[a].id) - historyIndex(transitions[b].id));
     let run: Run | undefined;
-    for (const { t, at } of list) {
+    for (const i of g.idx) {
+      const t = transitions[i];
+      const at = ats[i];
+      const owners = t.owners ?? [];
       if (!run || t.kind === 'start' || run.status !== 'active') {
         run = {
           key: `${t.repo}#${t.issue}@${t.at}`,
@@ -78,11 +97,14 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
           startedAt: at,
           status: 'active',
           stage: t.to,
-          owners: t.owners ?? [],
+          owners,
           labels: t.labels ?? [],
           refs: t.refs ?? [],
           prs: [],
           transitions: [],
+          times: [],
+          handOffAt: [],
+          backAt: [],
           stays: [],
           handOffs: 0,
           bounceBacks: 0,
@@ -93,12 +115,19 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
         const last = run.stays[run.stays.length - 1];
         last.leftAt = at;
         last.leftBy = t.kind;
-        if (!sameSet(run.owners, t.owners ?? [])) run.handOffs++;
-        if (t.kind === 'back') run.bounceBacks++;
+        if (!sameSet(run.owners, owners)) {
+          run.handOffs++;
+          run.handOffAt.push(at);
+        }
+        if (t.kind === 'back') {
+          run.bounceBacks++;
+          run.backAt.push(at);
+        }
       }
       run.transitions.push(t);
+      run.times.push(at);
       run.stage = t.to;
-      run.owners = t.owners ?? [];
+      run.owners = owners;
       if (t.pr !== undefined && !run.prs.includes(t.pr)) run.prs.push(t.pr);
       if (t.risk && (!run.risk || RISK_RANK[t.risk] > RISK_RANK[run.risk])) run.risk = t.risk;
       if (t.risk === 'high' && run.highRiskAt === undefined) run.highRiskAt = at;
@@ -106,7 +135,7 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
         run.status = t.kind === 'done' ? 'done' : 'cancelled';
         run.endedAt = at;
       } else {
-        run.stays.push({ stage: t.to, enteredAt: at, owners: t.owners ?? [] });
+        run.stays.push({ stage: t.to, enteredAt: at, owners });
       }
     }
   }

@@ -89,6 +89,13 @@ export const MIGRATIONS: Migration[] = [
     sqlite: v1Tables({ real: 'REAL', big: 'INTEGER' }),
     postgres: `CREATE SEQUENCE baton_job_seq;\n${v1Tables({ real: 'DOUBLE PRECISION', big: 'BIGINT' })}`,
   },
+  {
+    // SQLite assigns the next job's seq as MAX(seq) + 1: without this index that was a full scan per enqueue.
+    version: 2,
+    name: 'index deliveries.seq',
+    sqlite: 'CREATE INDEX deliveries_seq ON deliveries (seq);',
+    postgres: 'CREATE INDEX deliveries_seq ON deliveries (seq);',
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE =

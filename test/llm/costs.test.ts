@@ -80,3 +80,20 @@ describe('baton costs', () => {
     expect(parseSince('2w', now())).toBe('2026-03-01T00:00:00.000Z');
   });
 });
+
+describe('baton costs on the real store', () => {
+  it('opens the SQLite store named by BATON_DATA_DIR', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'baton-costs-'));
+    try {
+      const out: string[] = [];
+      const code = await runCosts(['--json'], { out: (s) => out.push(s), err: (s) => out.push(s) }, { env: { BATON_DATA_DIR: dir } });
+      expect(code).toBe(0);
+      expect(JSON.parse(out[0]!).total.calls).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

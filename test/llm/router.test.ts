@@ -178,6 +178,21 @@ describe('fallback', () => {
     expect(h.openai.count('gpt-4.1-nano')).toBe(2);
   });
 
+  it('waits for a short Retry-After when nothing else can answer, instead of going offline', async () => {
+    const slept: number[] = [];
+    const r = h.router(
+      { tiers: { economy: ['openai/gpt-4.1-nano'], standard: ['openai/gpt-4.1-nano'], strong: ['openai/gpt-4.1-nano'] } },
+      { sleep: async (ms) => void (slept.push(ms), (h.clock.t += ms)) },
+    );
+    h.openai.script('gpt-4.1-nano', { kind: 'rate_limit', retryAfterSec: 2 });
+    const res = await r.run(req({ task: 'digest' }));
+    expect(res.offline).toBe(false);
+    expect(slept).toEqual([2000]);
+    expect(res.notes).toContain('wait: 2000 ms for Retry-After');
+    h.openai.script('gpt-4.1-nano', { kind: 'rate_limit', retryAfterSec: 60 });
+    expect((await r.run(req({ task: 'digest' }))).offline).toBe(true); // too long to wait
+  });
+
   it('reads Gemini RetryInfo as Retry-After', async () => {
     const r = h.router({ tiers: { economy: ['gemini/gemini-2.0-flash', 'openai/gpt-4o-mini'] } });
     h.gemini.script('gemini-2.0-flash', { kind: 'rate_limit', retryAfterSec: 20 });

@@ -117,6 +117,28 @@ describe.each(['sqlite-sql-queue', 'postgres-sql-queue', 'bullmq'] as QueueKind[
     expect((await h.opened.store.getDelivery('s1'))?.status).toBe('done');
   });
 
+  if (kind !== 'bullmq') {
+    // BullMQ cannot hand back a running job's lock; its stuck jobs are taken over after the lease instead (tested below).
+    it('stop() past its timeout releases the stuck job to another consumer without counting the attempt', async () => {
+      const stuck = h.make();
+      let started!: () => void;
+      const running = new Promise<void>((r) => (started = r));
+      await stuck.start(() => {
+        started();
+        return new Promise<void>(() => {});
+      });
+      await stuck.enqueue({ id: 't1', key: 'acme/web#6', name: 'issues' });
+      await running;
+      await stuck.stop(20);
+      const next = h.make({ store: await h.opened.twin() });
+      const attempts: number[] = [];
+      await next.start(async (job) => void attempts.push(job.attempt));
+      await next.drain();
+      expect(attempts).toEqual([1]);
+      expect((await h.opened.store.getDelivery('t1'))?.status).toBe('done');
+    });
+  }
+
   it("takes over a SIGKILLed consumer's job once its lease expires, keeping key order", async () => {
     const LEASE = 800;
     const q = h.make({ leaseMs: LEASE });

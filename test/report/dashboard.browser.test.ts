@@ -56,7 +56,7 @@ test('lists runs by current stage, renders charts with data and opens a run time
   await page.waitForSelector('body[data-ready="true"]');
 
   const columns = await page.$$eval('#board .column', (cols) =>
-    cols.map((c) => [(c as HTMLElement).dataset.stage, [...c.querySelectorAll<HTMLElement>('.card')].map((k) => Number(k.dataset.issue)).sort((a, b) => a - b)]),
+    cols.map((c) => [(c as HTMLElement).dataset.stage, Array.from(c.querySelectorAll<HTMLElement>(".card")).map((k) => Number(k.dataset.issue)).sort((a, b) => a - b)]),
   );
   expect(columns).toEqual([
     ['spec', [4, 50]],

@@ -43,7 +43,7 @@ function stageOrder(runs: readonly Run[]): string[] {
 
 export function board(runs: readonly Run[], since: number, until: number, perColumn = 50): Board {
   const visible = runs.filter((r) => {
-    const last = Date.parse(r.transitions[r.transitions.length - 1].at);
+    const last = r.times[r.times.length - 1];
     return last < until && (r.status === 'active' || last >= since);
   });
   const by = new Map<string, Run[]>();
@@ -52,7 +52,7 @@ export function board(runs: readonly Run[], since: number, until: number, perCol
     list.push(r);
     by.set(r.stage, list);
   }
-  const lastAt = (r: Run) => Date.parse(r.transitions[r.transitions.length - 1].at);
+  const lastAt = (r: Run) => r.times[r.times.length - 1];
   return {
     columns: stageOrder(visible).map((stage) => {
       const list = (by.get(stage) ?? []).sort((a, b) => lastAt(b) - lastAt(a) || a.issue - b.issue);

@@ -74,6 +74,10 @@ export const PATTERNS: SecretPattern[] = [
   { kind: 'square_token', re: /\bsq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}\b/g },
   { kind: 'telegram_bot_token', re: /\b\d{8,10}:AA[0-9A-Za-z_-]{33}\b/g },
   { kind: 'linear_key', re: /\blin_api_[A-Za-z0-9]{40}\b/g },
+  { kind: 'digitalocean_token', re: /\bdo[por]_v1_[a-f0-9]{64}\b/g },
+  { kind: 'postman_key', re: /\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/g },
+  { kind: 'grafana_token', re: /\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b/g },
+  { kind: 'vault_token', re: /\bhv[sb]\.[A-Za-z0-9_-]{24,}\b/g },
   { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // scheme://user:password@host — only the password is a secret; the user and host stay readable.
   { kind: 'connection_string', re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,64}:(?<s>[^\s@'"`/]{3,128})@[^\s'"`]+/gi, accept: (s) => !PLACEHOLDER.test(s) && !/^(\$\{?[A-Z_]+\}?|pass(word)?|secret|pwd)$/i.test(s) },

@@ -153,6 +153,8 @@ export interface ComputeOptions {
   now?: Date;
   /** Files already fetched by the caller (saves the listPullFiles pages). */
   files?: PullFile[];
+  /** The PR's commits, when the caller already has them. */
+  commits?: CommitData[];
 }
 
 function toHistory(c: CommitData): HistoryCommit {
@@ -185,7 +187,7 @@ export async function computeMetrics(port: GitHubPort, pr: PullData, opts: Compu
   const maxFiles = opts.maxHistoryFiles ?? 20;
   const maxSubs = opts.maxSubsystems ?? 10;
   const author = pr.user.login;
-  const [files, commits] = await Promise.all([opts.files ? Promise.resolve(opts.files) : port.listPullFiles(pr.number), port.listPullCommits(pr.number)]);
+  const [files, commits] = await Promise.all([opts.files ? Promise.resolve(opts.files) : port.listPullFiles(pr.number), opts.commits ? Promise.resolve(opts.commits) : port.listPullCommits(pr.number)]);
   const sampled = [...files]
     .filter((f) => f.status !== 'added') // a new file has no history
     .sort((a, b) => b.changes - a.changes || a.filename.localeCompare(b.filename))

@@ -81,7 +81,8 @@ export function offlineNarrative(m: ChangeMetrics, s: RiskScore): RiskNarrative 
   if (!test.length) test.push('Run the affected feature end to end.');
   const focus: string[] = [];
   if (m.sensitive?.length) focus.push(`Sensitive files: ${m.sensitive.slice(0, 3).join(', ')}`);
-  if ((m.newSubsystems ?? []).length && m.exp !== undefined) focus.push(`Author is new to ${m.newSubsystems!.slice(0, 3).join(', ')}`);
+  if (m.exp === 0) focus.push("The author's first change in this repository: check conventions and context.");
+  else if ((m.newSubsystems ?? []).length && m.exp !== undefined) focus.push(`Author is new to ${m.newSubsystems!.filter((s) => s !== '.').slice(0, 3).join(', ') || 'top-level files'}`);
   if (m.nf > 20) focus.push('Large change: consider asking for it to be split.');
   if (!focus.length) focus.push('The largest changes in the diff.');
   return {

@@ -136,10 +136,10 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
   }
 
   const risk = ctx.flow.risk;
-  const metrics = await computeMetrics(port, pull, { files, sensitivePaths: risk.sensitive_paths, now: ctx.now() });
+  const commits = await port.listPullCommits(pr);
+  const metrics = await computeMetrics(port, pull, { files, commits, sensitivePaths: risk.sensitive_paths, now: ctx.now() });
   const score = scoreChange(metrics, { ...(risk.thresholds?.medium !== undefined ? { medium: risk.thresholds.medium } : {}), ...(risk.thresholds?.high !== undefined ? { high: risk.thresholds.high } : {}) });
   const packed = packDiff(files, { budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET, sensitivePaths: risk.sensitive_paths });
-  const commits = await port.listPullCommits(pr);
   const nonce = newNonce();
   const { system, prompt } = await buildRiskPrompt({
     title: pull.title,

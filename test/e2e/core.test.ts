@@ -1,0 +1,223 @@
+// End to end: the real Probot app and Octokit over real HTTP against the sandbox, with signed webhooks built from
+// GitHub's published examples.
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { openStack } from '../../src/app/stack.js';
+import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
+import { parseScenario } from '../../src/sandbox/scenario.js';
+import { playScenario } from '../../src/sandbox/play.js';
+import { signBody } from '../../src/sandbox/index.js';
+import { FLOW_CHECK } from '../../src/app/worker.js';
+import { botComments, card, local, stageLabels } from '../support/local.js';
+
+
+
+type Local = Awaited<ReturnType<typeof local>>;
+let lb: Local;
+afterEach(async () => {
+  await lb?.cleanup();
+});
+
+async function startRun(l: Local, title = 'A feature'): Promise<number> {
+  const issue = l.sandbox.createIssue({ title, body: 'please', by: 'alice', repo: l.seeded.repo }).number;
+  l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo: l.seeded.repo });
+  await l.settle();
+  return issue;
+}
+
+function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the demo flow', () => {
+  it('goes from label to done: one card, bounce-back, high-risk gate, docs', async () => {
+    lb = await local();
+    const scenario = parseScenario(readFileSync(DEMO_SCENARIO_PATH, 'utf8'), DEMO_SCENARIO_PATH);
+    const r = await playScenario(lb, scenario);
+    expect(r.ok).toBe(true);
+    expect(r.finalStage).toBe('done');
+    const { run, count } = card(lb, r.issue);
+    expect(count).toBe(1);
+    expect(run!.status).toBe('done');
+    expect(run!.history.map((h) => `${h.from ?? '∅'}>${h.to}:${h.kind}`)).toEqual([
+      '∅>spec:start',
+      'spec>build:forward',
+      'build>review:forward',
+      'review>build:back',
+      'build>review:forward',
+      'review>checks:forward',
+      'checks>merge:forward',
+      'merge>done:done',
+    ]);
+    expect(stageLabels(lb, r.issue)).toEqual(['baton:done']);
+
+    const pr = lb.sandbox.issue(r.pr!, lb.seeded.repo);
+    // One risk comment on the PR, edited in place after the push.
+    const riskComments = botComments(lb, r.pr!).filter((b) => b.includes('baton:risk'));
+    expect(riskComments).toHaveLength(1);
+    expect(pr.labels).toContain('baton:high-risk');
+    expect(r.timeline.find((e) => e.step.includes('opens a PR'))!.reactions).toEqual(
+      expect.arrayContaining([expect.stringMatching(/requested review on #2 from .*carol/), 'check "Baton / risk" on #2: failure']),
+    );
+    expect(r.timeline.find((e) => e.step.includes('approves'))!.reactions).toContain('check "Baton / risk" on #2: success');
+    // Docs on merge: one summary on the issue and a follow-up PR, never a push to main.
+    expect(botComments(lb, r.issue).filter((b) => b.includes('baton:docs'))).toHaveLength(1);
+    expect(r.timeline.at(-1)!.reactions.some((x) => /opened follow-up PR/.test(x))).toBe(true);
+    expect(lb.sandbox.fileText('CHANGELOG.md', 'main', lb.seeded.repo)).toBeUndefined();
+
+    // Transitions were recorded for the KPIs, once each.
+    const transitions = await lb.stack.store.transitions({ repo: lb.seeded.repo });
+    expect(transitions.filter((t) => t.issue === r.issue)).toHaveLength(8);
+  });
+});
+
+describe('permissions and bots', () => {
+  it('refuses commands from users without write access, once, and changes nothing', async () => {
+    lb = await local();
+    const issue = await startRun(lb);
+    const before = card(lb, issue).body;
+    lb.sandbox.comment(issue, '/baton advance', { by: 'erin', repo: lb.seeded.repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
+    const refusals = botComments(lb, issue).filter((b) => /write access/.test(b));
+    expect(refusals).toHaveLength(1);
+    expect(card(lb, issue).body).toBe(before);
+    // A maintainer may.
+    lb.sandbox.comment(issue, '/baton advance', { by: 'alice', repo: lb.seeded.repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:build']);
+  });
+});
+
+describe('idempotency', () => {
+  it('a delivery redelivered 10 times, and the same event under another delivery id, act once', async () => {
+    lb = await local();
+    const issue = lb.sandbox.createIssue({ title: 'x', by: 'alice', repo: lb.seeded.repo }).number;
+    lb.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo: lb.seeded.repo });
+    await lb.settle();
+    const d = lb.sandbox.deliveries().find((x) => x.event === 'issues' && x.action === 'labeled' && (x.payload as any).label?.name === 'flow:feature')!;
+    const snapshot = () => ({ comments: lb.sandbox.comments(issue, lb.seeded.repo).length, labels: [...lb.sandbox.issue(issue, lb.seeded.repo).labels], assignees: [...lb.sandbox.issue(issue, lb.seeded.repo).assignees] });
+    const before = snapshot();
+    lb.sandbox.resetCounts();
+    for (let i = 0; i < 10; i++) await lb.sandbox.redeliver(d.id);
+    await lb.settle();
+    expect(snapshot()).toEqual(before);
+    // Same payload, new delivery id: the event fingerprint dedupes it.
+    const body = JSON.stringify(d.payload);
+    const status = await post(lb.baton.webhookUrl, { 'x-github-event': 'issues', 'x-github-delivery': 'another-id-1', 'x-hub-signature-256': signBody((lb.sandbox.opts as any).secret, body) }, body);
+    expect(status).toBe(200);
+    await lb.settle();
+    expect(snapshot()).toEqual(before);
+    expect(lb.sandbox.requests().total - (lb.sandbox.requests() as any).notModified).toBeLessThanOrEqual(2);
+  });
+
+  it('rejects a delivery with a bad signature', async () => {
+    lb = await local();
+    const body = JSON.stringify({ action: 'labeled' });
+    const status = await post(lb.baton.webhookUrl, { 'x-github-event': 'issues', 'x-github-delivery': 'forged', 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) }, body);
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(await lb.stack.store.getDelivery('forged')).toBeUndefined();
+  });
+});
+
+describe('ordering', () => {
+  it('two events on one issue at once are applied in order, one at a time', async () => {
+    lb = await local();
+    const issue = await startRun(lb);
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo: lb.seeded.repo });
+    lb.sandbox.comment(issue, '/baton assign @dave', { by: 'alice', repo: lb.seeded.repo });
+    await lb.settle();
+    const { run, count } = card(lb, issue);
+    expect(count).toBe(1);
+    expect(run!.stage).toBe('build');
+    expect(run!.owners).toEqual(['dave']);
+    expect(run!.history.map((h) => h.event)).toEqual(['issue.labeled', 'issue.labeled', 'command:assign']);
+    expect(lb.sandbox.issue(issue, lb.seeded.repo).assignees).toEqual(['dave']);
+  });
+});
+
+describe('flow.yml changes', () => {
+  it('a PR changing flow.yml gets a "Baton / flow.yml" check: failure with annotations, then success', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const opened = lb.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'Tweak flow', head: 'flow-tweak', files: { '.github/flow.yml': 'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\nstages:\n  - id: review\n    owner: qa\n' } });
+    await lb.settle();
+    const checks = () => [...lb.sandbox.repo(repo).checkRuns.values()].filter((c) => c.name === FLOW_CHECK);
+    expect(checks()).toHaveLength(1);
+    expect(checks()[0]).toMatchObject({ conclusion: 'failure' });
+    expect(checks()[0]!.output.annotations_count).toBeGreaterThan(0);
+    expect(checks()[0]!.output.summary).toMatch(/\.github\/flow\.yml:\d+:\d+: error: .*qa/);
+    lb.sandbox.pushCommits(opened.number, { '.github/flow.yml': 'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\n' }, { repo, by: 'bob' });
+    await lb.settle();
+    const latest = checks().filter((c) => c.head_sha === lb.sandbox.issue(opened.number, repo).pull!.headSha);
+    expect(latest).toHaveLength(1);
+    expect(latest[0]).toMatchObject({ conclusion: 'success' });
+    expect(latest[0]!.output.summary).toMatch(/6 stages/);
+  });
+
+  it('a broken flow.yml on main keeps runs going on the last good one and is reported once', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    lb.sandbox.pushFile(repo, 'main', '.github/flow.yml', 'version: 1\nstages: [oops\n', { by: 'alice' });
+    await lb.settle();
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.settle();
+    lb.sandbox.comment(issue, '/baton status', { by: 'alice', repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:build']);
+    const reports = [...lb.sandbox.repo(repo).issues.values()].filter((i) => i.title.startsWith('Baton: .github/flow.yml is invalid'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.body).toMatch(/flow\.yml:\d+:\d+/);
+    expect(card(lb, issue).body).toMatch(/last good version is in use/);
+  });
+});
+
+describe('GitHub is the source of truth', () => {
+  it('a restarted Baton with an empty disk rebuilds the run from the issue and carries on', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.settle();
+    await lb.stopBaton();
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    await lb.restartBaton(await openStack({ dataDir: mkdtempSync(join(tmpdir(), 'baton-empty-')), databaseUrl: '', redisUrl: '' }));
+    lb.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'Impl', body: `Fixes #${issue}`, head: `${issue}-impl`, files: { 'src/x.ts': 'export const x = 1;\n' } });
+    await lb.settle();
+    const { run, count } = card(lb, issue);
+    expect(count).toBe(1);
+    expect(run!.stage).toBe('review');
+    expect(run!.history.map((h) => h.to)).toEqual(['spec', 'build', 'review']);
+  });
+
+  it('a deleted status card is recreated from the recorded state; a deleted stage label comes back', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    const old = lb.sandbox.comments(issue, repo).find((c) => c.body.includes('<!-- baton:card -->'))!;
+    lb.sandbox.deleteComment(old.id, { by: 'alice', repo });
+    lb.sandbox.deleteLabel('baton:spec', { by: 'alice', repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual([]);
+    lb.sandbox.comment(issue, '/baton status', { by: 'alice', repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
+    expect(lb.sandbox.repo(repo).labels.has('baton:spec')).toBe(true);
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.settle();
+    const { run, count } = card(lb, issue);
+    expect(count).toBe(1);
+    expect(run!.history.map((h) => h.to)).toEqual(['spec', 'build']);
+    expect(stageLabels(lb, issue)).toEqual(['baton:build']);
+  });
+});
