@@ -8,7 +8,7 @@ export interface CostsIo {
 }
 
 export interface CostsDeps {
-  openStore?: (o: { dataDir?: string; databaseUrl?: string }) => Promise<Store> | Store;
+  openStore?: (o: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined> }) => Promise<Store> | Store;
   env?: Record<string, string | undefined>;
   now?: () => number;
 }
@@ -26,11 +26,11 @@ export function parseSince(v: string, nowMs: number): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string }): Promise<Store> {
+async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined> }): Promise<Store> {
   // Loaded on use: the store pulls in the SQLite/PostgreSQL drivers, which `--help` and tests with an injected store
   // do not need.
   const { openStore } = await import('../store/index.js');
-  return openStore(o);
+  return openStore({ ...o, env: o.env as NodeJS.ProcessEnv | undefined });
 }
 
 export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}): Promise<number> {
@@ -65,7 +65,7 @@ export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}
   }
   let store: Store;
   try {
-    store = await (deps.openStore ?? defaultOpenStore)({ dataDir: env.BATON_DATA_DIR, databaseUrl: env.DATABASE_URL });
+    store = await (deps.openStore ?? defaultOpenStore)({ dataDir: env.BATON_DATA_DIR, databaseUrl: env.DATABASE_URL, env });
   } catch (e) {
     io.err(`baton costs: could not open the store (${(e as Error).message}). Check BATON_DATA_DIR or DATABASE_URL.`);
     return 1;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Store } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
-import { buildDigest } from '../report/digest.js';
+import { loadDigest } from '../report/digest.js';
 import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
 import { DAY_MS, weekStart } from '../report/stats.js';
 import type { Io } from './report.js';
@@ -60,19 +60,15 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
     return 1;
   }
   try {
-    // Enough history for the chart plus run starts up to 90 days before its first week.
-    const since = new Date(weekStart(now).getTime() - (weeks * 7 + 90) * DAY_MS).toISOString();
-    const [transitions, ledger] = await Promise.all([
-      store.transitions({ repo: flags.repo, since, until: now.toISOString() }),
-      store.ledger({ since: new Date(weekStart(now).getTime() - 14 * DAY_MS).toISOString(), repo: flags.repo }),
-    ]);
-    const repos = flags.repo ? [flags.repo] : [...new Set(transitions.map((t) => t.repo))].sort();
+    const repos = flags.repo
+      ? [flags.repo]
+      : [...new Set((await store.transitions({ since: new Date(weekStart(now).getTime() - weeks * 7 * DAY_MS).toISOString(), until: now.toISOString() })).map((t) => t.repo))].sort();
     if (!repos.length) {
       io.err('no transitions recorded yet: the digest needs at least one run (label an issue to start one).\n');
       return 1;
     }
     for (const repo of repos) {
-      const d = await buildDigest({ repo, transitions, ledger, now, weeks, router: deps.router });
+      const d = await loadDigest(store, { repo, now, weeks, router: deps.router });
       io.out(d.markdown + '\n');
     }
     return 0;

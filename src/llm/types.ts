@@ -26,8 +26,10 @@ export interface LlmResult<T = unknown> {
   data?: T;
   provider: string;
   model: string;
+  /** Billed tokens of the answer returned (0 for a cache hit or offline). */
   tokensIn: number;
   tokensOut: number;
+  /** USD this run() spent in all, including answers that failed validation before an escalation; 0 for a cache hit. */
   costUsd: number;
   cached: boolean;
   offline: boolean;

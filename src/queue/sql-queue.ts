@@ -47,6 +47,8 @@ export class SqlQueue implements JobQueue {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Set by kick(): something became runnable while we were busy claiming, so skip the next sleep. */
+  private kicked = false;
   private handler?: JobHandler;
   private concurrency = 1;
 
@@ -74,12 +76,14 @@ export class SqlQueue implements JobQueue {
   }
 
   private kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
   /** Claim while there is room, then sleep until the poll interval passes or something wakes us. */
   private async pump(): Promise<void> {
     while (this.running) {
+      this.kicked = false;
       try {
         while (this.running && this.inflight.size < this.concurrency) {
           const job = await this.store.jobs.claim(this.owner, this.now(), this.leaseMs);
@@ -94,6 +98,7 @@ export class SqlQueue implements JobQueue {
         this.onError(err, 'claiming a job failed (will retry)');
       }
       if (!this.running) break;
+      if (this.kicked) continue;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, this.pollMs).unref();

@@ -2,10 +2,10 @@
 // Numbers come from the KPI code; the one narrative paragraph comes from the LLM router (task `digest`, economy
 // tier) with a templated narrative from the same numbers as the offline answer, so the digest never depends on a
 // provider being up.
-import type { LedgerEntry, TransitionRecord } from '../store/types.js';
+import type { LedgerEntry, Store, TransitionRecord } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } from './kpis.js';
-import { buildRuns, type Run } from './runs.js';
+import { buildRuns, stageOrder, type Run } from './runs.js';
 import { DAY_MS, HOUR_MS, isoWeek, weekStart } from './stats.js';
 import { mdCell, num, pct, signed } from './format.js';
 
@@ -153,11 +153,12 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
     }
   }
 
-  const markdown = renderDigest(input.repo, week, report, series, fast, risks, narrative);
+  const markdown = renderDigest(stageOrder(runs), input.repo, week, report, series, fast, risks, narrative);
   return { week, markdown, series, report, fastest: fast, risksCaught: risks, narrative };
 }
 
 function renderDigest(
+  order: string[],
   repo: string,
   week: string,
   r: KpiReport,
@@ -186,7 +187,7 @@ function renderDigest(
     row('Defect escapes', t.defectEscapes),
     '',
   ];
-  const stages = Object.entries(c.stages).sort(([a], [b]) => a.localeCompare(b));
+  const stages = Object.entries(c.stages).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   if (stages.length) {
     out.push('**Time in each stage (median)**', '', '| stage | this week | last week | visits |', '|---|---:|---:|---:|');
     for (const [id, s] of stages) out.push(`| ${safe(id)} | ${num(s.time.median, 'h')} | ${num(r.overall.previous.stages[id]?.time.median ?? null, 'h')} | ${s.visits} |`);
@@ -209,4 +210,20 @@ function renderDigest(
   if (models.length) out.push('', models.map(([m, v]) => `${safe(m)} ${num(v.usd, 'usd')}`).join(' · '));
   out.push('', '<sub>Posted by Baton once a week. Cycle time = start → done; bounce-back = sent to an earlier stage.</sub>', '');
   return out.join('\n');
+}
+
+/** Loads what a digest needs from the store and builds it: what the scheduler's `post` callback and the CLI call. */
+export async function loadDigest(
+  store: Pick<Store, 'transitions' | 'ledger'>,
+  o: Omit<DigestInput, 'transitions' | 'ledger'>,
+): Promise<DigestResult> {
+  const weeks = o.weeks ?? 8;
+  const ws = weekStart(o.now).getTime();
+  // The chart's weeks plus 90 days, so runs finishing in the first charted week still have their start.
+  const since = new Date(ws - (weeks * 7 + 90) * DAY_MS).toISOString();
+  const [transitions, ledger] = await Promise.all([
+    store.transitions({ repo: o.repo, since, until: o.now.toISOString() }),
+    store.ledger({ repo: o.repo, since: new Date(ws - 14 * DAY_MS).toISOString() }),
+  ]);
+  return buildDigest({ ...o, transitions, ledger: ledger.filter((e) => e.at < o.now.toISOString()) });
 }

@@ -141,3 +141,23 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
   }
   return runs;
 }
+
+/** Board columns in flow order: a stage's place is the median position at which runs enter it; terminal ones last. */
+export function stageOrder(runs: readonly Run[]): string[] {
+  const pos = new Map<string, number[]>();
+  const terminal = new Set<string>();
+  for (const r of runs) {
+    r.transitions.forEach((t, i) => {
+      if (t.kind === 'done' || t.kind === 'cancel') terminal.add(t.to);
+      const list = pos.get(t.to) ?? [];
+      list.push(i);
+      pos.set(t.to, list);
+    });
+  }
+  const score = new Map<string, number>();
+  for (const [s, list] of pos) {
+    const a = Float64Array.from(list).sort();
+    score.set(s, (terminal.has(s) ? 1e6 : 0) + a[a.length >> 1]);
+  }
+  return [...pos.keys()].sort((a, b) => score.get(a)! - score.get(b)! || a.localeCompare(b));
+}

@@ -139,6 +139,23 @@ describe.each(['sqlite-sql-queue', 'postgres-sql-queue', 'bullmq'] as QueueKind[
     });
   }
 
+  it('renews the lease of a job that runs longer than the lease, so no other consumer takes it', async () => {
+    const LEASE = 600;
+    const a = h.make({ leaseMs: LEASE });
+    const b = h.make({ leaseMs: LEASE, store: await h.opened.twin() });
+    const runs: string[] = [];
+    const handler = async (job: Job) => {
+      runs.push(job.id);
+      if (job.id === 'long') await tick(LEASE * 3);
+    };
+    await a.enqueue({ id: 'long', key: 'acme/web#7', name: 'issues' });
+    await a.enqueue({ id: 'after', key: 'acme/web#7', name: 'issues' });
+    await a.start(handler, { concurrency: 2 });
+    await b.start(handler, { concurrency: 2 });
+    await a.drain();
+    expect(runs).toEqual(['long', 'after']);
+  });
+
   it("takes over a SIGKILLed consumer's job once its lease expires, keeping key order", async () => {
     const LEASE = 800;
     const q = h.make({ leaseMs: LEASE });

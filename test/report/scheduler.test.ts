@@ -109,3 +109,34 @@ describe('DigestScheduler', () => {
     expect(clock.timers).toEqual([61_000]);
   });
 });
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite.js';
+
+describe('DigestScheduler on the real SQLite store', () => {
+  it('two replicas (two connections to one database file) racing for the same week post once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-digest-race-'));
+    const a = new SqliteStore({ dataDir: dir });
+    await a.migrate();
+    const b = new SqliteStore({ dataDir: dir });
+    try {
+      const clock = clockAt('2026-01-19T09:00:05Z');
+      const r = recorder();
+      const targets = () => [{ repo: 'acme/web' }];
+      const ra = new DigestScheduler({ store: a, clock, owner: 'replica-a', targets, post: r.post });
+      const rb = new DigestScheduler({ store: b, clock, owner: 'replica-b', targets, post: r.post });
+      await Promise.all([ra.tick(), rb.tick(), ra.tick(), rb.tick()]);
+      // A restart a day later still sees the week as done.
+      clock.set('2026-01-20T10:00:00Z');
+      await new DigestScheduler({ store: b, clock, targets, post: r.post }).tick();
+      expect(r.posts).toHaveLength(1);
+      expect(await a.kvGet('digest', 'acme/web:2026-W04')).toMatch(/^posted .* by replica-[ab]$/);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,12 +1,13 @@
 import { GitHubPort } from '../../src/github/port.js';
 import { runRiskTask, approveRisk, RISK_CHECK_NAME, HIGH_RISK_LABEL } from '../../src/tasks/risk/run.js';
 import type { TaskContext } from '../../src/tasks/types.js';
+import type { LlmRouter } from '../../src/llm/types.js';
 import { FakeGitHub, file } from './fake-github.js';
 import { FakeRouter, testFlow, testRun } from './fake-router.js';
 
 const now = () => new Date('2026-11-20T00:00:00Z');
 
-function setup(router = new FakeRouter(undefined), risk = {}) {
+function setup(router: LlmRouter = new FakeRouter(undefined), risk = {}) {
   const gh = new FakeGitHub();
   gh.teams.set('acme/leads', ['lee']);
   const port = new GitHubPort(gh.octokit, { owner: 'acme', repo: 'app' });
@@ -145,4 +146,29 @@ test('the prompt frames the PR text as data and never contains its secrets', asy
   expect(req.system).toContain(nonce);
   expect(req.prompt.indexOf('Ignore previous')).toBeGreaterThan(req.prompt.indexOf(`<<<DATA ${nonce}`));
   expect(req.prompt.indexOf('Ignore previous')).toBeLessThan(req.prompt.indexOf(`<<<END DATA ${nonce}>>>`));
+});
+
+test('with the real router and no provider keys, the offline narrative is posted and marked as offline', async () => {
+  const { createRouter } = await import('../../src/llm/router.js');
+  const { memoryStore } = await import('../support/memory-store.js');
+  const router = createRouter({ store: memoryStore(), env: {}, now: () => now() });
+  expect(router.offlineOnly).toBe(true);
+  const { gh, ctx } = setup(router);
+  highPr(gh);
+  const r = await runRiskTask(ctx(12));
+  expect(r).toMatchObject({ level: 'high', offline: true, costUsd: 0 });
+  expect(gh.comments[0].body).toContain('Offline mode');
+  expect(gh.comments[0].body).toContain('Run the migration forward and back');
+});
+
+test('a PR with no diff text (lock file only, binary) is assessed and lists what was left out', async () => {
+  const { gh, ctx } = setup();
+  gh.addPull({ number: 14, user: { login: 'ann' }, title: 'Bump deps' }, [file('package-lock.json', 120, 80), { filename: 'img/logo.png', status: 'added', additions: 0, deletions: 0, changes: 0 }]);
+  const r = await runRiskTask(ctx(14));
+  expect(r.level).toBeDefined();
+  const body = gh.comments[0].body;
+  expect(body).toContain('Left out of the diff the model saw (2)');
+  expect(body).toContain('`package-lock.json`: lock file');
+  expect(body).toContain('`img/logo.png`: binary');
+  expect(body).toContain('changes dependency manifest `package-lock.json`');
 });

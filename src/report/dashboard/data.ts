@@ -1,6 +1,6 @@
 // The dashboard's JSON payloads, computed from runs. Pure.
 import type { LedgerEntry, TransitionRecord } from '../../store/types.js';
-import { buildRuns, type Run } from '../runs.js';
+import { buildRuns, stageOrder, type Run } from '../runs.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport } from '../kpis.js';
 import { DAY_MS, HOUR_MS, weekStart } from '../stats.js';
 
@@ -20,25 +20,6 @@ export interface RunCard {
 
 export interface Board {
   columns: Array<{ stage: string; count: number; runs: RunCard[] }>;
-}
-
-/** Board columns in flow order: a stage's place is the median position at which runs enter it; terminal ones last. */
-function stageOrder(runs: readonly Run[]): string[] {
-  const pos = new Map<string, number[]>();
-  const terminal = new Set<string>();
-  for (const r of runs) {
-    r.transitions.forEach((t, i) => {
-      if (t.kind === 'done' || t.kind === 'cancel') terminal.add(t.to);
-      const list = pos.get(t.to) ?? [];
-      list.push(i);
-      pos.set(t.to, list);
-    });
-  }
-  const score = (s: string) => {
-    const a = pos.get(s)!.sort((x, y) => x - y);
-    return (terminal.has(s) ? 1e6 : 0) + a[a.length >> 1];
-  };
-  return [...pos.keys()].sort((a, b) => score(a) - score(b) || a.localeCompare(b));
 }
 
 export function board(runs: readonly Run[], since: number, until: number, perColumn = 50): Board {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from '../../store/types.js';
+import type { Store, TransitionRecord } from '../../store/types.js';
 import { buildRuns } from '../runs.js';
 import { loadSince } from '../kpis.js';
 import { parseDuration } from '../stats.js';
@@ -55,8 +55,26 @@ function json(res: ServerResponse, status: number, body: unknown): true {
   return send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
+/** How long one load of transitions serves other API calls: a page view makes three calls over the same window. */
+const LOAD_TTL_MS = 5000;
+
 export function createDashboardHandler(o: DashboardOptions): Handler {
   const now = o.now ?? (() => new Date());
+  const loads = new Map<string, { at: number; until: number; data: Promise<TransitionRecord[]> }>();
+  /** Transitions for a repo filter and period, shared by the calls of one page view (and its `until`). */
+  const load = (repo: string | undefined, periodMs: number) => {
+    const t = now().getTime();
+    const key = `${repo ?? '*'}|${periodMs}`;
+    const hit = loads.get(key);
+    if (hit && t - hit.at < LOAD_TTL_MS) return hit;
+    for (const [k, v] of loads) if (t - v.at >= LOAD_TTL_MS) loads.delete(k);
+    const sinceIso = new Date(t - periodMs).toISOString();
+    const untilIso = new Date(t).toISOString();
+    const entry = { at: t, until: t, data: o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso }) };
+    entry.data.catch(() => loads.delete(key));
+    loads.set(key, entry);
+    return entry;
+  };
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://baton.local');
     if (url.pathname !== BASE && !url.pathname.startsWith(BASE + '/')) return false;
@@ -100,30 +118,24 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       } catch (e) {
         return json(res, 400, { error: (e as Error).message });
       }
-      const until = now().getTime();
+      if (url.pathname === BASE + '/api/run') {
+        const issue = Number(url.searchParams.get('issue'));
+        if (!repo || !Number.isInteger(issue) || issue <= 0) return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
+        return json(res, 200, timeline(await o.store.transitions({ repo, until: now().toISOString() }), repo, issue));
+      }
+      const loaded = load(repo, periodMs);
+      const until = loaded.until;
       const since = until - periodMs;
-      const untilIso = new Date(until).toISOString();
-      const sinceIso = new Date(since).toISOString();
-
       switch (url.pathname) {
         case BASE + '/api/meta': {
-          const t = await o.store.transitions({ since: loadSince(sinceIso, untilIso), until: untilIso });
-          return json(res, 200, { repos: [...new Set(t.map((x) => x.repo))].sort(), periods: PERIODS, now: untilIso });
+          const t = await load(undefined, periodMs).data;
+          return json(res, 200, { repos: [...new Set(t.map((x) => x.repo))].sort(), periods: PERIODS, now: new Date(until).toISOString() });
         }
-        case BASE + '/api/board': {
-          const t = await o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso });
-          return json(res, 200, board(buildRuns(t), since, until));
-        }
-        case BASE + '/api/run': {
-          const issue = Number(url.searchParams.get('issue'));
-          if (!repo || !Number.isInteger(issue) || issue <= 0) return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
-          return json(res, 200, timeline(await o.store.transitions({ repo, until: untilIso }), repo, issue));
-        }
+        case BASE + '/api/board':
+          return json(res, 200, board(buildRuns(await loaded.data), since, until));
         case BASE + '/api/kpis': {
-          const [t, l] = await Promise.all([
-            o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso }),
-            o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() }),
-          ]);
+          const [t, l] = await Promise.all([loaded.data, o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() })]);
+          const untilIso = new Date(until).toISOString();
           return json(res, 200, kpiPayload(buildRuns(t), l.filter((e) => e.at < untilIso), since, until));
         }
       }

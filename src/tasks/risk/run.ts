@@ -114,8 +114,10 @@ async function applyLevel(ctx: TaskContext, pull: PullData, level: 'low' | 'medi
 }
 
 export interface RiskTaskOptions {
-  /** Token budget of the packed diff in the prompt. */
+  /** Token budget of the packed diff in the prompt (default 12,000). */
   promptBudget?: number;
+  /** History is looked up for at most this many touched files (default 20). */
+  historyFiles?: number;
 }
 
 export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}): Promise<TaskResult> {
@@ -137,7 +139,7 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
 
   const risk = ctx.flow.risk;
   const commits = await port.listPullCommits(pr);
-  const metrics = await computeMetrics(port, pull, { files, commits, sensitivePaths: risk.sensitive_paths, now: ctx.now() });
+  const metrics = await computeMetrics(port, pull, { files, commits, sensitivePaths: risk.sensitive_paths, maxHistoryFiles: opts.historyFiles, now: ctx.now() });
   const score = scoreChange(metrics, { ...(risk.thresholds?.medium !== undefined ? { medium: risk.thresholds.medium } : {}), ...(risk.thresholds?.high !== undefined ? { high: risk.thresholds.high } : {}) });
   const packed = packDiff(files, { budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET, sensitivePaths: risk.sensitive_paths });
   const nonce = newNonce();

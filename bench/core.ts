@@ -1,0 +1,139 @@
+// `npm run bench -- core`: webhook ack latency, end-to-end transitions per second (0 ms and 50 ms injected GitHub
+// latency), GitHub requests per transition (counted by the sandbox), and RSS between 1k and 10k events.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startLocalBaton, type LocalBaton } from '../src/sandbox/local-baton.js';
+import { signBody } from '../src/sandbox/index.js';
+
+const BENCH_FLOW = `version: 1
+name: bench
+trigger: flow:bench
+roles:
+  pm: alice
+  dev: bob
+  reviewer: carol
+stages:
+  - { id: spec, owner: pm, enter: [assign], on: [{ event: issue.labeled, label: "spec:ready", to: build }] }
+  - { id: build, owner: dev, enter: [assign], on: [{ event: issue.labeled, label: "built", to: review }] }
+  - { id: review, owner: reviewer, enter: [assign], on: [{ event: issue.labeled, label: "approved", to: done }, { event: issue.labeled, label: "rework", to: build }] }
+  - { id: done, final: true }
+`;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+function post(url: string, event: string, body: string, secret: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signBody(secret, body) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`webhook answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function withBaton<T>(latencyMs: number, fn: (lb: LocalBaton) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+  const lb = await startLocalBaton({ flowYml: BENCH_FLOW, dataDir: dir, databaseUrl: '', redisUrl: '', latencyMs, logLevel: 'silent', concurrency: 16 });
+  try {
+    return await fn(lb);
+  } finally {
+    await lb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `runs` issues through 4 transitions each (label-driven), all issues in parallel; returns figures. */
+async function transitions(lb: LocalBaton, runs: number) {
+  const repo = lb.seeded.repo;
+  const issues = Array.from({ length: runs }, (_, i) => lb.sandbox.createIssue({ title: `bench ${i}`, by: 'alice', repo }).number);
+  await lb.settle();
+  lb.sandbox.resetCounts();
+  const t0 = performance.now();
+  for (const label of ['flow:bench', 'spec:ready', 'built', 'approved']) {
+    for (const n of issues) lb.sandbox.labelIssue(n, label, { by: 'alice', repo });
+    await lb.settle();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const done = issues.filter((n) => lb.sandbox.issue(n, repo).labels.includes('baton:done')).length;
+  const counted = lb.sandbox.requests();
+  const total = counted.total;
+  const moves = runs * 4;
+  return { seconds, transitionsPerS: moves / seconds, requestsPerTransition: total / moves, done };
+}
+
+/** Posts `n` signed deliveries (labels on issues without a run: real jobs, cheap ones) and times each answer. */
+async function acks(lb: LocalBaton, n: number, concurrency = 8): Promise<number[]> {
+  const repo = lb.seeded.repo;
+  const issue = lb.sandbox.createIssue({ title: 'ack target', by: 'alice', repo }).number;
+  lb.sandbox.labelIssue(issue, 'noise', { by: 'alice', repo });
+  await lb.settle();
+  const template = lb.sandbox.deliveries().filter((d) => d.event === 'issues' && d.action === 'labeled').at(-1)!.payload as Record<string, any>;
+  const secret = (lb.sandbox.opts as { secret: string }).secret;
+  const times: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const payload = { ...template, label: { ...template.label, name: `noise-${i}` }, issue: { ...template.issue, updated_at: new Date(Date.now() + i).toISOString() } };
+      times.push(await post(lb.baton.webhookUrl, 'issues', JSON.stringify(payload), secret));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await lb.settle();
+  return times;
+}
+
+export default async function core({ log }: { log: (...a: unknown[]) => void }) {
+  const RUNS = 100;
+  const fast = await withBaton(0, async (lb) => {
+    const t = await transitions(lb, RUNS);
+    const ack = await acks(lb, 1000);
+    return { t, ack };
+  });
+  log(`0 ms GitHub latency: ${RUNS} runs × 4 transitions in ${fast.t.seconds.toFixed(2)} s → ${fast.t.transitionsPerS.toFixed(1)} transitions/s, ${fast.t.requestsPerTransition.toFixed(2)} GitHub requests/transition, ${fast.t.done}/${RUNS} done`);
+  log(`webhook ack over 1,000 deliveries: p50 ${pct(fast.ack, 50).toFixed(2)} ms, p99 ${pct(fast.ack, 99).toFixed(2)} ms`);
+
+  const slow = await withBaton(50, async (lb) => {
+    const t = await transitions(lb, RUNS);
+    const ack = await acks(lb, 1000);
+    return { t, ack };
+  });
+  log(`50 ms GitHub latency: ${slow.t.transitionsPerS.toFixed(1)} transitions/s, ${slow.t.requestsPerTransition.toFixed(2)} requests/transition, ack p99 ${pct(slow.ack, 99).toFixed(2)} ms`);
+
+  const mem = await withBaton(0, async (lb) => {
+    await acks(lb, 1000);
+    (globalThis as { gc?: () => void }).gc?.();
+    const rss1k = process.memoryUsage().rss / 2 ** 20;
+    await acks(lb, 9000);
+    (globalThis as { gc?: () => void }).gc?.();
+    const rss10k = process.memoryUsage().rss / 2 ** 20;
+    return { rss1k, rss10k };
+  });
+  log(`RSS after 1k events ${mem.rss1k.toFixed(0)} MB, after 10k ${mem.rss10k.toFixed(0)} MB (ratio ${(mem.rss10k / mem.rss1k).toFixed(2)}; sandbox and Baton share this process)`);
+
+  return {
+    webhook_ack_p50_ms: r2(pct(fast.ack, 50)),
+    webhook_ack_p99_ms: r2(pct(fast.ack, 99)),
+    webhook_ack_p99_ms_50ms_github: r2(pct(slow.ack, 99)),
+    transitions_per_s: r2(fast.t.transitionsPerS),
+    transitions_per_s_50ms_github: r2(slow.t.transitionsPerS),
+    github_requests_per_transition: r2(fast.t.requestsPerTransition),
+    github_requests_per_transition_50ms_github: r2(slow.t.requestsPerTransition),
+    runs_completed: fast.t.done + slow.t.done,
+    runs_started: RUNS * 2,
+    rss_mb_after_1k_events: r2(mem.rss1k),
+    rss_mb_after_10k_events: r2(mem.rss10k),
+    rss_ratio_10k_over_1k: r2(mem.rss10k / mem.rss1k),
+  };
+}
