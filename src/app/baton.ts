@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit } from 'probot';
+import { Webhooks, createNodeMiddleware } from '@octokit/webhooks';
 import type { Logger as PinoLogger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
@@ -66,7 +67,9 @@ function octokitClass(opts: BatonOptions): typeof ProbotOctokit {
   const spacing = opts.writeSpacingMs ?? 1000;
   const Bottleneck = require('bottleneck/light.js');
   const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });
-  const groups = spacing < 1000 && !opts.redisUrl ? { write: group(), notifications: group() } : {};
+  // With Redis, Probot's Bottleneck groups are shared by all replicas and space writes 1 s apart cluster-wide; an
+  // explicit spacing of 0 (sandbox, GHES without secondary limits) must turn that off too, or every write waits.
+  const groups = spacing === 0 || (spacing < 1000 && !opts.redisUrl) ? { write: group(), notifications: group() } : {};
   const log = opts.log.child({ name: 'github' });
   // Probot's own handlers do not retry secondary rate limits; Baton waits as GitHub asks (Retry-After) and retries,
   // a bounded number of times. A function default (not an object) so Probot's throttle options are merged, not lost.
@@ -128,7 +131,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   });
 
   let accepting = true;
-  const middleware = await createWebhookMiddleware(probot, webhookPath, async ({ id, name, payload }) => {
+  const middleware = await createWebhookMiddleware(opts.secret, webhookPath, async ({ id, name, payload }) => {
     if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
     await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
       const key = await orderingKey(name, payload as Record<string, any>, (pr) => store.issueForPr((payload as any).repository?.full_name ?? '', pr));
@@ -136,7 +139,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
       if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
       opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
     });
-  });
+  }, log);
 
   const handlers = opts.handlers ?? [];
   const server = createServer(async (req, res) => {
@@ -187,14 +190,14 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
 
 type WebhookHandler = (e: { id: string; name: string; payload: unknown }) => Promise<void>;
 
-/** Probot's webhook middleware (signature verification, JSON parsing) with one handler for every event. */
-async function createWebhookMiddleware(probot: Probot, path: string, handler: WebhookHandler) {
-  probot.onAny(async (context) => {
-    await handler({ id: context.id, name: context.name, payload: context.payload });
-  });
-  const mw = await probot.getNodeMiddleware({ path });
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const handled = await mw(req, res);
-    return handled !== false;
-  };
+/**
+ * Signature verification and JSON parsing by @octokit/webhooks — the library inside Probot — used directly, because
+ * Probot's own webhook path authenticates an installation Octokit for every event before calling handlers, work
+ * the acknowledgement does not need (the worker authenticates when it runs the job).
+ */
+async function createWebhookMiddleware(secret: string, path: string, handler: WebhookHandler, log: PinoLogger) {
+  const webhooks = new Webhooks({ secret });
+  webhooks.onAny(async (event) => handler({ id: event.id, name: event.name, payload: event.payload }));
+  const mw = createNodeMiddleware(webhooks, { path, log: { debug: () => undefined, info: () => undefined, warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.warn({ err: String((m as Error)?.message ?? m) }, 'webhook rejected') } });
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => (await mw(req, res)) !== false;
 }

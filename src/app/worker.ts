@@ -122,7 +122,12 @@ export class Worker {
 
     // Cheap pre-check: an issue event on an issue with no stage label, other than the trigger, cannot touch a run.
     const issueLabels: string[] | undefined = payload.issue && !payload.issue.pull_request ? (payload.issue.labels ?? []).map((l: P) => l.name) : undefined;
-    if (issueLabels && ev.type !== 'command' && !issueLabels.some((l) => l.startsWith('baton:')) && !(ev.type === 'issue.labeled' && ev.label === flow.trigger)) return;
+    // The payload's labels are a snapshot from when the user acted: a label added right after the trigger predates
+    // Baton's stage label, so an issue that still has the trigger, or whose card Baton wrote, is never skipped.
+    if (
+      issueLabels && ev.type !== 'command' && !issueLabels.some((l) => l.startsWith('baton:') || l === flow.trigger) &&
+      !(ev.type === 'issue.labeled' && ev.label === flow.trigger) && !(await store.kvGet('card', `${port.fullName}#${ev.issue}`))
+    ) return;
 
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);

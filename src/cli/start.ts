@@ -38,9 +38,13 @@ export async function runStart(argv: string[], io: CliIo, env: Record<string, st
     metricsToken: env.BATON_METRICS_TOKEN,
     dashboardToken: env.BATON_DASHBOARD_TOKEN,
     concurrency: env.BATON_CONCURRENCY ? Number(env.BATON_CONCURRENCY) : undefined,
+    // GitHub asks apps to space writes ~1 s apart per installation; a GitHub Enterprise operator may relax it.
+    writeSpacingMs: env.BATON_WRITE_SPACING_MS ? Number(env.BATON_WRITE_SPACING_MS) : undefined,
+    botLogin: env.BATON_BOT_LOGIN,
     env,
   });
-  log.info({ url: baton.url, store: stack.store.kind, queue: stack.queue.kind }, `Baton listening; webhooks at ${baton.webhookUrl}`);
+  log.info({ url: baton.url, webhookUrl: baton.webhookUrl, store: stack.store.kind, queue: stack.queue.kind }, `Baton listening; webhooks at ${baton.webhookUrl}`);
+  io.out(`baton listening ${baton.url} webhooks ${baton.webhookUrl}`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

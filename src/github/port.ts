@@ -182,8 +182,7 @@ export class GitHubPort {
    */
   async updateIssue(issue: number, p: { labels?: string[]; assignees?: string[] }): Promise<IssueData> {
     const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.ref, issue_number: issue, ...p });
-    const etag = (res.headers as Record<string, string | undefined>).etag;
-    if (etag) this.etags.set(`${this.fullName} GET /repos/{owner}/{repo}/issues/{issue_number} ${JSON.stringify({ issue_number: issue })}`, { etag, data: res.data });
+    this.prime('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue }, res);
     return toIssue(res.data as Record<string, any>);
   }
 
@@ -243,7 +242,14 @@ export class GitHubPort {
 
   async createComment(issue: number, body: string): Promise<CommentData> {
     const res = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...this.ref, issue_number: issue, body });
+    this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: (res.data as CommentData).id }, res);
     return res.data as CommentData;
+  }
+
+  /** Remember the representation a write returned, so the next conditional read of it is answered 304. */
+  private prime(route: string, params: Record<string, unknown>, res: { headers: unknown; data: unknown }): void {
+    const etag = (res.headers as Record<string, string | undefined>).etag;
+    if (etag) this.etags.set(`${this.fullName} ${route} ${JSON.stringify(params)}`, { etag, data: res.data });
   }
 
   /** Edit a comment; undefined when it no longer exists (deleted by a user). */
@@ -251,8 +257,7 @@ export class GitHubPort {
     try {
       const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...this.ref, comment_id: id, body });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
-      const etag = (res.headers as Record<string, string | undefined>).etag;
-      if (etag) this.etags.set(`${this.fullName} GET /repos/{owner}/{repo}/issues/comments/{comment_id} ${JSON.stringify({ comment_id: id })}`, { etag, data: res.data });
+      this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
       return res.data as CommentData;
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;

@@ -25,10 +25,14 @@ export function openQueue(o: OpenQueueOptions): AnyQueue {
   const env = o.env ?? process.env;
   const redisUrl = o.redisUrl ?? env.REDIS_URL;
   const prefix = o.prefix ?? env.BATON_REDIS_PREFIX;
+  // How long a crashed replica's job stays blocked before another takes it over (default 30 s); lower it when jobs
+  // are short and fast recovery matters more than tolerance of long GC or network pauses.
+  const envLease = Number(env.BATON_QUEUE_LEASE_MS);
+  const leaseMs = o.leaseMs ?? (envLease > 0 ? envLease : undefined);
   const common = {
     store: o.store as StoreWithJobs,
     ...(o.retry ? { retry: o.retry } : {}),
-    ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}),
+    ...(leaseMs ? { leaseMs } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
   };
   if (redisUrl) return new BullQueue({ ...common, redisUrl, ...(prefix ? { prefix } : {}) } satisfies BullQueueOptions);

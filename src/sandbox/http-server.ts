@@ -27,6 +27,15 @@ export interface HttpOptions {
   rateLimit: number;
 }
 
+/** What the sandbox is about to answer (after the request was applied to the world, before the answer is sent). */
+export interface AnswerInfo {
+  method: string;
+  /** Route template, e.g. `/repos/{owner}/{repo}/issues/{issue_number}/comments`; '' for unknown routes. */
+  route: string;
+  path: string;
+  status: number;
+}
+
 const TABLE = compileRoutes(ROUTES);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,6 +47,11 @@ export class SandboxHttp {
   private requestSeq = 0;
   private windowStart = Math.floor(Date.now() / 1000);
   private windowUsed = 0;
+  /**
+   * Called (and awaited) before each answer is sent, after the request changed the world: fault tests use it to act
+   * at an exact point of a job, e.g. kill Baton between two GitHub writes (the first applied, its answer never seen).
+   */
+  onAnswer: ((info: AnswerInfo) => void | Promise<void>) | undefined;
 
   constructor(
     private readonly world: World,
@@ -100,7 +114,9 @@ export class SandboxHttp {
     const url = new URL(req.url ?? '/', `http://${host}`);
     const raw = await readBody(req);
     const requestId = `SANDBOX:${(++this.requestSeq).toString(16).toUpperCase()}`;
+    let routePath = '';
     const send = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (this.onAnswer) await this.onAnswer({ method, route: routePath, path: url.pathname, status });
       if (this.opts.latencyMs > 0) await sleep(this.opts.latencyMs);
       const text = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
       res.writeHead(status, {
@@ -115,6 +131,7 @@ export class SandboxHttp {
 
     const hit = matchRoute(TABLE, method, url.pathname);
     const key = hit ? `${method} ${hit.route.path}` : `${method} (unknown route)`;
+    routePath = hit?.route.path ?? '';
     const fault = this.faults.take(method, hit?.route.path ?? '', url.pathname);
     if (fault) {
       if (!hit?.route.free) this.count(key);
@@ -162,12 +179,14 @@ export class SandboxHttp {
         const link = linkHeader(url, page, last);
         if (link) headers.link = link;
       } else out = answer.body;
-      if (method === 'GET' && answer.status === 200) {
+      // GitHub tags every 200 representation, writes included: a client that keeps the ETag of what it wrote gets a
+      // 304 on its next read when nobody else changed the resource.
+      if (answer.status === 200 || answer.status === 201) {
         const etag = `W/"${createHash('sha1').update(JSON.stringify(out ?? null)).digest('hex')}"`;
         headers.etag = etag;
-        headers['cache-control'] = 'private, max-age=60, s-maxage=60';
+        if (method === 'GET') headers['cache-control'] = 'private, max-age=60, s-maxage=60';
         const inm = req.headers['if-none-match'];
-        if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === etag.slice(2))) {
+        if (method === 'GET' && inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === etag.slice(2))) {
           this.counts.notModified++;
           return send(304, undefined, headers);
         }
