@@ -12,6 +12,7 @@ import type { JobQueue } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import type { Flow } from '../flow/types.js';
 import { orderingKey } from '../github/events.js';
+import { linkedIssue } from '../github/links.js';
 import type { OctokitLike } from '../github/port.js';
 import { Worker, type TaskRunners, type WorkerHooks } from './worker.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
@@ -134,7 +135,15 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const middleware = await createWebhookMiddleware(opts.secret, webhookPath, async ({ id, name, payload }) => {
     if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
     await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
-      const key = await orderingKey(name, payload as Record<string, any>, (pr) => store.issueForPr((payload as any).repository?.full_name ?? '', pr));
+      const p = payload as Record<string, any>;
+      const repo: string = p.repository?.full_name ?? '';
+      // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
+      // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.
+      if (name === 'pull_request' && p.pull_request) {
+        const link = linkedIssue(p.pull_request, repo);
+        if (link) await store.linkPr(repo, p.pull_request.number, link.issue);
+      }
+      const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
       const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
       if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
       opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
