@@ -1,4 +1,4 @@
-// ts-jest in ESM mode, transpile-only (types are checked by `npm run typecheck`, which `npm test` runs first).
+// ts-jest in ESM mode, transpile-only (types are checked by `tsc`, which `npm test` runs first).
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -8,4 +8,5 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

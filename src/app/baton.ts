@@ -15,6 +15,7 @@ import { orderingKey } from '../github/events.js';
 import { linkedIssue } from '../github/links.js';
 import type { OctokitLike } from '../github/port.js';
 import { Worker, type TaskRunners, type WorkerHooks } from './worker.js';
+import { RepoRegistry, SlaWatch, startTimers } from './timers.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
 
 const require = createRequire(import.meta.url);
@@ -58,6 +59,8 @@ export interface RunningBaton {
   worker: Worker;
   /** Graceful: stop taking webhooks and jobs, finish or release in-flight jobs. */
   stop(timeoutMs?: number): Promise<void>;
+  /** Run the SLA sweep now, as of `now` (the timer does this every minute); returns the nudge jobs queued. */
+  sweepSla(now?: Date): Promise<number>;
 }
 
 /** Longest wait for a primary rate-limit reset inside a job; beyond it the job fails and the queue retries later. */
@@ -121,7 +124,11 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     return o;
   };
 
+  const sla = new SlaWatch();
+  const repos = new RepoRegistry();
   const worker = new Worker({
+    sla,
+    repos,
     store,
     router: opts.router,
     tasks: opts.tasks,
@@ -175,6 +182,15 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     }
   }
 
+  const timers = startTimers({
+    store,
+    queue,
+    sla,
+    repos,
+    postDigest: (repo, week) => worker.postDigest(repo, week),
+    onError: (e, what) => log.warn({ err: String((e as Error)?.message ?? e) }, `${what} failed`),
+  });
+
   await queue.start(
     (job) => withParent(job.traceparent, () => withSpan(`job ${job.name}`, { 'github.delivery': job.id, 'baton.key': job.key, 'baton.attempt': job.attempt }, () => worker.handle(job))),
     { concurrency: opts.concurrency ?? 8 },
@@ -186,8 +202,10 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     server,
     probot,
     worker,
+    sweepSla: (now = new Date()) => sla.sweep(now, store, queue),
     async stop(timeoutMs = 10_000) {
       accepting = false;
+      await timers.stop();
       await queue.stop(timeoutMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,6 +4,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { createMetrics, instrumentOctokit, metricsHooks, type Metrics } from '../ops/metrics.js';
 import { opsHandler } from '../ops/health.js';
 import { traceOctokit } from '../ops/tracing.js';
+import { createDashboardHandler } from '../report/dashboard/index.js';
 import { startBaton, type BatonOptions, type RunningBaton } from './baton.js';
 import type { Stack } from './stack.js';
 
@@ -33,8 +34,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
   const metrics = createMetrics({ queueStats: () => stack.queue.stats() });
   const hooks = { ...metricsHooks(metrics), delivery: (event: string, outcome: 'queued' | 'duplicate') => metrics.recordDelivery(event, outcome) };
   const handlers: NonNullable<BatonOptions['handlers']> = [opsHandler({ store: stack.store, queue: stack.queue, metrics, ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}) })];
-  const dashboard = await loadDashboard();
-  if (dashboard) handlers.push(dashboard({ store: stack.store, token: o.dashboardToken, openOnLocalhost: !o.dashboardToken }));
+  handlers.push(createDashboardHandler({ store: stack.store, ...(o.dashboardToken ? { token: o.dashboardToken } : {}), openOnLocalhost: true, onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error') }));
   const baton = await startBaton({
     appId: o.appId,
     privateKey: o.privateKey,
@@ -61,14 +61,3 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
   return Object.assign(baton, { metrics });
 }
 
-type DashboardFactory = (deps: { store: Stack['store']; token?: string; openOnLocalhost: boolean }) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean>;
-
-/** The dashboard module is optional at this seam, so the core runs even when it is not built. */
-async function loadDashboard(): Promise<DashboardFactory | undefined> {
-  try {
-    const mod = (await import('../report/dashboard/index.js')) as { dashboardHandler?: DashboardFactory };
-    return mod.dashboardHandler;
-  } catch {
-    return undefined;
-  }
-}

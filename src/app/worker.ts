@@ -17,6 +17,8 @@ import { references } from '../github/links.js';
 import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
 import { RunStates } from '../github/runs.js';
 import { roleOf } from '../engine/owners.js';
+import type { RepoRegistry, SlaWatch } from './timers.js';
+import { loadDigest } from '../report/digest.js';
 
 type P = Record<string, any>;
 
@@ -47,6 +49,9 @@ export interface WorkerDeps {
   log: Logger;
   hooks?: WorkerHooks;
   maxAttempts?: number;
+  /** Timers' view of the world (SLA nudges, digests), fed as jobs run. */
+  sla?: SlaWatch;
+  repos?: RepoRegistry;
 }
 
 export const FLOW_CHECK = 'Baton / flow.yml';
@@ -119,6 +124,8 @@ export class Worker {
     if (lookup.problem?.firstReport) await this.reportConfigProblem(port, lookup.problem.sha, formatProblems(lookup.problem.problems), !!lookup.flow);
     const flow = lookup.flow;
     if (!flow) return;
+    const repoCtx = { repo: port.fullName, installationId: payload.installation?.id as number | undefined, defaultBranch, flow };
+    this.deps.repos?.observe(repoCtx);
 
     // Cheap pre-check: an issue event on an issue with no stage label, other than the trigger, cannot touch a run.
     const issueLabels: string[] | undefined = payload.issue && !payload.issue.pull_request ? (payload.issue.labels ?? []).map((l: P) => l.name) : undefined;
@@ -168,6 +175,26 @@ export class Worker {
       const problem = lookup.problem ? `\`.github/flow.yml\` at ${lookup.problem.sha.slice(0, 7)} is invalid; the last good version is in use. Run \`npx baton validate\`.` : undefined;
       await this.runs.write(port, run, renderCard(run, flow, { links, configProblem: problem }), read.cardId);
     }
+    this.deps.sla?.observe(repoCtx, run);
+  }
+
+  /** Post the week's Workflow Wins digest on the flow's digest issue (created once when none is configured). */
+  async postDigest(repo: string, week: string): Promise<void> {
+    const ctx = this.deps.repos?.get(repo);
+    if (!ctx) return;
+    const [owner, name] = repo.split('/') as [string, string];
+    const port = new GitHubPort(await this.deps.octokitFor(ctx.installationId), { owner, repo: name }, this.etags);
+    const seniorRole = roleOf(ctx.flow, ctx.flow.risk.senior_role ?? 'senior');
+    const digest = await loadDigest(this.deps.store, { repo, now: new Date(), router: this.deps.router(ctx.flow), seniors: seniorRole.users });
+    let issue = ctx.flow.digest.issue ?? Number(await this.deps.store.kvGet('digest-issue', repo));
+    if (!issue) {
+      const created = await port.createIssue('Baton · Workflow Wins', 'Baton posts a weekly digest of how the workflow is doing here. Set `digest.issue` in `.github/flow.yml` to use another issue.');
+      issue = created.number;
+      await this.deps.store.kvSet('digest-issue', repo, String(issue));
+    }
+    await port.createComment(issue, `${digest.markdown}
+
+<!-- baton:digest ${week} -->`);
   }
 
   private applyCtx(port: GitHubPort, job: Job) {

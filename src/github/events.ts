@@ -25,6 +25,8 @@ export interface Normalized {
 }
 
 export const FLOW_PATH = '.github/flow.yml';
+/** The delivery name of SLA timer jobs (not a GitHub event). */
+export const SLA_EVENT = 'baton.sla';
 
 export function isBotSender(payload: P): boolean {
   const s = payload.sender;
@@ -59,6 +61,8 @@ export async function orderingKey(name: string, payload: P, issueForPr: (pr: num
       if (prs.length) return viaPr(undefined, prs[0]!.number);
       return `${repo}!sha:${(payload.check_suite ?? payload.check_run)?.head_sha}`;
     }
+    case SLA_EVENT:
+      return `${repo}#${payload.issue}`;
     default:
       return `${repo}!${name}`;
   }
@@ -73,10 +77,10 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
   if (!repo) return { events: [], ignored: `no repository in ${name}` };
   const action: string | undefined = payload.action;
   const actor: string = payload.sender?.login ?? 'ghost';
-  const own = botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase();
+  const own = botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase() && name !== SLA_EVENT;
   if (own) return { events: [], ignored: 'own event' };
   const checkEvent = name === 'check_suite' || name === 'check_run';
-  if (isBotSender(payload) && !checkEvent) return { events: [], ignored: `bot sender ${actor}` };
+  if (isBotSender(payload) && !checkEvent && name !== SLA_EVENT) return { events: [], ignored: `bot sender ${actor}` };
 
   const base = (issue: number, at: string, id: string, issueAuthor?: string) => ({ id, at, actor, repo, issue, issueAuthor });
 
@@ -200,6 +204,11 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
         },
       ],
     };
+  }
+
+  if (name === SLA_EVENT) {
+    // Baton's own timer (src/app/sla.ts), queued like a webhook so it is ordered with the issue's other jobs.
+    return { events: [{ id: `sla:${repo}#${payload.issue}:${payload.entry}`, type: 'sla.tick', at: payload.at, actor: 'baton', repo, issue: payload.issue }] };
   }
 
   if (name === 'push') {

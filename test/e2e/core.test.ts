@@ -221,3 +221,19 @@ describe('GitHub is the source of truth', () => {
     expect(stageLabels(lb, issue)).toEqual(['baton:build']);
   });
 });
+
+describe('SLA', () => {
+  it('nudges the owner once when a stage outlives its SLA', async () => {
+    lb = await local();
+    const issue = await startRun(lb);
+    // The demo flow's spec stage (preset:feature) has a 3-day SLA.
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 3600_000))).toBe(0);
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 4 * 86400_000))).toBe(1);
+    await lb.settle();
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 5 * 86400_000))).toBe(0);
+    await lb.settle();
+    const nudges = botComments(lb, issue).filter((b) => b.includes('past its SLA'));
+    expect(nudges).toHaveLength(1);
+    expect(nudges[0]).toMatch(/@alice.*Spec/);
+  });
+});
