@@ -1,9 +1,9 @@
-// Writes schema/flow.schema.json and docs/flow-reference.md from the zod schema (src/flow/schema.ts).
+// Writes schema/flow.schema.json, docs/flow-reference.md and the README's reference section from the zod schema.
 // Run after changing the schema: `npx tsx scripts/emit-schema.ts` (the schema-drift test tells you when).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flowJsonSchemaText, flowReferenceMarkdown, REFERENCE_FILE, SCHEMA_FILE } from '../src/flow/reference.js';
+import { embedReference, flowJsonSchemaText, flowReferenceMarkdown, README_FILE, REFERENCE_FILE, SCHEMA_FILE } from '../src/flow/reference.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 for (const [file, text] of [
@@ -14,3 +14,5 @@ for (const [file, text] of [
   writeFileSync(join(root, file), text);
   console.log(`wrote ${file}`);
 }
+writeFileSync(join(root, README_FILE), embedReference(readFileSync(join(root, README_FILE), 'utf8')));
+console.log(`wrote ${README_FILE} (configuration reference)`);

@@ -6,7 +6,7 @@ import { FlowFileSchema } from './schema.js';
 export const FLOW_SCHEMA_ID = 'urn:baton:flow-schema:v1';
 export const SCHEMA_FILE = 'schema/flow.schema.json';
 export const REFERENCE_FILE = 'docs/flow-reference.md';
-export const REGENERATE_HINT = 'run `npx tsx scripts/emit-schema.ts`';
+export const REGENERATE_HINT = 'run `npm run schema`';
 
 type JsonSchema = {
   type?: string | string[];
@@ -127,4 +127,17 @@ export function flowReferenceMarkdown(): string {
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+export const README_FILE = 'README.md';
+const START = '<!-- reference:start -->';
+const END = '<!-- reference:end -->';
+
+/** The README with its configuration reference section replaced by the generated reference (minus its title). */
+export function embedReference(readme: string, reference: string = flowReferenceMarkdown()): string {
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`${README_FILE} needs the markers ${START} and ${END} where the reference goes`);
+  const body = reference.replace(/^# .*\n+/, '').replace(/^<!-- Generated.*-->\n+/m, '').replace(/^#{2} /gm, '### ');
+  return `${readme.slice(0, a + START.length)}\n${body.trim()}\n${readme.slice(b)}`;
 }

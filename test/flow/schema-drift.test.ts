@@ -1,7 +1,7 @@
 // The committed JSON Schema and reference docs must be exactly what the zod schema generates.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FLOW_SCHEMA_ID, flowJsonSchema, flowJsonSchemaText, flowReferenceMarkdown, REFERENCE_FILE, REGENERATE_HINT, SCHEMA_FILE } from '../../src/flow/reference.js';
+import { embedReference, README_FILE, FLOW_SCHEMA_ID, flowJsonSchema, flowJsonSchemaText, flowReferenceMarkdown, REFERENCE_FILE, REGENERATE_HINT, SCHEMA_FILE } from '../../src/flow/reference.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,6 +24,12 @@ describe('schema drift', () => {
 
   it('docs/flow-reference.md matches the zod schema', () => {
     expectSame(REFERENCE_FILE, flowReferenceMarkdown());
+  });
+
+  it("the README's configuration reference matches the zod schema", () => {
+    const readme = committed(README_FILE);
+    expect(readme).toContain('<!-- reference:start -->');
+    expectSame(README_FILE, embedReference(readme));
   });
 });
 
