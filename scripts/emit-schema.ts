@@ -1,5 +1,5 @@
 // Writes schema/flow.schema.json, docs/flow-reference.md and the README's reference section from the zod schema.
-// Run after changing the schema: `npx tsx scripts/emit-schema.ts` (the schema-drift test tells you when).
+// Run after changing the schema: `npm run schema` (the schema-drift test tells you when).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -4,6 +4,7 @@ import { locate, problemIn, type ResolvedFile } from './extends.js';
 import { formatPath, positionOf } from './parse.js';
 import { didYouMean } from './suggest.js';
 import type { FlowProblem } from './types.js';
+import { loadPrices, priceOf, UnknownPriceError } from '../llm/prices.js';
 
 export const BUILTIN_OWNERS = ['issue.author', 'pr.author'] as const;
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/;
@@ -54,8 +55,35 @@ export function checkResolved(r: ResolvedFile): FlowProblem[] {
   return relocatePresetProblems(r, checkAssembled(r));
 }
 
-function checkAssembled(r: ResolvedFile): FlowProblem[] {
+/**
+ * Every model a tier lists must have a price (shipped table or `llm.prices`): an unpriced model would bypass caps and
+ * budgets, so the router refuses it — better to say so here, at the line, than when a PR is being assessed.
+ */
+function checkModelPrices(r: ResolvedFile): FlowProblem[] {
+  const llm = r.file.llm;
+  if (!llm?.tiers) return [];
+  const prices = loadPrices(llm, {});
   const out: FlowProblem[] = [];
+  for (const [tier, models] of Object.entries(llm.tiers)) {
+    (models ?? []).forEach((id, k) => {
+      const path = ['llm', 'tiers', tier, k];
+      if (!/^[a-z]+\/\S+$/.test(id)) {
+        out.push(problemIn(r, path, `llm.tiers.${tier}[${k}]: "${id}" must be written provider/model, e.g. openai/gpt-4.1-mini or gemini/gemini-2.5-flash`));
+        return;
+      }
+      try {
+        priceOf(prices, id);
+      } catch (err) {
+        if (!(err instanceof UnknownPriceError)) throw err;
+        out.push(problemIn(r, path, `llm.tiers.${tier}[${k}]: no price is known for "${id}" — add it under llm.prices ("${id}": { input: <USD per 1M>, output: <USD per 1M> }) so caps and budgets can apply`));
+      }
+    });
+  }
+  return out;
+}
+
+function checkAssembled(r: ResolvedFile): FlowProblem[] {
+  const out: FlowProblem[] = checkModelPrices(r);
   const f = r.file;
   const stages = f.stages ?? [];
   if (!f.trigger) {

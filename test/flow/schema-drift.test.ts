@@ -56,6 +56,6 @@ describe('generated schema and reference', () => {
   });
 
   it('fails with the regeneration hint when a file is stale', () => {
-    expect(() => expectSame('does/not/exist.json', '{}')).toThrow('run `npx tsx scripts/emit-schema.ts`');
+    expect(() => expectSame('does/not/exist.json', '{}')).toThrow('run `npm run schema`');
   });
 });
