@@ -129,6 +129,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const worker = new Worker({
     sla,
     repos,
+    requeue: (job) => queue.enqueue(job),
     store,
     router: opts.router,
     tasks: opts.tasks,

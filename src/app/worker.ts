@@ -52,6 +52,8 @@ export interface WorkerDeps {
   /** Timers' view of the world (SLA nudges, digests), fed as jobs run. */
   sla?: SlaWatch;
   repos?: RepoRegistry;
+  /** Put a revived job back on the queue (BullMQ needs it; the SQL queue picks revived rows up by itself). */
+  requeue?(job: { id: string; key: string; name: string }): Promise<void>;
 }
 
 export const FLOW_CHECK = 'Baton / flow.yml';
@@ -171,11 +173,22 @@ export class Worker {
     }
     if (dirty) {
       const links: Record<string, string> = {};
-      for (const pr of run.prs) if (pr.risk?.commentId) links[`risk:${pr.number}`] = `https://github.com/${port.fullName}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
+      const web: string = payload.repository?.html_url ?? `https://github.com/${port.fullName}`;
+      for (const pr of run.prs) if (pr.risk?.commentId) links[`risk:${pr.number}`] = `${web}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
       const problem = lookup.problem ? `\`.github/flow.yml\` at ${lookup.problem.sha.slice(0, 7)} is invalid; the last good version is in use. Run \`npx baton validate\`.` : undefined;
       await this.runs.write(port, run, renderCard(run, flow, { links, configProblem: problem }), read.cardId);
     }
     this.deps.sla?.observe(repoCtx, run);
+    if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry') await this.reviveDead(`${port.fullName}#${run.issue}`);
+  }
+
+  /** `/baton retry`: put the issue's dead-lettered jobs back in the queue (they run after this one, in order). */
+  private async reviveDead(key: string): Promise<void> {
+    for (const d of await this.deps.store.deadDeliveries(500)) {
+      if (d.key !== key) continue;
+      if (await this.deps.store.reviveDelivery(d.id)) await this.deps.requeue?.({ id: d.id, key: d.key, name: d.name });
+      this.deps.log.info({ delivery: d.id, key }, 'dead job revived by /baton retry');
+    }
   }
 
   /** Post the week's Workflow Wins digest on the flow's digest issue (created once when none is configured). */

@@ -237,3 +237,25 @@ describe('SLA', () => {
     expect(nudges[0]).toMatch(/@alice.*Spec/);
   });
 });
+
+describe('/baton retry', () => {
+  it("re-runs the issue's dead-lettered jobs", async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    await lb.stopBaton();
+    // While Baton is down the label's delivery fails; record it as a job that exhausted its retries.
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.sandbox.settled();
+    const d = lb.sandbox.deliveries().at(-1)!;
+    await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
+    await lb.stack.store.recordDelivery({ id: d.id, name: 'issues', key: `${repo}#${issue}`, payload: d.payload, receivedAt: new Date().toISOString() });
+    await lb.stack.store.finishDelivery(d.id, 'dead', 'simulated: GitHub kept failing');
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
+    lb.sandbox.comment(issue, '/baton retry', { by: 'alice', repo });
+    await lb.settle();
+    expect((await lb.stack.store.getDelivery(d.id))!.status).toBe('done');
+    expect(stageLabels(lb, issue)).toEqual(['baton:build']);
+  });
+});
