@@ -2,7 +2,7 @@
 // GitHub, asks the engine, applies the effects exactly once, runs LLM tasks, and writes the status card once.
 import type { Flow } from '../flow/types.js';
 import { summarizeFlow } from '../flow/index.js';
-import { decide } from '../engine/decide.js';
+import { decide, stageLabel, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { BatonEvent, Effect, RunState, TaskResult } from '../engine/types.js';
 import type { Job } from '../queue/types.js';
 import { DEFAULT_RETRY } from '../queue/types.js';
@@ -134,7 +134,7 @@ export class Worker {
     // The payload's labels are a snapshot from when the user acted: a label added right after the trigger predates
     // Baton's stage label, so an issue that still has the trigger, or whose card Baton wrote, is never skipped.
     if (
-      issueLabels && ev.type !== 'command' && !issueLabels.some((l) => l.startsWith('baton:') || l === flow.trigger) &&
+      issueLabels && ev.type !== 'command' && !issueLabels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) || l === flow.trigger) &&
       !(ev.type === 'issue.labeled' && ev.label === flow.trigger) && !(await store.kvGet('card', `${port.fullName}#${ev.issue}`))
     ) return;
 
@@ -163,7 +163,7 @@ export class Worker {
       all.push(...decision.effects);
       await applier.applyAll(decision.effects, ctx);
     }
-    if (dirty) await applier.syncIssue(run.issue, all, ctx, `baton:${run.stage}`);
+    if (dirty) await applier.syncIssue(run.issue, all, ctx, stageLabel(run.stage));
     for (const pr of run.prs) {
       const k = `${port.fullName}!${pr.number}`;
       if (!this.linked.has(k)) {

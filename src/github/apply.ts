@@ -3,6 +3,7 @@
 // died between the write and the journal) or any effect of a retried job is first checked against GitHub's state, so
 // a crash between two GitHub calls never posts a second comment or re-requests reviewers.
 import type { Effect } from '../engine/types.js';
+import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { Store } from '../store/types.js';
 import type { GitHubPort } from './port.js';
 
@@ -19,7 +20,7 @@ type IssueEffect = Extract<Effect, { kind: 'label.add' | 'label.remove' | 'assig
 const ISSUE_KINDS = new Set<Effect['kind']>(['label.add', 'label.remove', 'assign', 'unassign']);
 
 /** Stage labels are `baton:<stage>`; this one is not a stage. */
-const NON_STAGE_LABELS = new Set(['baton:high-risk']);
+const NON_STAGE_LABELS = new Set([HIGH_RISK_LABEL]);
 
 /**
  * The labels and assignees an issue should have after these effects, from its current state. Pure. Also heals the
@@ -37,7 +38,7 @@ export function desiredIssueState(current: { labels: string[]; assignees: string
     if (e.kind === 'unassign') assignees = assignees.filter((x) => !e.users.some((u) => lc(u) === lc(x)));
   }
   if (stageLabel) {
-    labels = labels.filter((l) => !l.startsWith('baton:') || NON_STAGE_LABELS.has(l) || l === stageLabel);
+    labels = labels.filter((l) => !l.startsWith(STAGE_LABEL_PREFIX) || NON_STAGE_LABELS.has(l) || l === stageLabel);
     if (!labels.includes(stageLabel)) labels.push(stageLabel);
   }
   return { labels, assignees: assignees.slice(0, 10) };

@@ -3,6 +3,7 @@
 import type { LocalBaton } from './local-baton.js';
 import { describeStep, fill, fillFiles, type Scenario, type Step } from './scenario.js';
 import { parseCard } from '../github/card.js';
+import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 
 export interface TimelineEntry {
   at: string;
@@ -111,7 +112,7 @@ function botName(lb: LocalBaton): string {
 }
 
 function stageOf(labels: string[]): string | undefined {
-  return labels.find((l) => l.startsWith('baton:') && l !== 'baton:high-risk')?.slice('baton:'.length);
+  return labels.find((l) => l.startsWith(STAGE_LABEL_PREFIX) && l !== HIGH_RISK_LABEL)?.slice(STAGE_LABEL_PREFIX.length);
 }
 
 function firstLine(body: string): string {

@@ -10,8 +10,8 @@ import { packDiff } from '../pack/pack.js';
 import { buildRiskPrompt, offlineNarrative, parseRiskComment, renderRiskComment, RiskNarrativeSchema, type RiskNarrative, type ModelLine } from './narrative.js';
 import { newNonce } from '../safety.js';
 
-export const RISK_CHECK_NAME = 'Baton / risk';
-export const HIGH_RISK_LABEL = 'baton:high-risk';
+import { RISK_CHECK as RISK_CHECK_NAME, HIGH_RISK_LABEL } from '../../engine/decide.js';
+export { RISK_CHECK_NAME, HIGH_RISK_LABEL };
 const DEFAULT_PROMPT_BUDGET = 12_000; // tokens of packed diff sent to the model
 
 /** sha256 over each file's name, status and patch: the same diff gives the same hash whatever the commit shas. */
