@@ -8,20 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { startLocalBaton, type LocalBaton } from '../src/sandbox/local-baton.js';
 import { signBody } from '../src/sandbox/index.js';
 import { startChildBaton } from './_child.js';
+import { BURST_FLOW, STEPS } from '../test/support/burst.js';
 
-const BENCH_FLOW = `version: 1
-name: bench
-trigger: flow:bench
-roles:
-  pm: alice
-  dev: bob
-  reviewer: carol
-stages:
-  - { id: spec, owner: pm, enter: [assign], on: [{ event: issue.labeled, label: "spec:ready", to: build }] }
-  - { id: build, owner: dev, enter: [assign], on: [{ event: issue.labeled, label: "built", to: review }] }
-  - { id: review, owner: reviewer, enter: [assign], on: [{ event: issue.labeled, label: "approved", to: done }, { event: issue.labeled, label: "rework", to: build }] }
-  - { id: done, final: true }
-`;
+// The same label-driven flow as the durability burst: 4 transitions a run, no LLM tasks.
+const BENCH_FLOW = BURST_FLOW;
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
@@ -61,7 +51,7 @@ async function transitions(lb: LocalBaton, runs: number) {
   await lb.settle();
   lb.sandbox.resetCounts();
   const t0 = performance.now();
-  for (const label of ['flow:bench', 'spec:ready', 'built', 'approved']) {
+  for (const { label } of STEPS) {
     for (const n of issues) lb.sandbox.labelIssue(n, label, { by: 'alice', repo });
     await lb.settle();
   }

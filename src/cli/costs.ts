@@ -2,10 +2,8 @@
 import type { Store } from '../store/types.js';
 import { aggregateLedger, formatReport, type CostsBy } from '../llm/costs.js';
 
-export interface CostsIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { CliIo } from './io.js';
+export type CostsIo = CliIo;
 
 export interface CostsDeps {
   openStore?: (o: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined> }) => Promise<Store> | Store;

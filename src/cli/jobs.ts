@@ -3,10 +3,8 @@
 import { parseArgs } from 'node:util';
 import type { DeliveryRecord, StoreWithJobs } from '../store/types.js';
 
-export interface JobsIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { CliIo } from './io.js';
+export type JobsIo = CliIo;
 
 export interface JobsDeps {
   env?: NodeJS.ProcessEnv;

@@ -6,10 +6,8 @@ import { FORMATS, render, type Format } from '../report/format.js';
 import { parseDuration } from '../report/stats.js';
 import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { CliIo } from './io.js';
+export type Io = CliIo;
 
 export interface ReportDeps {
   openStore?: OpenStore;

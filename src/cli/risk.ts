@@ -1,5 +1,6 @@
 // `baton risk --metrics FILE|-`: score JSON-lines change metrics offline, one `{score, level, reasons}` per line.
 // Lets a team check the scorer against its own history before trusting it on PRs.
+import type { CliIo } from './io.js';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { scoreChange, type Thresholds } from '../tasks/risk/score.js';
@@ -32,9 +33,7 @@ export const MetricsLineSchema = z
   })
   .passthrough();
 
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
+export interface RiskIo extends CliIo {
   /** Reads standard input (injected so the command is testable); defaults to process.stdin. */
   readStdin?: () => Promise<string>;
 }
@@ -47,7 +46,7 @@ async function readAllStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function runRisk(argv: string[], io: CliIo): Promise<number> {
+export async function runRisk(argv: string[], io: RiskIo): Promise<number> {
   let file: string | undefined;
   const th: Partial<Thresholds> = {};
   for (let i = 0; i < argv.length; i++) {

@@ -4,10 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { formatProblem, loadFlow, summarizeFlow } from '../flow/index.js';
 import type { FlowProblem } from '../flow/types.js';
 
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+import type { CliIo } from './io.js';
+export type { CliIo };
 
 const USAGE = 'usage: baton validate [path] [--json]   (path defaults to .github/flow.yml)';
 
