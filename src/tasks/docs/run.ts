@@ -34,13 +34,14 @@ export function docsOptions(ctx: TaskContext): DocsOptions {
 }
 
 function firstSentence(text: string | null): string {
-  const t = (text ?? '').replace(/<!--[\s\S]*?-->/g, '').replace(/\r/g, '').trim();
+  // Closing-keyword lines ("Fixes #12") say which issue, not what or why.
+  const t = (text ?? '').replace(/<!--[\s\S]*?-->/g, '').replace(/\r/g, '').replace(/^\s*(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+\S*#\d+\.?\s*$/gim, '').trim();
   const para = t.split(/\n\s*\n/)[0] ?? '';
   return para.replace(/\s+/g, ' ').slice(0, 400);
 }
 
-/** Without a model: the PR's own words and its file list. */
-export function offlineDocs(pull: PullData, files: PullFile[]): DocsAnswer {
+/** Without a model: the PR's own words, the issue it closes (the why) and its file list. */
+export function offlineDocs(pull: PullData, files: PullFile[], issue?: { title: string; body: string | null }): DocsAnswer {
   const title = pull.title.replace(/^\s*(feat|fix|chore|docs|refactor|perf)(\([^)]*\))?!?:\s*/i, '');
   const dirs = [...new Set(files.map((f) => (f.filename.includes('/') ? f.filename.slice(0, f.filename.lastIndexOf('/')) : '.')))];
   return {
@@ -50,7 +51,7 @@ export function offlineDocs(pull: PullData, files: PullFile[]): DocsAnswer {
       `${files.length} file${files.length === 1 ? '' : 's'} changed (+${pull.additions}/-${pull.deletions})`,
       ...dirs.slice(0, 5).map((d) => `\`${d}\``),
     ],
-    why: firstSentence(pull.body),
+    why: issue ? [issue.title, firstSentence(issue.body)].filter(Boolean).join(': ') : firstSentence(pull.body),
     how_to_use: '',
   };
 }
@@ -91,9 +92,9 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
     return { commentId: existing.id, commentUrl: existing.html_url, costUsd: 0, offline: ctx.router.offlineOnly, followUpPr: openFollowUp?.number };
   }
 
-  const files = await port.listPullFiles(pr);
+  const [files, why] = await Promise.all([port.listPullFiles(pr), port.getIssue(issue).catch(() => undefined)]);
   const nonce = newNonce();
-  const material = [`Title: ${pull.title}`, `Description:\n${pull.body ?? ''}`, `Files:\n${files.slice(0, 200).map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`).join('\n')}`].join('\n\n');
+  const material = [`Title: ${pull.title}`, `Description:\n${pull.body ?? ''}`, ...(why ? [`Issue #${issue}: ${why.title}\n${why.body ?? ''}`] : []), `Files:\n${files.slice(0, 200).map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`).join('\n')}`].join('\n\n');
   const { text: redacted } = await redactSecrets(material);
   const res = await ctx.router.run<DocsAnswer>({
     task: 'docs',
@@ -110,10 +111,10 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
     issue,
     pr,
     maxOutputTokens: 1000,
-    offline: () => offlineDocs(pull, files),
+    offline: () => offlineDocs(pull, files, why),
   });
   const parsed = DocsSchema.safeParse(res.data);
-  const docs = parsed.success ? parsed.data : offlineDocs(pull, files);
+  const docs = parsed.success ? parsed.data : offlineDocs(pull, files, why);
   const modelLine = res.offline ? '🔌 Offline mode: written from the pull request itself, no model used.' : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}`;
 
   let comment = existing;
