@@ -35,7 +35,7 @@ export interface TaskRunners {
 }
 
 export interface WorkerHooks {
-  transition?(t: TransitionRecord): void;
+  transition?(t: TransitionRecord, timing: { stageSeconds?: number; cycleSeconds?: number }): void;
   job?(outcome: 'done' | 'retry' | 'dead', name: string, ms: number): void;
 }
 
@@ -262,7 +262,12 @@ export class Worker {
           ...(h.kind === 'start' && issue ? { refs: references(issue.body), labels: (issue.labels ?? []).map((l: P) => l.name) } : {}),
         };
         await store.recordTransitions([rec]);
-        this.deps.hooks?.transition?.(rec);
+        const prev = run.history.length > 1 ? run.history[run.history.length - 2] : undefined;
+        const secs = (a: string, b: string) => Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
+        this.deps.hooks?.transition?.(rec, {
+          ...(prev && h.from !== null && h.from !== h.to ? { stageSeconds: secs(prev.at, h.at) } : {}),
+          ...(h.kind === 'done' ? { cycleSeconds: secs(run.startedAt, h.at) } : {}),
+        });
       },
     });
   }

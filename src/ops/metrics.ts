@@ -291,16 +291,24 @@ export function instrumentOctokit(octokit: HookableOctokit, metrics: Metrics): v
  * and hand-offs (a transition that names owners), and job outcomes with their duration.
  * Cycle and stage times need a run's history, so the report module observes those histograms itself.
  */
+export interface TransitionTiming {
+  stageSeconds?: number;
+  cycleSeconds?: number;
+}
+
 export function metricsHooks(metrics: Metrics): {
-  transition(t: Pick<TransitionRecord, 'flow' | 'to' | 'kind' | 'owners'>): void;
+  transition(t: Pick<TransitionRecord, 'flow' | 'to' | 'kind' | 'owners' | 'from' | 'repo'>, timing?: TransitionTiming): void;
   job(outcome: JobOutcome, name: string, ms: number): void;
 } {
   return {
-    transition(t) {
+    transition(t, timing) {
       metrics.recordTransition(t.flow, t.to, t.kind);
       const labels = { flow: bounded(t.flow), stage: bounded(t.to) };
       if (t.kind === 'back') metrics.bounceBacks.inc(labels);
       if (t.owners && t.owners.length > 0) metrics.handoffs.inc(labels);
+      // Time the run spent in the stage it just left, and, when it finished, its whole cycle.
+      if (timing?.stageSeconds !== undefined && t.from) metrics.stageTime.observe({ stage: bounded(t.from) }, timing.stageSeconds);
+      if (timing?.cycleSeconds !== undefined) metrics.cycleTime.observe({ repo: bounded(t.repo), flow: bounded(t.flow) }, timing.cycleSeconds);
     },
     job(outcome, name, ms) {
       metrics.recordJob(name, outcome, ms / 1000);

@@ -168,8 +168,9 @@ describe('metricsHooks', () => {
     const { metricsHooks } = await import('../../src/ops/metrics.js');
     const m = createMetrics({ defaultMetrics: false });
     const hooks = metricsHooks(m);
-    hooks.transition({ flow: 'feature', to: 'review', kind: 'forward', owners: ['alice'] });
-    hooks.transition({ flow: 'feature', to: 'build', kind: 'back', owners: [] });
+    hooks.transition({ repo: 'acme/web', from: 'build', flow: 'feature', to: 'review', kind: 'forward', owners: ['alice'] }, { stageSeconds: 7200 });
+    hooks.transition({ repo: 'acme/web', from: 'review', flow: 'feature', to: 'build', kind: 'back', owners: [] });
+    hooks.transition({ repo: 'acme/web', from: 'merge', flow: 'feature', to: 'done', kind: 'done', owners: [] }, { stageSeconds: 60, cycleSeconds: 86400 });
     hooks.job('done', 'issues', 250);
     const text = await m.text();
     expect(text).toContain('baton_transitions_total{flow="feature",stage="review",kind="forward"} 1');
@@ -179,5 +180,9 @@ describe('metricsHooks', () => {
     expect(text).toContain('baton_handoffs_total{flow="feature",stage="review"} 1');
     expect(text).not.toContain('baton_handoffs_total{flow="feature",stage="build"}');
     expect(text).toContain('baton_job_duration_seconds_sum{event="issues",outcome="done"} 0.25');
+    // KPI histograms: time in the stage left, and the cycle time of finished runs.
+    expect(text).toContain('baton_stage_time_seconds_sum{stage="build"} 7200');
+    expect(text).toContain('baton_stage_time_seconds_sum{stage="merge"} 60');
+    expect(text).toContain('baton_cycle_time_seconds_sum{repo="acme/web",flow="feature"} 86400');
   });
 });
