@@ -27,10 +27,11 @@ export class RunStates {
   async read(port: GitHubPort, issue: number): Promise<RunRead> {
     const k = this.key(port.fullName, issue);
     const id = Number(await this.store.kvGet('card', k));
+    const ours = (run: RunState | undefined): run is RunState => !!run && run.issue === issue && run.repo === port.fullName;
     if (id) {
       const c = await port.getComment(id);
-      const run = c && parseCard(c.body);
-      if (run) return { run, cardId: id };
+      const run = c ? parseCard(c.body) : undefined;
+      if (ours(run)) return { run, cardId: id };
     }
     // No known card (fresh disk) or it vanished: look for it on the issue.
     const bot = this.botLogin()?.toLowerCase();
@@ -38,14 +39,20 @@ export class RunStates {
     const card = comments.filter((c) => isCard(c.body) && (!bot || c.user.login.toLowerCase() === bot)).pop();
     if (card) {
       const run = parseCard(card.body);
-      if (run) {
+      if (ours(run)) {
         await this.store.kvSet('card', k, String(card.id));
         return { run, cardId: card.id };
       }
     }
-    // The card was deleted by someone: rebuild it from the last state Baton recorded for the issue.
+    // The card was deleted by someone: rebuild it from the last state Baton recorded for this issue — provided that
+    // state belongs to this issue as GitHub knows it now (a run that started before the issue was created belongs to
+    // an earlier repository of the same name, e.g. a recreated one or a restarted sandbox).
     const copy = await this.store.kvGet('run', k);
-    if (copy) return { run: JSON.parse(copy) as RunState, restored: true };
+    if (copy) {
+      const run = JSON.parse(copy) as RunState;
+      const created = Date.parse((await port.getIssue(issue)).created_at);
+      if (ours(run) && !(Date.parse(run.startedAt) < created)) return { run, restored: true };
+    }
     return { run: null };
   }
 

@@ -34,6 +34,7 @@ export async function playScenario(lb: LocalBaton, scenario: Scenario, onEntry?:
   const { sandbox, seeded } = lb;
   const repo = seeded.repo;
   const issueSpec = scenario.issue ?? { title: 'A feature', by: seeded.people.pm };
+  const began = Math.floor(Date.now() / 1000) * 1000;
   const created = sandbox.createIssue({ title: issueSpec.title, body: issueSpec.body ?? '', by: issueSpec.by ?? seeded.people.pm, repo });
   const issue = created.number;
   let pr: number | undefined;
@@ -52,7 +53,9 @@ export async function playScenario(lb: LocalBaton, scenario: Scenario, onEntry?:
   const card = sandbox.comments(issue, repo).find((c) => c.body.includes('<!-- baton:card -->'));
   const run = card ? parseCard(card.body) : undefined;
   const finalStage = run?.stage;
-  const ok = scenario.expect ? finalStage === scenario.expect : !!run;
+  // A run counts only if it started during this scenario (not a stale state from an earlier session).
+  const fresh = !!run && (scenario.steps.some((s) => s.at) || Date.parse(run.history[0]?.at ?? '') >= began);
+  const ok = fresh && (scenario.expect ? finalStage === scenario.expect : true);
   return { issue, pr, timeline, finalStage, status: run?.status, ok };
 }
 

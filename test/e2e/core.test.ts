@@ -259,3 +259,21 @@ describe('/baton retry', () => {
     expect(stageLabels(lb, issue)).toEqual(['baton:build']);
   });
 });
+
+describe('a store that outlives its GitHub', () => {
+  it('a second sandbox session on the same data dir starts fresh runs (no stale state restored)', async () => {
+    const first = await local();
+    const dataDir = first.dataDir;
+    await startRun(first);
+    first.sandbox.labelIssue(1, 'spec:ready', { by: 'alice', repo: first.seeded.repo });
+    await first.settle();
+    await first.stop();
+    lb = await local({ dataDir });
+    const issue = await startRun(lb);
+    expect(issue).toBe(1);
+    const { run, count } = card(lb, issue);
+    expect(count).toBe(1);
+    expect(run!.stage).toBe('spec');
+    expect(run!.history).toHaveLength(1);
+  });
+});
