@@ -268,6 +268,8 @@ describe('a store that outlives its GitHub', () => {
     first.sandbox.labelIssue(1, 'spec:ready', { by: 'alice', repo: first.seeded.repo });
     await first.settle();
     await first.stop();
+    // GitHub timestamps have one-second resolution: the new issue must be created in a later second than the old run.
+    await new Promise((r) => setTimeout(r, 1100));
     lb = await local({ dataDir });
     const issue = await startRun(lb);
     expect(issue).toBe(1);
