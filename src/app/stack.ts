@@ -6,7 +6,7 @@ import type { JobQueue } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { openStore } from '../store/index.js';
 import { openQueue } from '../queue/index.js';
-import { createRouter } from '../llm/index.js';
+import { createRouter, loadPrices } from '../llm/index.js';
 import { runRiskTask, runDocsTask } from '../tasks/index.js';
 import type { TaskRunners } from './worker.js';
 
@@ -29,6 +29,8 @@ export interface StackOptions {
 
 export async function openStack(opts: StackOptions = {}): Promise<Stack> {
   const env = opts.env ?? process.env;
+  // A broken BATON_PRICES_FILE is an operator error: fail at start with its message, not later inside a job.
+  loadPrices({}, env);
   const store = await openStore({
     dataDir: opts.dataDir ?? env.BATON_DATA_DIR,
     databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
