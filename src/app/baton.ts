@@ -46,7 +46,7 @@ export interface BatonOptions {
   concurrency?: number;
   /** Extra node handlers (ops endpoints, dashboard): return true when they answered. */
   handlers?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
-  hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate'): void };
+  hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate' | 'ignored'): void };
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
 }
@@ -144,6 +144,12 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
     await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
       const p = payload as Record<string, any>;
+      // Echoes of Baton's own writes (its labels, comments, check runs) can never move a run: answer without
+      // recording or queueing them — on a busy installation they are more than half of all deliveries.
+      if (botLogin && String(p.sender?.login ?? '').toLowerCase() === botLogin.toLowerCase()) {
+        opts.hooks?.delivery?.(name, 'ignored');
+        return;
+      }
       const repo: string = p.repository?.full_name ?? '';
       // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
       // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.

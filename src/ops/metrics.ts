@@ -8,7 +8,7 @@ import type { QueueStats } from '../queue/types.js';
 import type { LedgerEntry, TransitionRecord } from '../store/types.js';
 import { routeTemplate } from './route-template.js';
 
-export type DeliveryOutcome = 'queued' | 'duplicate' | 'rejected';
+export type DeliveryOutcome = 'queued' | 'duplicate' | 'ignored' | 'rejected';
 export type JobOutcome = 'done' | 'retry' | 'dead';
 
 export interface MetricsOptions {

@@ -72,6 +72,13 @@ describe('the demo flow', () => {
     expect(r.timeline.at(-1)!.reactions.some((x) => /opened follow-up PR/.test(x))).toBe(true);
     expect(lb.sandbox.fileText('CHANGELOG.md', 'main', lb.seeded.repo)).toBeUndefined();
 
+    // Echoes of Baton's own writes were answered but never recorded or queued; everyone else's were.
+    const sent = lb.sandbox.deliveries();
+    const own = sent.filter((d) => (d.payload as any).sender?.login === 'baton-sandbox[bot]');
+    expect(own.length).toBeGreaterThan(10);
+    for (const d of own) expect(await lb.stack.store.getDelivery(d.id)).toBeUndefined();
+    for (const d of sent.filter((x) => !own.includes(x)).slice(0, 20)) expect(await lb.stack.store.getDelivery(d.id)).toBeDefined();
+
     // Transitions were recorded for the KPIs, once each.
     const transitions = await lb.stack.store.transitions({ repo: lb.seeded.repo });
     expect(transitions.filter((t) => t.issue === r.issue)).toHaveLength(8);
