@@ -2,7 +2,7 @@
 // across 200 issues (each walking a 4-transition label-driven flow, with noise comments), in embedded mode (SQLite +
 // SQL queue, one process) and on Redis + Postgres with 1, 2 and 3 replicas behind a round-robin proxy — same run, same
 // machine. Also: duplicates and lost transitions over all modes (must be 0), and recovery time after a SIGKILL.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
@@ -19,6 +19,16 @@ interface ModeResult {
   seconds: number;
   deliveriesPerS: number;
   audit: BurstAudit;
+  /** Share of the machine's CPU time that was busy during the burst (all processes: replicas, sandbox, Redis, Postgres). */
+  cpuBusy: number;
+}
+
+/** Machine-wide busy and total CPU ticks from /proc/stat. */
+function cpuTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
 }
 
 async function burst(mode: 'embedded' | { replicas: number }, log: (...a: unknown[]) => void): Promise<ModeResult> {
@@ -46,14 +56,17 @@ async function burst(mode: 'embedded' | { replicas: number }, log: (...a: unknow
     sandbox.webhookUrl = `${proxy.url}${new URL(children[0]!.webhookUrl).pathname}`;
     const issues = createIssues(sandbox, seeded.repo, ISSUES);
     const t0 = performance.now();
+    const c0 = cpuTicks();
     const sent = sendBurst(sandbox, seeded.repo, issues, PER_ISSUE);
     await settle(sandbox, store, 400_000);
     const seconds = (performance.now() - t0) / 1000;
+    const c1 = cpuTicks();
+    const cpuBusy = (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total);
     const audit = await auditBurst(sandbox, seeded.repo, issues, store);
     const label = mode === 'embedded' ? 'embedded (SQLite + SQL queue, 1 process)' : `Redis + Postgres, ${mode.replicas} replica${mode.replicas > 1 ? 's' : ''}`;
-    log(`${label}: ${sent} deliveries (+${sandbox.deliveries().length - sent - ISSUES} echoes of Baton's own writes) in ${seconds.toFixed(1)} s → ${(sent / seconds).toFixed(1)} deliveries/s; ${audit.transitions} transitions, duplicates ${audit.duplicates}, lost ${audit.lost}, wrong stage ${audit.wrongStage.length}, out of order ${audit.outOfOrder.length}; webhooks per replica ${proxy.hits.join('/')}`);
+    log(`${label}: ${sent} deliveries (+${sandbox.deliveries().length - sent - ISSUES} echoes of Baton's own writes) in ${seconds.toFixed(1)} s → ${(sent / seconds).toFixed(1)} deliveries/s; ${audit.transitions} transitions, duplicates ${audit.duplicates}, lost ${audit.lost}, wrong stage ${audit.wrongStage.length}, out of order ${audit.outOfOrder.length}; webhooks per replica ${proxy.hits.join('/')}; machine CPU busy ${(cpuBusy * 100).toFixed(0)}%`);
     if (audit.details.length) log(`  problems: ${audit.details.slice(0, 5).join('; ')}`);
-    return { seconds, deliveriesPerS: sent / seconds, audit };
+    return { seconds, deliveriesPerS: sent / seconds, audit, cpuBusy };
   } finally {
     await Promise.all(children.map((c) => c.kill()));
     await proxyClose?.();
@@ -127,6 +140,9 @@ export default async function durability({ log }: { log: (...a: unknown[]) => vo
     deliveries_per_s_1_replica: r2(r1.deliveriesPerS),
     deliveries_per_s_2_replicas: r2(r2x.deliveriesPerS),
     deliveries_per_s_3_replicas: r2(r3.deliveriesPerS),
+    cpu_busy_1_replica: r2(r1.cpuBusy),
+    cpu_busy_2_replicas: r2(r2x.cpuBusy),
+    cpu_busy_3_replicas: r2(r3.cpuBusy),
     scale_2x: r2(r2x.deliveriesPerS / r1.deliveriesPerS),
     scale_3x: r2(r3.deliveriesPerS / r1.deliveriesPerS),
     duplicates,
