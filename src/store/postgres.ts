@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
-import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionParams } from './rows.js';
+import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionFilters, transitionParams, whereOf } from './rows.js';
 import type {
   BudgetScope, DeliveryRecord, JobCounts, JobTable, LedgerEntry, QueuedJob, StoreWithJobs, TransitionRecord,
 } from './types.js';
@@ -183,11 +183,8 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async transitions(q: { repo?: string; since?: string; until?: string }): Promise<TransitionRecord[]> {
-    const r = await this.q(
-      `SELECT * FROM transitions WHERE ($1::text IS NULL OR repo = $1) AND ($2::text IS NULL OR at >= $2)
-       AND ($3::text IS NULL OR at < $3) ORDER BY at, id`,
-      [q.repo ?? null, q.since ?? null, q.until ?? null],
-    );
+    const { where, values } = whereOf(transitionFilters(q), (i) => `$${i + 1}`);
+    const r = await this.q(`SELECT * FROM transitions ${where} ORDER BY at, id`, values);
     return r.rows.map(toTransition);
   }
 

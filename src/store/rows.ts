@@ -88,3 +88,21 @@ export const USD_EPSILON = 1e-9;
 export function fitsBudget(spent: number, reserved: number, usd: number, limit: number): boolean {
   return spent + reserved + usd <= limit + USD_EPSILON;
 }
+
+/**
+ * A WHERE clause with a condition only for each filter that is set. `(@x IS NULL OR col = @x)` reads nicely but
+ * keeps SQLite and Postgres from using the (repo, at) and (at) indexes, which the 100k-transition report needs.
+ */
+export function whereOf(
+  filters: Array<{ sql: (param: string) => string; value: unknown }>,
+  param: (i: number) => string,
+): { where: string; values: unknown[] } {
+  const set = filters.filter((f) => f.value !== undefined && f.value !== null);
+  return { where: set.length ? `WHERE ${set.map((f, i) => f.sql(param(i))).join(' AND ')}` : '', values: set.map((f) => f.value) };
+}
+
+export const transitionFilters = (q: { repo?: string; since?: string; until?: string }) => [
+  { sql: (p: string) => `repo = ${p}`, value: q.repo },
+  { sql: (p: string) => `at >= ${p}`, value: q.since },
+  { sql: (p: string) => `at < ${p}`, value: q.until },
+];

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
-import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionParams } from './rows.js';
+import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionFilters, transitionParams, whereOf } from './rows.js';
 import type {
   BudgetScope, DeliveryRecord, JobCounts, JobTable, LedgerEntry, QueuedJob, StoreWithJobs, TransitionRecord,
 } from './types.js';
@@ -156,10 +156,8 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async transitions(q: { repo?: string; since?: string; until?: string }): Promise<TransitionRecord[]> {
-    const rows = this.st(
-      `SELECT * FROM transitions WHERE (@repo IS NULL OR repo = @repo) AND (@since IS NULL OR at >= @since)
-       AND (@until IS NULL OR at < @until) ORDER BY at, id`,
-    ).all({ repo: q.repo ?? null, since: q.since ?? null, until: q.until ?? null }) as Row[];
+    const { where, values } = whereOf(transitionFilters(q), () => '?');
+    const rows = this.st(`SELECT * FROM transitions ${where} ORDER BY at, id`).all(...values) as Row[];
     return rows.map(toTransition);
   }
 
