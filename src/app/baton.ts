@@ -124,8 +124,8 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     return o;
   };
 
-  const sla = new SlaWatch();
-  const repos = new RepoRegistry();
+  const sla = new SlaWatch(store);
+  const repos = new RepoRegistry(store);
   const worker = new Worker({
     sla,
     repos,

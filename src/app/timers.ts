@@ -1,7 +1,7 @@
 // What Baton does on a clock rather than on a webhook: SLA nudges and the weekly digest. Both learn their targets
-// from the worker as events flow (repos with a flow, active runs with an SLA), so a restarted Baton picks them up
-// again with the next event of each repo; both are safe with several replicas (SLA jobs are deduplicated by id,
-// digests claim their ISO week in the store).
+// from the worker as events flow (repos with a flow, active runs with an SLA) and keep them in the store, so a
+// restarted Baton sweeps them at once; both are safe with several replicas (SLA jobs are deduplicated by id, digests
+// claim their ISO week in the store).
 import type { Flow } from '../flow/types.js';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
@@ -17,57 +17,91 @@ export interface RepoContext {
 }
 
 interface Watched {
-  ctx: RepoContext;
-  run: Pick<RunState, 'issue' | 'stage' | 'enteredAt' | 'nudged'>;
+  repo: string;
+  installationId?: number;
+  defaultBranch: string;
+  issue: number;
+  stage: string;
+  enteredAt: string;
   slaMs: number;
 }
 
+/**
+ * Runs whose stage has an SLA not yet nudged. Kept in the store (not only in memory) because an SLA is about runs
+ * nobody touches: after a deploy, the sweep must still find the run that has been idle for two days.
+ */
 export class SlaWatch {
-  private readonly runs = new Map<string, Watched>();
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly store: Pick<Store, 'kvSet' | 'kvDelete' | 'kvList' | 'recordDelivery'>) {}
 
   /** Called after every run update: watch the run while its stage has an SLA that has not been nudged. */
-  observe(ctx: RepoContext, run: RunState): void {
+  async observe(ctx: RepoContext, run: RunState): Promise<void> {
     const key = `${ctx.repo}#${run.issue}`;
     const stage = ctx.flow.stages.find((s) => s.id === run.stage);
-    if (run.status !== 'active' || !stage?.slaMs || run.nudged.includes(`${run.stage}@${run.enteredAt}`)) {
-      this.runs.delete(key);
-      return;
-    }
-    this.runs.set(key, { ctx, run: { issue: run.issue, stage: run.stage, enteredAt: run.enteredAt, nudged: run.nudged }, slaMs: stage.slaMs });
+    const watched = run.status === 'active' && !!stage?.slaMs && !run.nudged.includes(`${run.stage}@${run.enteredAt}`);
+    const value = watched
+      ? JSON.stringify({ repo: ctx.repo, installationId: ctx.installationId, defaultBranch: ctx.defaultBranch, issue: run.issue, stage: run.stage, enteredAt: run.enteredAt, slaMs: stage!.slaMs! } satisfies Watched)
+      : '';
+    if (this.last.get(key) === value) return;
+    if (value) await this.store.kvSet('sla', key, value);
+    else await this.store.kvDelete('sla', key);
+    this.last.set(key, value);
   }
 
   /** Enqueue one SLA job per overdue stage entry (the delivery id makes it once, across sweeps and replicas). */
   async sweep(now: Date, store: Store, queue: JobQueue): Promise<number> {
     let queued = 0;
-    for (const [key, w] of this.runs) {
-      if (now.getTime() - Date.parse(w.run.enteredAt) < w.slaMs) continue;
-      const entry = `${w.run.stage}@${w.run.enteredAt}`;
+    for (const { key, value } of await this.store.kvList('sla')) {
+      const w = JSON.parse(value) as Watched;
+      if (now.getTime() - Date.parse(w.enteredAt) < w.slaMs) continue;
+      const entry = `${w.stage}@${w.enteredAt}`;
       const id = `sla:${key}:${entry}`;
-      const payload = { repository: { full_name: w.ctx.repo, default_branch: w.ctx.defaultBranch }, installation: w.ctx.installationId ? { id: w.ctx.installationId } : undefined, issue: w.run.issue, entry, at: now.toISOString(), sender: { login: 'baton', type: 'Bot' } };
+      const payload = { repository: { full_name: w.repo, default_branch: w.defaultBranch }, installation: w.installationId ? { id: w.installationId } : undefined, issue: w.issue, entry, at: now.toISOString(), sender: { login: 'baton', type: 'Bot' } };
       if (await store.recordDelivery({ id, name: SLA_EVENT, key, payload, receivedAt: now.toISOString() })) {
         await queue.enqueue({ id, key, name: SLA_EVENT });
         queued++;
       }
-      this.runs.delete(key);
     }
     return queued;
   }
-
-  get size(): number {
-    return this.runs.size;
-  }
 }
 
+interface KnownRepo {
+  repo: string;
+  installationId?: number;
+  defaultBranch: string;
+  digest: Flow['digest'];
+}
+
+/** Repositories with a flow, for the digest scheduler; persisted so a restarted Baton knows them at once. */
 export class RepoRegistry {
   private readonly repos = new Map<string, RepoContext>();
-  observe(ctx: RepoContext): void {
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly store: Pick<Store, 'kvSet' | 'kvList'>) {}
+
+  async observe(ctx: RepoContext): Promise<void> {
     this.repos.set(ctx.repo, ctx);
+    const value = JSON.stringify({ repo: ctx.repo, installationId: ctx.installationId, defaultBranch: ctx.defaultBranch, digest: ctx.flow.digest } satisfies KnownRepo);
+    if (this.last.get(ctx.repo) === value) return;
+    await this.store.kvSet('repo', ctx.repo, value);
+    this.last.set(ctx.repo, value);
   }
-  get(repo: string): RepoContext | undefined {
-    return this.repos.get(repo);
+
+  /** The live context when this process has seen the repo; otherwise what was recorded (no flow yet). */
+  async get(repo: string): Promise<RepoContext | Omit<RepoContext, 'flow'> | undefined> {
+    const live = this.repos.get(repo);
+    if (live) return live;
+    const rec = (await this.store.kvList('repo')).find((r) => r.key === repo);
+    return rec ? (JSON.parse(rec.value) as KnownRepo) : undefined;
   }
-  digestTargets(): Array<{ repo: string; cron?: string; enabled?: boolean }> {
-    return [...this.repos.values()].map((c) => ({ repo: c.repo, cron: c.flow.digest.cron ?? DEFAULT_DIGEST_CRON, enabled: c.flow.digest.enabled ?? c.flow.digest.issue !== undefined }));
+
+  async digestTargets(): Promise<Array<{ repo: string; cron?: string; enabled?: boolean }>> {
+    return (await this.store.kvList('repo')).map(({ value }) => {
+      const r = JSON.parse(value) as KnownRepo;
+      return { repo: r.repo, cron: r.digest?.cron ?? DEFAULT_DIGEST_CRON, enabled: r.digest?.enabled ?? r.digest?.issue !== undefined };
+    });
   }
 }
 

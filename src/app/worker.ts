@@ -127,7 +127,7 @@ export class Worker {
     const flow = lookup.flow;
     if (!flow) return;
     const repoCtx = { repo: port.fullName, installationId: payload.installation?.id as number | undefined, defaultBranch, flow };
-    this.deps.repos?.observe(repoCtx);
+    await this.deps.repos?.observe(repoCtx);
 
     // Cheap pre-check: an issue event on an issue with no stage label, other than the trigger, cannot touch a run.
     const issueLabels: string[] | undefined = payload.issue && !payload.issue.pull_request ? (payload.issue.labels ?? []).map((l: P) => l.name) : undefined;
@@ -178,7 +178,7 @@ export class Worker {
       const problem = lookup.problem ? `\`.github/flow.yml\` at ${lookup.problem.sha.slice(0, 7)} is invalid; the last good version is in use. Run \`npx baton validate\`.` : undefined;
       await this.runs.write(port, run, renderCard(run, flow, { links, configProblem: problem }), read.cardId);
     }
-    this.deps.sla?.observe(repoCtx, run);
+    await this.deps.sla?.observe(repoCtx, run);
     if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry') await this.reviveDead(`${port.fullName}#${run.issue}`);
   }
 
@@ -193,13 +193,16 @@ export class Worker {
 
   /** Post the week's Workflow Wins digest on the flow's digest issue (created once when none is configured). */
   async postDigest(repo: string, week: string): Promise<void> {
-    const ctx = this.deps.repos?.get(repo);
-    if (!ctx) return;
+    const known = await this.deps.repos?.get(repo);
+    if (!known) return;
     const [owner, name] = repo.split('/') as [string, string];
-    const port = new GitHubPort(await this.deps.octokitFor(ctx.installationId), { owner, repo: name }, this.etags);
-    const seniorRole = roleOf(ctx.flow, ctx.flow.risk.senior_role ?? 'senior');
-    const digest = await loadDigest(this.deps.store, { repo, now: new Date(), router: this.deps.router(ctx.flow), seniors: seniorRole.users });
-    let issue = ctx.flow.digest.issue ?? Number(await this.deps.store.kvGet('digest-issue', repo));
+    const port = new GitHubPort(await this.deps.octokitFor(known.installationId), { owner, repo: name }, this.etags);
+    // After a restart the repo is known from the store but its flow is not loaded yet.
+    const flow = 'flow' in known ? known.flow : (await this.flows.get(port, known.defaultBranch)).flow;
+    if (!flow) return;
+    const seniorRole = roleOf(flow, flow.risk.senior_role ?? 'senior');
+    const digest = await loadDigest(this.deps.store, { repo, now: new Date(), router: this.deps.router(flow), seniors: seniorRole.users });
+    let issue = flow.digest.issue ?? Number(await this.deps.store.kvGet('digest-issue', repo));
     if (!issue) {
       const created = await port.createIssue('Baton · Workflow Wins', 'Baton posts a weekly digest of how the workflow is doing here. Set `digest.issue` in `.github/flow.yml` to use another issue.');
       issue = created.number;

@@ -271,6 +271,14 @@ export class PostgresStore implements StoreWithJobs {
   async kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean> {
     return (await this.q('INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [ns, key, value])).rowCount === 1;
   }
+
+  async kvList(ns: string): Promise<Array<{ key: string; value: string }>> {
+    return (await this.q('SELECT key, value FROM kv WHERE ns = $1 ORDER BY key', [ns])).rows as Array<{ key: string; value: string }>;
+  }
+
+  async kvDelete(ns: string, key: string): Promise<void> {
+    await this.q('DELETE FROM kv WHERE ns = $1 AND key = $2', [ns, key]);
+  }
 }
 
 /** The SQL of the embedded queue on Postgres: one-statement claims with FOR UPDATE SKIP LOCKED. */

@@ -235,6 +235,14 @@ export class SqliteStore implements StoreWithJobs {
   async kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean> {
     return this.st('INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(ns, key, value).changes === 1;
   }
+
+  async kvList(ns: string): Promise<Array<{ key: string; value: string }>> {
+    return this.st('SELECT key, value FROM kv WHERE ns = ? ORDER BY key').all(ns) as Array<{ key: string; value: string }>;
+  }
+
+  async kvDelete(ns: string, key: string): Promise<void> {
+    this.st('DELETE FROM kv WHERE ns = ? AND key = ?').run(ns, key);
+  }
 }
 
 /** The SQL of the embedded queue on SQLite. Claims run in BEGIN IMMEDIATE so two processes never lease one job. */

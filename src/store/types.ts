@@ -112,6 +112,9 @@ export interface Store {
   kvSet(ns: string, key: string, value: string): Promise<void>;
   /** Set only if absent; true when this call set it (used for "post once" decisions across replicas). */
   kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean>;
+  /** Every entry of a namespace (small namespaces only: the timers' watch lists). */
+  kvList(ns: string): Promise<Array<{ key: string; value: string }>>;
+  kvDelete(ns: string, key: string): Promise<void>;
 }
 
 // ---- The job table (additive): the embedded queue's jobs ARE the deliveries rows, so recording a delivery and

@@ -233,6 +233,9 @@ describe('SLA', () => {
   it('nudges the owner once when a stage outlives its SLA', async () => {
     lb = await local();
     const issue = await startRun(lb);
+    // A deploy in between: the watch list lives in the store, so the new process still sees the idle run.
+    await lb.stopBaton();
+    await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
     // The demo flow's spec stage (preset:feature) has a 3-day SLA.
     expect(await lb.baton.sweepSla(new Date(Date.now() + 3600_000))).toBe(0);
     expect(await lb.baton.sweepSla(new Date(Date.now() + 4 * 86400_000))).toBe(1);
@@ -284,5 +287,24 @@ describe('a store that outlives its GitHub', () => {
     expect(count).toBe(1);
     expect(run!.stage).toBe('spec');
     expect(run!.history).toHaveLength(1);
+  });
+});
+
+describe('Workflow Wins', () => {
+  it('posts the weekly digest on a tracking issue, also for a repo known only from the store', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.settle();
+    await lb.stopBaton();
+    await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
+    await lb.baton.worker.postDigest(repo, '2026-W48');
+    const tracking = [...lb.sandbox.repo(repo).issues.values()].find((i) => i.title === 'Baton · Workflow Wins')!;
+    expect(tracking).toBeDefined();
+    const posted = botComments(lb, tracking.number);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatch(/Workflow Wins/);
+    expect(posted[0]).toMatch(/xychart-beta/);
   });
 });

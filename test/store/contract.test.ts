@@ -70,6 +70,12 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     expect(await o.store.kvSetIfAbsent('once', 'x', 'a')).toBe(true);
     expect(await o.store.kvSetIfAbsent('once', 'x', 'b')).toBe(false);
     expect(await o.store.kvGet('once', 'x')).toBe('a');
+    await o.store.kvSet('list', 'b', '2');
+    await o.store.kvSet('list', 'a', '1');
+    expect(await o.store.kvList('list')).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    await o.store.kvDelete('list', 'a');
+    expect(await o.store.kvList('list')).toEqual([{ key: 'b', value: '2' }]);
+    expect(await o.store.kvList('empty')).toEqual([]);
   });
 
   it('records transitions idempotently and filters by repo and time', async () => {
