@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Store } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { loadDigest } from '../report/digest.js';
-import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
+import { withStore, type OpenStore } from '../report/open-store.js';
 import { DAY_MS, weekStart } from '../report/stats.js';
 import type { Io } from './report.js';
 
@@ -51,15 +51,7 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
     return 2;
   }
   const now = deps.now?.() ?? new Date();
-  let store = deps.store;
-  const owned = !store;
-  try {
-    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
-  } catch (e) {
-    io.err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
-    return 1;
-  }
-  try {
+  return withStore(deps, flags, io.err, async (store) => {
     const repos = flags.repo
       ? [flags.repo]
       : [...new Set((await store.transitions({ since: new Date(weekStart(now).getTime() - weeks * 7 * DAY_MS).toISOString(), until: now.toISOString() })).map((t) => t.repo))].sort();
@@ -72,7 +64,5 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
       io.out(d.markdown + '\n');
     }
     return 0;
-  } finally {
-    if (owned) await store.close();
-  }
+  });
 }

@@ -4,7 +4,7 @@ import type { Store } from '../store/types.js';
 import { computeKpis, loadSince } from '../report/kpis.js';
 import { FORMATS, render, type Format } from '../report/format.js';
 import { parseDuration } from '../report/stats.js';
-import { defaultOpenStore, storeOptions, type OpenStore } from '../report/open-store.js';
+import { withStore, type OpenStore } from '../report/open-store.js';
 
 import type { CliIo } from './io.js';
 export type Io = CliIo;
@@ -63,15 +63,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
   const until = (deps.now?.() ?? new Date()).toISOString();
   const since = new Date(Date.parse(until) - periodMs).toISOString();
 
-  let store = deps.store;
-  const owned = !store;
-  try {
-    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
-  } catch (e) {
-    io.err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
-    return 1;
-  }
-  try {
+  return withStore(deps, flags, io.err, async (store) => {
     const from = loadSince(since, until, Math.max(180, windowMs / 86_400_000));
     const [transitions, ledger] = await Promise.all([
       store.transitions({ repo: flags.repo, since: from, until }),
@@ -80,7 +72,5 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
     const report = computeKpis(transitions, ledger, { since, until, defectWindowDays: windowMs / 86_400_000 });
     io.out(render(report, format));
     return 0;
-  } finally {
-    if (owned) await store.close();
-  }
+  });
 }

@@ -20,3 +20,28 @@ export function storeOptions(flags: { 'data-dir'?: string; 'database-url'?: stri
   if (dir) o.dataDir = dir;
   return o;
 }
+
+/**
+ * Runs `fn` with the store the command names (flags, then env) — or the injected one, left open — and closes what it
+ * opened. When the store cannot be opened, says how to point the command at it and returns exit code 1.
+ */
+export async function withStore<T>(
+  deps: { store?: Store; openStore?: OpenStore; env?: NodeJS.ProcessEnv },
+  flags: { 'data-dir'?: string; 'database-url'?: string },
+  err: (s: string) => void,
+  fn: (store: Store) => Promise<T>,
+): Promise<T | 1> {
+  let store = deps.store;
+  const owned = !store;
+  try {
+    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
+  } catch (e) {
+    err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
+    return 1;
+  }
+  try {
+    return await fn(store);
+  } finally {
+    if (owned) await store.close();
+  }
+}
