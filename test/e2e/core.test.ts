@@ -1,6 +1,8 @@
 // End to end: the real Probot app and Octokit over real HTTP against the sandbox, with signed webhooks built from
 // GitHub's published examples.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { openStack } from '../../src/app/stack.js';
 import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
@@ -17,6 +19,21 @@ let lb: Local;
 afterEach(async () => {
   await lb?.cleanup();
 });
+
+/** A deploy: stop Baton and start a new one on the same data directory, or on an empty one. */
+async function redeploy(l: Local, disk: 'same' | 'empty'): Promise<void> {
+  await l.stopBaton();
+  const dataDir = disk === 'same' ? l.dataDir : mkdtempSync(join(tmpdir(), 'baton-empty-'));
+  await l.restartBaton(await openStack({ dataDir, databaseUrl: '', redisUrl: '' }));
+}
+
+/** Start a run on a new issue, and move it to build. */
+async function runInBuild(l: Local): Promise<number> {
+  const issue = await startRun(l);
+  l.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo: l.seeded.repo });
+  await l.settle();
+  return issue;
+}
 
 async function startRun(l: Local, title = 'A feature'): Promise<number> {
   const issue = l.sandbox.createIssue({ title, body: 'please', by: 'alice', repo: l.seeded.repo }).number;
@@ -191,14 +208,8 @@ describe('GitHub is the source of truth', () => {
   it('a restarted Baton with an empty disk rebuilds the run from the issue and carries on', async () => {
     lb = await local();
     const repo = lb.seeded.repo;
-    const issue = await startRun(lb);
-    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
-    await lb.settle();
-    await lb.stopBaton();
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    await lb.restartBaton(await openStack({ dataDir: mkdtempSync(join(tmpdir(), 'baton-empty-')), databaseUrl: '', redisUrl: '' }));
+    const issue = await runInBuild(lb);
+    await redeploy(lb, 'empty');
     lb.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'Impl', body: `Fixes #${issue}`, head: `${issue}-impl`, files: { 'src/x.ts': 'export const x = 1;\n' } });
     await lb.settle();
     const { run, count } = card(lb, issue);
@@ -234,8 +245,7 @@ describe('SLA', () => {
     lb = await local();
     const issue = await startRun(lb);
     // A deploy in between: the watch list lives in the store, so the new process still sees the idle run.
-    await lb.stopBaton();
-    await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
+    await redeploy(lb, 'same');
     // The demo flow's spec stage (preset:feature) has a 3-day SLA.
     expect(await lb.baton.sweepSla(new Date(Date.now() + 3600_000))).toBe(0);
     expect(await lb.baton.sweepSla(new Date(Date.now() + 4 * 86400_000))).toBe(1);
@@ -294,11 +304,8 @@ describe('Workflow Wins', () => {
   it('posts the weekly digest on a tracking issue, also for a repo known only from the store', async () => {
     lb = await local();
     const repo = lb.seeded.repo;
-    const issue = await startRun(lb);
-    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
-    await lb.settle();
-    await lb.stopBaton();
-    await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
+    await runInBuild(lb);
+    await redeploy(lb, 'same');
     await lb.baton.worker.postDigest(repo, '2026-W48');
     const tracking = [...lb.sandbox.repo(repo).issues.values()].find((i) => i.title === 'Baton · Workflow Wins')!;
     expect(tracking).toBeDefined();
