@@ -44,6 +44,8 @@ export interface BatonOptions {
   /** The app's bot login (`<slug>[bot]`); looked up with GET /app when absent. */
   botLogin?: string;
   concurrency?: number;
+  /** Attempts the queue makes before dead-lettering (the last failure marks the card stuck). */
+  maxAttempts?: number;
   /** Extra node handlers (ops endpoints, dashboard): return true when they answered. */
   handlers?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
   hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate' | 'ignored'): void };
@@ -137,6 +139,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     botLogin: () => botLogin,
     log: log.child({ name: 'worker' }),
     hooks: opts.hooks,
+    maxAttempts: opts.maxAttempts,
   });
 
   let accepting = true;

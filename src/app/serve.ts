@@ -51,6 +51,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     redisUrl: o.redisUrl,
     botLogin: o.botLogin,
     concurrency: o.concurrency,
+    maxAttempts: stack.retry.attempts,
     handlers,
     hooks,
     onOctokit: (octokit) => {

@@ -2,7 +2,7 @@
 // queue (embedded, or BullMQ with REDIS_URL), LLM routers (one per distinct `llm:` config) and the task runners.
 import type { Flow } from '../flow/types.js';
 import type { Store } from '../store/types.js';
-import type { JobQueue } from '../queue/types.js';
+import { DEFAULT_RETRY, type JobQueue, type RetryPolicy } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { openStore } from '../store/index.js';
 import { openQueue } from '../queue/index.js';
@@ -13,6 +13,8 @@ import type { TaskRunners } from './worker.js';
 export interface Stack {
   store: Store;
   queue: JobQueue;
+  /** Attempts and backoff of jobs (the worker marks the card stuck on the last attempt). */
+  retry: RetryPolicy;
   router(flow: Flow): LlmRouter;
   tasks: TaskRunners;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export interface StackOptions {
   redisUrl?: string;
   /** Postgres schema / Redis prefix, so several stacks can share one server. */
   namespace?: string;
+  retry?: RetryPolicy;
   env?: Record<string, string | undefined>;
 }
 
@@ -36,11 +39,14 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
     databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
     ...(opts.namespace ? { schema: opts.namespace } : {}),
   });
-  const queue = await openQueue({ store, redisUrl: opts.redisUrl ?? env.REDIS_URL, ...(opts.namespace ? { prefix: opts.namespace } : {}) });
+  const attempts = Number(env.BATON_JOB_ATTEMPTS);
+  const retry = opts.retry ?? (Number.isInteger(attempts) && attempts > 0 ? { ...DEFAULT_RETRY, attempts } : DEFAULT_RETRY);
+  const queue = await openQueue({ store, redisUrl: opts.redisUrl ?? env.REDIS_URL, retry, ...(opts.namespace ? { prefix: opts.namespace } : {}) });
   const routers = new Map<string, LlmRouter>();
   return {
     store,
     queue,
+    retry,
     router(flow: Flow) {
       const key = JSON.stringify(flow.llm ?? {});
       let r = routers.get(key);

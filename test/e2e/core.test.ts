@@ -315,3 +315,27 @@ describe('Workflow Wins', () => {
     expect(posted[0]).toMatch(/xychart-beta/);
   });
 });
+
+describe('a job that keeps failing', () => {
+  it('is dead-lettered, the card says what is stuck and why, and /baton retry completes it', async () => {
+    lb = await local({ retry: { attempts: 2, baseMs: 10, maxMs: 20 } });
+    const repo = lb.seeded.repo;
+    const issue = await startRun(lb);
+    // GitHub refuses the issue update on both attempts (422 is not retried by Octokit).
+    lb.sandbox.fail({ route: '/repos/{owner}/{repo}/issues/{issue_number}', method: 'PATCH', times: 2, status: 422, body: { message: 'Validation Failed' } });
+    lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await lb.settle();
+    expect((await lb.stack.store.deadDeliveries()).filter((d) => d.key === `${repo}#${issue}`)).toHaveLength(1);
+    const stuck = card(lb, issue);
+    expect(stuck.body).toMatch(/Stuck \| .*Validation Failed.*\/baton retry/);
+    expect(stuck.run!.stuck).toBeDefined();
+    expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
+    lb.sandbox.comment(issue, '/baton retry', { by: 'alice', repo });
+    await lb.settle();
+    expect(stageLabels(lb, issue)).toEqual(['baton:build']);
+    const after = card(lb, issue);
+    expect(after.count).toBe(1);
+    expect(after.run!.stuck).toBeUndefined();
+    expect(after.run!.stage).toBe('build');
+  });
+});
