@@ -109,7 +109,7 @@ export function flowReferenceMarkdown(): string {
   const lines: string[] = [
     '# flow.yml reference',
     '',
-    '<!-- Generated from src/flow/schema.ts by `npx tsx scripts/emit-schema.ts`; do not edit by hand. -->',
+    '<!-- Generated from src/flow/schema.ts by `npm run schema`; do not edit by hand. -->',
     '',
     'Baton reads `.github/flow.yml`. Check it with `npx baton validate`; editors can use `schema/flow.schema.json`.',
     '',
