@@ -358,4 +358,3 @@ export class Worker {
   }
 }
 
-export type { Effect };

@@ -4,7 +4,7 @@
 // yields effects the applier recognises as already done.
 import type { Flow, Stage } from '../flow/types.js';
 import type { ActionConfig, TransitionConfig } from '../flow/schema.js';
-import type { BatonEvent, Decision, Effect, HistoryEntry, LinkedPr, PrRef, RunState } from './types.js';
+import type { BatonEvent, Decision, Effect, HistoryEntry, PrRef, RunState } from './types.js';
 import { inRole, resolveOwners, roleOf, uniq, type Owners } from './owners.js';
 import { renderTemplate } from './template.js';
 
@@ -494,4 +494,3 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-export type { LinkedPr };

@@ -95,7 +95,6 @@ interface Cached {
   data: unknown;
 }
 
-const enc = encodeURIComponent;
 
 /** Shared across jobs (one per process) so conditional requests survive between jobs of a repo. */
 export type EtagCache = Map<string, Cached>;
