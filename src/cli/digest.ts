@@ -1,19 +1,14 @@
 // `baton digest --dry-run [--repo o/r]`: prints the Workflow Wins digest Markdown that the scheduler would post.
 import { parseArgs } from 'node:util';
-import type { Store } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { loadDigest } from '../report/digest.js';
-import { withStore, type OpenStore } from '../report/open-store.js';
+import { withStore } from '../report/open-store.js';
 import { DAY_MS, weekStart } from '../report/stats.js';
-import type { Io } from './report.js';
+import type { Io, ReportDeps } from './report.js';
 
-export interface DigestDeps {
-  openStore?: OpenStore;
-  store?: Store;
+export interface DigestDeps extends ReportDeps {
   /** The app's router; without one the narrative is the offline template. */
   router?: LlmRouter;
-  now?: () => Date;
-  env?: NodeJS.ProcessEnv;
 }
 
 const USAGE = 'usage: baton digest --dry-run [--repo owner/repo] [--weeks 8] [--data-dir DIR] [--database-url URL]';

@@ -70,7 +70,7 @@ export interface HistoryPlan {
 const DEFAULT_TEAM: HistoryTeam = { pm: 'pat-pm', devs: ['dana-dev', 'devon-dev', 'dru-dev'], reviewers: ['rae-review', 'remy-review'], seniors: ['sage-senior'] };
 
 /** mulberry32: tiny, fast, good enough for plausible data, and identical on every platform. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

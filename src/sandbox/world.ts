@@ -99,11 +99,9 @@ export class World {
   }
 
   // --- issues ---------------------------------------------------------------------------------------------------
-  createIssue(r: Repo, actor: string, p: { title: string; body?: string | null; labels?: string[]; assignees?: string[] }, at?: string): Issue {
-    if (!p.title) throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
-    const when = this.now(at);
-    this.state.ensureUser(actor);
-    const i: Issue = {
+  /** A fresh open issue record (issues and pull requests share numbers and fields, as on GitHub). */
+  private newIssue(r: Repo, actor: string, p: { title: string; body?: string | null }, when: string): Issue {
+    return {
       number: r.nextNumber++,
       id: this.state.nextId(),
       title: p.title,
@@ -119,6 +117,13 @@ export class World {
       closed_by: null,
       comments: [],
     };
+  }
+
+  createIssue(r: Repo, actor: string, p: { title: string; body?: string | null; labels?: string[]; assignees?: string[] }, at?: string): Issue {
+    if (!p.title) throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+    const when = this.now(at);
+    this.state.ensureUser(actor);
+    const i: Issue = this.newIssue(r, actor, p, when);
     r.issues.set(i.number, i);
     r.openCount++;
     this.emitIssue(r, i, actor, 'opened');
@@ -445,23 +450,7 @@ export class World {
     };
     this.recomputePull(r, pull);
     this.state.ensureUser(actor);
-    const i: Issue & { pull: Pull } = {
-      number: r.nextNumber++,
-      id: this.state.nextId(),
-      title: p.title,
-      body: p.body ?? null,
-      state: 'open',
-      state_reason: null,
-      user: actor,
-      labels: [],
-      assignees: [],
-      created_at: when,
-      updated_at: when,
-      closed_at: null,
-      closed_by: null,
-      comments: [],
-      pull,
-    };
+    const i: Issue & { pull: Pull } = { ...this.newIssue(r, actor, p, when), pull };
     r.issues.set(i.number, i);
     r.openCount++;
     r.openPulls.add(i.number);

@@ -1,7 +1,7 @@
 // Exactly-once visible effects under duplicate deliveries: GitHub redelivers (same X-GitHub-Delivery), and the same
 // occurrence can arrive under two delivery ids (a hook re-created, a replay tool). Both must act once, for every
 // kind of event that moves a run: issue labels, PR opened, review submitted, checks completed, PR merged.
-import { request } from 'node:http';
+import { post } from '../support/post.js';
 import { signBody } from '../../src/sandbox/index.js';
 import { SANDBOX_BOT } from '../../src/sandbox/local-baton.js';
 import { local } from '../support/local.js';
@@ -14,16 +14,6 @@ afterEach(async () => {
   lb = undefined;
 });
 
-function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Everything a duplicate could change, as a user would see it. */
 function snapshot(l: Local, issue: number, pr: number) {

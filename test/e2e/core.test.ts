@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { post } from '../support/post.js';
 import { openStack } from '../../src/app/stack.js';
 import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
 import { parseScenario } from '../../src/sandbox/scenario.js';
@@ -42,16 +42,6 @@ async function startRun(l: Local, title = 'A feature'): Promise<number> {
   return issue;
 }
 
-function post(url: string, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('the demo flow', () => {
   it('goes from label to done: one card, bounce-back, high-risk gate, docs', async () => {

@@ -1,18 +1,10 @@
 // A synthetic-but-realistic population of changes for calibrating and testing the scorer: sizes are log-normal
 // (median ~40 changed lines, long tail), file counts grow with size, authors' experience is log-normal too.
 import type { ScoreInput } from '../../src/tasks/risk/score.js';
+import { rng } from '../../src/report/history.js';
 
 /** Deterministic PRNG (mulberry32) so the population is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
