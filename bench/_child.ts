@@ -20,10 +20,24 @@ export interface ChildBaton {
   stop(): Promise<void>;
 }
 
-export async function startChildBaton(o: { flowYml: string; latencyMs?: number; env?: Record<string, string> }): Promise<ChildBaton> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+export async function startChildBaton(o: {
+  flowYml: string;
+  latencyMs?: number;
+  env?: Record<string, string>;
+}): Promise<ChildBaton> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const secret = randomBytes(16).toString('hex');
-  const sandbox = new Sandbox({ secret, appId: 7, publicKey, botLogin: 'baton-bench[bot]', latencyMs: o.latencyMs ?? 0 });
+  const sandbox = new Sandbox({
+    secret,
+    appId: 7,
+    publicKey,
+    botLogin: 'baton-bench[bot]',
+    latencyMs: o.latencyMs ?? 0,
+  });
   const baseUrl = await sandbox.start();
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml });
   const dir = mkdtempSync(join(tmpdir(), 'baton-child-'));

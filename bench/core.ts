@@ -18,10 +18,27 @@ const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 function post(url: string, event: string, body: string, secret: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signBody(secret, body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`webhook answered ${res.statusCode}`))));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': signBody(secret, body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - t0)
+            : reject(new Error(`webhook answered ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -35,7 +52,15 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function withBaton<T>(latencyMs: number, fn: (lb: LocalBaton) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const lb = await startLocalBaton({ flowYml: BENCH_FLOW, dataDir: dir, databaseUrl: '', redisUrl: '', latencyMs, logLevel: 'silent', concurrency: 16 });
+  const lb = await startLocalBaton({
+    flowYml: BENCH_FLOW,
+    dataDir: dir,
+    databaseUrl: '',
+    redisUrl: '',
+    latencyMs,
+    logLevel: 'silent',
+    concurrency: 16,
+  });
   try {
     return await fn(lb);
   } finally {
@@ -47,7 +72,10 @@ async function withBaton<T>(latencyMs: number, fn: (lb: LocalBaton) => Promise<T
 /** Runs `runs` issues through 4 transitions each (label-driven), all issues in parallel; returns figures. */
 async function transitions(lb: LocalBaton, runs: number) {
   const repo = lb.seeded.repo;
-  const issues = Array.from({ length: runs }, (_, i) => lb.sandbox.createIssue({ title: `bench ${i}`, by: 'alice', repo }).number);
+  const issues = Array.from(
+    { length: runs },
+    (_, i) => lb.sandbox.createIssue({ title: `bench ${i}`, by: 'alice', repo }).number,
+  );
   await lb.settle();
   lb.sandbox.resetCounts();
   const t0 = performance.now();
@@ -75,17 +103,31 @@ interface Target {
 async function acks(lb: Target, n: number, concurrency = 8): Promise<number[]> {
   const repo = lb.seeded.repo;
   // Spread over 50 issues: one issue's jobs run strictly one at a time, different issues in parallel.
-  const targets = Array.from({ length: 50 }, (_, i) => lb.sandbox.createIssue({ title: `ack target ${i}`, by: 'alice', repo }).number);
+  const targets = Array.from(
+    { length: 50 },
+    (_, i) => lb.sandbox.createIssue({ title: `ack target ${i}`, by: 'alice', repo }).number,
+  );
   lb.sandbox.labelIssue(targets[0]!, 'noise', { by: 'alice', repo });
   await lb.settle();
-  const template = lb.sandbox.deliveries().filter((d) => d.event === 'issues' && d.action === 'labeled').at(-1)!.payload as Record<string, any>;
+  const template = lb.sandbox
+    .deliveries()
+    .filter((d) => d.event === 'issues' && d.action === 'labeled')
+    .at(-1)!.payload as Record<string, any>;
   const secret = lb.secret;
   const times: number[] = [];
   let next = 0;
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      const payload = { ...template, label: { ...template.label, name: `noise-${i}` }, issue: { ...template.issue, number: targets[i % targets.length], updated_at: new Date(Date.now() + i).toISOString() } };
+      const payload = {
+        ...template,
+        label: { ...template.label, name: `noise-${i}` },
+        issue: {
+          ...template.issue,
+          number: targets[i % targets.length],
+          updated_at: new Date(Date.now() + i).toISOString(),
+        },
+      };
       times.push(await post(lb.webhookUrl, 'issues', JSON.stringify(payload), secret));
     }
   };
@@ -107,7 +149,9 @@ async function withChild<T>(latencyMs: number, fn: (t: Target, rss: () => number
     }
   };
   try {
-    return await fn({ sandbox: c.sandbox, seeded: c.seeded, webhookUrl: c.webhookUrl, secret: c.secret, settle }, () => c.rssMb());
+    return await fn({ sandbox: c.sandbox, seeded: c.seeded, webhookUrl: c.webhookUrl, secret: c.secret, settle }, () =>
+      c.rssMb(),
+    );
   } finally {
     await c.stop();
   }
@@ -116,14 +160,20 @@ async function withChild<T>(latencyMs: number, fn: (t: Target, rss: () => number
 export default async function core({ log }: { log: (...a: unknown[]) => void }) {
   const RUNS = 100;
   const fast = await withBaton(0, (lb) => transitions(lb, RUNS));
-  log(`0 ms GitHub latency: ${RUNS} runs × 4 transitions in ${fast.seconds.toFixed(2)} s → ${fast.transitionsPerS.toFixed(1)} transitions/s, ${fast.requestsPerTransition.toFixed(2)} GitHub requests/transition, ${fast.done}/${RUNS} done`);
+  log(
+    `0 ms GitHub latency: ${RUNS} runs × 4 transitions in ${fast.seconds.toFixed(2)} s → ${fast.transitionsPerS.toFixed(1)} transitions/s, ${fast.requestsPerTransition.toFixed(2)} GitHub requests/transition, ${fast.done}/${RUNS} done`,
+  );
   const slow = await withBaton(50, (lb) => transitions(lb, RUNS));
-  log(`50 ms GitHub latency: ${slow.transitionsPerS.toFixed(1)} transitions/s, ${slow.requestsPerTransition.toFixed(2)} requests/transition, ${slow.done}/${RUNS} done`);
+  log(
+    `50 ms GitHub latency: ${slow.transitionsPerS.toFixed(1)} transitions/s, ${slow.requestsPerTransition.toFixed(2)} requests/transition, ${slow.done}/${RUNS} done`,
+  );
 
   // Ack latency and memory of Baton as deployed: its own process, GitHub elsewhere.
   const ack0 = await withChild(0, (t) => acks(t, 1000));
   const ack50 = await withChild(50, (t) => acks(t, 1000));
-  log(`webhook ack over 1,000 deliveries (Baton in its own process): p50 ${pct(ack0, 50).toFixed(2)} ms, p99 ${pct(ack0, 99).toFixed(2)} ms; with 50 ms GitHub latency p99 ${pct(ack50, 99).toFixed(2)} ms`);
+  log(
+    `webhook ack over 1,000 deliveries (Baton in its own process): p50 ${pct(ack0, 50).toFixed(2)} ms, p99 ${pct(ack0, 99).toFixed(2)} ms; with 50 ms GitHub latency p99 ${pct(ack50, 99).toFixed(2)} ms`,
+  );
   const mem = await withChild(0, async (t, rss) => {
     await acks(t, 1000);
     const rss1k = rss();
@@ -131,7 +181,9 @@ export default async function core({ log }: { log: (...a: unknown[]) => void }) 
     const rss10k = rss();
     return { rss1k, rss10k };
   });
-  log(`Baton RSS after 1k events ${mem.rss1k.toFixed(0)} MB, after 10k ${mem.rss10k.toFixed(0)} MB (ratio ${(mem.rss10k / mem.rss1k).toFixed(2)})`);
+  log(
+    `Baton RSS after 1k events ${mem.rss1k.toFixed(0)} MB, after 10k ${mem.rss10k.toFixed(0)} MB (ratio ${(mem.rss10k / mem.rss1k).toFixed(2)})`,
+  );
 
   return {
     webhook_ack_p50_ms: r2(pct(ack0, 50)),

@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import type { StoreWithJobs } from '../src/store/types.js';
 import { killAllChildren, sandboxWorld, settle, startChild, sleep, type BatonChild } from '../test/support/child.js';
-import { deleteRedisPrefix, dropSchema, originOf, PG_URL, sharedEnv, startProxy, startReplicas, uniqueNamespace } from '../test/support/replicas.js';
+import {
+  deleteRedisPrefix,
+  dropSchema,
+  originOf,
+  PG_URL,
+  sharedEnv,
+  startProxy,
+  startReplicas,
+  uniqueNamespace,
+} from '../test/support/replicas.js';
 import { auditBurst, BURST_FLOW, createIssues, sendBurst, type BurstAudit } from '../test/support/burst.js';
 
 const ISSUES = 200;
@@ -63,8 +72,13 @@ async function burst(mode: 'embedded' | { replicas: number }, log: (...a: unknow
     const c1 = cpuTicks();
     const cpuBusy = (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total);
     const audit = await auditBurst(sandbox, seeded.repo, issues, store);
-    const label = mode === 'embedded' ? 'embedded (SQLite + SQL queue, 1 process)' : `Redis + Postgres, ${mode.replicas} replica${mode.replicas > 1 ? 's' : ''}`;
-    log(`${label}: ${sent} deliveries (+${sandbox.deliveries().length - sent - ISSUES} echoes of Baton's own writes) in ${seconds.toFixed(1)} s → ${(sent / seconds).toFixed(1)} deliveries/s; ${audit.transitions} transitions, duplicates ${audit.duplicates}, lost ${audit.lost}, wrong stage ${audit.wrongStage.length}, out of order ${audit.outOfOrder.length}; webhooks per replica ${proxy.hits.join('/')}; machine CPU busy ${(cpuBusy * 100).toFixed(0)}%`);
+    const label =
+      mode === 'embedded'
+        ? 'embedded (SQLite + SQL queue, 1 process)'
+        : `Redis + Postgres, ${mode.replicas} replica${mode.replicas > 1 ? 's' : ''}`;
+    log(
+      `${label}: ${sent} deliveries (+${sandbox.deliveries().length - sent - ISSUES} echoes of Baton's own writes) in ${seconds.toFixed(1)} s → ${(sent / seconds).toFixed(1)} deliveries/s; ${audit.transitions} transitions, duplicates ${audit.duplicates}, lost ${audit.lost}, wrong stage ${audit.wrongStage.length}, out of order ${audit.outOfOrder.length}; webhooks per replica ${proxy.hits.join('/')}; machine CPU busy ${(cpuBusy * 100).toFixed(0)}%`,
+    );
     if (audit.details.length) log(`  problems: ${audit.details.slice(0, 5).join('; ')}`);
     return { seconds, deliveriesPerS: sent / seconds, audit, cpuBusy };
   } finally {
@@ -85,7 +99,13 @@ async function recovery(leaseMs: number, log: (...a: unknown[]) => void): Promis
   const world = await sandboxWorld({ flowYml: BURST_FLOW });
   const { sandbox, seeded } = world;
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-kill-'));
-  const env = { ...world.env, BATON_DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', BATON_QUEUE_LEASE_MS: String(leaseMs) };
+  const env = {
+    ...world.env,
+    BATON_DATA_DIR: dir,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    BATON_QUEUE_LEASE_MS: String(leaseMs),
+  };
   const store = await openStore({ dataDir: dir, databaseUrl: '' });
   try {
     let child = await startChild(env);
@@ -97,7 +117,7 @@ async function recovery(leaseMs: number, log: (...a: unknown[]) => void): Promis
       killed = child.kill();
       await killed;
     };
-    sandbox.labelIssue(issue!, "flow:burst", { by: "alice", repo: seeded.repo });
+    sandbox.labelIssue(issue!, 'flow:burst', { by: 'alice', repo: seeded.repo });
     while (!killed) await sleep(10);
     await killed;
     sandbox.http.onAnswer = undefined;
@@ -111,7 +131,9 @@ async function recovery(leaseMs: number, log: (...a: unknown[]) => void): Promis
     await settle(sandbox, store);
     const cards = sandbox.comments(issue!, seeded.repo).filter((c) => c.body.includes('<!-- baton:card -->')).length;
     const ok = cards === 1 && sandbox.issue(issue!, seeded.repo).labels.includes('baton:spec');
-    log(`recovery after SIGKILL between two writes (lease ${leaseMs} ms): job completed ${seconds.toFixed(2)} s after the new process was started; one card: ${ok}`);
+    log(
+      `recovery after SIGKILL between two writes (lease ${leaseMs} ms): job completed ${seconds.toFixed(2)} s after the new process was started; one card: ${ok}`,
+    );
     await child.kill();
     return { seconds, ok };
   } finally {
@@ -123,7 +145,9 @@ async function recovery(leaseMs: number, log: (...a: unknown[]) => void): Promis
 }
 
 export default async function durability({ log }: { log: (...a: unknown[]) => void }) {
-  log(`burst: ${ISSUES * PER_ISSUE} signed deliveries across ${ISSUES} issues (4 flow labels + ${PER_ISSUE - 4} comments each), real \`baton start\` processes, sandbox GitHub at 0 ms latency`);
+  log(
+    `burst: ${ISSUES * PER_ISSUE} signed deliveries across ${ISSUES} issues (4 flow labels + ${PER_ISSUE - 4} comments each), real \`baton start\` processes, sandbox GitHub at 0 ms latency`,
+  );
   const embedded = await burst('embedded', log);
   const r1 = await burst({ replicas: 1 }, log);
   const r2x = await burst({ replicas: 2 }, log);
@@ -132,7 +156,9 @@ export default async function durability({ log }: { log: (...a: unknown[]) => vo
   const all = [embedded, r1, r2x, r3];
   const duplicates = all.reduce((n, m) => n + m.audit.duplicates, 0) + (rec.ok ? 0 : 1);
   const lost = all.reduce((n, m) => n + m.audit.lost + m.audit.wrongStage.length, 0);
-  log(`scaling: 2 replicas / 1 = ${(r2x.deliveriesPerS / r1.deliveriesPerS).toFixed(2)}×, 3 / 1 = ${(r3.deliveriesPerS / r1.deliveriesPerS).toFixed(2)}× — on ${(await import('node:os')).cpus().length} cores shared by the replicas, the sandbox, its webhook sender, Redis and Postgres`);
+  log(
+    `scaling: 2 replicas / 1 = ${(r2x.deliveriesPerS / r1.deliveriesPerS).toFixed(2)}×, 3 / 1 = ${(r3.deliveriesPerS / r1.deliveriesPerS).toFixed(2)}× — on ${(await import('node:os')).cpus().length} cores shared by the replicas, the sandbox, its webhook sender, Redis and Postgres`,
+  );
   return {
     deliveries: ISSUES * PER_ISSUE,
     issues: ISSUES,

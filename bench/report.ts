@@ -17,14 +17,31 @@ import { createDashboardHandler } from '../src/report/dashboard/server.js';
 const TARGET = 100_000;
 const END = '2026-06-01T00:00:00.000Z';
 const REPOS = ['acme/web', 'acme/api', 'acme/mobile', 'acme/infra', 'acme/docs'];
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function dataset(): { transitions: TransitionRecord[]; ledger: LedgerEntry[] } {
   const transitions: TransitionRecord[] = [];
   let i = 0;
   while (transitions.length < TARGET) {
     const repo = REPOS[i % REPOS.length];
-    const plan = generateHistory({ repo, end: END, days: 365, runs: 3200, seed: 1000 + i, firstIssue: 1 + Math.floor(i / REPOS.length) * 10_000, firstPr: 500_000 + i * 10_000 });
+    const plan = generateHistory({
+      repo,
+      end: END,
+      days: 365,
+      runs: 3200,
+      seed: 1000 + i,
+      firstIssue: 1 + Math.floor(i / REPOS.length) * 10_000,
+      firstPr: 500_000 + i * 10_000,
+    });
     transitions.push(...historyToTransitions(plan));
     i++;
   }
@@ -34,7 +51,21 @@ function dataset(): { transitions: TransitionRecord[]; ledger: LedgerEntry[] } {
   for (let k = 0; k < 20_000; k++) {
     const at = new Date(t0 + (k / 20_000) * 365 * 86_400_000).toISOString();
     const model = k % 3 === 0 ? 'gpt-4o-mini' : k % 3 === 1 ? 'gemini-2.0-flash' : 'offline';
-    ledger.push({ id: `b${k}`, at, task: k % 2 ? 'risk' : 'docs', repo: REPOS[k % REPOS.length], org: 'acme', provider: model === 'offline' ? 'offline' : model.startsWith('gpt') ? 'openai' : 'gemini', model, tokensIn: 1200, tokensOut: 300, costUsd: model === 'offline' ? 0 : 0.0004, latencyMs: 800, cacheHit: false, ok: true });
+    ledger.push({
+      id: `b${k}`,
+      at,
+      task: k % 2 ? 'risk' : 'docs',
+      repo: REPOS[k % REPOS.length],
+      org: 'acme',
+      provider: model === 'offline' ? 'offline' : model.startsWith('gpt') ? 'openai' : 'gemini',
+      model,
+      tokensIn: 1200,
+      tokensOut: 300,
+      costUsd: model === 'offline' ? 0 : 0.0004,
+      latencyMs: 800,
+      cacheHit: false,
+      ok: true,
+    });
   }
   return { transitions, ledger };
 }
@@ -53,7 +84,11 @@ async function timeReport(store: Store, n = 3): Promise<{ bestMs: number; bytes:
   for (let k = 0; k < n; k++) {
     let out = '';
     const t = performance.now();
-    const code = await runReport(['--since', '180d', '--format', 'json'], { out: (s) => (out += s), err: (s) => process.stderr.write(s) }, { store, now: () => new Date(END) });
+    const code = await runReport(
+      ['--since', '180d', '--format', 'json'],
+      { out: (s) => (out += s), err: (s) => process.stderr.write(s) },
+      { store, now: () => new Date(END) },
+    );
     best = Math.min(best, performance.now() - t);
     if (code !== 0) throw new Error('report failed');
     bytes = out.length;
@@ -66,7 +101,9 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
   const d = dataset();
   const runsCount = new Set(d.transitions.map((t) => `${t.repo}#${t.issue}`)).size;
   figures.runs = runsCount;
-  log(`dataset: ${d.transitions.length} transitions over ${runsCount} runs in ${REPOS.length} repos, ${d.ledger.length} ledger rows`);
+  log(
+    `dataset: ${d.transitions.length} transitions over ${runsCount} runs in ${REPOS.length} repos, ${d.ledger.length} ledger rows`,
+  );
 
   // Pure compute (best of 5).
   // Wall time is inflated when the 2 shared cores are busy; CPU time (user + system) of this process is the steadier figure.
@@ -76,14 +113,19 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
   for (let k = 0; k < 5; k++) {
     const t = performance.now();
     const c = process.cpuUsage();
-    report = computeKpis(d.transitions, d.ledger, { since: new Date(Date.parse(END) - 180 * 86_400_000).toISOString(), until: END });
+    report = computeKpis(d.transitions, d.ledger, {
+      since: new Date(Date.parse(END) - 180 * 86_400_000).toISOString(),
+      until: END,
+    });
     const cpu = process.cpuUsage(c);
     pure = Math.min(pure, performance.now() - t);
     pureCpu = Math.min(pureCpu, (cpu.user + cpu.system) / 1000);
   }
   figures.computeMs = Number(pure.toFixed(1));
   figures.computeCpuMs = Number(pureCpu.toFixed(1));
-  log(`computeKpis over ${TARGET} transitions: best ${pure.toFixed(1)} ms wall, ${pureCpu.toFixed(1)} ms CPU (finished runs in period: ${report!.overall.current.runsFinished})`);
+  log(
+    `computeKpis over ${TARGET} transitions: best ${pure.toFixed(1)} ms wall, ${pureCpu.toFixed(1)} ms CPU (finished runs in period: ${report!.overall.current.runsFinished})`,
+  );
 
   // SQLite, end to end.
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-report-'));
@@ -115,7 +157,9 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
       }
       figures.dashboardFirstRenderMs = Math.round(renders[0]);
       figures.dashboardWarmRenderMs = Math.round(Math.min(...renders.slice(1)));
-      log(`dashboard (90d, all repos): first render ${Math.round(renders[0])} ms, warm ${Math.round(Math.min(...renders.slice(1)))} ms`);
+      log(
+        `dashboard (90d, all repos): first render ${Math.round(renders[0])} ms, warm ${Math.round(Math.min(...renders.slice(1)))} ms`,
+      );
     } finally {
       await browser.close();
       await new Promise((ok) => server.close(ok));
@@ -127,7 +171,10 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
 
   // PostgreSQL, end to end, in a fresh schema dropped afterwards.
   const schema = `bench_report_${process.pid}`;
-  const pg = new PostgresStore({ databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
+  const pg = new PostgresStore({
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    schema,
+  });
   try {
     await pg.migrate();
     const fillMs = await fill(pg, d);

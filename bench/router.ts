@@ -26,7 +26,10 @@ const Risk = z.object({ summary: z.string().min(1), level: z.enum(['low', 'mediu
 
 /** Real diffs, split per file and per hunk (long hunks in 60-line pieces); lock files and bench output skipped. */
 function diffChunks(): string[] {
-  const log = execFileSync('git', ['log', '-p', '--no-color', '--no-ext-diff'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 }).toString('utf8');
+  const log = execFileSync('git', ['log', '-p', '--no-color', '--no-ext-diff'], {
+    cwd: ROOT,
+    maxBuffer: 256 * 1024 * 1024,
+  }).toString('utf8');
   const chunks: string[] = [];
   for (const file of log.split(/^diff --git /m).slice(1)) {
     const header = `diff --git ${file.slice(0, file.indexOf('\n'))}`;
@@ -34,7 +37,10 @@ function diffChunks(): string[] {
     for (const hunk of file.split(/^(?=@@ )/m).slice(1)) {
       const lines = hunk.split('\n');
       for (let i = 0; i < lines.length; i += CHUNK_LINES) {
-        const piece = lines.slice(i, i + CHUNK_LINES).join('\n').trim();
+        const piece = lines
+          .slice(i, i + CHUNK_LINES)
+          .join('\n')
+          .trim();
         if (piece.length > 80) chunks.push(`${header}\n${piece}`);
       }
     }
@@ -57,8 +63,18 @@ function workload(chunks: string[]): Array<LlmRequest<unknown>> {
         offline: () => ({ summary: 'Heuristic: sensitive paths and size only.', level: 'medium' }),
       } as LlmRequest<unknown>;
     if (task === 'docs')
-      return { ...base, system: 'Write release-note documentation for this change in Markdown.', prompt: diff, offline: () => 'Docs: see the diff.' };
-    return { ...base, system: 'Summarise this change in two sentences for a weekly digest.', prompt: diff, offline: () => 'Changed files.' };
+      return {
+        ...base,
+        system: 'Write release-note documentation for this change in Markdown.',
+        prompt: diff,
+        offline: () => 'Docs: see the diff.',
+      };
+    return {
+      ...base,
+      system: 'Summarise this change in two sentences for a weekly digest.',
+      prompt: diff,
+      offline: () => 'Changed files.',
+    };
   });
 }
 
@@ -98,7 +114,7 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
   // Answers take about half the allowed output, like real summaries; a seeded 30% of calls fail in the last pass.
   let failing = false;
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const kinds: FakeBehavior[] = [
     { kind: 'rate_limit', retryAfterSec: 1 },
     { kind: 'server' },
@@ -111,7 +127,12 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
   const outputTokens = (r: FakeRequest) => Math.ceil(r.maxTokens / 2);
   const openai = await startFakeOpenAI({ behave, outputTokens });
   const gemini = await startFakeGemini({ behave, outputTokens });
-  const env = { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${openai.url}/v1`, GEMINI_API_KEY: 'g-bench', GEMINI_BASE_URL: gemini.url };
+  const env = {
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+    GEMINI_API_KEY: 'g-bench',
+    GEMINI_BASE_URL: gemini.url,
+  };
   const dirs: string[] = [];
   const stores: Store[] = [];
   const fresh = async () => {
@@ -122,7 +143,8 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     return s;
   };
   const calls = () => openai.count() + gemini.count();
-  const make = (store: Store, config: LlmConfig = {}, timeoutMs = 10_000) => createRouter({ store, config, env, timeoutMs });
+  const make = (store: Store, config: LlmConfig = {}, timeoutMs = 10_000) =>
+    createRouter({ store, config, env, timeoutMs });
 
   try {
     // 1. Routed with the default tiers.
@@ -134,10 +156,14 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     const routedPer1k = per1k(routedUsd, await billedTokens(a.store));
     const cap = 0.03;
     const capViolations =
-      routedRouter.stats().capViolations + (await a.store.ledger({})).filter((e) => e.costUsd > 0 && per1k(e.costUsd, e.tokensIn + e.tokensOut) > cap).length;
+      routedRouter.stats().capViolations +
+      (await a.store.ledger({})).filter((e) => e.costUsd > 0 && per1k(e.costUsd, e.tokensIn + e.tokensOut) > cap)
+        .length;
     const byModel = new Map<string, number>();
     for (const r of routed) byModel.set(`${r.provider}/${r.model}`, (byModel.get(`${r.provider}/${r.model}`) ?? 0) + 1);
-    log(`routed: $${routedUsd.toFixed(4)}, $${routedPer1k.toFixed(5)}/1k tokens; models: ${[...byModel].map(([m, n]) => `${m}×${n}`).join(', ')}`);
+    log(
+      `routed: $${routedUsd.toFixed(4)}, $${routedPer1k.toFixed(5)}/1k tokens; models: ${[...byModel].map(([m, n]) => `${m}×${n}`).join(', ')}`,
+    );
 
     // 2. Replay the same workload after a "restart" (new router, same store): nothing may be billed again.
     const before = calls();
@@ -147,7 +173,9 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
 
     // 3. Every task on the premium model.
     const b = await fresh();
-    const premiumConfig: LlmConfig = { tiers: { economy: ['openai/gpt-4o'], standard: ['openai/gpt-4o'], strong: ['openai/gpt-4o'] } };
+    const premiumConfig: LlmConfig = {
+      tiers: { economy: ['openai/gpt-4o'], standard: ['openai/gpt-4o'], strong: ['openai/gpt-4o'] },
+    };
     const premium = await runAll(make(b.store, premiumConfig), reqs);
     const premiumUsd = sumCost(premium);
     const premiumPer1k = per1k(premiumUsd, await billedTokens(b.store));
@@ -172,7 +200,7 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     const underFailure = await runAll(failRouter, reqs);
     const failedCalls = (await d.store.ledger({})).filter((e) => e.provider !== 'offline' && !e.ok).length;
     failing = false;
-    for (const r of underFailure.filter((x) => x.offline).slice(0, 3)) log(`  offline: ${r.notes.join(" | ")}`);
+    for (const r of underFailure.filter((x) => x.offline).slice(0, 3)) log(`  offline: ${r.notes.join(' | ')}`);
     const answered = underFailure.filter((r) => r.text.trim().length > 0 && !r.offline).length;
     log(
       `30% failures: ${failedCalls}/${calls() - beforeFail} provider calls failed; ${answered}/${reqs.length} answered by a model, ` +

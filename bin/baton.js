@@ -7,7 +7,7 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   // Operator errors carry their fix in the message; the stack only with BATON_DEBUG.
-  console.error(`baton: ${process.env.BATON_DEBUG ? err?.stack ?? err : err?.message ?? err}`);
+  console.error(`baton: ${process.env.BATON_DEBUG ? (err?.stack ?? err) : (err?.message ?? err)}`);
   // Servers started before the failure (the sandbox) must not keep a failed command alive.
   process.exit(1);
 }

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 register();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const name = process.argv[2];
-const known = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
+const known = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3));
 if (!name || !known.includes(name)) {
   console.error(`usage: npm run bench -- <name>   (one of: ${known.join(', ')})`);
   process.exit(2);

@@ -3,7 +3,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { embedReference, flowJsonSchemaText, flowReferenceMarkdown, README_FILE, REFERENCE_FILE, SCHEMA_FILE } from '../src/flow/reference.js';
+import {
+  embedReference,
+  flowJsonSchemaText,
+  flowReferenceMarkdown,
+  README_FILE,
+  REFERENCE_FILE,
+  SCHEMA_FILE,
+} from '../src/flow/reference.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 for (const [file, text] of [

@@ -84,7 +84,10 @@ function octokitClass(opts: BatonOptions): typeof ProbotOctokit {
     throttle: {
       ...options.throttle,
       ...groups,
-      onSecondaryRateLimit: (retryAfter: number, o: { method: string; url: string; request: { retryCount: number } }) => {
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        o: { method: string; url: string; request: { retryCount: number } },
+      ) => {
         log.warn({ retryAfter, route: `${o.method} ${o.url}` }, 'GitHub secondary rate limit: waiting as asked');
         return o.request.retryCount < RATE_LIMIT_RETRIES;
       },
@@ -143,29 +146,38 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   });
 
   let accepting = true;
-  const middleware = await createWebhookMiddleware(opts.secret, webhookPath, async ({ id, name, payload }) => {
-    if (!accepting) throw Object.assign(new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'), { status: 503 });
-    await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
-      const p = payload as Record<string, any>;
-      // Echoes of Baton's own writes (its labels, comments, check runs) can never move a run: answer without
-      // recording or queueing them — on a busy installation they are more than half of all deliveries.
-      if (botLogin && String(p.sender?.login ?? '').toLowerCase() === botLogin.toLowerCase()) {
-        opts.hooks?.delivery?.(name, 'ignored');
-        return;
-      }
-      const repo: string = p.repository?.full_name ?? '';
-      // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
-      // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.
-      if (name === 'pull_request' && p.pull_request) {
-        const link = linkedIssue(p.pull_request, repo);
-        if (link) await store.linkPr(repo, p.pull_request.number, link.issue);
-      }
-      const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
-      const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
-      if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
-      opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
-    });
-  }, log);
+  const middleware = await createWebhookMiddleware(
+    opts.secret,
+    webhookPath,
+    async ({ id, name, payload }) => {
+      if (!accepting)
+        throw Object.assign(
+          new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'),
+          { status: 503 },
+        );
+      await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
+        const p = payload as Record<string, any>;
+        // Echoes of Baton's own writes (its labels, comments, check runs) can never move a run: answer without
+        // recording or queueing them — on a busy installation they are more than half of all deliveries.
+        if (botLogin && String(p.sender?.login ?? '').toLowerCase() === botLogin.toLowerCase()) {
+          opts.hooks?.delivery?.(name, 'ignored');
+          return;
+        }
+        const repo: string = p.repository?.full_name ?? '';
+        // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
+        // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.
+        if (name === 'pull_request' && p.pull_request) {
+          const link = linkedIssue(p.pull_request, repo);
+          if (link) await store.linkPr(repo, p.pull_request.number, link.issue);
+        }
+        const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
+        const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
+        if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
+        opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
+      });
+    },
+    log,
+  );
 
   const handlers = opts.handlers ?? [];
   const server = createServer(async (req, res) => {
@@ -188,7 +200,10 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
       const app = (await (await probot.auth()).request('GET /app')).data as { slug: string };
       botLogin = `${app.slug}[bot]`;
     } catch (err) {
-      log.warn({ err: String(err) }, 'could not look up the app slug (GET /app); own events are recognised by bot type only');
+      log.warn(
+        { err: String(err) },
+        'could not look up the app slug (GET /app); own events are recognised by bot type only',
+      );
     }
   }
 
@@ -202,7 +217,14 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   });
 
   await queue.start(
-    (job) => withParent(job.traceparent, () => withSpan(`job ${job.name}`, { 'github.delivery': job.id, 'baton.key': job.key, 'baton.attempt': job.attempt }, () => worker.handle(job))),
+    (job) =>
+      withParent(job.traceparent, () =>
+        withSpan(
+          `job ${job.name}`,
+          { 'github.delivery': job.id, 'baton.key': job.key, 'baton.attempt': job.attempt },
+          () => worker.handle(job),
+        ),
+      ),
     { concurrency: opts.concurrency ?? 8 },
   );
 
@@ -235,6 +257,14 @@ type WebhookHandler = (e: { id: string; name: string; payload: unknown }) => Pro
 async function createWebhookMiddleware(secret: string, path: string, handler: WebhookHandler, log: PinoLogger) {
   const webhooks = new Webhooks({ secret });
   webhooks.onAny(async (event) => handler({ id: event.id, name: event.name, payload: event.payload }));
-  const mw = createNodeMiddleware(webhooks, { path, log: { debug: () => undefined, info: () => undefined, warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.warn({ err: String((m as Error)?.message ?? m) }, 'webhook rejected') } });
+  const mw = createNodeMiddleware(webhooks, {
+    path,
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m: unknown) => log.warn(String(m)),
+      error: (m: unknown) => log.warn({ err: String((m as Error)?.message ?? m) }, 'webhook rejected'),
+    },
+  });
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => (await mw(req, res)) !== false;
 }

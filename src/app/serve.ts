@@ -32,9 +32,26 @@ export interface ServedBaton extends RunningBaton {
 
 export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedBaton> {
   const metrics = createMetrics({ queueStats: () => stack.queue.stats() });
-  const hooks = { ...metricsHooks(metrics), delivery: (event: string, outcome: 'queued' | 'duplicate' | 'ignored') => metrics.recordDelivery(event, outcome) };
-  const handlers: NonNullable<BatonOptions['handlers']> = [opsHandler({ store: stack.store, queue: stack.queue, metrics, ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}) })];
-  handlers.push(createDashboardHandler({ store: stack.store, ...(o.dashboardToken ? { token: o.dashboardToken } : {}), openOnLocalhost: true, onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error') }));
+  const hooks = {
+    ...metricsHooks(metrics),
+    delivery: (event: string, outcome: 'queued' | 'duplicate' | 'ignored') => metrics.recordDelivery(event, outcome),
+  };
+  const handlers: NonNullable<BatonOptions['handlers']> = [
+    opsHandler({
+      store: stack.store,
+      queue: stack.queue,
+      metrics,
+      ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
+    }),
+  ];
+  handlers.push(
+    createDashboardHandler({
+      store: stack.store,
+      ...(o.dashboardToken ? { token: o.dashboardToken } : {}),
+      openOnLocalhost: true,
+      onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error'),
+    }),
+  );
   const baton = await startBaton({
     appId: o.appId,
     privateKey: o.privateKey,
@@ -61,4 +78,3 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
   });
   return Object.assign(baton, { metrics });
 }
-

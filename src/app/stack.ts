@@ -40,8 +40,14 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.namespace ? { schema: opts.namespace } : {}),
   });
   const attempts = Number(env.BATON_JOB_ATTEMPTS);
-  const retry = opts.retry ?? (Number.isInteger(attempts) && attempts > 0 ? { ...DEFAULT_RETRY, attempts } : DEFAULT_RETRY);
-  const queue = await openQueue({ store, redisUrl: opts.redisUrl ?? env.REDIS_URL, retry, ...(opts.namespace ? { prefix: opts.namespace } : {}) });
+  const retry =
+    opts.retry ?? (Number.isInteger(attempts) && attempts > 0 ? { ...DEFAULT_RETRY, attempts } : DEFAULT_RETRY);
+  const queue = await openQueue({
+    store,
+    redisUrl: opts.redisUrl ?? env.REDIS_URL,
+    retry,
+    ...(opts.namespace ? { prefix: opts.namespace } : {}),
+  });
   const routers = new Map<string, LlmRouter>();
   return {
     store,

@@ -41,7 +41,15 @@ export class SlaWatch {
     const stage = ctx.flow.stages.find((s) => s.id === run.stage);
     const watched = run.status === 'active' && !!stage?.slaMs && !run.nudged.includes(`${run.stage}@${run.enteredAt}`);
     const value = watched
-      ? JSON.stringify({ repo: ctx.repo, installationId: ctx.installationId, defaultBranch: ctx.defaultBranch, issue: run.issue, stage: run.stage, enteredAt: run.enteredAt, slaMs: stage!.slaMs! } satisfies Watched)
+      ? JSON.stringify({
+          repo: ctx.repo,
+          installationId: ctx.installationId,
+          defaultBranch: ctx.defaultBranch,
+          issue: run.issue,
+          stage: run.stage,
+          enteredAt: run.enteredAt,
+          slaMs: stage!.slaMs!,
+        } satisfies Watched)
       : '';
     if (this.last.get(key) === value) return;
     if (value) await this.store.kvSet('sla', key, value);
@@ -57,7 +65,14 @@ export class SlaWatch {
       if (now.getTime() - Date.parse(w.enteredAt) < w.slaMs) continue;
       const entry = `${w.stage}@${w.enteredAt}`;
       const id = `sla:${key}:${entry}`;
-      const payload = { repository: { full_name: w.repo, default_branch: w.defaultBranch }, installation: w.installationId ? { id: w.installationId } : undefined, issue: w.issue, entry, at: now.toISOString(), sender: { login: 'baton', type: 'Bot' } };
+      const payload = {
+        repository: { full_name: w.repo, default_branch: w.defaultBranch },
+        installation: w.installationId ? { id: w.installationId } : undefined,
+        issue: w.issue,
+        entry,
+        at: now.toISOString(),
+        sender: { login: 'baton', type: 'Bot' },
+      };
       if (await store.recordDelivery({ id, name: SLA_EVENT, key, payload, receivedAt: now.toISOString() })) {
         await queue.enqueue({ id, key, name: SLA_EVENT });
         queued++;
@@ -83,7 +98,12 @@ export class RepoRegistry {
 
   async observe(ctx: RepoContext): Promise<void> {
     this.repos.set(ctx.repo, ctx);
-    const value = JSON.stringify({ repo: ctx.repo, installationId: ctx.installationId, defaultBranch: ctx.defaultBranch, digest: ctx.flow.digest } satisfies KnownRepo);
+    const value = JSON.stringify({
+      repo: ctx.repo,
+      installationId: ctx.installationId,
+      defaultBranch: ctx.defaultBranch,
+      digest: ctx.flow.digest,
+    } satisfies KnownRepo);
     if (this.last.get(ctx.repo) === value) return;
     await this.store.kvSet('repo', ctx.repo, value);
     this.last.set(ctx.repo, value);
@@ -100,7 +120,11 @@ export class RepoRegistry {
   async digestTargets(): Promise<Array<{ repo: string; cron?: string; enabled?: boolean }>> {
     return (await this.store.kvList('repo')).map(({ value }) => {
       const r = JSON.parse(value) as KnownRepo;
-      return { repo: r.repo, cron: r.digest?.cron ?? DEFAULT_DIGEST_CRON, enabled: r.digest?.enabled ?? r.digest?.issue !== undefined };
+      return {
+        repo: r.repo,
+        cron: r.digest?.cron ?? DEFAULT_DIGEST_CRON,
+        enabled: r.digest?.enabled ?? r.digest?.issue !== undefined,
+      };
     });
   }
 }

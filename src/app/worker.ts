@@ -93,7 +93,10 @@ export class Worker {
     } catch (err) {
       const last = job.attempt >= (this.deps.maxAttempts ?? DEFAULT_RETRY.attempts);
       this.deps.hooks?.job?.(last ? 'dead' : 'retry', d.name, Date.now() - started);
-      log.warn({ delivery: job.id, event: d.name, attempt: job.attempt, err: String((err as Error)?.message ?? err) }, last ? 'job failed for good' : 'job failed, will retry');
+      log.warn(
+        { delivery: job.id, event: d.name, attempt: job.attempt, err: String((err as Error)?.message ?? err) },
+        last ? 'job failed for good' : 'job failed, will retry',
+      );
       if (last) await this.markStuck(payload, job, err).catch(() => undefined);
       throw err;
     }
@@ -105,7 +108,8 @@ export class Worker {
       permission: (login) => port.getPermission(login),
       approvals: async (pr) => {
         const latest = new Map<string, string>();
-        for (const r of await port.listReviews(pr)) if (r.state !== 'COMMENTED' && r.state !== 'PENDING') latest.set(r.user.login, r.state);
+        for (const r of await port.listReviews(pr))
+          if (r.state !== 'COMMENTED' && r.state !== 'PENDING') latest.set(r.user.login, r.state);
         return [...latest].filter(([, s]) => s === 'APPROVED').map(([u]) => u);
       },
       pull: async (pr) => {
@@ -123,25 +127,39 @@ export class Worker {
     const { store, log } = this.deps;
     const defaultBranch: string = payload.repository?.default_branch ?? (await port.getRepo()).default_branch;
     const lookup = await this.flows.get(port, defaultBranch);
-    if (lookup.problem?.firstReport) await this.reportConfigProblem(port, lookup.problem.sha, formatProblems(lookup.problem.problems), !!lookup.flow);
+    if (lookup.problem?.firstReport)
+      await this.reportConfigProblem(port, lookup.problem.sha, formatProblems(lookup.problem.problems), !!lookup.flow);
     const flow = lookup.flow;
     if (!flow) return;
-    const repoCtx = { repo: port.fullName, installationId: payload.installation?.id as number | undefined, defaultBranch, flow };
+    const repoCtx = {
+      repo: port.fullName,
+      installationId: payload.installation?.id as number | undefined,
+      defaultBranch,
+      flow,
+    };
     await this.deps.repos?.observe(repoCtx);
 
     // Cheap pre-check: an issue event on an issue with no stage label, other than the trigger, cannot touch a run.
-    const issueLabels: string[] | undefined = payload.issue && !payload.issue.pull_request ? (payload.issue.labels ?? []).map((l: P) => l.name) : undefined;
+    const issueLabels: string[] | undefined =
+      payload.issue && !payload.issue.pull_request ? (payload.issue.labels ?? []).map((l: P) => l.name) : undefined;
     // The payload's labels are a snapshot from when the user acted: a label added right after the trigger predates
     // Baton's stage label, so an issue that still has the trigger, or whose card Baton wrote, is never skipped.
     if (
-      issueLabels && ev.type !== 'command' && !issueLabels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) || l === flow.trigger) &&
-      !(ev.type === 'issue.labeled' && ev.label === flow.trigger) && !(await store.kvGet('card', `${port.fullName}#${ev.issue}`))
-    ) return;
+      issueLabels &&
+      ev.type !== 'command' &&
+      !issueLabels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) || l === flow.trigger) &&
+      !(ev.type === 'issue.labeled' && ev.label === flow.trigger) &&
+      !(await store.kvGet('card', `${port.fullName}#${ev.issue}`))
+    )
+      return;
 
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);
     let decision = decide(flow, read.run, ev, { teamMembers });
-    log.info({ delivery: ev.delivery, issue: `${port.fullName}#${ev.issue}`, event: ev.type, note: decision.note }, 'decided');
+    log.info(
+      { delivery: ev.delivery, issue: `${port.fullName}#${ev.issue}`, event: ev.type, note: decision.note },
+      'decided',
+    );
     let run = decision.run;
     if (!run) {
       // Commands answered without a run (status, refusals) still post their reply.
@@ -174,12 +192,17 @@ export class Worker {
     if (dirty) {
       const links: Record<string, string> = {};
       const web: string = payload.repository?.html_url ?? `https://github.com/${port.fullName}`;
-      for (const pr of run.prs) if (pr.risk?.commentId) links[`risk:${pr.number}`] = `${web}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
-      const problem = lookup.problem ? `\`.github/flow.yml\` at ${lookup.problem.sha.slice(0, 7)} is invalid; the last good version is in use. Run \`npx baton validate\`.` : undefined;
+      for (const pr of run.prs)
+        if (pr.risk?.commentId)
+          links[`risk:${pr.number}`] = `${web}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
+      const problem = lookup.problem
+        ? `\`.github/flow.yml\` at ${lookup.problem.sha.slice(0, 7)} is invalid; the last good version is in use. Run \`npx baton validate\`.`
+        : undefined;
       await this.runs.write(port, run, renderCard(run, flow, { links, configProblem: problem }), read.cardId);
     }
     await this.deps.sla?.observe(repoCtx, run);
-    if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry') await this.reviveDead(`${port.fullName}#${run.issue}`);
+    if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry')
+      await this.reviveDead(`${port.fullName}#${run.issue}`);
   }
 
   /** `/baton retry`: put the issue's dead-lettered jobs back in the queue (they run after this one, in order). */
@@ -201,23 +224,42 @@ export class Worker {
     const flow = 'flow' in known ? known.flow : (await this.flows.get(port, known.defaultBranch)).flow;
     if (!flow) return;
     const seniorRole = roleOf(flow, flow.risk.senior_role ?? 'senior');
-    const digest = await loadDigest(this.deps.store, { repo, now: new Date(), router: this.deps.router(flow), seniors: seniorRole.users });
+    const digest = await loadDigest(this.deps.store, {
+      repo,
+      now: new Date(),
+      router: this.deps.router(flow),
+      seniors: seniorRole.users,
+    });
     let issue = flow.digest.issue ?? Number(await this.deps.store.kvGet('digest-issue', repo));
     if (!issue) {
-      const created = await port.createIssue('Baton · Workflow Wins', 'Baton posts a weekly digest of how the workflow is doing here. Set `digest.issue` in `.github/flow.yml` to use another issue.');
+      const created = await port.createIssue(
+        'Baton · Workflow Wins',
+        'Baton posts a weekly digest of how the workflow is doing here. Set `digest.issue` in `.github/flow.yml` to use another issue.',
+      );
       issue = created.number;
       await this.deps.store.kvSet('digest-issue', repo, String(issue));
     }
-    await port.createComment(issue, `${digest.markdown}
+    await port.createComment(
+      issue,
+      `${digest.markdown}
 
-<!-- baton:digest ${week} -->`);
+<!-- baton:digest ${week} -->`,
+    );
   }
 
   private applyCtx(port: GitHubPort, job: Job) {
     return { port, store: this.deps.store, verifyAll: job.attempt > 1 };
   }
 
-  private applier(port: GitHubPort, flow: Flow, getRun: (() => RunState) | null, payload: P, job: Job, followUps: BatonEvent[] = [], cause?: BatonEvent): EffectApplier {
+  private applier(
+    port: GitHubPort,
+    flow: Flow,
+    getRun: (() => RunState) | null,
+    payload: P,
+    _job: Job,
+    followUps: BatonEvent[] = [],
+    cause?: BatonEvent,
+  ): EffectApplier {
     const { store, router, tasks } = this.deps;
     return new EffectApplier({
       task: async (e) => {
@@ -239,9 +281,21 @@ export class Worker {
           result = await (e.task === 'risk' ? tasks.risk(ctx) : tasks.docs(ctx));
         } catch (err) {
           // A task failing (GitHub trouble) is retried with the job; the LLM side never throws (offline fallback).
-          throw Object.assign(new Error(`${e.task} task for PR #${e.pr} failed: ${(err as Error).message}`), { cause: err });
+          throw Object.assign(new Error(`${e.task} task for PR #${e.pr} failed: ${(err as Error).message}`), {
+            cause: err,
+          });
         }
-        followUps.push({ id: `${e.key}:done`, type: 'task.done', task: e.task, pr: e.pr, result, at: cause?.at ?? new Date().toISOString(), actor: 'baton', repo: port.fullName, issue: run.issue });
+        followUps.push({
+          id: `${e.key}:done`,
+          type: 'task.done',
+          task: e.task,
+          pr: e.pr,
+          result,
+          at: cause?.at ?? new Date().toISOString(),
+          actor: 'baton',
+          repo: port.fullName,
+          issue: run.issue,
+        });
       },
       transition: async (e) => {
         if (e.kind !== 'transition' || !getRun) return;
@@ -262,7 +316,9 @@ export class Worker {
           at: h.at,
           owners: h.owners,
           ...(pr ? { pr: pr.number, ...(pr.risk ? { risk: pr.risk.level } : {}) } : {}),
-          ...(h.kind === 'start' && issue ? { refs: references(issue.body), labels: (issue.labels ?? []).map((l: P) => l.name) } : {}),
+          ...(h.kind === 'start' && issue
+            ? { refs: references(issue.body), labels: (issue.labels ?? []).map((l: P) => l.name) }
+            : {}),
         };
         await store.recordTransitions([rec]);
         const prev = run.history.length > 1 ? run.history[run.history.length - 2] : undefined;
@@ -310,12 +366,23 @@ export class Worker {
       const parsed = await this.flows.parse(port, file.text);
       // Problems located in a remote base file cannot be annotated on this PR's diff; they are in the summary.
       for (const p of parsed.problems.filter((x) => x.path === FLOW_PATH))
-        annotations.push({ path: FLOW_PATH, start_line: p.line, end_line: p.line, ...(p.col ? { start_column: p.col, end_column: p.col } : {}), annotation_level: p.severity === 'error' ? 'failure' : 'warning', message: p.message, title: 'Baton flow.yml' });
+        annotations.push({
+          path: FLOW_PATH,
+          start_line: p.line,
+          end_line: p.line,
+          ...(p.col ? { start_column: p.col, end_column: p.col } : {}),
+          annotation_level: p.severity === 'error' ? 'failure' : 'warning',
+          message: p.message,
+          title: 'Baton flow.yml',
+        });
       const errors = parsed.problems.filter((p) => p.severity === 'error').length;
       if (errors || !parsed.flow) {
         conclusion = 'failure';
         title = `${errors} problem${errors === 1 ? '' : 's'} in flow.yml`;
-        summary = '```\n' + formatProblems(parsed.problems) + '\n```\nRun `npx baton validate` locally to check before pushing.';
+        summary =
+          '```\n' +
+          formatProblems(parsed.problems) +
+          '\n```\nRun `npx baton validate` locally to check before pushing.';
       } else {
         title = 'flow.yml is valid';
         summary = summarizeFlow(parsed.flow);
@@ -326,7 +393,12 @@ export class Worker {
     else await port.createCheckRun({ name: FLOW_CHECK, head_sha: c.headSha, conclusion, title, summary, annotations });
   }
 
-  private async reportConfigProblem(port: GitHubPort, sha: string, text: string, lastGoodInUse: boolean): Promise<void> {
+  private async reportConfigProblem(
+    port: GitHubPort,
+    sha: string,
+    text: string,
+    lastGoodInUse: boolean,
+  ): Promise<void> {
     this.deps.log.warn({ repo: port.fullName, sha }, 'flow.yml on the default branch is invalid');
     await port.createIssue(
       `Baton: .github/flow.yml is invalid (${sha.slice(0, 7)})`,
@@ -337,7 +409,9 @@ export class Worker {
         text,
         '```',
         '',
-        lastGoodInUse ? 'Runs in flight keep using the last valid version until this is fixed.' : 'No valid version is known yet, so Baton is not starting runs in this repository.',
+        lastGoodInUse
+          ? 'Runs in flight keep using the last valid version until this is fixed.'
+          : 'No valid version is known yet, so Baton is not starting runs in this repository.',
         'Fix the file (check it with `npx baton validate .github/flow.yml`). Baton reports each broken version once.',
       ].join('\n'),
     );
@@ -353,8 +427,14 @@ export class Worker {
     const lookup = await this.flows.get(port, payload.repository?.default_branch ?? 'main');
     const read = await this.runs.read(port, Number(m[1]));
     if (!read.run || !lookup.flow) return;
-    const run: RunState = { ...read.run, stuck: { reason: String((err as Error)?.message ?? err).slice(0, 300), at: new Date().toISOString(), job: job.id } };
+    const run: RunState = {
+      ...read.run,
+      stuck: {
+        reason: String((err as Error)?.message ?? err).slice(0, 300),
+        at: new Date().toISOString(),
+        job: job.id,
+      },
+    };
     await this.runs.write(port, run, renderCard(run, lookup.flow), read.cardId);
   }
 }
-

@@ -6,7 +6,11 @@ import type { CliIo } from './io.js';
 export type CostsIo = CliIo;
 
 export interface CostsDeps {
-  openStore?: (o: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined> }) => Promise<Store> | Store;
+  openStore?: (o: {
+    dataDir?: string;
+    databaseUrl?: string;
+    env?: Record<string, string | undefined>;
+  }) => Promise<Store> | Store;
   env?: Record<string, string | undefined>;
   now?: () => number;
 }
@@ -24,7 +28,11 @@ export function parseSince(v: string, nowMs: number): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string; env?: Record<string, string | undefined> }): Promise<Store> {
+async function defaultOpenStore(o: {
+  dataDir?: string;
+  databaseUrl?: string;
+  env?: Record<string, string | undefined>;
+}): Promise<Store> {
   // Loaded on use: the store pulls in the SQLite/PostgreSQL drivers, which `--help` and tests with an injected store
   // do not need.
   const { openStore } = await import('../store/index.js');
@@ -63,7 +71,11 @@ export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}
   }
   let store: Store;
   try {
-    store = await (deps.openStore ?? defaultOpenStore)({ dataDir: env.BATON_DATA_DIR, databaseUrl: env.DATABASE_URL, env });
+    store = await (deps.openStore ?? defaultOpenStore)({
+      dataDir: env.BATON_DATA_DIR,
+      databaseUrl: env.DATABASE_URL,
+      env,
+    });
   } catch (e) {
     io.err(`baton costs: could not open the store (${(e as Error).message}). Check BATON_DATA_DIR or DATABASE_URL.`);
     return 1;

@@ -37,7 +37,9 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
     return 0;
   }
   if (!flags['dry-run']) {
-    io.err('baton digest only previews: add --dry-run. The running app posts the digest itself on flow.yml `digest.cron` (default Mondays 09:00 UTC).\n');
+    io.err(
+      'baton digest only previews: add --dry-run. The running app posts the digest itself on flow.yml `digest.cron` (default Mondays 09:00 UTC).\n',
+    );
     return 2;
   }
   const weeks = Number(flags.weeks);
@@ -49,7 +51,16 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
   return withStore(deps, flags, io.err, async (store) => {
     const repos = flags.repo
       ? [flags.repo]
-      : [...new Set((await store.transitions({ since: new Date(weekStart(now).getTime() - weeks * 7 * DAY_MS).toISOString(), until: now.toISOString() })).map((t) => t.repo))].sort();
+      : [
+          ...new Set(
+            (
+              await store.transitions({
+                since: new Date(weekStart(now).getTime() - weeks * 7 * DAY_MS).toISOString(),
+                until: now.toISOString(),
+              })
+            ).map((t) => t.repo),
+          ),
+        ].sort();
     if (!repos.length) {
       io.err('no transitions recorded yet: the digest needs at least one run (label an issue to start one).\n');
       return 1;

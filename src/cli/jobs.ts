@@ -28,11 +28,20 @@ export function formatAge(ms: number): string {
 export function jobsTable(rows: DeliveryRecord[], now: number): string {
   const head = ['ID', 'KEY', 'EVENT', 'STATUS', 'ATTEMPTS', 'AGE', 'ERROR'];
   const cells = rows.map((d) => [
-    d.id, d.key, d.name, d.status, String(d.attempts), formatAge(now - Date.parse(d.receivedAt)),
+    d.id,
+    d.key,
+    d.name,
+    d.status,
+    String(d.attempts),
+    formatAge(now - Date.parse(d.receivedAt)),
     (d.error ?? '').replace(/\s+/g, ' ').slice(0, 80),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...cells.map(line)].join('\n');
 }
 
@@ -109,28 +118,47 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
       const revived = await store.reviveDelivery(id!);
       if (!revived) {
         const d = await store.getDelivery(id!);
-        io.err(d ? `Job ${id} is ${d.status}, not dead: only dead jobs can be retried.` : `No job ${id}: run \`baton jobs\` to list dead jobs.`);
+        io.err(
+          d
+            ? `Job ${id} is ${d.status}, not dead: only dead jobs can be retried.`
+            : `No job ${id}: run \`baton jobs\` to list dead jobs.`,
+        );
         return 1;
       }
       const redisUrl = env.REDIS_URL;
       if (redisUrl) await (deps.requeue ?? defaultRequeue)(store, redisUrl);
       if (values.json) io.out(JSON.stringify({ retried: id, requeued: redisUrl ? 'redis' : 'embedded' }));
-      else io.out(`Job ${id} is pending again${redisUrl ? ' and was pushed to Redis' : ''}; a running worker will pick it up.`);
+      else
+        io.out(
+          `Job ${id} is pending again${redisUrl ? ' and was pushed to Redis' : ''}; a running worker will pick it up.`,
+        );
       return 0;
     }
     const pending = await store.pendingDeliveries(limit);
     const dead = await store.deadDeliveries(limit);
     const rows = [...pending, ...dead];
     if (values.json) {
-      io.out(JSON.stringify(rows.map((d) => ({
-        id: d.id, key: d.key, event: d.name, status: d.status, attempts: d.attempts, error: d.error ?? null,
-        receivedAt: d.receivedAt, ageMs: Math.max(0, now - Date.parse(d.receivedAt)),
-      }))));
+      io.out(
+        JSON.stringify(
+          rows.map((d) => ({
+            id: d.id,
+            key: d.key,
+            event: d.name,
+            status: d.status,
+            attempts: d.attempts,
+            error: d.error ?? null,
+            receivedAt: d.receivedAt,
+            ageMs: Math.max(0, now - Date.parse(d.receivedAt)),
+          })),
+        ),
+      );
     } else if (rows.length === 0) {
       io.out('No pending or dead jobs.');
     } else {
       io.out(jobsTable(rows, now));
-      io.out(`\n${pending.length} pending, ${dead.length} dead${dead.length ? ' — retry one with `baton jobs retry <id>`' : ''}`);
+      io.out(
+        `\n${pending.length} pending, ${dead.length} dead${dead.length ? ' — retry one with `baton jobs retry <id>`' : ''}`,
+      );
     }
     return 0;
   } finally {

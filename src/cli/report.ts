@@ -17,7 +17,8 @@ export interface ReportDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-const USAGE = 'usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d] [--data-dir DIR] [--database-url URL]';
+const USAGE =
+  'usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d] [--data-dir DIR] [--database-url URL]';
 
 export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): Promise<number> {
   let flags;

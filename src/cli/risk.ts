@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { scoreChange, type Thresholds } from '../tasks/risk/score.js';
 
 const count = z.number().int().min(0);
-const paths = z.union([z.array(z.string()), count.transform((n) => Array.from({ length: n }, (_, i) => `path-${i + 1}`))]);
+const paths = z.union([
+  z.array(z.string()),
+  count.transform((n) => Array.from({ length: n }, (_, i) => `path-${i + 1}`)),
+]);
 
 /** One line of input: Kamei's metric names; size is required, everything else is optional (unknown = neutral). */
 export const MetricsLineSchema = z
@@ -23,7 +26,10 @@ export const MetricsLineSchema = z
     exp: count.optional(),
     rexp: z.number().min(0).optional(),
     sexp: count.optional(),
-    fix: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean).optional(),
+    fix: z
+      .union([z.boolean(), z.literal(0), z.literal(1)])
+      .transform(Boolean)
+      .optional(),
     sensitive: paths.optional(),
     deps: paths.optional(),
     testsTouched: count.optional(),
@@ -38,7 +44,8 @@ export interface RiskIo extends CliIo {
   readStdin?: () => Promise<string>;
 }
 
-const USAGE = 'usage: baton risk --metrics FILE   (JSON lines of change metrics; `-` reads stdin) [--medium 0.4] [--high 0.7]';
+const USAGE =
+  'usage: baton risk --metrics FILE   (JSON lines of change metrics; `-` reads stdin) [--medium 0.4] [--high 0.7]';
 
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -21,9 +21,11 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
     else if (x === '--history') a.history = argv[++i];
     else if (x === '--port') a.port = Number(argv[++i]);
     else if (x === '--runs') a.runs = Number(argv[++i]);
-    else return `baton sandbox: unknown option ${x}\nusage: baton sandbox [--once] [--history 90d [--runs N]] [--port 3000]`;
+    else
+      return `baton sandbox: unknown option ${x}\nusage: baton sandbox [--once] [--history 90d [--runs N]] [--port 3000]`;
   }
-  if (a.history && !/^\d+d$/.test(a.history)) return `baton sandbox: --history takes a number of days like 90d (got "${a.history}")`;
+  if (a.history && !/^\d+d$/.test(a.history))
+    return `baton sandbox: --history takes a number of days like 90d (got "${a.history}")`;
   return a;
 }
 
@@ -33,13 +35,17 @@ export async function runSandbox(argv: string[], io: CliIo): Promise<number> {
     io.err(args);
     return 2;
   }
-  const lb = await startLocalBaton({ port: args.history || args.once ? 0 : args.port ?? 3000 });
+  const lb = await startLocalBaton({ port: args.history || args.once ? 0 : (args.port ?? 3000) });
   let ok = true;
   try {
     if (args.history) {
       const { playHistory } = await import('../sandbox/history.js');
-      const r = await playHistory(lb, { days: Number(args.history.slice(0, -1)), runs: args.runs }, (msg) => io.out(msg));
-      io.out(`history: ${r.runs} runs over ${args.history} played into the store (${r.transitions} transitions). Try: npx baton report`);
+      const r = await playHistory(lb, { days: Number(args.history.slice(0, -1)), runs: args.runs }, (msg) =>
+        io.out(msg),
+      );
+      io.out(
+        `history: ${r.runs} runs over ${args.history} played into the store (${r.transitions} transitions). Try: npx baton report`,
+      );
       await lb.stop();
       return 0;
     }

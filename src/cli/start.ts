@@ -8,18 +8,32 @@ import { openStack } from '../app/stack.js';
 import { serveBaton } from '../app/serve.js';
 import { runSandbox } from './sandbox.js';
 
-export function credentials(env: Record<string, string | undefined>): { appId: string; privateKey: string; secret: string } | { missing: string[] } {
-  const privateKey = env.PRIVATE_KEY?.replace(/\\n/g, '\n') ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, 'utf8') : undefined);
-  const missing = [!env.APP_ID && 'APP_ID', !privateKey && 'PRIVATE_KEY (or PRIVATE_KEY_PATH)', !env.WEBHOOK_SECRET && 'WEBHOOK_SECRET'].filter(Boolean) as string[];
+export function credentials(
+  env: Record<string, string | undefined>,
+): { appId: string; privateKey: string; secret: string } | { missing: string[] } {
+  const privateKey =
+    env.PRIVATE_KEY?.replace(/\\n/g, '\n') ??
+    (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, 'utf8') : undefined);
+  const missing = [
+    !env.APP_ID && 'APP_ID',
+    !privateKey && 'PRIVATE_KEY (or PRIVATE_KEY_PATH)',
+    !env.WEBHOOK_SECRET && 'WEBHOOK_SECRET',
+  ].filter(Boolean) as string[];
   if (missing.length) return { missing };
   return { appId: env.APP_ID!, privateKey: privateKey!, secret: env.WEBHOOK_SECRET! };
 }
 
-export async function runStart(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runStart(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const creds = credentials(env);
   if ('missing' in creds) {
     if (creds.missing.length < 3) {
-      io.err(`baton start: ${creds.missing.join(', ')} not set. Set all three GitHub App credentials to run the app, or none to run the sandbox.`);
+      io.err(
+        `baton start: ${creds.missing.join(', ')} not set. Set all three GitHub App credentials to run the app, or none to run the sandbox.`,
+      );
       return 2;
     }
     io.out('No GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): starting the built-in sandbox.\n');
@@ -43,7 +57,10 @@ export async function runStart(argv: string[], io: CliIo, env: Record<string, st
     botLogin: env.BATON_BOT_LOGIN,
     env,
   });
-  log.info({ url: baton.url, webhookUrl: baton.webhookUrl, store: stack.store.kind, queue: stack.queue.kind }, `Baton listening; webhooks at ${baton.webhookUrl}`);
+  log.info(
+    { url: baton.url, webhookUrl: baton.webhookUrl, store: stack.store.kind, queue: stack.queue.kind },
+    `Baton listening; webhooks at ${baton.webhookUrl}`,
+  );
   io.out(`baton listening ${baton.url} webhooks ${baton.webhookUrl}`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

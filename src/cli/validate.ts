@@ -39,15 +39,29 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   const errors = result.problems.filter((p: FlowProblem) => p.severity === 'error').length;
   const warnings = result.problems.length - errors;
   if (json) {
-    io.out(JSON.stringify({ path, valid: errors === 0, problems: result.problems, ...(result.flow ? { summary: summarizeFlow(result.flow) } : {}) }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          path,
+          valid: errors === 0,
+          problems: result.problems,
+          ...(result.flow ? { summary: summarizeFlow(result.flow) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return errors ? 1 : 0;
   }
   for (const p of result.problems) io.out(formatProblem(p));
   if (errors) {
-    io.err(`${path}: ${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
+    io.err(
+      `${path}: ${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`,
+    );
     return 1;
   }
   if (result.flow) io.out(`${path}: ok — ${summarizeFlow(result.flow)}`);
-  else if (result.unresolvedBase) io.out(`${path}: ok as far as it can be checked offline (base ${result.unresolvedBase} not fetched)`);
+  else if (result.unresolvedBase)
+    io.out(`${path}: ok as far as it can be checked offline (base ${result.unresolvedBase} not fetched)`);
   return 0;
 }

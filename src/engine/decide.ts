@@ -27,7 +27,7 @@ export function stageLabel(id: string): string {
 }
 
 export function decide(flow: Flow, run: RunState | null, event: BatonEvent, ctx: DecideContext = {}): Decision {
-  if (run && run.seen.includes(event.id)) return { run, effects: [], note: `duplicate event ${event.id}` };
+  if (run?.seen.includes(event.id)) return { run, effects: [], note: `duplicate event ${event.id}` };
   const d = new Decider(flow, run ? structuredClone(run) : null, event, ctx);
   return d.decide();
 }
@@ -141,7 +141,9 @@ class Decider {
     const run = this.run!;
     const from = this.stage();
     const idx = (id: string) => this.flow.stages.findIndex((s) => s.id === id);
-    const kind: HistoryEntry['kind'] = target.final ? 'done' : forced ?? (idx(target.id) < idx(from.id) ? 'back' : 'forward');
+    const kind: HistoryEntry['kind'] = target.final
+      ? 'done'
+      : (forced ?? (idx(target.id) < idx(from.id) ? 'back' : 'forward'));
     this.push({ kind: 'label.remove', key: this.key('unlabel'), issue: run.issue, label: stageLabel(from.id) });
     this.enter(target, from.id, kind);
   }
@@ -156,7 +158,15 @@ class Decider {
     run.enteredAt = ev.at;
     run.owners = owners.users;
     this.changed = true;
-    const entry: HistoryEntry = { at: ev.at, from, to: stage.id, event: this.eventName(), by: ev.actor, kind, owners: owners.users };
+    const entry: HistoryEntry = {
+      at: ev.at,
+      from,
+      to: stage.id,
+      event: this.eventName(),
+      by: ev.actor,
+      kind,
+      owners: owners.users,
+    };
     run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
     this.push({ kind: 'label.add', key: this.key('label'), issue: run.issue, labels: [stageLabel(stage.id)] });
 
@@ -173,7 +183,13 @@ class Decider {
   private action(action: ActionConfig, stage: Stage, owners: Owners): void {
     const run = this.run!;
     if (action === 'assign') {
-      if (owners.users.length) this.push({ kind: 'assign', key: this.key('assign'), issue: run.issue, users: owners.users.slice(0, MAX_ASSIGNEES) });
+      if (owners.users.length)
+        this.push({
+          kind: 'assign',
+          key: this.key('assign'),
+          issue: run.issue,
+          users: owners.users.slice(0, MAX_ASSIGNEES),
+        });
       return;
     }
     if (action === 'request_review') return this.requestReview(owners);
@@ -185,8 +201,10 @@ class Decider {
       return;
     }
     if ('label' in action) {
-      for (const l of action.label.remove ?? []) this.push({ kind: 'label.remove', key: this.key(`unlabel:${l}`), issue: run.issue, label: l });
-      if (action.label.add?.length) this.push({ kind: 'label.add', key: this.key('labels'), issue: run.issue, labels: action.label.add });
+      for (const l of action.label.remove ?? [])
+        this.push({ kind: 'label.remove', key: this.key(`unlabel:${l}`), issue: run.issue, label: l });
+      if (action.label.add?.length)
+        this.push({ kind: 'label.add', key: this.key('labels'), issue: run.issue, labels: action.label.add });
       return;
     }
     if ('request_review' in action) return this.requestReview(roleOf(this.flow, action.request_review));
@@ -209,18 +227,32 @@ class Decider {
     for (const pr of this.run!.prs.filter((p) => p.state === 'open')) {
       const users = who.users.filter((u) => u.toLowerCase() !== pr.author.toLowerCase());
       if (users.length || who.teams.length)
-        this.push({ kind: 'review.request', key: this.key(`review:${pr.number}`), pr: pr.number, users, teams: who.teams.map((t) => t.split('/')[1] ?? t) });
+        this.push({
+          kind: 'review.request',
+          key: this.key(`review:${pr.number}`),
+          pr: pr.number,
+          users,
+          teams: who.teams.map((t) => t.split('/')[1] ?? t),
+        });
     }
   }
 
   private riskTasks(only?: number): void {
-    for (const pr of this.run!.prs.filter((p) => (p.state === 'open' || p.state === 'draft') && (only === undefined || p.number === only)))
+    for (const pr of this.run!.prs.filter(
+      (p) => (p.state === 'open' || p.state === 'draft') && (only === undefined || p.number === only),
+    ))
       this.push({ kind: 'task', key: this.key(`risk:${pr.number}:${pr.headSha}`), task: 'risk', pr: pr.number });
   }
 
   private docsTasks(options?: { changelog: string; pr: boolean }, only?: number): void {
     for (const pr of this.run!.prs.filter((p) => p.state === 'merged' && (only === undefined || p.number === only)))
-      this.push({ kind: 'task', key: `docs:${this.run!.repo}#${pr.number}`, task: 'docs', pr: pr.number, ...(options ? { options } : {}) });
+      this.push({
+        kind: 'task',
+        key: `docs:${this.run!.repo}#${pr.number}`,
+        task: 'docs',
+        pr: pr.number,
+        ...(options ? { options } : {}),
+      });
   }
 
   private stageHas(name: 'risk' | 'docs'): { changelog: string; pr: boolean } | true | undefined {
@@ -238,7 +270,15 @@ class Decider {
     const run = this.run!;
     run.status = 'cancelled';
     this.changed = true;
-    const entry: HistoryEntry = { at: this.ev.at, from: run.stage, to: run.stage, event: 'issue.closed', by: this.ev.actor, kind: 'cancel', owners: run.owners };
+    const entry: HistoryEntry = {
+      at: this.ev.at,
+      from: run.stage,
+      to: run.stage,
+      event: 'issue.closed',
+      by: this.ev.actor,
+      kind: 'cancel',
+      owners: run.owners,
+    };
     run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
     this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
     return `cancelled in ${stage.id}`;
@@ -249,7 +289,15 @@ class Decider {
     run.status = 'active';
     run.enteredAt = this.ev.at;
     this.changed = true;
-    const entry: HistoryEntry = { at: this.ev.at, from: run.stage, to: run.stage, event: 'issue.reopened', by: this.ev.actor, kind: 'manual', owners: run.owners };
+    const entry: HistoryEntry = {
+      at: this.ev.at,
+      from: run.stage,
+      to: run.stage,
+      event: 'issue.reopened',
+      by: this.ev.actor,
+      kind: 'manual',
+      owners: run.owners,
+    };
     run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
     this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
     return `reopened in ${run.stage}`;
@@ -261,7 +309,12 @@ class Decider {
     let pr = run.prs.find((p) => p.number === ev.pr.number);
     const newlyLinked = !pr;
     if (!pr) {
-      pr = { number: ev.pr.number, author: ev.pr.author, headSha: ev.pr.headSha, state: ev.pr.draft ? 'draft' : 'open' };
+      pr = {
+        number: ev.pr.number,
+        author: ev.pr.author,
+        headSha: ev.pr.headSha,
+        state: ev.pr.draft ? 'draft' : 'open',
+      };
       run.prs = [...run.prs, pr];
       this.changed = true;
     }
@@ -327,10 +380,12 @@ class Decider {
     const pr = run.prs.find((p) => p.number === ev.pr.number);
     if (!pr) return `checks on unlinked PR #${ev.pr.number}`;
     // Checks of a superseded head say nothing about the PR as it is now.
-    if (pr.headSha && ev.pr.headSha && pr.headSha !== ev.pr.headSha) return `checks for stale head ${ev.pr.headSha.slice(0, 7)}`;
+    if (pr.headSha && ev.pr.headSha && pr.headSha !== ev.pr.headSha)
+      return `checks for stale head ${ev.pr.headSha.slice(0, 7)}`;
     if (ev.check === RISK_CHECK) return 'own check';
     return this.transition((t) => {
-      const want = t.conclusion === undefined ? ['success'] : Array.isArray(t.conclusion) ? t.conclusion : [t.conclusion];
+      const want =
+        t.conclusion === undefined ? ['success'] : Array.isArray(t.conclusion) ? t.conclusion : [t.conclusion];
       if (!want.includes(ev.conclusion as never)) return false;
       return t.check ? !ev.suite && t.check === ev.check : ev.suite;
     });
@@ -364,7 +419,16 @@ class Decider {
     if (r.offline !== undefined) run.offlineMode = r.offline;
     if (ev.task === 'risk' && r.level) {
       const pr = run.prs.find((p) => p.number === ev.pr);
-      if (pr) pr.risk = { ...pr.risk, level: r.level, score: r.score ?? 0, commentId: r.commentId, diffHash: r.diffHash, checkRunId: r.checkRunId, seniorApproved: r.level === 'high' ? pr.risk?.seniorApproved && pr.risk.diffHash === r.diffHash : undefined };
+      if (pr)
+        pr.risk = {
+          ...pr.risk,
+          level: r.level,
+          score: r.score ?? 0,
+          commentId: r.commentId,
+          diffHash: r.diffHash,
+          checkRunId: r.checkRunId,
+          seniorApproved: r.level === 'high' ? pr.risk?.seniorApproved && pr.risk.diffHash === r.diffHash : undefined,
+        };
     }
     if (ev.task === 'docs') run.docs = { pr: ev.pr, commentId: r.commentId };
     this.changed = true;
@@ -373,20 +437,27 @@ class Decider {
 
   // --- commands ----------------------------------------------------------------------------------------------
   private command(ev: Extract<BatonEvent, { type: 'command' }>): string | undefined {
-    const reply = (body: string) => this.push({ kind: 'comment', key: `reply:${ev.repo}#${ev.commentId}`, issue: ev.issue, body });
+    const reply = (body: string) =>
+      this.push({ kind: 'comment', key: `reply:${ev.repo}#${ev.commentId}`, issue: ev.issue, body });
     if (!WRITE.has(ev.permission)) {
       reply(`Sorry @${ev.actor}, \`/baton\` commands need write access to this repository, so I left this one alone.`);
       return `refused ${ev.command} from ${ev.actor} (${ev.permission})`;
     }
     const run = this.run;
     const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(ev.command);
-    if (!run || run.status !== 'active') {
+    if (run?.status !== 'active') {
       if (ev.command === 'link' && run === null) {
-        reply(`There is no Baton run on #${ev.issue} yet: add the \`${this.flow.trigger}\` label to start one, then link again.`);
+        reply(
+          `There is no Baton run on #${ev.issue} yet: add the \`${this.flow.trigger}\` label to start one, then link again.`,
+        );
         return 'link without run';
       }
       if (ev.command === 'status' || ev.command === 'help' || !builtin) {
-        reply(run ? `The run on #${ev.issue} is **${run.status}** (last stage: ${run.stage}).` : `No Baton run on #${ev.issue}. Add the \`${this.flow.trigger}\` label to start one.\n\n${HELP}`);
+        reply(
+          run
+            ? `The run on #${ev.issue} is **${run.status}** (last stage: ${run.stage}).`
+            : `No Baton run on #${ev.issue}. Add the \`${this.flow.trigger}\` label to start one.\n\n${HELP}`,
+        );
         return 'status without active run';
       }
       reply(`There is no active Baton run on #${ev.issue}, so \`/baton ${ev.command}\` has nothing to act on.`);
@@ -398,7 +469,9 @@ class Decider {
         return 'help';
       case 'status': {
         const stage = this.stage();
-        reply(`**${stage.name}** since ${ev.at === run.enteredAt ? 'now' : run.enteredAt}, owned by ${run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody'}. The status card above has the full timeline.`);
+        reply(
+          `**${stage.name}** since ${ev.at === run.enteredAt ? 'now' : run.enteredAt}, owned by ${run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody'}. The status card above has the full timeline.`,
+        );
         this.changed = true;
         return 'status';
       }
@@ -407,7 +480,11 @@ class Decider {
         const cur = this.flow.stages.findIndex((s) => s.id === run.stage);
         const target = want ? this.flow.stages.find((s) => s.id === want) : this.flow.stages[cur + 1];
         if (!target) {
-          reply(want ? `There is no stage \`${want}\` in this flow. Stages: ${this.flow.stages.map((s) => `\`${s.id}\``).join(', ')}.` : `**${this.stage().name}** is the last stage.`);
+          reply(
+            want
+              ? `There is no stage \`${want}\` in this flow. Stages: ${this.flow.stages.map((s) => `\`${s.id}\``).join(', ')}.`
+              : `**${this.stage().name}** is the last stage.`,
+          );
           return 'advance: no target';
         }
         if (target.id === run.stage) {
@@ -427,7 +504,15 @@ class Decider {
         if (gone.length) this.push({ kind: 'unassign', key: this.key('unassign'), issue: run.issue, users: gone });
         this.push({ kind: 'assign', key: this.key('assign'), issue: run.issue, users: users.slice(0, MAX_ASSIGNEES) });
         run.owners = users;
-        const entry: HistoryEntry = { at: ev.at, from: run.stage, to: run.stage, event: 'command:assign', by: ev.actor, kind: 'manual', owners: users };
+        const entry: HistoryEntry = {
+          at: ev.at,
+          from: run.stage,
+          to: run.stage,
+          event: 'command:assign',
+          by: ev.actor,
+          kind: 'manual',
+          owners: users,
+        };
         run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
         this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
         this.changed = true;
@@ -479,7 +564,7 @@ export const HELP = [
   '- `/baton advance [stage]` — move to the next (or the named) stage',
   '- `/baton assign @user` — hand the current stage to someone else',
   '- `/baton link #n` — tie a pull request to this issue (or, on a PR, this PR to issue #n)',
-  '- `/baton retry` — re-run the current stage\'s risk/docs tasks and clear a stuck job',
+  "- `/baton retry` — re-run the current stage's risk/docs tasks and clear a stuck job",
 ].join('\n');
 
 export function humanMs(ms: number): string {
@@ -493,4 +578,3 @@ export function humanMs(ms: number): string {
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
-

@@ -84,7 +84,14 @@ export interface LinkedPr {
   author: string;
   headSha: string;
   state: 'open' | 'draft' | 'merged' | 'closed';
-  risk?: { level: 'low' | 'medium' | 'high'; score: number; commentId?: number; diffHash?: string; checkRunId?: number; seniorApproved?: boolean };
+  risk?: {
+    level: 'low' | 'medium' | 'high';
+    score: number;
+    commentId?: number;
+    diffHash?: string;
+    checkRunId?: number;
+    seniorApproved?: boolean;
+  };
 }
 
 export interface RunState {
@@ -119,7 +126,15 @@ export type Effect =
   | { kind: 'unassign'; key: string; issue: number; users: string[] }
   | { kind: 'review.request'; key: string; pr: number; users: string[]; teams: string[] }
   | { kind: 'comment'; key: string; issue: number; body: string }
-  | { kind: 'check'; key: string; sha: string; name: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }
+  | {
+      kind: 'check';
+      key: string;
+      sha: string;
+      name: string;
+      conclusion: 'success' | 'failure' | 'neutral';
+      title: string;
+      summary: string;
+    }
   | { kind: 'task'; key: string; task: 'risk' | 'docs'; pr: number; options?: Record<string, unknown> }
   | { kind: 'transition'; key: string; entry: HistoryEntry; issue: number }
   | { kind: 'card'; key: string; issue: number };

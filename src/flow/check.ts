@@ -9,13 +9,21 @@ import { loadPrices, priceOf, UnknownPriceError } from '../llm/prices.js';
 export const BUILTIN_OWNERS = ['issue.author', 'pr.author'] as const;
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/;
 
-function roleProblem(r: ResolvedFile, path: (string | number)[], at: string, who: string, allowPeople: boolean): FlowProblem | undefined {
+function roleProblem(
+  r: ResolvedFile,
+  path: (string | number)[],
+  at: string,
+  who: string,
+  allowPeople: boolean,
+): FlowProblem | undefined {
   const roles = Object.keys(r.file.roles ?? {});
   const loc = locate(r, path);
   if (roles.includes(who)) return undefined;
   if (allowPeople && (BUILTIN_OWNERS as readonly string[]).includes(who)) return undefined;
   if (allowPeople && who.startsWith('@')) {
-    return LOGIN.test(who) ? undefined : problemIn(r, path, `${at}: "${who}" is not a GitHub login — write @login, e.g. @octocat`);
+    return LOGIN.test(who)
+      ? undefined
+      : problemIn(r, path, `${at}: "${who}" is not a GitHub login — write @login, e.g. @octocat`);
   }
   if (loc.src !== r.root && !/^@|\./.test(who)) {
     // The reference sits in a base flow the user does not edit (a preset, another repo): the fix is to define
@@ -30,7 +38,9 @@ function roleProblem(r: ResolvedFile, path: (string | number)[], at: string, who
       message: `${loc.src.path} uses role "${who}" (${at}) — define it under roles: in this file${didYouMean(who, roles)}`,
     };
   }
-  const alternatives = allowPeople ? 'define it under roles: or use issue.author / pr.author / @login' : 'define it under roles:';
+  const alternatives = allowPeople
+    ? 'define it under roles: or use issue.author / pr.author / @login'
+    : 'define it under roles:';
   const known = roles.length ? ` (roles: ${roles.join(', ')})` : '';
   return problemIn(r, path, `${at}: unknown role "${who}"${didYouMean(who, roles)} — ${alternatives}${known}`);
 }
@@ -68,14 +78,26 @@ function checkModelPrices(r: ResolvedFile): FlowProblem[] {
     (models ?? []).forEach((id, k) => {
       const path = ['llm', 'tiers', tier, k];
       if (!/^[a-z]+\/\S+$/.test(id)) {
-        out.push(problemIn(r, path, `llm.tiers.${tier}[${k}]: "${id}" must be written provider/model, e.g. openai/gpt-4.1-mini or gemini/gemini-2.5-flash`));
+        out.push(
+          problemIn(
+            r,
+            path,
+            `llm.tiers.${tier}[${k}]: "${id}" must be written provider/model, e.g. openai/gpt-4.1-mini or gemini/gemini-2.5-flash`,
+          ),
+        );
         return;
       }
       try {
         priceOf(prices, id);
       } catch (err) {
         if (!(err instanceof UnknownPriceError)) throw err;
-        out.push(problemIn(r, path, `llm.tiers.${tier}[${k}]: no price is known for "${id}" — add it under llm.prices ("${id}": { input: <USD per 1M>, output: <USD per 1M> }) so caps and budgets can apply`));
+        out.push(
+          problemIn(
+            r,
+            path,
+            `llm.tiers.${tier}[${k}]: no price is known for "${id}" — add it under llm.prices ("${id}": { input: <USD per 1M>, output: <USD per 1M> }) so caps and budgets can apply`,
+          ),
+        );
       }
     });
   }
@@ -87,7 +109,13 @@ function checkAssembled(r: ResolvedFile): FlowProblem[] {
   const f = r.file;
   const stages = f.stages ?? [];
   if (!f.trigger) {
-    out.push(problemIn(r, [], 'missing trigger: add `trigger: <label>` (the issue label that starts a run, e.g. `trigger: flow:feature`)'));
+    out.push(
+      problemIn(
+        r,
+        [],
+        'missing trigger: add `trigger: <label>` (the issue label that starts a run, e.g. `trigger: flow:feature`)',
+      ),
+    );
   }
   if (!stages.length) {
     out.push(problemIn(r, ['stages'], 'no stages: add a `stages:` list, or `extends: preset:feature`'));
@@ -106,30 +134,68 @@ function checkAssembled(r: ResolvedFile): FlowProblem[] {
     }
     (s.enter ?? []).forEach((a, k) => {
       if (typeof a === 'object' && 'request_review' in a) {
-        const p = roleProblem(r, ['stages', i, 'enter', k, 'request_review'], at(['stages', i, 'enter', k, 'request_review']), a.request_review, false);
+        const p = roleProblem(
+          r,
+          ['stages', i, 'enter', k, 'request_review'],
+          at(['stages', i, 'enter', k, 'request_review']),
+          a.request_review,
+          false,
+        );
         if (p) out.push(p);
       }
     });
     (s.on ?? []).forEach((t, j) => {
       if (!idSet.has(t.to)) {
         unknownTargets++;
-        out.push(problemIn(r, ['stages', i, 'on', j, 'to'], `${at(['stages', i, 'on', j, 'to'])}: unknown stage "${t.to}"${didYouMean(t.to, ids)} — stages are: ${ids.join(', ')}`));
+        out.push(
+          problemIn(
+            r,
+            ['stages', i, 'on', j, 'to'],
+            `${at(['stages', i, 'on', j, 'to'])}: unknown stage "${t.to}"${didYouMean(t.to, ids)} — stages are: ${ids.join(', ')}`,
+          ),
+        );
       }
       if (t.approved_by !== undefined) {
-        const p = roleProblem(r, ['stages', i, 'on', j, 'approved_by'], at(['stages', i, 'on', j, 'approved_by']), t.approved_by, false);
+        const p = roleProblem(
+          r,
+          ['stages', i, 'on', j, 'approved_by'],
+          at(['stages', i, 'on', j, 'approved_by']),
+          t.approved_by,
+          false,
+        );
         if (p) out.push(p);
       }
     });
     const isLast = i === stages.length - 1;
     if (s.final && s.on?.length) {
-      out.push(problemIn(r, ['stages', i, 'on'], `${at(['stages', i, 'on'])}: a final stage ends the run, so its on: transitions never fire — remove them or drop final: true`, 'warning'));
+      out.push(
+        problemIn(
+          r,
+          ['stages', i, 'on'],
+          `${at(['stages', i, 'on'])}: a final stage ends the run, so its on: transitions never fire — remove them or drop final: true`,
+          'warning',
+        ),
+      );
     }
     if (!s.final && !s.on?.length && !isLast) {
-      out.push(problemIn(r, ['stages', i], `${at(['stages', i])}: stage "${s.id}" has no way out — add on: transitions, or mark it final: true`));
+      out.push(
+        problemIn(
+          r,
+          ['stages', i],
+          `${at(['stages', i])}: stage "${s.id}" has no way out — add on: transitions, or mark it final: true`,
+        ),
+      );
     }
     const final = s.final ?? (isLast && !s.on?.length);
     if (final && s.sla !== undefined) {
-      out.push(problemIn(r, ['stages', i, 'sla'], `${at(['stages', i, 'sla'])}: a final stage never waits on anyone, so its sla is never used — remove it`, 'warning'));
+      out.push(
+        problemIn(
+          r,
+          ['stages', i, 'sla'],
+          `${at(['stages', i, 'sla'])}: a final stage never waits on anyone, so its sla is never used — remove it`,
+          'warning',
+        ),
+      );
     }
   });
   // Reachability from the first stage: a stage no transition leads to can never be entered.
@@ -148,12 +214,25 @@ function checkAssembled(r: ResolvedFile): FlowProblem[] {
   // With a mistyped `to:` reachability cannot be judged; the typo is the problem to fix first.
   stages.forEach((s, i) => {
     if (!reached.has(s.id) && !unknownTargets) {
-      out.push(problemIn(r, ['stages', i, 'id'], `${at(['stages', i])}: stage "${s.id}" is unreachable — no transition from "${stages[0]!.id}" leads to it; add an on: with \`to: ${s.id}\`, or remove the stage`));
+      out.push(
+        problemIn(
+          r,
+          ['stages', i, 'id'],
+          `${at(['stages', i])}: stage "${s.id}" is unreachable — no transition from "${stages[0]!.id}" leads to it; add an on: with \`to: ${s.id}\`, or remove the stage`,
+        ),
+      );
     }
   });
   const anyFinal = stages.some((s, i) => s.final || (i === stages.length - 1 && !s.on?.length));
   if (!anyFinal) {
-    out.push(problemIn(r, ['stages'], 'no final stage: runs never finish — mark the last stage `final: true` (or leave it without on:)', 'warning'));
+    out.push(
+      problemIn(
+        r,
+        ['stages'],
+        'no final stage: runs never finish — mark the last stage `final: true` (or leave it without on:)',
+        'warning',
+      ),
+    );
   }
   return out;
 }

@@ -84,7 +84,12 @@ export function locate(r: ResolvedFile, path: YamlPath): Loc {
   return { src: r.root, path };
 }
 
-export function problemIn(r: ResolvedFile, path: YamlPath, message: string, severity: FlowProblem['severity'] = 'error'): FlowProblem {
+export function problemIn(
+  r: ResolvedFile,
+  path: YamlPath,
+  message: string,
+  severity: FlowProblem['severity'] = 'error',
+): FlowProblem {
   const loc = locate(r, path);
   const { line, col } = positionOf(loc.src, loc.path);
   return { path: loc.src.path, line, col, message, severity };
@@ -116,7 +121,12 @@ function single(src: SourceFile): ResolvedFile {
     fields: Object.fromEntries(Object.keys(s).map((k) => [k, { src: parsed, path: ['stages', i, k] }])),
   }));
   const { extends: _ignored, ...rest } = file;
-  return { file: structuredClone(rest) as FlowFile, root: parsed, origins: { top, roles, stages }, sources: [parsed.path] };
+  return {
+    file: structuredClone(rest) as FlowFile,
+    root: parsed,
+    origins: { top, roles, stages },
+    sources: [parsed.path],
+  };
 }
 
 /** Applies a child file on top of an already resolved base (merge rules in the README / flow-reference). */
@@ -151,7 +161,13 @@ export function mergeChild(base: ResolvedFile, child: SourceFile): { resolved: R
     const idx = list.findIndex((e) => e.stage.id === s.id);
     if (s.remove) {
       if (idx < 0) {
-        problems.push(problemAt(parsed, ['stages', ci, 'id'], `stages[${ci}]: remove: no stage "${s.id}" in the base flow${didYouMean(s.id, baseIds())} — base stages: ${baseIds().join(', ')}`));
+        problems.push(
+          problemAt(
+            parsed,
+            ['stages', ci, 'id'],
+            `stages[${ci}]: remove: no stage "${s.id}" in the base flow${didYouMean(s.id, baseIds())} — base stages: ${baseIds().join(', ')}`,
+          ),
+        );
       } else list.splice(idx, 1);
       return;
     }
@@ -159,7 +175,11 @@ export function mergeChild(base: ResolvedFile, child: SourceFile): { resolved: R
     const anchor = anchorKey ? s[anchorKey]! : undefined;
     if (anchorKey && anchor !== undefined && !list.some((e) => e.stage.id === anchor && e.stage.id !== s.id)) {
       problems.push(
-        problemAt(parsed, ['stages', ci, anchorKey], `stages[${ci}].${anchorKey}: no stage "${anchor}" in the base flow${didYouMean(anchor, baseIds())} — base stages: ${baseIds().join(', ')}`),
+        problemAt(
+          parsed,
+          ['stages', ci, anchorKey],
+          `stages[${ci}].${anchorKey}: no stage "${anchor}" in the base flow${didYouMean(anchor, baseIds())} — base stages: ${baseIds().join(', ')}`,
+        ),
       );
       return;
     }
@@ -174,7 +194,10 @@ export function mergeChild(base: ResolvedFile, child: SourceFile): { resolved: R
     if (idx >= 0) {
       // Same id: the child's fields replace the base's (arrays such as `on`/`enter` wholesale).
       const prev = list[idx]!;
-      entry = { stage: { ...prev.stage, ...own } as StageConfig, origin: { self: { src: parsed, path: ['stages', ci] }, fields: { ...prev.origin.fields, ...fields } } };
+      entry = {
+        stage: { ...prev.stage, ...own } as StageConfig,
+        origin: { self: { src: parsed, path: ['stages', ci] }, fields: { ...prev.origin.fields, ...fields } },
+      };
       if (!anchor) {
         list[idx] = entry;
         return;
@@ -184,7 +207,11 @@ export function mergeChild(base: ResolvedFile, child: SourceFile): { resolved: R
       entry = { stage: own as StageConfig, origin: { self: { src: parsed, path: ['stages', ci] }, fields } };
     }
     if (anchorKey === 'before') {
-      list.splice(list.findIndex((e) => e.stage.id === anchor), 0, entry);
+      list.splice(
+        list.findIndex((e) => e.stage.id === anchor),
+        0,
+        entry,
+      );
     } else if (anchorKey === 'after') {
       const afterId = lastAfter.get(anchor!) ?? anchor!;
       const at = list.findIndex((e) => e.stage.id === afterId);
@@ -213,12 +240,19 @@ export interface ResolveOptions {
 }
 
 /** Resolves the `extends:` chain of an already validated file. */
-export async function resolveExtends(child: SourceFile, opts: ResolveOptions = {}, chain: string[] = [child.parsed.path]): Promise<ResolveResult> {
+export async function resolveExtends(
+  child: SourceFile,
+  opts: ResolveOptions = {},
+  chain: string[] = [child.parsed.path],
+): Promise<ResolveResult> {
   const spec = child.file.extends;
   if (!spec) return { resolved: single(child), problems: [] };
-  const here = (message: string, severity: FlowProblem['severity'] = 'error'): FlowProblem => problemAt(child.parsed, ['extends'], message, severity);
+  const here = (message: string, severity: FlowProblem['severity'] = 'error'): FlowProblem =>
+    problemAt(child.parsed, ['extends'], message, severity);
   if (chain.length > MAX_EXTENDS_DEPTH) {
-    return { problems: [here(`extends chain is deeper than ${MAX_EXTENDS_DEPTH} files (${chain.join(' → ')}) — flatten it`)] };
+    return {
+      problems: [here(`extends chain is deeper than ${MAX_EXTENDS_DEPTH} files (${chain.join(' → ')}) — flatten it`)],
+    };
   }
   let base: { text: string; path: string } | undefined;
   if (spec.startsWith('preset:')) {
@@ -226,28 +260,55 @@ export async function resolveExtends(child: SourceFile, opts: ResolveOptions = {
     base = (opts.loadPreset ?? loadBundledPreset)(name);
     if (!base) {
       const names = (opts.presetNames ?? presetNames)();
-      return { problems: [here(`extends: unknown preset "${name}"${didYouMean(name, names)} — bundled presets: ${names.join(', ')}`)] };
+      return {
+        problems: [
+          here(`extends: unknown preset "${name}"${didYouMean(name, names)} — bundled presets: ${names.join(', ')}`),
+        ],
+      };
     }
   } else {
     const ref = parseBaseRef(spec);
     if (!ref) return { problems: [here(`extends: "${spec}" is not \`preset:<name>\` or \`owner/repo:path.yml@ref\``)] };
     if (!opts.fetchBase) {
       return {
-        problems: [here(`extends: cannot fetch remote base "${spec}" offline; only this file was checked (Baton validates the whole flow when it loads it from GitHub)`, 'warning')],
+        problems: [
+          here(
+            `extends: cannot fetch remote base "${spec}" offline; only this file was checked (Baton validates the whole flow when it loads it from GitHub)`,
+            'warning',
+          ),
+        ],
         unresolvedBase: spec,
       };
     }
     try {
       base = await opts.fetchBase(ref);
     } catch (err) {
-      return { problems: [here(`extends: could not fetch "${spec}": ${(err as Error).message} — check that the Baton app is installed on ${ref.owner}/${ref.repo}`)] };
+      return {
+        problems: [
+          here(
+            `extends: could not fetch "${spec}": ${(err as Error).message} — check that the Baton app is installed on ${ref.owner}/${ref.repo}`,
+          ),
+        ],
+      };
     }
     if (!base) {
-      return { problems: [here(`extends: "${spec}" not found — check the repository, the path and the ref, and that the Baton app can read ${ref.owner}/${ref.repo}`)] };
+      return {
+        problems: [
+          here(
+            `extends: "${spec}" not found — check the repository, the path and the ref, and that the Baton app can read ${ref.owner}/${ref.repo}`,
+          ),
+        ],
+      };
     }
   }
   if (chain.includes(base.path)) {
-    return { problems: [here(`extends loop: ${[...chain, base.path].join(' → ')} — a flow cannot extend itself; remove one of the extends:`)] };
+    return {
+      problems: [
+        here(
+          `extends loop: ${[...chain, base.path].join(' → ')} — a flow cannot extend itself; remove one of the extends:`,
+        ),
+      ],
+    };
   }
   const v = validateSource(base.text, base.path);
   if (!v.file) return { problems: v.problems };

@@ -35,9 +35,13 @@ function sortProblems(problems: FlowProblem[]): FlowProblem[] {
 export async function loadFlow(text: string, path: string, opts: LoadFlowOptions = {}): Promise<LoadFlowResult> {
   const v = validateSource(text, path);
   if (!v.file) return { problems: sortProblems(v.problems) };
-  const r = await resolveExtends({ parsed: v.parsed, file: v.file }, { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset });
+  const r = await resolveExtends(
+    { parsed: v.parsed, file: v.file },
+    { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset },
+  );
   const problems = [...v.problems, ...r.problems];
-  if (!r.resolved) return { problems: sortProblems(problems), ...(r.unresolvedBase ? { unresolvedBase: r.unresolvedBase } : {}) };
+  if (!r.resolved)
+    return { problems: sortProblems(problems), ...(r.unresolvedBase ? { unresolvedBase: r.unresolvedBase } : {}) };
   problems.push(...checkResolved(r.resolved));
   const sorted = sortProblems(problems);
   if (sorted.some((p) => p.severity === 'error')) return { problems: sorted };

@@ -32,7 +32,10 @@ function skipSpaces(text: string, offset: number): number {
 
 // yaml's messages end with "at line X, column Y:" plus a code frame; the location is reported separately.
 function cleanYamlMessage(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
 }
 
 const YAML_HINTS: Record<string, string> = {
@@ -57,8 +60,17 @@ export function parseYaml(text: string, path: string): ParsedYaml {
     const hint = YAML_HINTS[e.code];
     // Name the repeated key: yaml's message does not.
     const key = e.code === 'DUPLICATE_KEY' ? /^[^\s:#]+|^"[^"]*"|^'[^']*'/.exec(text.slice(offset))?.[0] : undefined;
-    const what = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}` : ''}` : 'YAML syntax error';
-    problems.push({ path, line, col, severity, message: `${what}: ${cleanYamlMessage(e.message)}${hint ? ` — ${hint}` : ''}` });
+    const what =
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key${key ? ` ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}` : ''}`
+        : 'YAML syntax error';
+    problems.push({
+      path,
+      line,
+      col,
+      severity,
+      message: `${what}: ${cleanYamlMessage(e.message)}${hint ? ` — ${hint}` : ''}`,
+    });
   };
   for (const e of doc.errors) push(e, 'error');
   for (const w of doc.warnings) push(w, 'warning');

@@ -32,7 +32,8 @@ export function flowJsonSchema(): Record<string, unknown> {
     $schema,
     $id: FLOW_SCHEMA_ID,
     title: 'Baton flow (.github/flow.yml)',
-    description: 'The stages an issue moves through, who owns each, and what moves it on. Generated from src/flow/schema.ts.',
+    description:
+      'The stages an issue moves through, who owns each, and what moves it on. Generated from src/flow/schema.ts.',
     ...rest,
   };
 }
@@ -91,7 +92,12 @@ function collect(title: string, s: JsonSchema, out: Map<string, Section>, descri
     }
     return;
   }
-  const section = out.get(title) ?? { title, description: description ?? s.description, properties: {}, required: new Set<string>() };
+  const section = out.get(title) ?? {
+    title,
+    description: description ?? s.description,
+    properties: {},
+    required: new Set<string>(),
+  };
   out.set(title, section);
   for (const [k, v] of Object.entries(s.properties)) {
     section.properties[k] ??= v;
@@ -138,6 +144,9 @@ export function embedReference(readme: string, reference: string = flowReference
   const a = readme.indexOf(START);
   const b = readme.indexOf(END);
   if (a < 0 || b < a) throw new Error(`${README_FILE} needs the markers ${START} and ${END} where the reference goes`);
-  const body = reference.replace(/^# .*\n+/, '').replace(/^<!-- Generated.*-->\n+/m, '').replace(/^#{2} /gm, '### ');
+  const body = reference
+    .replace(/^# .*\n+/, '')
+    .replace(/^<!-- Generated.*-->\n+/m, '')
+    .replace(/^#{2} /gm, '### ');
   return `${readme.slice(0, a + START.length)}\n${body.trim()}\n${readme.slice(b)}`;
 }

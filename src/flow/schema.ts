@@ -11,7 +11,12 @@ export const DurationSchema = z
   .regex(/^\d+(m|h|d|w)$/, 'a duration is a whole number followed by m, h, d or w, e.g. "2d"')
   .describe('A duration such as `30m`, `4h`, `2d`, `1w`.');
 
-const Login = z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$|^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'a member is a GitHub login (`alice`) or an `org/team` slug');
+const Login = z
+  .string()
+  .regex(
+    /^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$|^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/,
+    'a member is a GitHub login (`alice`) or an `org/team` slug',
+  );
 
 export const RoleSchema = z
   .union([Login, z.array(Login).min(1)])
@@ -19,7 +24,10 @@ export const RoleSchema = z
 
 export const StageIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a stage id is lower-case letters, digits, `-` or `_`, starting with a letter (max 40)');
+  .regex(
+    /^[a-z][a-z0-9_-]{0,39}$/,
+    'a stage id is lower-case letters, digits, `-` or `_`, starting with a letter (max 40)',
+  );
 
 export const EVENT_NAMES = [
   'issue.labeled',
@@ -37,38 +45,78 @@ export const EVENT_NAMES = [
   'checks.completed',
   'command',
 ] as const;
-export const EventNameSchema = z.enum(EVENT_NAMES).describe(
-  'What moves the run on. `pr.linked` fires when a PR is tied to the issue (closing keyword, branch name or `/baton link #n`); ' +
-    '`pr.opened` when a linked PR is opened (not draft); `pr.merged` / `pr.closed` when it is closed merged / unmerged; ' +
-    '`checks.completed` when a check suite or run of the linked PR head completes; `command` on `/baton <command>`.',
-);
+export const EventNameSchema = z
+  .enum(EVENT_NAMES)
+  .describe(
+    'What moves the run on. `pr.linked` fires when a PR is tied to the issue (closing keyword, branch name or `/baton link #n`); ' +
+      '`pr.opened` when a linked PR is opened (not draft); `pr.merged` / `pr.closed` when it is closed merged / unmerged; ' +
+      '`checks.completed` when a check suite or run of the linked PR head completes; `command` on `/baton <command>`.',
+  );
 
-export const CONCLUSIONS = ['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'action_required', 'skipped', 'stale'] as const;
+export const CONCLUSIONS = [
+  'success',
+  'failure',
+  'neutral',
+  'cancelled',
+  'timed_out',
+  'action_required',
+  'skipped',
+  'stale',
+] as const;
 
 export const TransitionSchema = z
   .object({
     event: EventNameSchema,
     to: StageIdSchema.describe('The stage to move to. A stage earlier in the list is a bounce-back (counted in KPIs).'),
     label: z.string().min(1).optional().describe('`issue.labeled` / `issue.unlabeled`: only this label.'),
-    approvals: z.number().int().min(1).max(20).optional().describe('`review.approved`: at least this many distinct approvals on the PR.'),
-    approved_by: z.string().optional().describe('`review.approved`: the approval must come from a member of this role.'),
+    approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('`review.approved`: at least this many distinct approvals on the PR.'),
+    approved_by: z
+      .string()
+      .optional()
+      .describe('`review.approved`: the approval must come from a member of this role.'),
     conclusion: z
       .union([z.enum(CONCLUSIONS), z.array(z.enum(CONCLUSIONS)).min(1)])
       .optional()
       .describe('`checks.completed`: only these conclusions (default `success`).'),
-    check: z.string().min(1).optional().describe('`checks.completed`: only the check run with this name (default: the whole check suite).'),
-    command: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('`command`: the word after `/baton`, e.g. `ship` for `/baton ship`.'),
+    check: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('`checks.completed`: only the check run with this name (default: the whole check suite).'),
+    command: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/)
+      .optional()
+      .describe('`command`: the word after `/baton`, e.g. `ship` for `/baton ship`.'),
   })
   .strict()
   .describe('A transition: when `event` happens (and every guard holds), move to `to`.');
 
 export const ActionSchema = z
   .union([
-    z.enum(['assign', 'request_review', 'risk', 'docs']).describe(
-      '`assign`: assign the stage owner to the issue; `request_review`: request the owner\'s review on linked PRs; ' +
-        '`risk`: risk-assess linked PRs; `docs`: write docs when the linked PR merges.',
-    ),
-    z.object({ comment: z.string().min(1).max(20000).describe('Post this comment once per stage entry. Placeholders: `{{owner}}`, `{{stage}}`, `{{issue}}`, `{{author}}`, `{{pr}}`.') }).strict(),
+    z
+      .enum(['assign', 'request_review', 'risk', 'docs'])
+      .describe(
+        "`assign`: assign the stage owner to the issue; `request_review`: request the owner's review on linked PRs; " +
+          '`risk`: risk-assess linked PRs; `docs`: write docs when the linked PR merges.',
+      ),
+    z
+      .object({
+        comment: z
+          .string()
+          .min(1)
+          .max(20000)
+          .describe(
+            'Post this comment once per stage entry. Placeholders: `{{owner}}`, `{{stage}}`, `{{issue}}`, `{{author}}`, `{{pr}}`.',
+          ),
+      })
+      .strict(),
     z
       .object({
         label: z
@@ -77,13 +125,20 @@ export const ActionSchema = z
           .describe('Add and/or remove issue labels on entry.'),
       })
       .strict(),
-    z.object({ request_review: z.string().describe('Request review on linked PRs from this role (instead of the owner).') }).strict(),
+    z
+      .object({
+        request_review: z.string().describe('Request review on linked PRs from this role (instead of the owner).'),
+      })
+      .strict(),
     z
       .object({
         docs: z
           .object({
             changelog: z.string().default('CHANGELOG.md').describe('The docs file the follow-up PR updates.'),
-            pr: z.boolean().default(false).describe('Open a follow-up PR (on a new branch) that updates the docs file.'),
+            pr: z
+              .boolean()
+              .default(false)
+              .describe('Open a follow-up PR (on a new branch) that updates the docs file.'),
           })
           .strict(),
       })
@@ -93,12 +148,11 @@ export const ActionSchema = z
 
 export const StageSchema = z
   .object({
-    id: StageIdSchema.describe('Unique id of the stage; also the stage label `baton:<id>`. Children of `extends` refer to stages by id.'),
+    id: StageIdSchema.describe(
+      'Unique id of the stage; also the stage label `baton:<id>`. Children of `extends` refer to stages by id.',
+    ),
     name: z.string().max(80).optional().describe('Human name shown on the status card.'),
-    owner: z
-      .string()
-      .optional()
-      .describe('Who owns the stage: a role name, `issue.author`, `pr.author` or `@login`.'),
+    owner: z.string().optional().describe('Who owns the stage: a role name, `issue.author`, `pr.author` or `@login`.'),
     sla: DurationSchema.optional().describe('Nudge the owner once when the run stays in the stage longer than this.'),
     enter: z.array(ActionSchema).optional().describe('Actions run on entering the stage, in order.'),
     on: z.array(TransitionSchema).optional().describe('Transitions out of the stage, first match wins.'),
@@ -115,12 +169,27 @@ export const FlowFileSchema = z
     version: z.literal(1).describe('Format version; always 1.'),
     extends: z
       .string()
-      .regex(/^(preset:[a-z0-9-]+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[^@\s]+(@[^\s]+)?)$/, 'extends is `preset:<name>` or `owner/repo:path/to/base.yml@ref`')
+      .regex(
+        /^(preset:[a-z0-9-]+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[^@\s]+(@[^\s]+)?)$/,
+        'extends is `preset:<name>` or `owner/repo:path/to/base.yml@ref`',
+      )
       .optional()
-      .describe('A base flow: `preset:feature` (bundled) or `owner/repo:path.yml@ref` (a file in another repo of the org). The child overrides stages by id, inserts with `before`/`after`, removes with `remove: true`, and merges roles.'),
+      .describe(
+        'A base flow: `preset:feature` (bundled) or `owner/repo:path.yml@ref` (a file in another repo of the org). The child overrides stages by id, inserts with `before`/`after`, removes with `remove: true`, and merges roles.',
+      ),
     name: z.string().max(80).optional().describe('Name of the flow, shown on the status card.'),
-    trigger: z.string().min(1).optional().describe('The issue label that starts a run, e.g. `flow:feature`. Required once extends are resolved.'),
-    roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a role name is lower-case letters, digits, `-` or `_`'), RoleSchema).optional().describe('Role name → members.'),
+    trigger: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The issue label that starts a run, e.g. `flow:feature`. Required once extends are resolved.'),
+    roles: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a role name is lower-case letters, digits, `-` or `_`'),
+        RoleSchema,
+      )
+      .optional()
+      .describe('Role name → members.'),
     stages: z.array(StageSchema).optional().describe('The stages, in order. The first is where a run starts.'),
     risk: RiskConfigSchema.optional(),
     llm: LlmConfigSchema.optional(),

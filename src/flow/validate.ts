@@ -11,7 +11,13 @@ export interface SourceFile {
   file: FlowFile;
 }
 
-export function problemAt(parsed: ParsedYaml, path: YamlPath, message: string, severity: FlowProblem['severity'] = 'error', key = false): FlowProblem {
+export function problemAt(
+  parsed: ParsedYaml,
+  path: YamlPath,
+  message: string,
+  severity: FlowProblem['severity'] = 'error',
+  key = false,
+): FlowProblem {
   const { line, col } = positionOf(parsed, path, { key });
   return { path: parsed.path, line, col, message, severity };
 }
@@ -43,7 +49,13 @@ export function transitionProblems(parsed: ParsedYaml, path: YamlPath, t: Transi
     );
   }
   if (t.event === 'command' && t.command === undefined) {
-    out.push(problemAt(parsed, [...path, 'event'], `${at}: event "command" needs a \`command:\` (the word after /baton, e.g. \`command: ship\`)`));
+    out.push(
+      problemAt(
+        parsed,
+        [...path, 'event'],
+        `${at}: event "command" needs a \`command:\` (the word after /baton, e.g. \`command: ship\`)`,
+      ),
+    );
   }
   return out;
 }
@@ -56,18 +68,38 @@ export function fileProblems(parsed: ParsedYaml, file: FlowFile): FlowProblem[] 
     const prev = firstAt.get(s.id);
     if (prev !== undefined) {
       const line = positionOf(parsed, ['stages', prev, 'id']).line;
-      out.push(problemAt(parsed, ['stages', i, 'id'], `stages[${i}].id: duplicate stage id "${s.id}" (first defined at line ${line}) — stage ids must be unique; rename one`));
+      out.push(
+        problemAt(
+          parsed,
+          ['stages', i, 'id'],
+          `stages[${i}].id: duplicate stage id "${s.id}" (first defined at line ${line}) — stage ids must be unique; rename one`,
+        ),
+      );
     } else firstAt.set(s.id, i);
     if (!file.extends) {
       for (const key of ['before', 'after', 'remove'] as const) {
         if (s[key] === undefined) continue;
         out.push(
-          problemAt(parsed, ['stages', i, key], `stages[${i}].${key}: only a child flow (one with \`extends:\`) can use ${key}: — remove it, or add extends:`, 'error', true),
+          problemAt(
+            parsed,
+            ['stages', i, key],
+            `stages[${i}].${key}: only a child flow (one with \`extends:\`) can use ${key}: — remove it, or add extends:`,
+            'error',
+            true,
+          ),
         );
       }
     }
     if (s.before !== undefined && s.after !== undefined) {
-      out.push(problemAt(parsed, ['stages', i, 'after'], `stages[${i}]: use either before: or after:, not both`, 'error', true));
+      out.push(
+        problemAt(
+          parsed,
+          ['stages', i, 'after'],
+          `stages[${i}]: use either before: or after:, not both`,
+          'error',
+          true,
+        ),
+      );
     }
     (s.on ?? []).forEach((t, j) => out.push(...transitionProblems(parsed, ['stages', i, 'on', j], t)));
   });
@@ -75,12 +107,22 @@ export function fileProblems(parsed: ParsedYaml, file: FlowFile): FlowProblem[] 
 }
 
 /** Parses and validates one flow file. `file` is present iff it has no error-severity problem. */
-export function validateSource(text: string, path: string): { parsed: ParsedYaml; file?: FlowFile; problems: FlowProblem[] } {
+export function validateSource(
+  text: string,
+  path: string,
+): { parsed: ParsedYaml; file?: FlowFile; problems: FlowProblem[] } {
   const parsed = parseYaml(text, path);
   const problems = [...parsed.problems];
   if (problems.some((p) => p.severity === 'error')) return { parsed, problems };
   if (parsed.data === undefined || parsed.data === null) {
-    problems.push({ path, line: 1, col: 1, severity: 'error', message: 'the flow file is empty — start with `version: 1`, a `trigger:` and `stages:` (or `extends: preset:feature`)' });
+    problems.push({
+      path,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      message:
+        'the flow file is empty — start with `version: 1`, a `trigger:` and `stages:` (or `extends: preset:feature`)',
+    });
     return { parsed, problems };
   }
   const result = FlowFileSchema.safeParse(parsed.data);

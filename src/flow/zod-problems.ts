@@ -43,11 +43,12 @@ function unwrap(s: AnySchema): AnySchema {
   let cur = s;
   for (;;) {
     const def = defOf(cur);
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') cur = def.innerType as AnySchema;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault')
+      cur = def.innerType as AnySchema;
     else return cur;
   }
 }
-export function schemaAt(root: AnySchema, path: YamlPath, data: unknown): AnySchema | undefined {
+export function schemaAt(root: AnySchema, path: YamlPath, _data: unknown): AnySchema | undefined {
   let cur: AnySchema | undefined = unwrap(root);
   for (let i = 0; i < path.length && cur; i++) {
     const def = defOf(cur);
@@ -73,7 +74,9 @@ function allowedKeys(root: AnySchema, path: YamlPath, data: unknown): string[] {
   const def = defOf(s);
   if (def.type === 'object') return Object.keys(def.shape as object);
   if (def.type === 'union') {
-    return (def.options as AnySchema[]).map(unwrap).flatMap((o) => (defOf(o).type === 'object' ? Object.keys(defOf(o).shape as object) : []));
+    return (def.options as AnySchema[])
+      .map(unwrap)
+      .flatMap((o) => (defOf(o).type === 'object' ? Object.keys(defOf(o).shape as object) : []));
   }
   return [];
 }
@@ -82,7 +85,11 @@ function allowedKeys(root: AnySchema, path: YamlPath, data: unknown): string[] {
 function structuralCount(issues: Issue[], base: YamlPath, data: unknown): number {
   let n = 0;
   for (const i of issues) {
-    if (i.code === 'invalid_type' && (i.path.length === 0 || valueAt(data, [...base, ...(i.path as YamlPath)]) === undefined)) n++;
+    if (
+      i.code === 'invalid_type' &&
+      (i.path.length === 0 || valueAt(data, [...base, ...(i.path as YamlPath)]) === undefined)
+    )
+      n++;
     else if (i.code === 'unrecognized_keys' && i.path.length === 0) n++;
     else if (i.code === 'invalid_value' && i.path.length === 0 && typeof valueAt(data, base) === 'object') n++; // a map is not an enum word
   }
@@ -95,17 +102,34 @@ function unionFallback(path: YamlPath, value: unknown, options: Issue[][]): Loca
     const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
     const actionKeys = ['comment', 'label', 'request_review', 'docs'];
     const unknown = keys.find((k) => !actionKeys.includes(k));
-    const what = unknown !== undefined ? `unknown action "${unknown}"${didYouMean(unknown, actionKeys)}` : `invalid action (${describeValue(value)})`;
+    const what =
+      unknown !== undefined
+        ? `unknown action "${unknown}"${didYouMean(unknown, actionKeys)}`
+        : `invalid action (${describeValue(value)})`;
     return {
       path,
       message: `${prefix(path)}${what} — an action is one of assign, request_review, risk, docs, or a map with exactly one of comment:, label:, request_review:, docs:`,
     };
   }
   if (/^roles\.[^.]+$/.test(p)) {
-    return { path, message: `${prefix(path)}expected a GitHub login, an org/team slug, or a list of them; got ${describeValue(value)}` };
+    return {
+      path,
+      message: `${prefix(path)}expected a GitHub login, an org/team slug, or a list of them; got ${describeValue(value)}`,
+    };
   }
-  const expected = [...new Set(options.flatMap((o) => o.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => TYPE_WORDS[(i as { expected: string }).expected] ?? (i as { expected: string }).expected)))];
-  return { path, message: `${prefix(path)}expected ${expected.length ? expected.join(' or ') : 'a different value'}; got ${describeValue(value)}` };
+  const expected = [
+    ...new Set(
+      options.flatMap((o) =>
+        o
+          .filter((i) => i.code === 'invalid_type' && i.path.length === 0)
+          .map((i) => TYPE_WORDS[(i as { expected: string }).expected] ?? (i as { expected: string }).expected),
+      ),
+    ),
+  ];
+  return {
+    path,
+    message: `${prefix(path)}expected ${expected.length ? expected.join(' or ') : 'a different value'}; got ${describeValue(value)}`,
+  };
 }
 
 function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema): Located[] {
@@ -141,15 +165,27 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
         return [{ path: parent, message: `${prefix(parent)}missing required key "${String(key)}"${hint}` }];
       }
       if (path.length === 1 && path[0] === 'version') {
-        return [{ path, message: `version: unsupported version ${JSON.stringify(value)} — this Baton reads \`version: 1\`` }];
+        return [
+          { path, message: `version: unsupported version ${JSON.stringify(value)} — this Baton reads \`version: 1\`` },
+        ];
       }
       const values = issue.values.map(String);
-      const what = path[path.length - 1] === 'event' ? 'unknown event' : path[path.length - 2] === 'enter' ? 'unknown action' : 'invalid value';
+      const what =
+        path[path.length - 1] === 'event'
+          ? 'unknown event'
+          : path[path.length - 2] === 'enter'
+            ? 'unknown action'
+            : 'invalid value';
       const hint = typeof value === 'string' ? didYouMean(value, values) : '';
-      return [{ path, message: `${prefix(path)}${what} ${JSON.stringify(value)}${hint} — use one of: ${values.join(', ')}` }];
+      return [
+        { path, message: `${prefix(path)}${what} ${JSON.stringify(value)}${hint} — use one of: ${values.join(', ')}` },
+      ];
     }
     case 'invalid_format': {
-      const custom = issue.message && !issue.message.startsWith('Invalid') ? issue.message : `must match ${(issue as { pattern?: string }).pattern ?? issue.format}`;
+      const custom =
+        issue.message && !issue.message.startsWith('Invalid')
+          ? issue.message
+          : `must match ${(issue as { pattern?: string }).pattern ?? issue.format}`;
       return [{ path, message: `${prefix(path)}${JSON.stringify(value)} is not valid: ${custom}` }];
     }
     case 'too_small':
@@ -161,7 +197,13 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
     }
     case 'invalid_key': {
       const inner = issue.issues[0]?.message;
-      return [{ path, key: true, message: `${prefix(path.slice(0, -1))}invalid key "${String(path[path.length - 1])}"${inner ? ` — ${inner}` : ''}` }];
+      return [
+        {
+          path,
+          key: true,
+          message: `${prefix(path.slice(0, -1))}invalid key "${String(path[path.length - 1])}"${inner ? ` — ${inner}` : ''}`,
+        },
+      ];
     }
     case 'invalid_union': {
       const options = issue.errors as Issue[][];

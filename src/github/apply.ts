@@ -27,7 +27,11 @@ const NON_STAGE_LABELS = new Set([HIGH_RISK_LABEL]);
  * stage label: exactly one `baton:<stage>` for the run's current stage (a user who deleted or renamed it gets it
  * back, and a stale one from a crash between two writes disappears).
  */
-export function desiredIssueState(current: { labels: string[]; assignees: string[] }, effects: IssueEffect[], stageLabel?: string): { labels: string[]; assignees: string[] } {
+export function desiredIssueState(
+  current: { labels: string[]; assignees: string[] },
+  effects: IssueEffect[],
+  stageLabel?: string,
+): { labels: string[]; assignees: string[] } {
   const lc = (x: string) => x.toLowerCase();
   let labels = [...current.labels];
   let assignees = [...current.assignees];
@@ -44,7 +48,8 @@ export function desiredIssueState(current: { labels: string[]; assignees: string
   return { labels, assignees: assignees.slice(0, 10) };
 }
 
-const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
 
 export type SpecialHandler = (e: Effect, verify: boolean) => Promise<void>;
 
@@ -99,7 +104,9 @@ export class EffectApplier {
         if (verify) {
           const [requested, reviews] = await Promise.all([port.listRequestedReviewers(e.pr), port.listReviews(e.pr)]);
           const reviewed = new Set(reviews.map((r) => r.user.login.toLowerCase()));
-          users = users.filter((u) => !requested.users.some((r) => r.toLowerCase() === u.toLowerCase()) && !reviewed.has(u.toLowerCase()));
+          users = users.filter(
+            (u) => !requested.users.some((r) => r.toLowerCase() === u.toLowerCase()) && !reviewed.has(u.toLowerCase()),
+          );
           teams = teams.filter((t) => !requested.teams.includes(t));
         }
         if (users.length || teams.length) await port.requestReviewers(e.pr, users, teams);
@@ -118,9 +125,16 @@ export class EffectApplier {
         const runs = await port.listCheckRuns(e.sha, e.name);
         const mine = runs.find((r) => r.name === e.name);
         if (mine) {
-          if (mine.conclusion !== e.conclusion || verify) await port.updateCheckRun(mine.id, { conclusion: e.conclusion, title: e.title, summary: e.summary });
+          if (mine.conclusion !== e.conclusion || verify)
+            await port.updateCheckRun(mine.id, { conclusion: e.conclusion, title: e.title, summary: e.summary });
         } else {
-          await port.createCheckRun({ name: e.name, head_sha: e.sha, conclusion: e.conclusion, title: e.title, summary: e.summary });
+          await port.createCheckRun({
+            name: e.name,
+            head_sha: e.sha,
+            conclusion: e.conclusion,
+            title: e.title,
+            summary: e.summary,
+          });
         }
         return;
       }

@@ -37,15 +37,24 @@ export function renderCard(run: RunState, flow: Flow, extras: CardExtras = {}): 
   const idx = stages.findIndex((s) => s.id === run.stage);
   const stage = stages[idx];
   const name = stage?.name ?? run.stage;
-  const status = run.status === 'done' ? '✅ done' : run.status === 'cancelled' ? '⏹️ cancelled' : `**${name}** (${idx + 1}/${stages.length})`;
+  const status =
+    run.status === 'done'
+      ? '✅ done'
+      : run.status === 'cancelled'
+        ? '⏹️ cancelled'
+        : `**${name}** (${idx + 1}/${stages.length})`;
   const owners = run.owners.length ? run.owners.map((o) => `\`${o}\``).join(', ') : '—';
   const track = stages
-    .map((s) => (s.id === run.stage ? `**[${s.name}]**` : run.history.some((h) => h.to === s.id) ? `~~${s.name}~~` : s.name))
+    .map((s) =>
+      s.id === run.stage ? `**[${s.name}]**` : run.history.some((h) => h.to === s.id) ? `~~${s.name}~~` : s.name,
+    )
     .join(' → ');
   const prs = run.prs.length
     ? run.prs
         .map((p) => {
-          const risk = p.risk ? `, risk **${p.risk.level}** (${p.risk.score.toFixed(2)})${p.risk.level === 'high' ? (p.risk.seniorApproved ? ' — senior approved' : ' — waiting for a senior') : ''}` : '';
+          const risk = p.risk
+            ? `, risk **${p.risk.level}** (${p.risk.score.toFixed(2)})${p.risk.level === 'high' ? (p.risk.seniorApproved ? ' — senior approved' : ' — waiting for a senior') : ''}`
+            : '';
           const link = extras.links?.[`risk:${p.number}`];
           return `#${p.number} (${p.state}${risk}${link ? `, [risk summary](${link})` : ''})`;
         })
@@ -53,7 +62,14 @@ export function renderCard(run: RunState, flow: Flow, extras: CardExtras = {}): 
     : '—';
   const spend = `$${run.spendUsd.toFixed(4)}${run.offlineMode ? ' · offline mode is on: summaries are written without an LLM (no provider key set or budget reached)' : ''}`;
   const rows = run.history.slice(-TIMELINE_ROWS).map((h) => {
-    const move = h.from === null ? `started in ${label(flow, h.to)}` : h.kind === 'cancel' ? `cancelled in ${label(flow, h.from)}` : h.from === h.to ? `${h.event.replace('command:', '/baton ')} in ${label(flow, h.to)}` : `${label(flow, h.from)} → ${label(flow, h.to)}${h.kind === 'back' ? ' ↩︎' : ''}`;
+    const move =
+      h.from === null
+        ? `started in ${label(flow, h.to)}`
+        : h.kind === 'cancel'
+          ? `cancelled in ${label(flow, h.from)}`
+          : h.from === h.to
+            ? `${h.event.replace('command:', '/baton ')} in ${label(flow, h.to)}`
+            : `${label(flow, h.from)} → ${label(flow, h.to)}${h.kind === 'back' ? ' ↩︎' : ''}`;
     return `| ${h.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} | ${move} | ${h.event} | ${h.by} | ${(h.owners ?? []).join(', ') || '—'} |`;
   });
   const hidden = run.history.length - rows.length;
@@ -70,7 +86,10 @@ export function renderCard(run: RunState, flow: Flow, extras: CardExtras = {}): 
     `| Pull requests | ${prs} |`,
     `| AI spend | ${spend} |`,
   ];
-  if (run.stuck) lines.push(`| ⚠️ Stuck | ${run.stuck.reason} (job \`${run.stuck.job}\`, ${run.stuck.at}). Fix the cause, then comment \`/baton retry\`. |`);
+  if (run.stuck)
+    lines.push(
+      `| ⚠️ Stuck | ${run.stuck.reason} (job \`${run.stuck.job}\`, ${run.stuck.at}). Fix the cause, then comment \`/baton retry\`. |`,
+    );
   if (extras.configProblem) lines.push(`| ⚠️ Config | ${extras.configProblem} |`);
   lines.push(
     '',
@@ -98,7 +117,11 @@ function stateBlock(run: RunState): string {
   let block = encode(state);
   // Keep the card under GitHub's comment limit: drop the oldest history first (the store keeps all transitions).
   while (block.length > COMMENT_LIMIT - 8000 && state.history.length > 10) {
-    state = { ...state, history: state.history.slice(Math.ceil(state.history.length / 4)), seen: state.seen.slice(-60) };
+    state = {
+      ...state,
+      history: state.history.slice(Math.ceil(state.history.length / 4)),
+      seen: state.seen.slice(-60),
+    };
     block = encode(state);
   }
   return block;

@@ -23,7 +23,9 @@ export class FlowConfigs {
     return loadFlow(text, path, {
       fetchBase: async (ref) => {
         const f = await port.getFile(ref.path, ref.ref, { owner: ref.owner, repo: ref.repo });
-        return f ? { text: f.text, path: `${ref.owner}/${ref.repo}:${ref.path}${ref.ref ? `@${ref.ref}` : ''}` } : undefined;
+        return f
+          ? { text: f.text, path: `${ref.owner}/${ref.repo}:${ref.path}${ref.ref ? `@${ref.ref}` : ''}` }
+          : undefined;
       },
     });
   }

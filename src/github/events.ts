@@ -11,7 +11,17 @@ export interface Lookups {
   permission(login: string): Promise<'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>;
   /** Logins whose latest review on the PR is an approval. */
   approvals(pr: number): Promise<string[]>;
-  pull(pr: number): Promise<{ number: number; user: { login: string }; head: { sha: string; ref: string }; draft: boolean; title: string; body: string | null } | undefined>;
+  pull(pr: number): Promise<
+    | {
+        number: number;
+        user: { login: string };
+        head: { sha: string; ref: string };
+        draft: boolean;
+        title: string;
+        body: string | null;
+      }
+    | undefined
+  >;
 }
 
 export interface Normalized {
@@ -34,7 +44,11 @@ export function isBotSender(payload: P): boolean {
 }
 
 /** The ordering key of a delivery: one issue's jobs run in order, one at a time. Cheap: no GitHub calls. */
-export async function orderingKey(name: string, payload: P, issueForPr: (pr: number) => Promise<number | undefined>): Promise<string> {
+export async function orderingKey(
+  name: string,
+  payload: P,
+  issueForPr: (pr: number) => Promise<number | undefined>,
+): Promise<string> {
   const repo = payload.repository?.full_name ?? 'unknown/unknown';
   const viaPr = async (pr: P | undefined, number?: number): Promise<string> => {
     const n = number ?? pr?.number;
@@ -82,16 +96,26 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
   const checkEvent = name === 'check_suite' || name === 'check_run';
   if (isBotSender(payload) && !checkEvent && name !== SLA_EVENT) return { events: [], ignored: `bot sender ${actor}` };
 
-  const base = (issue: number, at: string, id: string, issueAuthor?: string) => ({ id, at, actor, repo, issue, issueAuthor });
+  const base = (issue: number, at: string, id: string, issueAuthor?: string) => ({
+    id,
+    at,
+    actor,
+    repo,
+    issue,
+    issueAuthor,
+  });
 
   if (name === 'issues') {
     const issue = payload.issue as P;
     if (issue.pull_request) return { events: [], ignored: 'issue event on a PR' };
     const at = issue.updated_at ?? new Date().toISOString();
     const author = issue.user?.login;
-    const b = (t: string) => base(issue.number, at, `${t}:${repo}#${issue.number}:${payload.label?.name ?? ''}:${at}`, author);
-    if (action === 'labeled') return { events: [{ ...b('issue.labeled'), type: 'issue.labeled', label: payload.label.name }] };
-    if (action === 'unlabeled') return { events: [{ ...b('issue.unlabeled'), type: 'issue.unlabeled', label: payload.label.name }] };
+    const b = (t: string) =>
+      base(issue.number, at, `${t}:${repo}#${issue.number}:${payload.label?.name ?? ''}:${at}`, author);
+    if (action === 'labeled')
+      return { events: [{ ...b('issue.labeled'), type: 'issue.labeled', label: payload.label.name }] };
+    if (action === 'unlabeled')
+      return { events: [{ ...b('issue.unlabeled'), type: 'issue.unlabeled', label: payload.label.name }] };
     if (action === 'closed') return { events: [{ ...b('issue.closed'), type: 'issue.closed' }] };
     if (action === 'reopened') return { events: [{ ...b('issue.reopened'), type: 'issue.reopened' }] };
     return { events: [], ignored: `issues.${action}` };
@@ -104,11 +128,18 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
     const link = linkedIssue(pr, repo);
     const issue = link?.issue ?? (await lookups.issueForPr(pr.number));
     const out: Normalized = { events: [], ...(flowCheck ? { flowCheck } : {}) };
-    if (issue === undefined) return { ...out, ignored: out.flowCheck ? undefined : `PR #${pr.number} is not linked to an issue` };
+    if (issue === undefined)
+      return { ...out, ignored: out.flowCheck ? undefined : `PR #${pr.number} is not linked to an issue` };
     const ref = prRef(pr);
-    const at: string = (action === 'closed' ? pr.closed_at ?? pr.merged_at : pr.updated_at) ?? new Date().toISOString();
+    const at: string =
+      (action === 'closed' ? (pr.closed_at ?? pr.merged_at) : pr.updated_at) ?? new Date().toISOString();
     const mk = (type: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>['type'], extra = '') =>
-      ({ ...base(issue, at, `${type}:${repo}!${pr.number}:${extra || pr.head.sha}`), type, pr: ref, ...(link ? { linkedBy: link.by } : {}) }) as BatonEvent;
+      ({
+        ...base(issue, at, `${type}:${repo}!${pr.number}:${extra || pr.head.sha}`),
+        type,
+        pr: ref,
+        ...(link ? { linkedBy: link.by } : {}),
+      }) as BatonEvent;
     switch (action) {
       case 'opened':
       case 'reopened':
@@ -139,19 +170,33 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
     if (issue === undefined) return { events: [], ignored: `review on unlinked PR #${pr.number}` };
     const review = payload.review as P;
     const state = String(review.state).toLowerCase();
-    const type = state === 'approved' ? 'review.approved' : state === 'changes_requested' ? 'review.changes_requested' : 'review.commented';
+    const type =
+      state === 'approved'
+        ? 'review.approved'
+        : state === 'changes_requested'
+          ? 'review.changes_requested'
+          : 'review.commented';
     if (type === 'review.commented') return { events: [], ignored: 'comment-only review' };
     const approvals = type === 'review.approved' ? await lookups.approvals(pr.number) : [];
     if (type === 'review.approved' && !approvals.includes(review.user.login)) approvals.push(review.user.login);
     return {
-      events: [{ ...base(issue, review.submitted_at ?? pr.updated_at, `review:${repo}:${review.id}`), type, pr: prRef(pr), reviewer: review.user.login, approvals } as BatonEvent],
+      events: [
+        {
+          ...base(issue, review.submitted_at ?? pr.updated_at, `review:${repo}:${review.id}`),
+          type,
+          pr: prRef(pr),
+          reviewer: review.user.login,
+          approvals,
+        } as BatonEvent,
+      ],
     };
   }
 
   if (checkEvent) {
     if (action !== 'completed') return { events: [], ignored: `${name}.${action}` };
     const c = (payload.check_suite ?? payload.check_run) as P;
-    if (botLogin && c.app?.slug && `${c.app.slug}[bot]`.toLowerCase() === botLogin.toLowerCase()) return { events: [], ignored: 'own check' };
+    if (botLogin && c.app?.slug && `${c.app.slug}[bot]`.toLowerCase() === botLogin.toLowerCase())
+      return { events: [], ignored: 'own check' };
     const prs: P[] = c.pull_requests ?? [];
     const events: BatonEvent[] = [];
     for (const p of prs.slice(0, 5)) {
@@ -163,7 +208,7 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
         type: 'checks.completed',
         pr: { number: p.number, author: '', headSha: c.head_sha },
         conclusion: String(c.conclusion),
-        check: name === 'check_run' ? c.name : c.app?.name ?? 'suite',
+        check: name === 'check_run' ? c.name : (c.app?.name ?? 'suite'),
         suite: name === 'check_suite',
       });
     }
@@ -181,7 +226,8 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
       const target = Number(String(cmd.args[0] ?? '').replace(/^#/, ''));
       if (Number.isInteger(target) && target > 0) {
         const p = await lookups.pull(onPr ? payload.issue.number : target);
-        if (p) pr = { number: p.number, author: p.user.login, headSha: p.head.sha, headRef: p.head.ref, draft: p.draft };
+        if (p)
+          pr = { number: p.number, author: p.user.login, headSha: p.head.sha, headRef: p.head.ref, draft: p.draft };
         if (onPr) issue = target;
       }
     } else if (onPr) {
@@ -194,7 +240,12 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
     return {
       events: [
         {
-          ...base(issue, comment.created_at ?? new Date().toISOString(), `command:${repo}:${comment.id}`, onPr ? undefined : payload.issue.user?.login),
+          ...base(
+            issue,
+            comment.created_at ?? new Date().toISOString(),
+            `command:${repo}:${comment.id}`,
+            onPr ? undefined : payload.issue.user?.login,
+          ),
           type: 'command',
           command: cmd.command,
           args: cmd.args,
@@ -208,11 +259,24 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
 
   if (name === SLA_EVENT) {
     // Baton's own timer (src/app/sla.ts), queued like a webhook so it is ordered with the issue's other jobs.
-    return { events: [{ id: `sla:${repo}#${payload.issue}:${payload.entry}`, type: 'sla.tick', at: payload.at, actor: 'baton', repo, issue: payload.issue }] };
+    return {
+      events: [
+        {
+          id: `sla:${repo}#${payload.issue}:${payload.entry}`,
+          type: 'sla.tick',
+          at: payload.at,
+          actor: 'baton',
+          repo,
+          issue: payload.issue,
+        },
+      ],
+    };
   }
 
   if (name === 'push') {
-    const changed = (payload.commits ?? []).some((c: P) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(FLOW_PATH));
+    const changed = (payload.commits ?? []).some((c: P) =>
+      [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(FLOW_PATH),
+    );
     const toDefault = payload.ref === `refs/heads/${payload.repository?.default_branch}`;
     return { events: [], configPushed: changed && toDefault, ignored: 'push' };
   }

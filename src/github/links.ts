@@ -22,7 +22,10 @@ export function issueFromBranch(ref: string | null | undefined): number | undefi
 }
 
 /** The issue a PR belongs to by its own text, and how; keywords win over the branch name. */
-export function linkedIssue(pr: { title?: string | null; body?: string | null; head?: { ref?: string } }, repoFullName: string): { issue: number; by: 'keyword' | 'branch' } | undefined {
+export function linkedIssue(
+  pr: { title?: string | null; body?: string | null; head?: { ref?: string } },
+  repoFullName: string,
+): { issue: number; by: 'keyword' | 'branch' } | undefined {
   const kw = issuesFromKeywords(`${pr.title ?? ''}\n${pr.body ?? ''}`, repoFullName);
   if (kw.length) return { issue: kw[0]!, by: 'keyword' };
   const b = issueFromBranch(pr.head?.ref);

@@ -95,7 +95,6 @@ interface Cached {
   data: unknown;
 }
 
-
 /** Shared across jobs (one per process) so conditional requests survive between jobs of a repo. */
 export type EtagCache = Map<string, Cached>;
 
@@ -139,14 +138,21 @@ export class GitHubPort {
   }
 
   /** File text and blob sha at a ref, or undefined when the file does not exist. */
-  async getFile(path: string, ref?: string, repoRef: RepoRef = this.ref): Promise<{ text: string; sha: string } | undefined> {
+  async getFile(
+    path: string,
+    ref?: string,
+    repoRef: RepoRef = this.ref,
+  ): Promise<{ text: string; sha: string } | undefined> {
     try {
       const data = await this.conditional<{ content?: string; encoding?: string; sha: string; type: string }>(
         'GET /repos/{owner}/{repo}/contents/{path}',
         { ...repoRef, path, ...(ref ? { ref } : {}) },
       );
       if (data.type !== 'file' || data.content === undefined) return undefined;
-      return { text: Buffer.from(data.content, (data.encoding as BufferEncoding) || 'base64').toString('utf8'), sha: data.sha };
+      return {
+        text: Buffer.from(data.content, (data.encoding as BufferEncoding) || 'base64').toString('utf8'),
+        sha: data.sha,
+      };
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
@@ -155,14 +161,25 @@ export class GitHubPort {
 
   // --- issues, labels, assignees, comments ----------------------------------------------------------------
   async getIssue(issue: number): Promise<IssueData> {
-    const d = await this.conditional<Record<string, any>>('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue });
+    const d = await this.conditional<Record<string, any>>('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+      issue_number: issue,
+    });
     return toIssue(d);
   }
 
-  async listIssues(params: { labels?: string; state?: 'open' | 'closed' | 'all'; since?: string }): Promise<IssueData[]> {
+  async listIssues(params: {
+    labels?: string;
+    state?: 'open' | 'closed' | 'all';
+    since?: string;
+  }): Promise<IssueData[]> {
     const out: IssueData[] = [];
     for (let page = 1; page < 100; page++) {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/issues', { ...this.ref, ...params, per_page: 100, page });
+      const res = await this.octokit.request('GET /repos/{owner}/{repo}/issues', {
+        ...this.ref,
+        ...params,
+        per_page: 100,
+        page,
+      });
       const rows = res.data as Record<string, any>[];
       out.push(...rows.map(toIssue));
       if (rows.length < 100) break;
@@ -180,19 +197,31 @@ export class GitHubPort {
    * the conditional GET of the issue, so the next read costs nothing unless someone else changed it.
    */
   async updateIssue(issue: number, p: { labels?: string[]; assignees?: string[] }): Promise<IssueData> {
-    const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.ref, issue_number: issue, ...p });
+    const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...this.ref,
+      issue_number: issue,
+      ...p,
+    });
     this.prime('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue }, res);
     return toIssue(res.data as Record<string, any>);
   }
 
   async addLabels(issue: number, labels: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...this.ref, issue_number: issue, labels });
+    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+      ...this.ref,
+      issue_number: issue,
+      labels,
+    });
   }
 
   /** Removing a label that is not there is success (idempotent). */
   async removeLabel(issue: number, name: string): Promise<void> {
     try {
-      await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { ...this.ref, issue_number: issue, name });
+      await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', {
+        ...this.ref,
+        issue_number: issue,
+        name,
+      });
     } catch (err) {
       if ((err as { status?: number }).status !== 404) throw err;
     }
@@ -208,11 +237,19 @@ export class GitHubPort {
   }
 
   async addAssignees(issue: number, assignees: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', { ...this.ref, issue_number: issue, assignees });
+    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+      ...this.ref,
+      issue_number: issue,
+      assignees,
+    });
   }
 
   async removeAssignees(issue: number, assignees: string[]): Promise<void> {
-    await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', { ...this.ref, issue_number: issue, assignees });
+    await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+      ...this.ref,
+      issue_number: issue,
+      assignees,
+    });
   }
 
   async listComments(issue: number): Promise<CommentData[]> {
@@ -232,7 +269,9 @@ export class GitHubPort {
   /** A comment by id, or undefined when it was deleted. Conditional: unchanged cards cost no rate limit. */
   async getComment(id: number): Promise<CommentData | undefined> {
     try {
-      return await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id });
+      return await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+        comment_id: id,
+      });
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
@@ -240,8 +279,16 @@ export class GitHubPort {
   }
 
   async createComment(issue: number, body: string): Promise<CommentData> {
-    const res = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...this.ref, issue_number: issue, body });
-    this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: (res.data as CommentData).id }, res);
+    const res = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      ...this.ref,
+      issue_number: issue,
+      body,
+    });
+    this.prime(
+      'GET /repos/{owner}/{repo}/issues/comments/{comment_id}',
+      { comment_id: (res.data as CommentData).id },
+      res,
+    );
     return res.data as CommentData;
   }
 
@@ -254,7 +301,11 @@ export class GitHubPort {
   /** Edit a comment; undefined when it no longer exists (deleted by a user). */
   async updateComment(id: number, body: string): Promise<CommentData | undefined> {
     try {
-      const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...this.ref, comment_id: id, body });
+      const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+        ...this.ref,
+        comment_id: id,
+        body,
+      });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
       this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
       return res.data as CommentData;
@@ -270,7 +321,11 @@ export class GitHubPort {
   }
 
   async listPulls(params: { state?: 'open' | 'closed' | 'all'; head?: string }): Promise<PullData[]> {
-    const res = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', { ...this.ref, ...params, per_page: 100 });
+    const res = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', {
+      ...this.ref,
+      ...params,
+      per_page: 100,
+    });
     return res.data as unknown as PullData[];
   }
 
@@ -278,7 +333,11 @@ export class GitHubPort {
     const out: PullFile[] = [];
     // GitHub lists at most 3,000 files per PR, 100 a page.
     for (let page = 1; page <= 30; page++) {
-      const rows = await this.conditional<PullFile[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { pull_number: pr, per_page: 100, page });
+      const rows = await this.conditional<PullFile[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
+        pull_number: pr,
+        per_page: 100,
+        page,
+      });
       out.push(...rows);
       if (rows.length < 100) break;
     }
@@ -286,11 +345,17 @@ export class GitHubPort {
   }
 
   async listPullCommits(pr: number): Promise<CommitData[]> {
-    return this.conditional<CommitData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { pull_number: pr, per_page: 100 });
+    return this.conditional<CommitData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', {
+      pull_number: pr,
+      per_page: 100,
+    });
   }
 
   async listReviews(pr: number): Promise<ReviewData[]> {
-    return this.conditional<ReviewData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { pull_number: pr, per_page: 100 });
+    return this.conditional<ReviewData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      pull_number: pr,
+      per_page: 100,
+    });
   }
 
   async listRequestedReviewers(pr: number): Promise<{ users: string[]; teams: string[] }> {
@@ -316,7 +381,13 @@ export class GitHubPort {
   }
 
   // --- commits, refs, contents (risk metrics, docs follow-up PRs) --------------------------------------------
-  async listCommits(params: { path?: string; author?: string; since?: string; sha?: string; per_page?: number }): Promise<CommitData[]> {
+  async listCommits(params: {
+    path?: string;
+    author?: string;
+    since?: string;
+    sha?: string;
+    per_page?: number;
+  }): Promise<CommitData[]> {
     return this.conditional<CommitData[]>('GET /repos/{owner}/{repo}/commits', { per_page: 100, ...params });
   }
 
@@ -369,7 +440,10 @@ export class GitHubPort {
     return res.data as CheckRunData;
   }
 
-  async updateCheckRun(id: number, p: { conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }): Promise<void> {
+  async updateCheckRun(
+    id: number,
+    p: { conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string },
+  ): Promise<void> {
     await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       ...this.ref,
       check_run_id: id,
@@ -381,10 +455,13 @@ export class GitHubPort {
   }
 
   async listCheckRuns(ref: string, checkName?: string): Promise<CheckRunData[]> {
-    const d = await this.conditional<{ check_runs: CheckRunData[] }>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-      ref,
-      ...(checkName ? { check_name: checkName } : {}),
-    });
+    const d = await this.conditional<{ check_runs: CheckRunData[] }>(
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+      {
+        ref,
+        ...(checkName ? { check_name: checkName } : {}),
+      },
+    );
     return d.check_runs;
   }
 
@@ -407,7 +484,11 @@ export class GitHubPort {
 
   async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
     try {
-      const d = await this.conditional<{ login: string }[]>('GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: teamSlug, per_page: 100 });
+      const d = await this.conditional<{ login: string }[]>('GET /orgs/{org}/teams/{team_slug}/members', {
+        org,
+        team_slug: teamSlug,
+        per_page: 100,
+      });
       return d.map((u) => u.login);
     } catch (err) {
       if ((err as { status?: number }).status === 404) return [];

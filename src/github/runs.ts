@@ -27,7 +27,8 @@ export class RunStates {
   async read(port: GitHubPort, issue: number): Promise<RunRead> {
     const k = this.key(port.fullName, issue);
     const id = Number(await this.store.kvGet('card', k));
-    const ours = (run: RunState | undefined): run is RunState => !!run && run.issue === issue && run.repo === port.fullName;
+    const ours = (run: RunState | undefined): run is RunState =>
+      !!run && run.issue === issue && run.repo === port.fullName;
     if (id) {
       const c = await port.getComment(id);
       const run = c ? parseCard(c.body) : undefined;

@@ -19,9 +19,12 @@ export function budgetScopes(
   if (!budgets) return [];
   const period = monthOf(nowMs);
   const scopes: LimitedScope[] = [];
-  if (budgets.org_monthly_usd !== undefined) scopes.push({ scope: `org:${who.org}`, period, limitUsd: budgets.org_monthly_usd });
-  if (budgets.repo_monthly_usd !== undefined) scopes.push({ scope: `repo:${who.repo}`, period, limitUsd: budgets.repo_monthly_usd });
+  if (budgets.org_monthly_usd !== undefined)
+    scopes.push({ scope: `org:${who.org}`, period, limitUsd: budgets.org_monthly_usd });
+  if (budgets.repo_monthly_usd !== undefined)
+    scopes.push({ scope: `repo:${who.repo}`, period, limitUsd: budgets.repo_monthly_usd });
   const run = who.issue ?? who.pr;
-  if (budgets.run_usd !== undefined && run !== undefined) scopes.push({ scope: `run:${who.repo}#${run}`, period: 'all', limitUsd: budgets.run_usd });
+  if (budgets.run_usd !== undefined && run !== undefined)
+    scopes.push({ scope: `run:${who.repo}#${run}`, period: 'all', limitUsd: budgets.run_usd });
   return scopes;
 }

@@ -13,8 +13,22 @@ export function normalisePrompt(s: string): string {
     .trim();
 }
 
-export function cacheKey(parts: { task: string; tier: string; system: string; prompt: string; schemaName: string }): string {
+export function cacheKey(parts: {
+  task: string;
+  tier: string;
+  system: string;
+  prompt: string;
+  schemaName: string;
+}): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([parts.task, parts.tier, normalisePrompt(parts.system), normalisePrompt(parts.prompt), parts.schemaName]));
+  h.update(
+    JSON.stringify([
+      parts.task,
+      parts.tier,
+      normalisePrompt(parts.system),
+      normalisePrompt(parts.prompt),
+      parts.schemaName,
+    ]),
+  );
   return `llm:${h.digest('hex')}`;
 }

@@ -15,7 +15,12 @@ export const PriceSchema = z
 
 export const LlmConfigSchema = z
   .object({
-    tiers: z.partialRecord(TierSchema, z.array(z.string().min(1)).min(1)).optional().describe('Tier → candidate models (`provider/model`), cheapest first is not required: the router sorts by price.'),
+    tiers: z
+      .partialRecord(TierSchema, z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe(
+        'Tier → candidate models (`provider/model`), cheapest first is not required: the router sorts by price.',
+      ),
     tasks: z
       .record(
         z.string(),
@@ -23,14 +28,24 @@ export const LlmConfigSchema = z
           .object({
             tier: TierSchema.optional(),
             max_output_tokens: z.number().int().positive().max(32768).optional(),
-            cascade: z.boolean().optional().describe('Try the economy tier first; escalate only when its output fails validation.'),
+            cascade: z
+              .boolean()
+              .optional()
+              .describe('Try the economy tier first; escalate only when its output fails validation.'),
           })
           .strict(),
       )
       .optional()
       .describe('Per task (`risk`, `docs`, `digest`): tier, max output tokens, cascade.'),
-    prices: z.record(z.string(), PriceSchema).optional().describe('Price overrides or prices of models the shipped table does not know (`provider/model` → price).'),
-    max_usd_per_1k_tokens: z.number().positive().optional().describe('Per-call cap on actual cost per 1k tokens (default 0.03).'),
+    prices: z
+      .record(z.string(), PriceSchema)
+      .optional()
+      .describe('Price overrides or prices of models the shipped table does not know (`provider/model` → price).'),
+    max_usd_per_1k_tokens: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Per-call cap on actual cost per 1k tokens (default 0.03).'),
     budgets: z
       .object({
         org_monthly_usd: z.number().min(0).optional(),

@@ -58,7 +58,11 @@ export function aggregateLedger(entries: LedgerEntry[], by: CostsBy): CostReport
     add(r, e);
     add(total, e);
   }
-  return { by, rows: [...rows.values()].map(finish).sort((a, b) => b.costUsd - a.costUsd || a.key.localeCompare(b.key)), total: finish(total) };
+  return {
+    by,
+    rows: [...rows.values()].map(finish).sort((a, b) => b.costUsd - a.costUsd || a.key.localeCompare(b.key)),
+    total: finish(total),
+  };
 }
 
 /** USD spent by the LLM for one run (issue), all tasks included. */
@@ -73,8 +77,21 @@ export function formatUsd(n: number): string {
 
 export function formatReport(r: CostReport): string {
   const head = [r.by, 'calls', 'hits', 'failed', 'offline', 'tokens in', 'tokens out', 'cost', '$/1k'];
-  const line = (x: CostRow) => [x.key, x.calls, x.cacheHits, x.failures, x.offline, x.tokensIn, x.tokensOut, formatUsd(x.costUsd), x.usdPer1k.toFixed(4)].map(String);
+  const line = (x: CostRow) =>
+    [
+      x.key,
+      x.calls,
+      x.cacheHits,
+      x.failures,
+      x.offline,
+      x.tokensIn,
+      x.tokensOut,
+      formatUsd(x.costUsd),
+      x.usdPer1k.toFixed(4),
+    ].map(String);
   const table = [head, ...r.rows.map(line), line(r.total)];
   const widths = head.map((_, i) => Math.max(...table.map((t) => t[i]!.length)));
-  return table.map((t) => t.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return table
+    .map((t) => t.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }

@@ -46,7 +46,9 @@ export function readPricesFile(path: string, read: (p: string) => string = (p) =
   try {
     raw = JSON.parse(read(path));
   } catch (e) {
-    throw new Error(`BATON_PRICES_FILE=${path} could not be read as JSON (${(e as Error).message}). Fix the file or unset the variable.`);
+    throw new Error(
+      `BATON_PRICES_FILE=${path} could not be read as JSON (${(e as Error).message}). Fix the file or unset the variable.`,
+    );
   }
   const parsed = z.record(z.string(), PriceSchema).safeParse(raw);
   if (!parsed.success) {
@@ -59,7 +61,11 @@ export function readPricesFile(path: string, read: (p: string) => string = (p) =
 }
 
 /** Shipped table, then the prices file, then flow.yml (the repo's own word wins). */
-export function loadPrices(config: LlmConfig | undefined, env: Record<string, string | undefined>, read?: (p: string) => string): PriceTable {
+export function loadPrices(
+  config: LlmConfig | undefined,
+  env: Record<string, string | undefined>,
+  read?: (p: string) => string,
+): PriceTable {
   const file = env.BATON_PRICES_FILE ? readPricesFile(env.BATON_PRICES_FILE, read) : {};
   return { ...PRICES, ...file, ...(config?.prices ?? {}) };
 }

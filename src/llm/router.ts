@@ -13,7 +13,15 @@ import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
 import { Breakers } from './breaker.js';
 import { STEP_DOWN_AT, budgetScopes, type LimitedScope } from './budget.js';
 import { cacheKey } from './cache-key.js';
-import { DEFAULT_CONTEXT, costUsd, loadPrices, priceOf, UnknownPriceError, type Price, type PriceTable } from './prices.js';
+import {
+  DEFAULT_CONTEXT,
+  costUsd,
+  loadPrices,
+  priceOf,
+  UnknownPriceError,
+  type Price,
+  type PriceTable,
+} from './prices.js';
 import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
@@ -83,7 +91,8 @@ export function checkPrices(config: LlmConfig | undefined, prices: PriceTable): 
 
 function splitModel(id: string): { provider: string; model: string } {
   const i = id.indexOf('/');
-  if (i <= 0) throw new Error(`LLM model "${id}" must be written "provider/model" (e.g. "openai/gpt-4.1-mini") in llm.tiers.`);
+  if (i <= 0)
+    throw new Error(`LLM model "${id}" must be written "provider/model" (e.g. "openai/gpt-4.1-mini") in llm.tiers.`);
   return { provider: id.slice(0, i), model: id.slice(i + 1) };
 }
 
@@ -106,10 +115,16 @@ export function createRouter(opts: RouterOptions): CostRouter {
   const prices = loadPrices(config, env, opts.readFile);
   checkPrices(config, prices);
   const providers: Record<string, Provider> = {
-    openai: opts.providers?.openai ?? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now: nowMs }),
+    openai:
+      opts.providers?.openai ??
+      createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now: nowMs }),
     gemini:
       opts.providers?.gemini ??
-      createGeminiProvider({ apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY, baseUrl: env.GEMINI_BASE_URL || undefined, now: nowMs }),
+      createGeminiProvider({
+        apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY,
+        baseUrl: env.GEMINI_BASE_URL || undefined,
+        now: nowMs,
+      }),
     offline: opts.providers?.offline ?? createOfflineProvider(),
   };
   for (const [k, p] of Object.entries(opts.providers ?? {})) if (p) providers[k] = p;
@@ -134,7 +149,10 @@ export function createRouter(opts: RouterOptions): CostRouter {
   };
   const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
 
-  async function ledger<T>(req: LlmRequest<T>, e: Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>): Promise<void> {
+  async function ledger<T>(
+    req: LlmRequest<T>,
+    e: Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>,
+  ): Promise<void> {
     await store.recordLedger({
       id: randomUUID(),
       at: new Date(nowMs()).toISOString(),
@@ -152,7 +170,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     for (const id of tierCandidates(config, tier)) {
       const { provider: pname, model } = splitModel(id);
       const provider = providers[pname];
-      if (!provider || !provider.available) continue; // no key: silently not a candidate
+      if (!provider?.available) continue; // no key: silently not a candidate
       const price = priceOf(prices, id);
       const promptTokens = countPromptTokens(pname, system, prompt);
       if (promptTokens + maxOut > (price.context ?? DEFAULT_CONTEXT)) {
@@ -178,7 +196,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
       const share = (u.spentUsd + u.reservedUsd) / s.limitUsd;
       if (share >= STEP_DOWN_AT) {
         const lower = lowerTier(tier);
-        notes.push(`step-down: budget ${s.scope} at ${Math.round(share * 100)}%${lower === tier ? '' : ` (${tier} → ${lower})`}`);
+        notes.push(
+          `step-down: budget ${s.scope} at ${Math.round(share * 100)}%${lower === tier ? '' : ` (${tier} → ${lower})`}`,
+        );
         stats.stepDowns += 1;
         return lower;
       }
@@ -186,7 +206,12 @@ export function createRouter(opts: RouterOptions): CostRouter {
     return tier;
   }
 
-  async function offlineResult<T>(req: LlmRequest<T>, notes: string[], spent: number, why: string): Promise<LlmResult<T>> {
+  async function offlineResult<T>(
+    req: LlmRequest<T>,
+    notes: string[],
+    spent: number,
+    why: string,
+  ): Promise<LlmResult<T>> {
     const started = performance.now();
     const answer = await providers.offline!.complete({
       model: OFFLINE_MODEL,
@@ -244,7 +269,17 @@ export function createRouter(opts: RouterOptions): CostRouter {
     const check = validateAnswer(v.text, req.schema);
     if (!check.ok) return undefined; // a cached answer the (possibly newer) schema rejects is not an answer
     stats.cacheHits += 1;
-    await ledger(req, { provider: v.provider, model: v.model, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cacheHit: true, reason: 'cache-hit', ok: true });
+    await ledger(req, {
+      provider: v.provider,
+      model: v.model,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: 0,
+      latencyMs: 0,
+      cacheHit: true,
+      reason: 'cache-hit',
+      ok: true,
+    });
     return {
       text: v.text,
       ...(check.data !== undefined ? { data: check.data } : {}),
@@ -264,7 +299,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
     const policy = taskPolicy(config, req.task);
     const maxOut = req.maxOutputTokens ?? policy.maxOutputTokens;
     const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined);
-    const system = schemaText ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}` : req.system;
+    const system = schemaText
+      ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}`
+      : req.system;
     const scopes = budgetScopes(config.budgets, req, nowMs());
     const top = await stepDownIfNear(scopes, requested, notes);
     const ladder = policy.cascade ? tiersUpTo(top) : [top];
@@ -316,7 +353,14 @@ export function createRouter(opts: RouterOptions): CostRouter {
           stats.providerCalls += 1;
           const started = performance.now();
           try {
-            const a = await c.provider.complete({ model: c.model, system, prompt: req.prompt, maxOutputTokens: maxOut, json: !!req.schema, timeoutMs });
+            const a = await c.provider.complete({
+              model: c.model,
+              system,
+              prompt: req.prompt,
+              maxOutputTokens: maxOut,
+              json: !!req.schema,
+              timeoutMs,
+            });
             const latencyMs = Math.round(performance.now() - started);
             const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
             if (reservation) await store.settleBudget(reservation, actual);
@@ -328,7 +372,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
             if (a.tokensOut > maxOut || per1k > cap) {
               // The provider ignored max_tokens (or billed more than we could foresee): record it so it is visible.
               stats.capViolations += 1;
-              reasons.push(`cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`);
+              reasons.push(
+                `cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`,
+              );
               notes.push(reasons[reasons.length - 1]!);
             }
             const check = validateAnswer(a.text, req.schema);
@@ -372,7 +418,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
           } catch (e) {
             const latencyMs = Math.round(performance.now() - started);
             if (reservation) await store.settleBudget(reservation, 0);
-            const err = e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
+            const err =
+              e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
             // A 429 is the provider pacing us, not a broken model: it cools the model down for Retry-After instead of
             // counting toward the breaker. A 400 is our request's fault. Everything else is health trouble.
             if (err.kind === 'rate_limit') {
@@ -389,7 +436,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
               costUsd: 0,
               latencyMs,
               cacheHit: false,
-              reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`].filter(Boolean).join('; '),
+              reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`]
+                .filter(Boolean)
+                .join('; '),
               ok: false,
             });
             pendingReason = `fallback: ${label} from ${c.id}`;
@@ -423,7 +472,13 @@ export function createRouter(opts: RouterOptions): CostRouter {
     async run<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
       const requested = req.tier ?? taskPolicy(config, req.task).tier;
       const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined) ?? '';
-      const key = cacheKey({ task: req.task, tier: requested, system: req.system, prompt: req.prompt, schemaName: schemaText });
+      const key = cacheKey({
+        task: req.task,
+        tier: requested,
+        system: req.system,
+        prompt: req.prompt,
+        schemaName: schemaText,
+      });
       // Identical requests in flight (a webhook redelivered while the first is still running) wait for the first and
       // then hit its cache entry instead of paying twice. No await between the check and the set: no race.
       for (let pending = inFlight.get(key); pending; pending = inFlight.get(key)) await pending.catch(() => undefined);

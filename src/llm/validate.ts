@@ -1,7 +1,9 @@
 // Checks a model's answer: non-empty, and when the request has a schema, JSON that the schema accepts.
 import type { z } from 'zod';
 
-export type Validation<T> = { ok: true; data?: T } | { ok: false; why: 'empty' | 'malformed-json' | 'schema'; detail: string };
+export type Validation<T> =
+  | { ok: true; data?: T }
+  | { ok: false; why: 'empty' | 'malformed-json' | 'schema'; detail: string };
 
 /** Models sometimes wrap JSON in a Markdown fence even in JSON mode; accept that, nothing looser. */
 function stripFence(text: string): string {
@@ -10,7 +12,7 @@ function stripFence(text: string): string {
 }
 
 export function validateAnswer<T>(text: string, schema?: z.ZodType<T>): Validation<T> {
-  if (!text || !text.trim()) return { ok: false, why: 'empty', detail: 'empty answer' };
+  if (!text?.trim()) return { ok: false, why: 'empty', detail: 'empty answer' };
   if (!schema) return { ok: true };
   let json: unknown;
   try {
@@ -19,6 +21,11 @@ export function validateAnswer<T>(text: string, schema?: z.ZodType<T>): Validati
     return { ok: false, why: 'malformed-json', detail: (e as Error).message };
   }
   const r = schema.safeParse(json);
-  if (!r.success) return { ok: false, why: 'schema', detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  if (!r.success)
+    return {
+      ok: false,
+      why: 'schema',
+      detail: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    };
   return { ok: true, data: r.data };
 }

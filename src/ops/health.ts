@@ -37,7 +37,12 @@ export interface OpsRoutes {
   '/metrics': NodeHandler;
 }
 
-async function check(name: string, kind: string, ping: () => Promise<boolean>, timeoutMs: number): Promise<CheckResult> {
+async function check(
+  name: string,
+  kind: string,
+  ping: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${name} ping did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -100,7 +105,12 @@ export function healthRoutes(deps: OpsDeps): OpsRoutes {
       try {
         send(res, 200, deps.metrics.contentType, await deps.metrics.text());
       } catch (err) {
-        send(res, 500, 'text/plain; charset=utf-8', `metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        send(
+          res,
+          500,
+          'text/plain; charset=utf-8',
+          `metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
       }
       return true;
     },

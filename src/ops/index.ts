@@ -1,5 +1,12 @@
 // Operations surface: metrics, tracing, health routes and logging, in one import for the app and CLI wiring.
-export { createMetrics, instrumentOctokit, metricsHooks, eventLabel, type Metrics, type MetricsOptions } from './metrics.js';
+export {
+  createMetrics,
+  instrumentOctokit,
+  metricsHooks,
+  eventLabel,
+  type Metrics,
+  type MetricsOptions,
+} from './metrics.js';
 export {
   initTracing,
   shutdownTracing,

@@ -61,7 +61,10 @@ const TOKEN_PATTERNS: RegExp[] = [
 /** Replace token-shaped substrings of a free-text message. */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const re of TOKEN_PATTERNS) out = out.replace(re, (m, scheme?: string) => (typeof scheme === 'string' && /^(bearer|token)$/i.test(scheme) ? `${scheme} ${CENSOR}` : CENSOR));
+  for (const re of TOKEN_PATTERNS)
+    out = out.replace(re, (_m, scheme?: string) =>
+      typeof scheme === 'string' && /^(bearer|token)$/i.test(scheme) ? `${scheme} ${CENSOR}` : CENSOR,
+    );
   return out;
 }
 

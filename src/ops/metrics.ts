@@ -232,7 +232,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       transitions.inc({ flow: bounded(flow), stage: bounded(stage), kind: bounded(kind, 16) });
     },
     recordLlm(entry) {
-      const base = { provider: bounded(entry.provider, 32), model: bounded(entry.model), task: bounded(entry.task, 32) };
+      const base = {
+        provider: bounded(entry.provider, 32),
+        model: bounded(entry.model),
+        task: bounded(entry.task, 32),
+      };
       llmTokens.inc({ ...base, direction: 'in' }, entry.tokensIn);
       llmTokens.inc({ ...base, direction: 'out' }, entry.tokensOut);
       llmCostUsd.inc(base, entry.costUsd);
@@ -297,7 +301,10 @@ export interface TransitionTiming {
 }
 
 export function metricsHooks(metrics: Metrics): {
-  transition(t: Pick<TransitionRecord, 'flow' | 'to' | 'kind' | 'owners' | 'from' | 'repo'>, timing?: TransitionTiming): void;
+  transition(
+    t: Pick<TransitionRecord, 'flow' | 'to' | 'kind' | 'owners' | 'from' | 'repo'>,
+    timing?: TransitionTiming,
+  ): void;
   job(outcome: JobOutcome, name: string, ms: number): void;
 } {
   return {
@@ -307,8 +314,10 @@ export function metricsHooks(metrics: Metrics): {
       if (t.kind === 'back') metrics.bounceBacks.inc(labels);
       if (t.owners && t.owners.length > 0) metrics.handoffs.inc(labels);
       // Time the run spent in the stage it just left, and, when it finished, its whole cycle.
-      if (timing?.stageSeconds !== undefined && t.from) metrics.stageTime.observe({ stage: bounded(t.from) }, timing.stageSeconds);
-      if (timing?.cycleSeconds !== undefined) metrics.cycleTime.observe({ repo: bounded(t.repo), flow: bounded(t.flow) }, timing.cycleSeconds);
+      if (timing?.stageSeconds !== undefined && t.from)
+        metrics.stageTime.observe({ stage: bounded(t.from) }, timing.stageSeconds);
+      if (timing?.cycleSeconds !== undefined)
+        metrics.cycleTime.observe({ repo: bounded(t.repo), flow: bounded(t.flow) }, timing.cycleSeconds);
     },
     job(outcome, name, ms) {
       metrics.recordJob(name, outcome, ms / 1000);

@@ -10,7 +10,10 @@ const PATH_TAIL = new Set(['contents', 'compare', 'branches', 'tarball', 'zipbal
 
 export function routeTemplate(url: string): string {
   // Drop origin (absolute URLs from `link` headers), query string and fragment.
-  let path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!.split('#')[0]!;
+  let path = url
+    .replace(/^[a-z]+:\/\/[^/]+/i, '')
+    .split('?')[0]!
+    .split('#')[0]!;
   if (!path.startsWith('/')) path = '/' + path;
   if (path.includes('{')) return path;
 

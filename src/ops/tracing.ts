@@ -119,17 +119,21 @@ export function traceOctokit(octokit: Pick<Octokit, 'hook'>): void {
   octokit.hook.wrap('request', async (request, options) => {
     const method = (options.method ?? 'GET').toUpperCase();
     const route = routeTemplate(options.url ?? '');
-    return withSpan(`github ${method} ${route}`, { 'http.request.method': method, 'url.template': route }, async (span) => {
-      try {
-        const response = await request(options);
-        span.setAttribute('http.response.status_code', response.status);
-        return response;
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
-        throw err;
-      }
-    });
+    return withSpan(
+      `github ${method} ${route}`,
+      { 'http.request.method': method, 'url.template': route },
+      async (span) => {
+        try {
+          const response = await request(options);
+          span.setAttribute('http.response.status_code', response.status);
+          return response;
+        } catch (err) {
+          const status = (err as { status?: number }).status;
+          if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
+          throw err;
+        }
+      },
+    );
   });
 }
 
@@ -140,5 +144,9 @@ export function withLlmSpan<T>(
   attrs: Attributes,
   fn: (span: Span) => Promise<T> | T,
 ): Promise<T> {
-  return withSpan(`llm ${provider}/${model}`, { 'gen_ai.system': provider, 'gen_ai.request.model': model, ...attrs }, fn);
+  return withSpan(
+    `llm ${provider}/${model}`,
+    { 'gen_ai.system': provider, 'gen_ai.request.model': model, ...attrs },
+    fn,
+  );
 }

@@ -30,7 +30,14 @@ import { hostname } from 'node:os';
 import { DelayedError, Queue, Worker, type Job as BullJob, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { StoreWithJobs } from '../store/types.js';
-import { backoffMs, DEFAULT_RETRY, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy } from './types.js';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  type JobHandler,
+  type JobQueue,
+  type QueueStats,
+  type RetryPolicy,
+} from './types.js';
 
 export interface BullQueueOptions {
   store: StoreWithJobs;
@@ -78,8 +85,25 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 type Scripted = Redis & {
-  batonPush(listed: string, list: string, keys: string, names: string, id: string, key: string, name: string): Promise<number>;
-  batonAdvance(listed: string, list: string, keys: string, names: string, lock: string, id: string, key: string, lockVal: string): Promise<[string, string] | null>;
+  batonPush(
+    listed: string,
+    list: string,
+    keys: string,
+    names: string,
+    id: string,
+    key: string,
+    name: string,
+  ): Promise<number>;
+  batonAdvance(
+    listed: string,
+    list: string,
+    keys: string,
+    names: string,
+    lock: string,
+    id: string,
+    key: string,
+    lockVal: string,
+  ): Promise<[string, string] | null>;
   batonRenew(lock: string, val: string, ms: number): Promise<number>;
   batonUnlock(lock: string, val: string): Promise<number>;
 };
@@ -97,7 +121,13 @@ export class BullQueue implements JobQueue {
   private readonly redis: Scripted;
   private readonly queue: Queue;
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly k: { listed: string; keys: string; names: string; list: (key: string) => string; lock: (key: string) => string };
+  private readonly k: {
+    listed: string;
+    keys: string;
+    names: string;
+    list: (key: string) => string;
+    lock: (key: string) => string;
+  };
   private worker?: Worker;
   private workerRedis?: Redis;
   private sweepTimer?: NodeJS.Timeout;
@@ -154,7 +184,15 @@ export class BullQueue implements JobQueue {
 
   /** Push to the key's list; when it became the head, hand it to BullMQ. */
   private async push(job: { id: string; key: string; name: string }): Promise<boolean> {
-    const n = await this.redis.batonPush(this.k.listed, this.k.list(job.key), this.k.keys, this.k.names, job.id, job.key, job.name);
+    const n = await this.redis.batonPush(
+      this.k.listed,
+      this.k.list(job.key),
+      this.k.keys,
+      this.k.names,
+      job.id,
+      job.key,
+      job.name,
+    );
     if (n === 1) await this.addHead(job.id, job.key, job.name);
     return n > 0;
   }
@@ -232,12 +270,20 @@ export class BullQueue implements JobQueue {
       return this.handOff(key, id, lockVal);
     }
     const lock = this.k.lock(key);
-    if ((await this.redis.set(lock, lockVal, 'PX', this.o.leaseMs, 'NX')) !== 'OK' && (await this.redis.get(lock)) !== lockVal) {
+    if (
+      (await this.redis.set(lock, lockVal, 'PX', this.o.leaseMs, 'NX')) !== 'OK' &&
+      (await this.redis.get(lock)) !== lockVal
+    ) {
       return this.later(job, token); // a previous runner's lease has not expired yet
     }
-    const renew = setInterval(() => {
-      this.redis.batonRenew(lock, lockVal, this.o.leaseMs).catch((err) => this.o.onError(err, `renewing the key lock of ${id}`));
-    }, Math.max(10, Math.floor(this.o.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.redis
+          .batonRenew(lock, lockVal, this.o.leaseMs)
+          .catch((err) => this.o.onError(err, `renewing the key lock of ${id}`));
+      },
+      Math.max(10, Math.floor(this.o.leaseMs / 3)),
+    );
     renew.unref();
     const attempt = job.attemptsMade + 1;
     try {
@@ -264,7 +310,16 @@ export class BullQueue implements JobQueue {
   }
 
   private async handOff(key: string, id: string, lockVal: string): Promise<void> {
-    const next = await this.redis.batonAdvance(this.k.listed, this.k.list(key), this.k.keys, this.k.names, this.k.lock(key), id, key, lockVal);
+    const next = await this.redis.batonAdvance(
+      this.k.listed,
+      this.k.list(key),
+      this.k.keys,
+      this.k.names,
+      this.k.lock(key),
+      id,
+      key,
+      lockVal,
+    );
     if (next) await this.addHead(next[0], key, next[1]);
   }
 

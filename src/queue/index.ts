@@ -20,7 +20,9 @@ export type AnyQueue = SqlQueue | BullQueue;
 export function openQueue(o: OpenQueueOptions): AnyQueue {
   const store = o.store as Partial<StoreWithJobs>;
   if (!store.jobs) {
-    throw new Error(`The ${o.store.kind} store given to openQueue has no job table: open it with openStore() from src/store/index.ts.`);
+    throw new Error(
+      `The ${o.store.kind} store given to openQueue has no job table: open it with openStore() from src/store/index.ts.`,
+    );
   }
   const env = o.env ?? process.env;
   const redisUrl = o.redisUrl ?? env.REDIS_URL;

@@ -7,7 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { StoreWithJobs, QueuedJob } from '../store/types.js';
-import { backoffMs, DEFAULT_RETRY, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy } from './types.js';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  type JobHandler,
+  type JobQueue,
+  type QueueStats,
+  type RetryPolicy,
+} from './types.js';
 
 export interface SqlQueueOptions {
   store: StoreWithJobs;
@@ -121,13 +128,22 @@ export class SqlQueue implements JobQueue {
     if (job.attempts > this.retry.attempts) {
       // Only reachable when earlier attempts never reported back (their consumers died mid-job): stop the loop.
       await this.settle(entry, () =>
-        this.store.finishDelivery(job.id, 'dead', `gave up after ${job.attempts - 1} attempts that never finished (consumer crashed or lost its lease)`),
+        this.store.finishDelivery(
+          job.id,
+          'dead',
+          `gave up after ${job.attempts - 1} attempts that never finished (consumer crashed or lost its lease)`,
+        ),
       );
       return;
     }
-    const renew = setInterval(() => {
-      this.store.jobs.renew(job.id, this.owner, this.now() + this.leaseMs).catch((err) => this.onError(err, `renewing the lease of ${job.id}`));
-    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.store.jobs
+          .renew(job.id, this.owner, this.now() + this.leaseMs)
+          .catch((err) => this.onError(err, `renewing the lease of ${job.id}`));
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
     renew.unref();
     try {
       await this.handler!({ id: job.id, key: job.key, name: job.name, attempt: job.attempts });
@@ -138,7 +154,13 @@ export class SqlQueue implements JobQueue {
       const error = message(err);
       await this.settle(entry, async () => {
         if (job.attempts >= this.retry.attempts) await this.store.finishDelivery(job.id, 'dead', error);
-        else await this.store.jobs.retryAt(job.id, this.owner, this.now() + backoffMs(job.attempts, this.retry, this.random), error);
+        else
+          await this.store.jobs.retryAt(
+            job.id,
+            this.owner,
+            this.now() + backoffMs(job.attempts, this.retry, this.random),
+            error,
+          );
       });
     }
   }

@@ -43,7 +43,11 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 60_000 };
 
 /** Exponential backoff with full jitter (AWS architecture blog's "full jitter"). */
-export function backoffMs(attempt: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * cap);
 }

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 export const DigestConfigSchema = z
   .object({
-    cron: z.string().min(9).optional().describe('When to post the Workflow Wins digest (5-field cron, UTC; default `0 9 * * 1`).'),
+    cron: z
+      .string()
+      .min(9)
+      .optional()
+      .describe('When to post the Workflow Wins digest (5-field cron, UTC; default `0 9 * * 1`).'),
     issue: z.number().int().positive().optional().describe('Issue number to post the digest on (created if absent).'),
     enabled: z.boolean().optional(),
   })

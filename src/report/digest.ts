@@ -69,7 +69,10 @@ function risksCaught(runs: readonly Run[], since: number, until: number, seniors
   for (const r of runs) {
     if (r.highRiskAt === undefined || r.highRiskAt < since || r.highRiskAt >= until) continue;
     const approval = r.transitions.find(
-      (t) => t.event === 'review.approved' && Date.parse(t.at) >= r.highRiskAt! && (!seniors || seniors.includes(t.by.replace(/^@/, ''))),
+      (t) =>
+        t.event === 'review.approved' &&
+        Date.parse(t.at) >= r.highRiskAt! &&
+        (!seniors || seniors.includes(t.by.replace(/^@/, ''))),
     );
     if (!approval) continue;
     out.push({ issue: r.issue, pr: approval.pr ?? r.prs[r.prs.length - 1], reviewer: approval.by, outcome: r.status });
@@ -80,15 +83,30 @@ function risksCaught(runs: readonly Run[], since: number, until: number, seniors
 export function offlineNarrative(week: string, r: KpiReport, risks: number): string {
   const c = r.overall.current;
   const t = r.overall.trends;
-  const parts = [`In ${week} the team finished ${c.runsFinished} run${c.runsFinished === 1 ? '' : 's'} and started ${c.runsStarted}.`];
+  const parts = [
+    `In ${week} the team finished ${c.runsFinished} run${c.runsFinished === 1 ? '' : 's'} and started ${c.runsStarted}.`,
+  ];
   if (c.cycleTime.median !== null) {
     const d = t.cycleTimeMedianHours;
-    const dir = d.delta === null ? '' : d.delta < 0 ? `, ${Math.abs(d.delta).toFixed(1)}h faster than the week before` : d.delta > 0 ? `, ${d.delta.toFixed(1)}h slower than the week before` : ', the same as the week before';
+    const dir =
+      d.delta === null
+        ? ''
+        : d.delta < 0
+          ? `, ${Math.abs(d.delta).toFixed(1)}h faster than the week before`
+          : d.delta > 0
+            ? `, ${d.delta.toFixed(1)}h slower than the week before`
+            : ', the same as the week before';
     parts.push(`Median cycle time was ${c.cycleTime.median.toFixed(1)}h${dir}.`);
   }
-  parts.push(`${c.handOffs} hand-off${c.handOffs === 1 ? '' : 's'} and ${c.bounceBacks} bounce-back${c.bounceBacks === 1 ? '' : 's'}.`);
-  if (risks) parts.push(`${risks} high-risk change${risks === 1 ? ' was' : 's were'} caught and reviewed before merge.`);
-  if (c.defectEscapes) parts.push(`${c.defectEscapes} bug${c.defectEscapes === 1 ? '' : 's'} traced back to a recent merge: worth a look.`);
+  parts.push(
+    `${c.handOffs} hand-off${c.handOffs === 1 ? '' : 's'} and ${c.bounceBacks} bounce-back${c.bounceBacks === 1 ? '' : 's'}.`,
+  );
+  if (risks)
+    parts.push(`${risks} high-risk change${risks === 1 ? ' was' : 's were'} caught and reviewed before merge.`);
+  if (c.defectEscapes)
+    parts.push(
+      `${c.defectEscapes} bug${c.defectEscapes === 1 ? '' : 's'} traced back to a recent merge: worth a look.`,
+    );
   return parts.join(' ');
 }
 
@@ -125,7 +143,10 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
   const week = isoWeek(new Date(start));
   const weeks = input.weeks ?? 8;
 
-  const report = computeKpisFromRuns(runs, ledger, { since: new Date(start).toISOString(), until: new Date(end).toISOString() });
+  const report = computeKpisFromRuns(runs, ledger, {
+    since: new Date(start).toISOString(),
+    until: new Date(end).toISOString(),
+  });
   const series: WeekPoint[] = weeklyCycle(runs, end, weeks);
   const fast = fastest(runs, start, end);
   const risks = risksCaught(runs, start, end, input.seniors);
@@ -138,9 +159,15 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
         task: 'digest',
         tier: 'economy',
         system:
-          'You write one short, upbeat but honest paragraph (at most 3 sentences) for a team\'s weekly workflow digest. ' +
+          "You write one short, upbeat but honest paragraph (at most 3 sentences) for a team's weekly workflow digest. " +
           'Use only the numbers given. No headings, no lists, no mentions of people.',
-        prompt: JSON.stringify({ week, current: report.overall.current, trends: report.overall.trends, fastest: fast, risksCaught: risks.length }),
+        prompt: JSON.stringify({
+          week,
+          current: report.overall.current,
+          trends: report.overall.trends,
+          fastest: fast,
+          risksCaught: risks.length,
+        }),
         maxOutputTokens: 200,
         org: input.org ?? input.repo.split('/')[0],
         repo: input.repo,
@@ -169,7 +196,8 @@ function renderDigest(
 ): string {
   const c = r.overall.current;
   const t = r.overall.trends;
-  const row = (label: string, tr: (typeof t)[string], unit: '' | 'h' | 'usd' = '') => `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
+  const row = (label: string, tr: (typeof t)[string], unit: '' | 'h' | 'usd' = '') =>
+    `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
   const out: string[] = [
     `## 🏁 Workflow Wins — ${safe(repo)}, ${week}`,
     '',
@@ -189,8 +217,16 @@ function renderDigest(
   ];
   const stages = Object.entries(c.stages).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   if (stages.length) {
-    out.push('**Time in each stage (median)**', '', '| stage | this week | last week | visits |', '|---|---:|---:|---:|');
-    for (const [id, s] of stages) out.push(`| ${safe(id)} | ${num(s.time.median, 'h')} | ${num(r.overall.previous.stages[id]?.time.median ?? null, 'h')} | ${s.visits} |`);
+    out.push(
+      '**Time in each stage (median)**',
+      '',
+      '| stage | this week | last week | visits |',
+      '|---|---:|---:|---:|',
+    );
+    for (const [id, s] of stages)
+      out.push(
+        `| ${safe(id)} | ${num(s.time.median, 'h')} | ${num(r.overall.previous.stages[id]?.time.median ?? null, 'h')} | ${s.visits} |`,
+      );
     out.push('');
   }
   out.push(mermaidChart(series), '');
@@ -201,14 +237,23 @@ function renderDigest(
   }
   if (risks.length) {
     out.push('**Risks caught**', '');
-    for (const k of risks) out.push(`- #${k.issue}${k.pr ? ` (PR #${k.pr})` : ''}: high risk, reviewed by ${safe(k.reviewer)} — ${k.outcome === 'done' ? 'merged' : k.outcome}`);
+    for (const k of risks)
+      out.push(
+        `- #${k.issue}${k.pr ? ` (PR #${k.pr})` : ''}: high risk, reviewed by ${safe(k.reviewer)} — ${k.outcome === 'done' ? 'merged' : k.outcome}`,
+      );
     out.push('');
   }
   const s = r.overall.spend.current;
-  out.push(`**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`);
+  out.push(
+    `**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`,
+  );
   const models = Object.entries(s.byModel).sort(([, a], [, b]) => b.usd - a.usd);
   if (models.length) out.push('', models.map(([m, v]) => `${safe(m)} ${num(v.usd, 'usd')}`).join(' · '));
-  out.push('', '<sub>Posted by Baton once a week. Cycle time = start → done; bounce-back = sent to an earlier stage.</sub>', '');
+  out.push(
+    '',
+    '<sub>Posted by Baton once a week. Cycle time = start → done; bounce-back = sent to an earlier stage.</sub>',
+    '',
+  );
   return out.join('\n');
 }
 

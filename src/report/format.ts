@@ -28,7 +28,9 @@ export function rows(scope: string, g: KpiGroup): Row[] {
     { scope, metric: 'AI spend', unit: 'usd', trend: t.spendUsd },
     { scope, metric: 'AI $ per 1k tokens', unit: 'usd', trend: t.usdPer1kTokens },
   ];
-  for (const key of Object.keys(t).filter((k) => k.startsWith('stage:')).sort()) {
+  for (const key of Object.keys(t)
+    .filter((k) => k.startsWith('stage:'))
+    .sort()) {
     out.push({ scope, metric: `time in ${key.split(':')[1]} (median)`, unit: 'h', trend: t[key] });
   }
   return out;
@@ -59,7 +61,14 @@ export function pct(v: number | null): string {
 }
 
 function cells(r: Row): string[] {
-  return [r.scope, r.metric, num(r.trend.current, r.unit), num(r.trend.previous, r.unit), signed(r.trend.delta, r.unit), pct(r.trend.pct)];
+  return [
+    r.scope,
+    r.metric,
+    num(r.trend.current, r.unit),
+    num(r.trend.previous, r.unit),
+    signed(r.trend.delta, r.unit),
+    pct(r.trend.pct),
+  ];
 }
 
 const HEAD = ['scope', 'metric', 'this period', 'previous', 'Δ', '%'];
@@ -67,13 +76,33 @@ const HEAD = ['scope', 'metric', 'this period', 'previous', 'Δ', '%'];
 function renderTable(r: KpiReport): string {
   const body = allRows(r).map(cells);
   const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
-  return [`Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)} (vs ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)})`, '', line(HEAD), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...escapesText(r)].join('\n') + '\n';
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      `Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)} (vs ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)})`,
+      '',
+      line(HEAD),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...body.map(line),
+      ...escapesText(r),
+    ].join('\n') + '\n'
+  );
 }
 
 function escapesText(r: KpiReport): string[] {
   if (!r.escapes.length) return [];
-  return ['', 'Defect escapes:', ...r.escapes.map((e) => `  ${e.repo}#${e.issue} → PR #${e.pr} (merged on #${e.mergedOnIssue}, ${e.daysAfterMerge.toFixed(1)} days before)`)];
+  return [
+    '',
+    'Defect escapes:',
+    ...r.escapes.map(
+      (e) =>
+        `  ${e.repo}#${e.issue} → PR #${e.pr} (merged on #${e.mergedOnIssue}, ${e.daysAfterMerge.toFixed(1)} days before)`,
+    ),
+  ];
 }
 
 /** Markdown cell text: no pipes or newlines can break the table, no HTML can render. */
@@ -82,12 +111,20 @@ export function mdCell(s: string): string {
 }
 
 function renderMd(r: KpiReport): string {
-  const out = [`## Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)}`, '', `Compared with ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)}.`, ''];
+  const out = [
+    `## Baton KPIs ${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)}`,
+    '',
+    `Compared with ${r.previous.since.slice(0, 10)} → ${r.previous.until.slice(0, 10)}.`,
+    '',
+  ];
   out.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i >= 2 ? '---:' : '---')).join('|')}|`);
   for (const row of allRows(r)) out.push(`| ${cells(row).map(mdCell).join(' | ')} |`);
   if (r.escapes.length) {
     out.push('', '### Defect escapes', '');
-    for (const e of r.escapes) out.push(`- ${mdCell(e.repo)}#${e.issue} refers to PR #${e.pr}, merged ${e.daysAfterMerge.toFixed(1)} days earlier on #${e.mergedOnIssue}`);
+    for (const e of r.escapes)
+      out.push(
+        `- ${mdCell(e.repo)}#${e.issue} refers to PR #${e.pr}, merged ${e.daysAfterMerge.toFixed(1)} days earlier on #${e.mergedOnIssue}`,
+      );
   }
   return out.join('\n') + '\n';
 }
@@ -102,7 +139,19 @@ function renderCsv(r: KpiReport): string {
   const lines = ['scope,metric,unit,current,previous,delta,pct'];
   const raw = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))));
   for (const row of allRows(r)) {
-    lines.push([row.scope, row.metric, row.unit, raw(row.trend.current), raw(row.trend.previous), raw(row.trend.delta), raw(row.trend.pct)].map(csvField).join(','));
+    lines.push(
+      [
+        row.scope,
+        row.metric,
+        row.unit,
+        raw(row.trend.current),
+        raw(row.trend.previous),
+        raw(row.trend.delta),
+        raw(row.trend.pct),
+      ]
+        .map(csvField)
+        .join(','),
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -20,7 +20,10 @@ export type HistoryAction =
   | (ActionBase & { action: 'open-issue'; args: { title: string; body: string; labels: string[]; refs: number[] } })
   | (ActionBase & { action: 'label'; args: { label: string } })
   | (ActionBase & { action: 'approve-spec'; args: { command: string } })
-  | (ActionBase & { action: 'open-pr'; args: { pr: number; branch: string; title: string; highRisk: boolean; files: string[] } })
+  | (ActionBase & {
+      action: 'open-pr';
+      args: { pr: number; branch: string; title: string; highRisk: boolean; files: string[] };
+    })
   | (ActionBase & { action: 'request-changes'; args: { pr: number } })
   | (ActionBase & { action: 'push'; args: { pr: number } })
   | (ActionBase & { action: 'approve'; args: { pr: number; senior: boolean } })
@@ -64,10 +67,23 @@ export interface HistoryPlan {
   /** Every action, sorted by time (ties keep per-issue order). */
   actions: HistoryAction[];
   /** What the plan intends per issue, for checking what the sandbox produced. */
-  runs: Array<{ issue: number; kind: 'feature' | 'bug'; pr?: number; bounces: number; highRisk: boolean; outcome: 'merged' | 'cancelled' | 'open'; refs: number[] }>;
+  runs: Array<{
+    issue: number;
+    kind: 'feature' | 'bug';
+    pr?: number;
+    bounces: number;
+    highRisk: boolean;
+    outcome: 'merged' | 'cancelled' | 'open';
+    refs: number[];
+  }>;
 }
 
-const DEFAULT_TEAM: HistoryTeam = { pm: 'pat-pm', devs: ['dana-dev', 'devon-dev', 'dru-dev'], reviewers: ['rae-review', 'remy-review'], seniors: ['sage-senior'] };
+const DEFAULT_TEAM: HistoryTeam = {
+  pm: 'pat-pm',
+  devs: ['dana-dev', 'devon-dev', 'dru-dev'],
+  reviewers: ['rae-review', 'remy-review'],
+  seniors: ['sage-senior'],
+};
 
 /** mulberry32: tiny, fast, good enough for plausible data, and identical on every platform. */
 export function rng(seed: number): () => number {
@@ -81,8 +97,30 @@ export function rng(seed: number): () => number {
   };
 }
 
-const TOPICS = ['login form', 'billing export', 'search filters', 'CSV import', 'dark mode', 'rate limiter', 'audit log', 'webhook retries', 'onboarding email', 'settings page', 'API pagination', 'cache warmup'];
-const FILES = ['src/auth/session.ts', 'src/billing/invoice.ts', 'src/ui/Settings.tsx', 'src/api/routes.ts', 'db/migrations/0042.sql', 'src/search/query.ts', 'README.md', 'src/jobs/retry.ts'];
+const TOPICS = [
+  'login form',
+  'billing export',
+  'search filters',
+  'CSV import',
+  'dark mode',
+  'rate limiter',
+  'audit log',
+  'webhook retries',
+  'onboarding email',
+  'settings page',
+  'API pagination',
+  'cache warmup',
+];
+const FILES = [
+  'src/auth/session.ts',
+  'src/billing/invoice.ts',
+  'src/ui/Settings.tsx',
+  'src/api/routes.ts',
+  'db/migrations/0042.sql',
+  'src/search/query.ts',
+  'README.md',
+  'src/jobs/retry.ts',
+];
 
 export function generateHistory(o: HistoryOptions): HistoryPlan {
   const seed = o.seed ?? 42;
@@ -106,7 +144,10 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
   const actions: Array<HistoryAction & { seq: number }> = [];
   let seq = 0;
   const push = (a: HistoryAction, t: number) => {
-    if (t < end) actions.push({ ...a, at: new Date(Math.round(t / 1000) * 1000).toISOString(), seq: seq++ } as HistoryAction & { seq: number });
+    if (t < end)
+      actions.push({ ...a, at: new Date(Math.round(t / 1000) * 1000).toISOString(), seq: seq++ } as HistoryAction & {
+        seq: number;
+      });
   };
   const runs: HistoryPlan['runs'] = [];
   const merged: Array<{ pr: number; at: number; topic: string }> = [];
@@ -122,7 +163,10 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
     const run: HistoryPlan['runs'][number] = { issue, kind, bounces: 0, highRisk: false, outcome: 'open', refs };
     runs.push(run);
     if (rand() < 0.05) {
-      push({ at: '', issue, actor: team.pm, action: 'close', args: { reason: 'not_planned' } }, t + hours(24) * HOUR_MS);
+      push(
+        { at: '', issue, actor: team.pm, action: 'close', args: { reason: 'not_planned' } },
+        t + hours(24) * HOUR_MS,
+      );
       run.outcome = t + hours(24) * HOUR_MS < end ? 'cancelled' : 'open';
       return;
     }
@@ -133,8 +177,19 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
     const highRisk = rand() < 0.12;
     run.pr = pr;
     run.highRisk = highRisk;
-    const files = highRisk ? ['db/migrations/0042.sql', 'src/auth/session.ts'] : [pick(FILES), pick(FILES)].filter((f, i, a) => a.indexOf(f) === i);
-    push({ at: '', issue, actor: dev, action: 'open-pr', args: { pr, branch: `${issue}-${topic.replace(/\s+/g, '-')}`, title: `${title} (#${issue})`, highRisk, files } }, t);
+    const files = highRisk
+      ? ['db/migrations/0042.sql', 'src/auth/session.ts']
+      : [pick(FILES), pick(FILES)].filter((f, i, a) => a.indexOf(f) === i);
+    push(
+      {
+        at: '',
+        issue,
+        actor: dev,
+        action: 'open-pr',
+        args: { pr, branch: `${issue}-${topic.replace(/\s+/g, '-')}`, title: `${title} (#${issue})`, highRisk, files },
+      },
+      t,
+    );
     const bounces = rand() < 0.25 ? (rand() < 0.3 ? 2 : 1) : 0;
     run.bounces = bounces;
     for (let b = 0; b < bounces; b++) {
@@ -144,7 +199,16 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
       push({ at: '', issue, actor: dev, action: 'push', args: { pr } }, t);
     }
     t += hours(highRisk ? 12 : 6) * HOUR_MS;
-    push({ at: '', issue, actor: highRisk ? pick(team.seniors) : pick(team.reviewers), action: 'approve', args: { pr, senior: highRisk } }, t);
+    push(
+      {
+        at: '',
+        issue,
+        actor: highRisk ? pick(team.seniors) : pick(team.reviewers),
+        action: 'approve',
+        args: { pr, senior: highRisk },
+      },
+      t,
+    );
     t += hours(0.4, 0.5) * HOUR_MS;
     push({ at: '', issue, actor: 'github-actions[bot]', action: 'checks', args: { pr, conclusion: 'success' } }, t);
     t += hours(2) * HOUR_MS;
@@ -156,7 +220,9 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
   };
 
   // Arrivals spread over the period with jitter; bugs appear later, after the merges they refer to.
-  const arrivals = Array.from({ length: nRuns }, (_, i) => start + ((i + rand()) / nRuns) * (days - 3) * DAY_MS).sort((a, b) => a - b);
+  const arrivals = Array.from({ length: nRuns }, (_, i) => start + ((i + rand()) / nRuns) * (days - 3) * DAY_MS).sort(
+    (a, b) => a - b,
+  );
   for (const t0 of arrivals) planRun(nextIssue++, t0, 'feature', pick(TOPICS), []);
   for (const m of [...merged]) {
     if (rand() < 0.1) {
@@ -181,16 +247,40 @@ export function generateHistory(o: HistoryOptions): HistoryPlan {
 /** The transitions the default flow would record for `plan` (see the header comment). */
 export function historyToTransitions(plan: HistoryPlan, flow = 'feature'): TransitionRecord[] {
   const out: TransitionRecord[] = [];
-  const state = new Map<number, { stage: string; idx: number; labels: string[]; refs: number[]; dev?: string; risk?: 'high' | 'low'; pr?: number; done: boolean }>();
+  const state = new Map<
+    number,
+    {
+      stage: string;
+      idx: number;
+      labels: string[];
+      refs: number[];
+      dev?: string;
+      risk?: 'high' | 'low';
+      pr?: number;
+      done: boolean;
+    }
+  >();
   for (const a of plan.actions) {
-    let s = state.get(a.issue);
+    const s = state.get(a.issue);
     if (a.action === 'open-issue') {
       state.set(a.issue, { stage: '', idx: 0, labels: a.args.labels, refs: a.args.refs, done: false });
       continue;
     }
     if (!s || s.done) continue;
     const move = (to: string, kind: TransitionRecord['kind'], event: string, owners: string[]) => {
-      const t: TransitionRecord = { id: `${plan.repo}#${a.issue}:${s!.idx++}`, repo: plan.repo, issue: a.issue, flow, from: s!.stage || null, to, kind, event, by: a.actor, at: a.at, owners };
+      const t: TransitionRecord = {
+        id: `${plan.repo}#${a.issue}:${s!.idx++}`,
+        repo: plan.repo,
+        issue: a.issue,
+        flow,
+        from: s!.stage || null,
+        to,
+        kind,
+        event,
+        by: a.actor,
+        at: a.at,
+        owners,
+      };
       if (kind === 'start') {
         t.labels = s!.labels;
         if (s!.refs.length) t.refs = s!.refs;
@@ -219,7 +309,8 @@ export function historyToTransitions(plan: HistoryPlan, flow = 'feature'): Trans
         move('build', 'back', 'review.changes_requested', [s.dev ?? a.actor]);
         break;
       case 'push':
-        if (s.stage === 'build') move('review', 'forward', 'pr.synchronize', s.risk === 'high' ? plan.team.seniors : plan.team.reviewers);
+        if (s.stage === 'build')
+          move('review', 'forward', 'pr.synchronize', s.risk === 'high' ? plan.team.seniors : plan.team.reviewers);
         break;
       case 'approve':
         move('ready', 'forward', 'review.approved', [s.dev ?? a.actor]);

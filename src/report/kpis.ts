@@ -189,7 +189,10 @@ function finishGroup(g: GroupAcc): KpiGroup {
     usdPer1kTokens: trend(spend.current.usdPer1kTokens, spend.previous.usdPer1kTokens),
   };
   for (const id of new Set([...Object.keys(current.stages), ...Object.keys(previous.stages)])) {
-    trends[`stage:${id}:medianHours`] = trend(current.stages[id]?.time.median ?? null, previous.stages[id]?.time.median ?? null);
+    trends[`stage:${id}:medianHours`] = trend(
+      current.stages[id]?.time.median ?? null,
+      previous.stages[id]?.time.median ?? null,
+    );
   }
   return { current, previous, spend, trends };
 }
@@ -209,14 +212,19 @@ export function loadSince(since: string, until: string, lookbackDays = 180): str
   return new Date(Date.parse(previousPeriod(since, until).since) - lookbackDays * DAY_MS).toISOString();
 }
 
-export function computeKpis(transitions: readonly TransitionRecord[], ledger: readonly LedgerEntry[], opts: KpiOptions): KpiReport {
+export function computeKpis(
+  transitions: readonly TransitionRecord[],
+  ledger: readonly LedgerEntry[],
+  opts: KpiOptions,
+): KpiReport {
   return computeKpisFromRuns(buildRuns(transitions), ledger, opts);
 }
 
 export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly LedgerEntry[], opts: KpiOptions): KpiReport {
   const since = Date.parse(opts.since);
   const until = Date.parse(opts.until);
-  if (!(since < until)) throw new Error(`the report period is empty: since ${opts.since} must be before until ${opts.until}`);
+  if (!(since < until))
+    throw new Error(`the report period is empty: since ${opts.since} must be before until ${opts.until}`);
   const prevSince = since - (until - since);
   const windowMs = (opts.defectWindowDays ?? 30) * DAY_MS;
   const bugLabel = (opts.bugLabel ?? 'bug').toLowerCase();
@@ -232,7 +240,8 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
     return [overall, r, f];
   };
   /** Which accumulator of a group a moment belongs to, if any. */
-  const which = (g: GroupAcc, at: number): Acc | undefined => (at >= since && at < until ? g.cur : at >= prevSince && at < since ? g.prev : undefined);
+  const which = (g: GroupAcc, at: number): Acc | undefined =>
+    at >= since && at < until ? g.cur : at >= prevSince && at < since ? g.prev : undefined;
 
   // Merges by repo+PR, for defect escapes.
   const merges = new Map<string, Array<{ at: number; issue: number }>>();
@@ -302,7 +311,13 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
       for (const ref of run.refs) {
         for (const m of merges.get(`${run.repo}#${ref}`) ?? []) {
           if (m.at <= run.startedAt && run.startedAt - m.at <= windowMs) {
-            found = { repo: run.repo, issue: run.issue, pr: ref, mergedOnIssue: m.issue, daysAfterMerge: (run.startedAt - m.at) / DAY_MS };
+            found = {
+              repo: run.repo,
+              issue: run.issue,
+              pr: ref,
+              mergedOnIssue: m.issue,
+              daysAfterMerge: (run.startedAt - m.at) / DAY_MS,
+            };
             break;
           }
         }
@@ -331,7 +346,8 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
     for (const g of [overall, r]) (cur ? g.spendCur : g.spendPrev).add(e);
   }
 
-  const fin = (m: Map<string, GroupAcc>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, g]) => [k, finishGroup(g)]));
+  const fin = (m: Map<string, GroupAcc>) =>
+    Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, g]) => [k, finishGroup(g)]));
   return {
     period: { since: new Date(since).toISOString(), until: new Date(until).toISOString() },
     previous: { since: new Date(prevSince).toISOString(), until: new Date(since).toISOString() },

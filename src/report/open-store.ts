@@ -12,7 +12,10 @@ export type OpenStore = (o: StoreOptions) => Promise<Store>;
 
 export const defaultOpenStore: OpenStore = (o) => openStore(o);
 
-export function storeOptions(flags: { 'data-dir'?: string; 'database-url'?: string }, env: NodeJS.ProcessEnv): StoreOptions {
+export function storeOptions(
+  flags: { 'data-dir'?: string; 'database-url'?: string },
+  env: NodeJS.ProcessEnv,
+): StoreOptions {
   const o: StoreOptions = {};
   const url = flags['database-url'] ?? env.DATABASE_URL;
   const dir = flags['data-dir'] ?? env.BATON_DATA_DIR;
@@ -36,7 +39,9 @@ export async function withStore<T>(
   try {
     store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
   } catch (e) {
-    err(`could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`);
+    err(
+      `could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`,
+    );
     return 1;
   }
   try {

@@ -77,12 +77,17 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
     let g = byIssue.get(k);
     if (!g) byIssue.set(k, (g = { idx: [], sorted: true }));
     const last = g.idx.length ? g.idx[g.idx.length - 1] : -1;
-    if (last >= 0 && (ats[i] < ats[last] || (ats[i] === ats[last] && historyIndex(t.id) < historyIndex(transitions[last].id)))) g.sorted = false;
+    if (
+      last >= 0 &&
+      (ats[i] < ats[last] || (ats[i] === ats[last] && historyIndex(t.id) < historyIndex(transitions[last].id)))
+    )
+      g.sorted = false;
     g.idx.push(i);
   }
   const runs: Run[] = [];
   for (const g of byIssue.values()) {
-    if (!g.sorted) g.idx.sort((a, b) => ats[a] - ats[b] || historyIndex(transitions[a].id) - historyIndex(transitions[b].id));
+    if (!g.sorted)
+      g.idx.sort((a, b) => ats[a] - ats[b] || historyIndex(transitions[a].id) - historyIndex(transitions[b].id));
     let run: Run | undefined;
     for (const i of g.idx) {
       const t = transitions[i];

@@ -58,7 +58,9 @@ export function lastDue(cron: string, now: Date): Date {
   try {
     expr = CronExpressionParser.parse(cron, { currentDate: new Date(now.getTime() + 1000), tz: 'UTC' });
   } catch (e) {
-    throw new Error(`digest.cron "${cron}" is not a valid 5-field cron expression (e.g. "0 9 * * 1" = Mondays 09:00 UTC): ${(e as Error).message}`);
+    throw new Error(
+      `digest.cron "${cron}" is not a valid 5-field cron expression (e.g. "0 9 * * 1" = Mondays 09:00 UTC): ${(e as Error).message}`,
+    );
   }
   return expr.prev().toDate();
 }

@@ -46,7 +46,8 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000
 /** '30d' → milliseconds. Throws a message that says what is accepted. */
 export function parseDuration(s: string): number {
   const m = /^(\d+)(m|h|d|w)$/.exec(s.trim());
-  if (!m || Number(m[1]) <= 0) throw new Error(`"${s}" is not a duration: use a whole number followed by m, h, d or w, e.g. 30d`);
+  if (!m || Number(m[1]) <= 0)
+    throw new Error(`"${s}" is not a duration: use a whole number followed by m, h, d or w, e.g. 30d`);
   return Number(m[1]) * UNIT_MS[m[2]];
 }
 
@@ -100,7 +101,8 @@ export function parseIso(s: string): number {
     const mi = d(14) * 10 + d(15);
     const sec = d(17) * 10 + d(18);
     const ms = len === 24 ? d(20) * 100 + d(21) * 10 + d(22) : 0;
-    if (!bad && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h < 24 && mi < 60 && sec < 60) return Date.UTC(y, mo - 1, day, h, mi, sec, ms);
+    if (!bad && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h < 24 && mi < 60 && sec < 60)
+      return Date.UTC(y, mo - 1, day, h, mi, sec, ms);
   }
   return Date.parse(s);
 }

@@ -31,7 +31,8 @@ export const DEMO_FILES: Record<string, () => string> = {
     "import { lineDiscount } from './pricing/discounts.js';\n\nexport function total(items: { price: number; qty?: number }[]): number {\n  return items.reduce((n, i) => n + i.price * (i.qty ?? 1) - lineDiscount({ sku: '', price: i.price, qty: i.qty ?? 1 }), 0);\n}\n",
   session: () =>
     'export const SESSION_TTL = 7200;\nexport const CHECKOUT_GRACE = 900;\n\nexport function expired(at: number, now: number, checkout = false): boolean {\n  return now - at > SESSION_TTL + (checkout ? CHECKOUT_GRACE : 0);\n}\n',
-  migration: () => 'ALTER TABLE orders ADD COLUMN discount_cents integer NOT NULL DEFAULT 0;\nCREATE INDEX orders_discount_idx ON orders (discount_cents);\n',
+  migration: () =>
+    'ALTER TABLE orders ADD COLUMN discount_cents integer NOT NULL DEFAULT 0;\nCREATE INDEX orders_discount_idx ON orders (discount_cents);\n',
   discounts: () => discountRules(false),
   'discounts-capped': () => discountRules(true),
   'discounts-test': () =>

@@ -55,16 +55,25 @@ export class Faults {
 function matches(f: FaultSpec, method: string, template: string, path: string): boolean {
   if (f.method && f.method.toUpperCase() !== method) return false;
   if (f.route === undefined) return true;
-  if (typeof f.route === 'string') return f.route === template || f.route === `${method} ${template}` || f.route === path;
+  if (typeof f.route === 'string')
+    return f.route === template || f.route === `${method} ${template}` || f.route === path;
   return f.route.test(template) || f.route.test(`${method} ${template}`) || f.route.test(path);
 }
 
 function defaultMessage(status: number): string {
-  return status === 502 ? 'Server Error' : status === 503 ? 'Service Unavailable' : status >= 500 ? 'Internal Server Error' : 'Error';
+  return status === 502
+    ? 'Server Error'
+    : status === 503
+      ? 'Service Unavailable'
+      : status >= 500
+        ? 'Internal Server Error'
+        : 'Error';
 }
 
 /** GitHub's secondary rate limit answer (403 + retry-after). */
-export function secondaryRateLimit(opts: { route?: RegExp | string; method?: string; times?: number; retryAfterSeconds?: number } = {}): FaultSpec {
+export function secondaryRateLimit(
+  opts: { route?: RegExp | string; method?: string; times?: number; retryAfterSeconds?: number } = {},
+): FaultSpec {
   return {
     route: opts.route,
     method: opts.method,
@@ -72,14 +81,18 @@ export function secondaryRateLimit(opts: { route?: RegExp | string; method?: str
     status: 403,
     headers: { 'retry-after': String(opts.retryAfterSeconds ?? 1) },
     body: {
-      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
-      documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+      documentation_url:
+        'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
     },
   };
 }
 
 /** GitHub's primary rate limit answer (403, x-ratelimit-remaining 0, reset in `resetInSeconds`). */
-export function primaryRateLimit(opts: { route?: RegExp | string; method?: string; times?: number; resetInSeconds?: number; now?: () => number } = {}): FaultSpec {
+export function primaryRateLimit(
+  opts: { route?: RegExp | string; method?: string; times?: number; resetInSeconds?: number; now?: () => number } = {},
+): FaultSpec {
   const reset = Math.floor((opts.now ?? Date.now)() / 1000) + (opts.resetInSeconds ?? 1);
   return {
     route: opts.route,

@@ -61,7 +61,13 @@ export class Sandbox {
   constructor(readonly opts: SandboxOptions) {
     this.urls = { api: 'http://127.0.0.1', html: opts.htmlUrl ?? 'https://github.com' };
     const renderer = new Renderer(this.state, this.urls);
-    this.sender = new WebhookSender({ webhookUrl: opts.webhookUrl, secret: opts.secret, appId: opts.appId, newId: opts.newDeliveryId, retainPayloads: opts.retainPayloads });
+    this.sender = new WebhookSender({
+      webhookUrl: opts.webhookUrl,
+      secret: opts.secret,
+      appId: opts.appId,
+      newId: opts.newDeliveryId,
+      retainPayloads: opts.retainPayloads,
+    });
     this.world = new World(this.state, renderer, (event, payload) => this.sender.send(event, payload), {
       appId: opts.appId,
       botLogin: opts.botLogin,
@@ -187,11 +193,27 @@ export class Sandbox {
   }
 
   /** Create `owner/name`; `files` become the first commit on the default branch. */
-  addRepo(fullName: string, p: { defaultBranch?: string; private?: boolean; description?: string; files?: Record<string, string>; at?: string; by?: string } = {}): Repo {
+  addRepo(
+    fullName: string,
+    p: {
+      defaultBranch?: string;
+      private?: boolean;
+      description?: string;
+      files?: Record<string, string>;
+      at?: string;
+      by?: string;
+    } = {},
+  ): Repo {
     const [owner, name] = splitRepo(fullName);
     const at = this.world.now(p.at);
-    const r = this.state.addRepo(owner, name, { defaultBranch: p.defaultBranch, private: p.private, description: p.description, at });
-    if (p.files && !r.branches.has(r.default_branch)) this.commitFiles(fullName, r.default_branch, p.files, { at: p.at, by: p.by, message: 'Initial commit' });
+    const r = this.state.addRepo(owner, name, {
+      defaultBranch: p.defaultBranch,
+      private: p.private,
+      description: p.description,
+      at,
+    });
+    if (p.files && !r.branches.has(r.default_branch))
+      this.commitFiles(fullName, r.default_branch, p.files, { at: p.at, by: p.by, message: 'Initial commit' });
     this.defaultRepo ??= r.fullName;
     return r;
   }
@@ -204,24 +226,45 @@ export class Sandbox {
 
   addLabel(fullName: string, name: string, color = 'ededed', description: string | null = null): void {
     const r = this.repoOf(fullName);
-    if (!r.labels.has(name.toLowerCase())) r.labels.set(name.toLowerCase(), { id: this.state.nextId(), name, color, description, default: false });
+    if (!r.labels.has(name.toLowerCase()))
+      r.labels.set(name.toLowerCase(), { id: this.state.nextId(), name, color, description, default: false });
   }
 
   /** Install the App on these repos (of one account); returns the installation id. */
   install(repos: string[], account?: string): number {
     const acct = account ?? splitRepo(repos[0])[0];
-    const existing = [...this.state.installations.values()].find((i) => i.appId === this.opts.appId && i.account.toLowerCase() === acct.toLowerCase());
-    const inst = existing ?? { id: this.state.nextId(), appId: this.opts.appId, account: acct, repos: new Set<string>(), created_at: this.world.now() };
+    const existing = [...this.state.installations.values()].find(
+      (i) => i.appId === this.opts.appId && i.account.toLowerCase() === acct.toLowerCase(),
+    );
+    const inst = existing ?? {
+      id: this.state.nextId(),
+      appId: this.opts.appId,
+      account: acct,
+      repos: new Set<string>(),
+      created_at: this.world.now(),
+    };
     for (const r of repos) inst.repos.add(this.repoOf(r).fullName.toLowerCase());
     this.state.installations.set(inst.id, inst);
     return inst.id;
   }
 
   /** A commit without webhooks (history that predates the demo). */
-  commitFiles(fullName: string, branch: string, files: FileChanges, p: { by?: string; at?: string; message?: string; from?: string } = {}): Commit {
+  commitFiles(
+    fullName: string,
+    branch: string,
+    files: FileChanges,
+    p: { by?: string; at?: string; message?: string; from?: string } = {},
+  ): Commit {
     const r = this.repoOf(fullName);
     const at = this.world.now(p.at);
-    return this.state.commit(r, branch, files, p.message ?? 'Update files', this.world.authorOf(p.by ?? this.defaultActor, at), p.from);
+    return this.state.commit(
+      r,
+      branch,
+      files,
+      p.message ?? 'Update files',
+      this.world.authorOf(p.by ?? this.defaultActor, at),
+      p.from,
+    );
   }
 
   // --- reading state (for tests and the demo) -----------------------------------------------------------------------
@@ -244,7 +287,9 @@ export class Sandbox {
   }
 
   // --- user actions (each sends the webhooks GitHub would) ---------------------------------------------------------
-  createIssue(p: { title: string; body?: string; labels?: string[]; assignees?: string[]; author?: string } & ActionOpts): Issue {
+  createIssue(
+    p: { title: string; body?: string; labels?: string[]; assignees?: string[]; author?: string } & ActionOpts,
+  ): Issue {
     return this.world.createIssue(this.repoOf(p.repo), p.author ?? p.by ?? this.defaultActor, p, p.at);
   }
 
@@ -289,7 +334,17 @@ export class Sandbox {
   }
 
   /** Open a PR; `files` (path → text, null deletes) are committed on `head` (branched from `base`) first. */
-  openPr(p: { head: string; base?: string; title: string; body?: string; files?: FileChanges; draft?: boolean; author?: string } & ActionOpts): Issue & { pull: Pull } {
+  openPr(
+    p: {
+      head: string;
+      base?: string;
+      title: string;
+      body?: string;
+      files?: FileChanges;
+      draft?: boolean;
+      author?: string;
+    } & ActionOpts,
+  ): Issue & { pull: Pull } {
     return this.world.openPr(this.repoOf(p.repo), p.author ?? p.by ?? this.defaultActor, p, p.at);
   }
 
@@ -303,15 +358,33 @@ export class Sandbox {
   }
 
   requestReviewers(pr: number, users: string[], teams: string[] = [], o: ActionOpts = {}): Issue {
-    return this.world.requestReviewers(this.repoOf(o.repo), this.actor(o, this.prAuthor(pr, o)), pr, users, teams, o.at);
+    return this.world.requestReviewers(
+      this.repoOf(o.repo),
+      this.actor(o, this.prAuthor(pr, o)),
+      pr,
+      users,
+      teams,
+      o.at,
+    );
   }
 
-  submitReview(pr: number, reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED', body = '', o: Omit<ActionOpts, 'by'> = {}): Review {
+  submitReview(
+    pr: number,
+    reviewer: string,
+    state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED',
+    body = '',
+    o: Omit<ActionOpts, 'by'> = {},
+  ): Review {
     return this.world.submitReview(this.repoOf(o.repo), reviewer, pr, state, body, o.at);
   }
 
   /** CI (GitHub Actions) finishes `name` on the PR's head: check_run.completed + check_suite.completed. */
-  completeChecks(pr: number, conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped', name = 'ci', o: Omit<ActionOpts, 'by'> = {}) {
+  completeChecks(
+    pr: number,
+    conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped',
+    name = 'ci',
+    o: Omit<ActionOpts, 'by'> = {},
+  ) {
     return this.world.completeChecks(this.repoOf(o.repo), 'github-actions[bot]', CI_APP_ID, pr, conclusion, name, o.at);
   }
 
@@ -325,10 +398,21 @@ export class Sandbox {
   }
 
   /** Commit one file on a branch (push event); open PRs on that branch follow. */
-  pushFile(fullName: string, branch: string, path: string, text: string, o: Omit<ActionOpts, 'repo'> & { message?: string } = {}): Commit {
+  pushFile(
+    fullName: string,
+    branch: string,
+    path: string,
+    text: string,
+    o: Omit<ActionOpts, 'repo'> & { message?: string } = {},
+  ): Commit {
     const r = this.repoOf(fullName);
     const sha = this.state.resolveRef(r, branch)?.tree.get(path);
-    const { commit } = this.world.putFile(r, this.actor(o), { path, branch, message: o.message ?? `Update ${path}`, content: Buffer.from(text).toString('base64'), sha }, o.at);
+    const { commit } = this.world.putFile(
+      r,
+      this.actor(o),
+      { path, branch, message: o.message ?? `Update ${path}`, content: Buffer.from(text).toString('base64'), sha },
+      o.at,
+    );
     return commit;
   }
 
@@ -348,7 +432,10 @@ export class Sandbox {
     if (!name) throw new Error('sandbox: no repository yet; call addRepo("owner/name") (or seedDemo) first');
     const [owner, repo] = splitRepo(name);
     const r = this.state.repo(owner, repo);
-    if (!r) throw new Error(`sandbox: unknown repository ${name}; known: ${[...this.state.repos.values()].map((x) => x.fullName).join(', ') || 'none'}`);
+    if (!r)
+      throw new Error(
+        `sandbox: unknown repository ${name}; known: ${[...this.state.repos.values()].map((x) => x.fullName).join(', ') || 'none'}`,
+      );
     return r;
   }
 }

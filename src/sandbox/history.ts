@@ -12,7 +12,11 @@ export interface HistoryRun {
 
 const BATCH = 150;
 
-export async function playHistory(lb: LocalBaton, o: HistoryRun, log: (msg: string) => void = () => undefined): Promise<{ runs: number; transitions: number; actions: number }> {
+export async function playHistory(
+  lb: LocalBaton,
+  o: HistoryRun,
+  log: (msg: string) => void = () => undefined,
+): Promise<{ runs: number; transitions: number; actions: number }> {
   const sb = lb.sandbox;
   const repo = lb.seeded.repo;
   const people = lb.seeded.people;
@@ -63,7 +67,16 @@ export async function playHistory(lb: LocalBaton, o: HistoryRun, log: (msg: stri
         const n = issueOf(a.issue);
         const files: Record<string, string> = {};
         for (const f of a.args.files) files[f] = fileText(f, a.args.highRisk ? 400 : 30);
-        const pr = sb.openPr({ repo, at, by, author: by, title: a.args.title, body: `Fixes #${n}`, head: `${n}-${a.args.branch.replace(/[^a-z0-9-]/gi, '-')}`, files });
+        const pr = sb.openPr({
+          repo,
+          at,
+          by,
+          author: by,
+          title: a.args.title,
+          body: `Fixes #${n}`,
+          head: `${n}-${a.args.branch.replace(/[^a-z0-9-]/gi, '-')}`,
+          files,
+        });
         prs.set(a.args.pr, pr.number);
         return;
       }

@@ -146,7 +146,8 @@ export class SandboxHttp {
     try {
       if (!authorization) throw new HttpError(401, 'Requires authentication');
       let actor = this.opts.botLogin;
-      if (route.auth === 'jwt') verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
+      if (route.auth === 'jwt')
+        verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
       else {
         const token = authorization.replace(/^(token|bearer)\s+/i, '');
         actor = this.tokens.get(token) ?? this.opts.botLogin;
@@ -182,7 +183,9 @@ export class SandboxHttp {
       // GitHub tags every 200 representation, writes included: a client that keeps the ETag of what it wrote gets a
       // 304 on its next read when nobody else changed the resource.
       if (answer.status === 200 || answer.status === 201) {
-        const etag = `W/"${createHash('sha1').update(JSON.stringify(out ?? null)).digest('hex')}"`;
+        const etag = `W/"${createHash('sha1')
+          .update(JSON.stringify(out ?? null))
+          .digest('hex')}"`;
         headers.etag = etag;
         if (method === 'GET') headers['cache-control'] = 'private, max-age=60, s-maxage=60';
         const inm = req.headers['if-none-match'];

@@ -5,7 +5,17 @@ export { ROUTES, type RouteDef } from './routes.js';
 export { exampleFor, buildPayload } from './payloads.js';
 export { WebhookSender, signBody, type Delivery } from './webhooks.js';
 export { Faults, secondaryRateLimit, primaryRateLimit, type FaultSpec } from './faults.js';
-export { SandboxState, blobSha, diffText, isoSeconds, type Repo, type Issue, type Pull, type Comment, type Role } from './state.js';
+export {
+  SandboxState,
+  blobSha,
+  diffText,
+  isoSeconds,
+  type Repo,
+  type Issue,
+  type Pull,
+  type Comment,
+  type Role,
+} from './state.js';
 export { Renderer } from './render.js';
 export { World, type FileChanges } from './world.js';
 export { HttpError } from './http-types.js';

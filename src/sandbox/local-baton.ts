@@ -49,9 +49,20 @@ export const SANDBOX_APP_ID = 1;
 export const SANDBOX_BOT = 'baton-sandbox[bot]';
 
 export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalBaton> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const secret = randomBytes(16).toString('hex');
-  const sandbox = new Sandbox({ secret, appId: SANDBOX_APP_ID, publicKey, botLogin: SANDBOX_BOT, latencyMs: o.latencyMs ?? 0, ...(o.clock ? { clock: o.clock } : {}) });
+  const sandbox = new Sandbox({
+    secret,
+    appId: SANDBOX_APP_ID,
+    publicKey,
+    botLogin: SANDBOX_BOT,
+    latencyMs: o.latencyMs ?? 0,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
   const log = o.log ?? createLogger({ level: o.logLevel ?? process.env.BATON_LOG_LEVEL ?? 'warn' });

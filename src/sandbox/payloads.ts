@@ -38,7 +38,8 @@ export function exampleFor(event: string, action?: string): Json {
   // Some actions have no example (e.g. issues.closed): any example of the event has the same shape around `action`.
   const exact = usable.filter((e) => !action || e.action === action);
   const candidates = exact.length ? exact : usable.filter((e) => !('changes' in e));
-  if (candidates.length === 0) throw new Error(`sandbox: no webhook example for "${event}.${action}" in @octokit/webhooks-examples`);
+  if (candidates.length === 0)
+    throw new Error(`sandbox: no webhook example for "${event}.${action}" in @octokit/webhooks-examples`);
   const score = (e: Json) => ('installation' in e ? 0 : 1000) + Object.keys(e).length;
   const best = [...candidates].sort((a, b) => score(a) - score(b))[0];
   templates.set(key, best);

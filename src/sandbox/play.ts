@@ -30,12 +30,21 @@ interface Snapshot {
   botPrs: number[];
 }
 
-export async function playScenario(lb: LocalBaton, scenario: Scenario, onEntry?: (e: TimelineEntry) => void): Promise<PlayResult> {
+export async function playScenario(
+  lb: LocalBaton,
+  scenario: Scenario,
+  onEntry?: (e: TimelineEntry) => void,
+): Promise<PlayResult> {
   const { sandbox, seeded } = lb;
   const repo = seeded.repo;
   const issueSpec = scenario.issue ?? { title: 'A feature', by: seeded.people.pm };
   const began = Math.floor(Date.now() / 1000) * 1000;
-  const created = sandbox.createIssue({ title: issueSpec.title, body: issueSpec.body ?? '', by: issueSpec.by ?? seeded.people.pm, repo });
+  const created = sandbox.createIssue({
+    title: issueSpec.title,
+    body: issueSpec.body ?? '',
+    by: issueSpec.by ?? seeded.people.pm,
+    repo,
+  });
   const issue = created.number;
   let pr: number | undefined;
   await lb.settle();
@@ -46,7 +55,12 @@ export async function playScenario(lb: LocalBaton, scenario: Scenario, onEntry?:
     pr = act(lb, step, issue, pr) ?? pr;
     await lb.settle();
     const after = snapshot(lb, issue);
-    const entry: TimelineEntry = { at: step.at ?? at, step: fill(describeStep(step), { issue, pr }), reactions: diff(before, after), stage: stageOf(after.labels) };
+    const entry: TimelineEntry = {
+      at: step.at ?? at,
+      step: fill(describeStep(step), { issue, pr }),
+      reactions: diff(before, after),
+      stage: stageOf(after.labels),
+    };
     timeline.push(entry);
     onEntry?.(entry);
   }
@@ -66,7 +80,8 @@ function act(lb: LocalBaton, s: Step, issue: number, currentPr: number | undefin
   const o = { repo, ...(s.by ? { by: s.by } : {}), ...(s.at ? { at: s.at } : {}) };
   const prOf = (x: { pr?: number }) => {
     const n = x.pr ?? currentPr;
-    if (n === undefined) throw new Error(`step "${describeStep(s)}" needs a pull request: open one first (open_pr) or give pr:`);
+    if (n === undefined)
+      throw new Error(`step "${describeStep(s)}" needs a pull request: open one first (open_pr) or give pr:`);
     return n;
   };
   const vars = { issue: target, pr: currentPr };
@@ -77,11 +92,30 @@ function act(lb: LocalBaton, s: Step, issue: number, currentPr: number | undefin
   else if ('reopen' in s) sb.reopenIssue(target, o);
   else if ('open_pr' in s) {
     const p = s.open_pr;
-    const opened = sb.openPr({ ...o, title: fill(p.title, vars), body: fill(p.body ?? '', vars), head: fill(p.head ?? `${target}-change`, vars), files: fillFiles(p.files ?? { [`src/change-${target}.ts`]: 'export const changed = true;\n' }, vars), draft: p.draft, ...(s.by ? { author: s.by } : {}) });
+    const opened = sb.openPr({
+      ...o,
+      title: fill(p.title, vars),
+      body: fill(p.body ?? '', vars),
+      head: fill(p.head ?? `${target}-change`, vars),
+      files: fillFiles(p.files ?? { [`src/change-${target}.ts`]: 'export const changed = true;\n' }, vars),
+      draft: p.draft,
+      ...(s.by ? { author: s.by } : {}),
+    });
     return opened.number;
   } else if ('ready' in s) sb.readyForReview(prOf(s), o);
-  else if ('push' in s) sb.pushCommits(prOf(s), fillFiles(s.push.files, vars), { ...o, ...(s.push.message ? { message: s.push.message } : {}) });
-  else if ('review' in s) sb.submitReview(prOf(s), s.by ?? lb.seeded.people.senior, s.review.toUpperCase() as 'APPROVED', s.body ?? '', s.at ? { repo, at: s.at } : { repo });
+  else if ('push' in s)
+    sb.pushCommits(prOf(s), fillFiles(s.push.files, vars), {
+      ...o,
+      ...(s.push.message ? { message: s.push.message } : {}),
+    });
+  else if ('review' in s)
+    sb.submitReview(
+      prOf(s),
+      s.by ?? lb.seeded.people.senior,
+      s.review.toUpperCase() as 'APPROVED',
+      s.body ?? '',
+      s.at ? { repo, at: s.at } : { repo },
+    );
   else if ('checks' in s) sb.completeChecks(prOf(s), s.checks, s.name ?? 'ci', s.at ? { repo, at: s.at } : { repo });
   else if ('merge' in s) sb.mergePr(prOf(s), o);
   else if ('close_pr' in s) sb.closePr(prOf(s), o);
@@ -93,18 +127,30 @@ function snapshot(lb: LocalBaton, issue: number): Snapshot {
   const repo = sb.repo(lb.seeded.repo);
   const i = sb.issue(issue, repo.fullName);
   const bot = lb.baton ? botName(lb) : '';
-  const comments = new Map(sb.comments(issue, repo.fullName).filter((c) => c.user === bot).map((c) => [c.id, c.body]));
+  const comments = new Map(
+    sb
+      .comments(issue, repo.fullName)
+      .filter((c) => c.user === bot)
+      .map((c) => [c.id, c.body]),
+  );
   const prs = new Map<number, Snapshot['prs'] extends Map<number, infer V> ? V : never>();
   const botPrs: number[] = [];
   for (const it of repo.issues.values()) {
     if (!it.pull) continue;
     if (it.user === bot) botPrs.push(it.number);
-    const checks = [...repo.checkRuns.values()].filter((c) => c.head_sha === it.pull!.headSha).map((c) => `${c.name}:${c.conclusion}`);
+    const checks = [...repo.checkRuns.values()]
+      .filter((c) => c.head_sha === it.pull!.headSha)
+      .map((c) => `${c.name}:${c.conclusion}`);
     prs.set(it.number, {
       requested: [...it.pull.requestedUsers, ...[...it.pull.requestedTeams].map((t) => `team ${t}`)],
       labels: [...it.labels],
       checks,
-      comments: new Map(sb.comments(it.number, repo.fullName).filter((c) => c.user === bot).map((c) => [c.id, c.body])),
+      comments: new Map(
+        sb
+          .comments(it.number, repo.fullName)
+          .filter((c) => c.user === bot)
+          .map((c) => [c.id, c.body]),
+      ),
     });
   }
   return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs };
@@ -115,14 +161,22 @@ function botName(lb: LocalBaton): string {
 }
 
 function stageOf(labels: string[]): string | undefined {
-  return labels.find((l) => l.startsWith(STAGE_LABEL_PREFIX) && l !== HIGH_RISK_LABEL)?.slice(STAGE_LABEL_PREFIX.length);
+  return labels
+    .find((l) => l.startsWith(STAGE_LABEL_PREFIX) && l !== HIGH_RISK_LABEL)
+    ?.slice(STAGE_LABEL_PREFIX.length);
 }
 
 function firstLine(body: string): string {
-  const line = body
-    .split('\n')
-    .map((l) => l.replace(/<!--.*?-->/g, '').replace(/[#*_`>]/g, '').trim())
-    .find((l) => l.length > 0) ?? '';
+  const line =
+    body
+      .split('\n')
+      .map((l) =>
+        l
+          .replace(/<!--.*?-->/g, '')
+          .replace(/[#*_`>]/g, '')
+          .trim(),
+      )
+      .find((l) => l.length > 0) ?? '';
   return line.length > 70 ? `${line.slice(0, 67)}…` : line;
 }
 
@@ -136,8 +190,12 @@ function diff(a: Snapshot, b: Snapshot): string[] {
   if (added.length) out.push(`assigned ${added.join(', ')}`);
   if (removed.length) out.push(`unassigned ${removed.join(', ')}`);
   for (const [id, body] of b.comments) {
-    if (!a.comments.has(id)) out.push(body.includes('<!-- baton:card -->') ? 'status card posted' : `commented on the issue: "${firstLine(body)}"`);
-    else if (a.comments.get(id) !== body && !body.includes('<!-- baton:card -->')) out.push(`edited its comment: "${firstLine(body)}"`);
+    if (!a.comments.has(id))
+      out.push(
+        body.includes('<!-- baton:card -->') ? 'status card posted' : `commented on the issue: "${firstLine(body)}"`,
+      );
+    else if (a.comments.get(id) !== body && !body.includes('<!-- baton:card -->'))
+      out.push(`edited its comment: "${firstLine(body)}"`);
   }
   for (const [n, p] of b.prs) {
     const q = a.prs.get(n);
@@ -145,7 +203,9 @@ function diff(a: Snapshot, b: Snapshot): string[] {
     if (req.length) out.push(`requested review on #${n} from ${req.join(', ')}`);
     const labels = p.labels.filter((x) => !(q?.labels ?? []).includes(x));
     if (labels.length) out.push(`labelled #${n} ${labels.join(', ')}`);
-    for (const c of p.checks) if (!(q?.checks ?? []).includes(c) && c.startsWith('Baton')) out.push(`check "${c.split(':')[0]}" on #${n}: ${c.split(':')[1]}`);
+    for (const c of p.checks)
+      if (!(q?.checks ?? []).includes(c) && c.startsWith('Baton'))
+        out.push(`check "${c.split(':')[0]}" on #${n}: ${c.split(':')[1]}`);
     for (const [id, body] of p.comments) {
       if (!q?.comments.has(id)) out.push(`commented on #${n}: "${firstLine(body)}"`);
       else if (q.comments.get(id) !== body) out.push(`updated its comment on #${n}: "${firstLine(body)}"`);
@@ -162,6 +222,9 @@ export function formatTimeline(r: PlayResult, repo: string): string {
     for (const x of e.reactions) lines.push(`          → ${x}`);
     if (!e.reactions.length) lines.push('          → (nothing to do)');
   }
-  lines.push('', `${repo}#${r.issue}: ${r.ok ? 'reached' : 'ended in'} stage "${r.finalStage ?? 'none'}" (${r.status ?? 'no run'})`);
+  lines.push(
+    '',
+    `${repo}#${r.issue}: ${r.ok ? 'reached' : 'ended in'} stage "${r.finalStage ?? 'none'}" (${r.status ?? 'no run'})`,
+  );
   return lines.join('\n');
 }

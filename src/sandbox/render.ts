@@ -1,6 +1,20 @@
 // GitHub's JSON shapes for the sandbox's objects. REST answers and webhook payloads use the same renderers (as on
 // GitHub), with field names from the @octokit/openapi description; test/sandbox checks them against it.
-import type { CheckRun, CheckSuite, Comment, Commit, Installation, Issue, Label, Pull, Repo, Review, Role, SandboxState, User } from './state.js';
+import type {
+  CheckRun,
+  CheckSuite,
+  Comment,
+  Commit,
+  Installation,
+  Issue,
+  Label,
+  Pull,
+  Repo,
+  Review,
+  Role,
+  SandboxState,
+  User,
+} from './state.js';
 
 export interface Urls {
   /** REST API root, e.g. http://127.0.0.1:PORT (no trailing slash). */
@@ -234,14 +248,31 @@ export class Renderer {
     };
     if (i.pull) {
       const p = `${this.urls.api}/repos/${r.fullName}/pulls/${i.number}`;
-      out.pull_request = { url: p, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: i.pull.merged_at };
+      out.pull_request = {
+        url: p,
+        html_url: html,
+        diff_url: `${html}.diff`,
+        patch_url: `${html}.patch`,
+        merged_at: i.pull.merged_at,
+      };
     }
     if (i.state === 'closed') out.closed_by = this.user(i.closed_by);
     return out;
   }
 
   private reactions(url: string): Json {
-    return { url: `${url}/reactions`, total_count: 0, '+1': 0, '-1': 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
+    return {
+      url: `${url}/reactions`,
+      total_count: 0,
+      '+1': 0,
+      '-1': 0,
+      laugh: 0,
+      hooray: 0,
+      confused: 0,
+      heart: 0,
+      rocket: 0,
+      eyes: 0,
+    };
   }
 
   comment(r: Repo, c: Comment): Json {
@@ -284,8 +315,24 @@ export class Renderer {
       html_url: `${this.urls.html}/apps/${slug}`,
       created_at: '2024-01-01T00:00:00Z',
       updated_at: '2024-01-01T00:00:00Z',
-      permissions: { checks: 'write', contents: 'write', issues: 'write', metadata: 'read', pull_requests: 'write', members: 'read' },
-      events: ['check_run', 'check_suite', 'issue_comment', 'issues', 'label', 'pull_request', 'pull_request_review', 'push'],
+      permissions: {
+        checks: 'write',
+        contents: 'write',
+        issues: 'write',
+        metadata: 'read',
+        pull_requests: 'write',
+        members: 'read',
+      },
+      events: [
+        'check_run',
+        'check_suite',
+        'issue_comment',
+        'issues',
+        'label',
+        'pull_request',
+        'pull_request_review',
+        'push',
+      ],
     };
   }
 
@@ -531,7 +578,11 @@ export class Renderer {
       },
       author: this.commitAuthor(c),
       committer: this.commitAuthor(c),
-      parents: c.parents.map((p) => ({ sha: p, url: `${this.urls.api}/repos/${r.fullName}/commits/${p}`, html_url: `${this.urls.html}/${r.fullName}/commit/${p}` })),
+      parents: c.parents.map((p) => ({
+        sha: p,
+        url: `${this.urls.api}/repos/${r.fullName}/commits/${p}`,
+        html_url: `${this.urls.html}/${r.fullName}/commit/${p}`,
+      })),
     };
     if (withFiles) {
       out.files = c.files.map((f) => this.file(r, f, c.sha));
@@ -544,7 +595,19 @@ export class Renderer {
     return out;
   }
 
-  file(r: Repo, f: { filename: string; status: string; additions: number; deletions: number; changes: number; patch?: string; sha: string | null }, ref: string): Json {
+  file(
+    r: Repo,
+    f: {
+      filename: string;
+      status: string;
+      additions: number;
+      deletions: number;
+      changes: number;
+      patch?: string;
+      sha: string | null;
+    },
+    ref: string,
+  ): Json {
     const raw = `${this.urls.html}/${r.fullName}/raw/${ref}/${f.filename}`;
     return {
       sha: f.sha ?? '0000000000000000000000000000000000000000',
@@ -579,7 +642,12 @@ export class Renderer {
     };
     if (text !== undefined) {
       out.encoding = 'base64';
-      out.content = (Buffer.from(text, 'utf8').toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n';
+      out.content =
+        (
+          Buffer.from(text, 'utf8')
+            .toString('base64')
+            .match(/.{1,60}/g) ?? []
+        ).join('\n') + '\n';
     }
     return out;
   }

@@ -41,13 +41,17 @@ const num = (s: string): number => {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 function installationFor(c: RouteContext, r: Repo): Installation {
-  for (const i of c.world.state.installations.values()) if (i.appId === c.appId && i.repos.has(r.fullName.toLowerCase())) return i;
+  for (const i of c.world.state.installations.values())
+    if (i.appId === c.appId && i.repos.has(r.fullName.toLowerCase())) return i;
   throw new HttpError(404, 'Not Found');
 }
 
 function filterIssues(c: RouteContext, r: Repo): Issue[] {
   const state = c.query.get('state') ?? 'open';
-  const labels = (c.query.get('labels') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const labels = (c.query.get('labels') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const since = c.query.get('since');
   const assignee = c.query.get('assignee');
   const creator = c.query.get('creator');
@@ -56,7 +60,12 @@ function filterIssues(c: RouteContext, r: Repo): Issue[] {
     if (state !== 'all' && i.state !== state) continue;
     if (labels.length && !labels.every((l) => i.labels.some((x) => x.toLowerCase() === l))) continue;
     if (since && i.updated_at < since) continue;
-    if (assignee && assignee !== '*' && !(assignee === 'none' ? i.assignees.length === 0 : i.assignees.includes(assignee))) continue;
+    if (
+      assignee &&
+      assignee !== '*' &&
+      !(assignee === 'none' ? i.assignees.length === 0 : i.assignees.includes(assignee))
+    )
+      continue;
     if (creator && i.user.toLowerCase() !== creator.toLowerCase()) continue;
     out.push(i);
   }
@@ -78,7 +87,8 @@ function listCommits(c: RouteContext, r: Repo): Commit[] {
   for (const commit of c.world.state.history(r, head.sha)) {
     if (since && commit.author.date < since) continue;
     if (until && commit.author.date > until) continue;
-    if (author && commit.author.login?.toLowerCase() !== author && commit.author.email.toLowerCase() !== author) continue;
+    if (author && commit.author.login?.toLowerCase() !== author && commit.author.email.toLowerCase() !== author)
+      continue;
     if (path && !commit.files.some((f) => f.filename === path || f.filename.startsWith(path + '/'))) continue;
     out.push(commit);
   }
@@ -91,13 +101,20 @@ export const ROUTES: RouteDef[] = [
     method: 'GET',
     path: '/app',
     auth: 'jwt',
-    handler: (c) => ({ status: 200, body: { ...c.world.render.app(c.appId), installations_count: c.world.state.installations.size } }),
+    handler: (c) => ({
+      status: 200,
+      body: { ...c.world.render.app(c.appId), installations_count: c.world.state.installations.size },
+    }),
   },
   {
     method: 'GET',
     path: '/app/installations',
     auth: 'jwt',
-    handler: (c) => ({ status: 200, list: [...c.world.state.installations.values()].filter((i) => i.appId === c.appId), render: (i) => c.world.render.installation(i as Installation) }),
+    handler: (c) => ({
+      status: 200,
+      list: [...c.world.state.installations.values()].filter((i) => i.appId === c.appId),
+      render: (i) => c.world.render.installation(i as Installation),
+    }),
   },
   {
     method: 'GET',
@@ -114,7 +131,10 @@ export const ROUTES: RouteDef[] = [
       const inst = c.world.state.installations.get(num(c.params.installation_id));
       if (!inst || inst.appId !== c.appId) throw new HttpError(404, 'Not Found');
       const t = c.mintToken(inst.id);
-      return { status: 201, body: { ...t, permissions: c.world.render.app(c.appId).permissions, repository_selection: 'selected' } };
+      return {
+        status: 201,
+        body: { ...t, permissions: c.world.render.app(c.appId).permissions, repository_selection: 'selected' },
+      };
     },
   },
   {
@@ -122,8 +142,19 @@ export const ROUTES: RouteDef[] = [
     path: '/installation/repositories',
     auth: 'token',
     handler: (c) => {
-      const repos = [...c.world.state.repos.values()].filter((r) => [...c.world.state.installations.values()].some((i) => i.appId === c.appId && i.repos.has(r.fullName.toLowerCase())));
-      return { status: 200, body: { total_count: repos.length, repository_selection: 'selected', repositories: repos.map((r) => c.world.render.repo(r)) } };
+      const repos = [...c.world.state.repos.values()].filter((r) =>
+        [...c.world.state.installations.values()].some(
+          (i) => i.appId === c.appId && i.repos.has(r.fullName.toLowerCase()),
+        ),
+      );
+      return {
+        status: 200,
+        body: {
+          total_count: repos.length,
+          repository_selection: 'selected',
+          repositories: repos.map((r) => c.world.render.repo(r)),
+        },
+      };
     },
   },
   // --- repository ----------------------------------------------------------------------------------------------------
@@ -132,7 +163,10 @@ export const ROUTES: RouteDef[] = [
     path: '/repos/{owner}/{repo}',
     auth: 'token',
     // The full repository adds a few counts to the one embedded in other answers.
-    handler: (c) => ({ status: 200, body: { ...c.world.render.repo(repoOf(c)), network_count: 0, subscribers_count: 0 } }),
+    handler: (c) => ({
+      status: 200,
+      body: { ...c.world.render.repo(repoOf(c)), network_count: 0, subscribers_count: 0 },
+    }),
   },
   {
     method: 'GET',
@@ -154,10 +188,13 @@ export const ROUTES: RouteDef[] = [
         const rest = p.slice(prefix.length);
         const slash = rest.indexOf('/');
         if (slash < 0) entries.set(rest, { sha: s, type: 'file' });
-        else if (!entries.has(rest.slice(0, slash))) entries.set(rest.slice(0, slash), { sha: commit.treeSha, type: 'dir' });
+        else if (!entries.has(rest.slice(0, slash)))
+          entries.set(rest.slice(0, slash), { sha: commit.treeSha, type: 'dir' });
       }
       if (entries.size === 0) throw new HttpError(404, 'Not Found');
-      const list = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([name, e]) => c.world.render.content(r, prefix + name, e.sha, ref, undefined, e.type));
+      const list = [...entries]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, e]) => c.world.render.content(r, prefix + name, e.sha, ref, undefined, e.type));
       return { status: 200, body: list };
     },
   },
@@ -170,11 +207,20 @@ export const ROUTES: RouteDef[] = [
       const path = c.params.path.replace(/^\/+/, '');
       const b = c.body as { message: string; content: string; branch?: string; sha?: string };
       if (typeof b.content !== 'string') throw new HttpError(422, 'Invalid request.\n\n"content" wasn\'t supplied.');
-      const { created, commit } = c.world.putFile(r, c.actor, { path, message: b.message, content: b.content, branch: b.branch, sha: b.sha });
+      const { created, commit } = c.world.putFile(r, c.actor, {
+        path,
+        message: b.message,
+        content: b.content,
+        branch: b.branch,
+        sha: b.sha,
+      });
       const ref = b.branch ?? r.default_branch;
       return {
         status: created ? 201 : 200,
-        body: { content: c.world.render.content(r, path, commit.tree.get(path)!, ref), commit: c.world.render.commit(r, commit).commit },
+        body: {
+          content: c.world.render.content(r, path, commit.tree.get(path)!, ref),
+          commit: c.world.render.commit(r, commit).commit,
+        },
       };
     },
   },
@@ -190,7 +236,12 @@ export const ROUTES: RouteDef[] = [
       const api = `${c.world.render.urls.api}/repos/${r.fullName}`;
       return {
         status: 200,
-        body: { ref: `refs/${c.params.ref}`, node_id: Buffer.from(`Ref:${c.params.ref}`).toString('base64'), url: `${api}/git/refs/${c.params.ref}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } },
+        body: {
+          ref: `refs/${c.params.ref}`,
+          node_id: Buffer.from(`Ref:${c.params.ref}`).toString('base64'),
+          url: `${api}/git/refs/${c.params.ref}`,
+          object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+        },
       };
     },
   },
@@ -206,7 +257,12 @@ export const ROUTES: RouteDef[] = [
       const short = ref.replace(/^refs\//, '');
       return {
         status: 201,
-        body: { ref, node_id: Buffer.from(`Ref:${short}`).toString('base64'), url: `${api}/git/refs/${short}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } },
+        body: {
+          ref,
+          node_id: Buffer.from(`Ref:${short}`).toString('base64'),
+          url: `${api}/git/refs/${short}`,
+          object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+        },
       };
     },
   },
@@ -247,7 +303,12 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const b = c.body as { title: string; body?: string; labels?: unknown; assignees?: unknown };
-      const i = c.world.createIssue(r, c.actor, { title: b.title, body: b.body, labels: strings(b.labels), assignees: strings(b.assignees) });
+      const i = c.world.createIssue(r, c.actor, {
+        title: b.title,
+        body: b.body,
+        labels: strings(b.labels),
+        assignees: strings(b.assignees),
+      });
       return { status: 201, body: c.world.render.issue(r, i) };
     },
   },
@@ -267,8 +328,14 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const body = (c.body as { body?: string }).body;
-      if (typeof body !== 'string') throw new HttpError(422, 'Validation Failed', [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
-      return { status: 200, body: c.world.render.comment(r, c.world.updateComment(r, c.actor, num(c.params.comment_id), body)) };
+      if (typeof body !== 'string')
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'IssueComment', field: 'body', code: 'missing_field' },
+        ]);
+      return {
+        status: 200,
+        body: c.world.render.comment(r, c.world.updateComment(r, c.actor, num(c.params.comment_id), body)),
+      };
     },
   },
   {
@@ -296,18 +363,31 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const n = num(c.params.issue_number);
-      const b = c.body as { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string; labels?: unknown; assignees?: unknown };
+      const b = c.body as {
+        title?: string;
+        body?: string | null;
+        state?: 'open' | 'closed';
+        state_reason?: string;
+        labels?: unknown;
+        assignees?: unknown;
+      };
       c.world.updateIssue(r, c.actor, n, b);
       if (b.labels !== undefined) {
         const want = strings(b.labels);
         const i = c.world.issue(r, n);
-        for (const l of [...i.labels]) if (!want.some((w) => w.toLowerCase() === l.toLowerCase())) c.world.removeLabel(r, c.actor, n, l);
+        for (const l of [...i.labels])
+          if (!want.some((w) => w.toLowerCase() === l.toLowerCase())) c.world.removeLabel(r, c.actor, n, l);
         c.world.addLabels(r, c.actor, n, want);
       }
       if (b.assignees !== undefined) {
         const want = strings(b.assignees);
         const i = c.world.issue(r, n);
-        c.world.removeAssignees(r, c.actor, n, i.assignees.filter((a) => !want.includes(a)));
+        c.world.removeAssignees(
+          r,
+          c.actor,
+          n,
+          i.assignees.filter((a) => !want.includes(a)),
+        );
         c.world.addAssignees(r, c.actor, n, want);
       }
       return { status: 200, body: c.world.render.issue(r, c.world.issue(r, n)) };
@@ -321,7 +401,9 @@ export const ROUTES: RouteDef[] = [
       const r = repoOf(c);
       const i = c.world.issue(r, num(c.params.issue_number));
       const since = c.query.get('since');
-      const list = i.comments.map((id) => c.world.state.comments.get(id)!).filter((x) => !since || x.updated_at >= since);
+      const list = i.comments
+        .map((id) => c.world.state.comments.get(id)!)
+        .filter((x) => !since || x.updated_at >= since);
       return { status: 200, list, render: (x) => c.world.render.comment(r, x as never) };
     },
   },
@@ -332,7 +414,11 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const cm = c.world.createComment(r, c.actor, num(c.params.issue_number), (c.body as { body: string }).body);
-      return { status: 201, body: c.world.render.comment(r, cm), headers: { location: `${c.world.render.urls.api}/repos/${r.fullName}/issues/comments/${cm.id}` } };
+      return {
+        status: 201,
+        body: c.world.render.comment(r, cm),
+        headers: { location: `${c.world.render.urls.api}/repos/${r.fullName}/issues/comments/${cm.id}` },
+      };
     },
   },
   {
@@ -348,7 +434,10 @@ export const ROUTES: RouteDef[] = [
     method: 'POST',
     path: '/repos/{owner}/{repo}/labels',
     auth: 'token',
-    handler: (c) => ({ status: 201, body: c.world.createLabel(repoOf(c), c.actor, c.body as { name: string; color?: string; description?: string }) }),
+    handler: (c) => ({
+      status: 201,
+      body: c.world.createLabel(repoOf(c), c.actor, c.body as { name: string; color?: string; description?: string }),
+    }),
   },
   {
     method: 'DELETE',
@@ -367,7 +456,8 @@ export const ROUTES: RouteDef[] = [
       const r = repoOf(c);
       const b = c.body as { labels?: unknown } | unknown[];
       const names = Array.isArray(b) ? strings(b) : strings(b.labels).length ? strings(b.labels) : [];
-      if (names.length === 0) throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'labels', code: 'missing_field' }]);
+      if (names.length === 0)
+        throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'labels', code: 'missing_field' }]);
       const i = c.world.addLabels(r, c.actor, num(c.params.issue_number), names);
       return { status: 200, body: c.world.render.issueLabels(r, i) };
     },
@@ -388,7 +478,12 @@ export const ROUTES: RouteDef[] = [
     auth: 'token',
     handler: (c) => {
       const r = repoOf(c);
-      const i = c.world.addAssignees(r, c.actor, num(c.params.issue_number), strings((c.body as { assignees?: unknown }).assignees));
+      const i = c.world.addAssignees(
+        r,
+        c.actor,
+        num(c.params.issue_number),
+        strings((c.body as { assignees?: unknown }).assignees),
+      );
       return { status: 201, body: c.world.render.issue(r, i) };
     },
   },
@@ -398,7 +493,12 @@ export const ROUTES: RouteDef[] = [
     auth: 'token',
     handler: (c) => {
       const r = repoOf(c);
-      const i = c.world.removeAssignees(r, c.actor, num(c.params.issue_number), strings((c.body as { assignees?: unknown }).assignees));
+      const i = c.world.removeAssignees(
+        r,
+        c.actor,
+        num(c.params.issue_number),
+        strings((c.body as { assignees?: unknown }).assignees),
+      );
       return { status: 200, body: c.world.render.issue(r, i) };
     },
   },
@@ -415,7 +515,12 @@ export const ROUTES: RouteDef[] = [
       const list: Issue[] = [];
       for (const i of r.issues.values()) {
         if (!i.pull || (state !== 'all' && i.state !== state)) continue;
-        if (head && `${r.owner}:${i.pull.headRef}`.toLowerCase() !== head.toLowerCase() && !(head.indexOf(':') < 0 && head === i.pull.headRef)) continue;
+        if (
+          head &&
+          `${r.owner}:${i.pull.headRef}`.toLowerCase() !== head.toLowerCase() &&
+          !(head.indexOf(':') < 0 && head === i.pull.headRef)
+        )
+          continue;
         if (base && i.pull.baseRef !== base) continue;
         list.push(i);
       }
@@ -461,7 +566,11 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const i = c.world.pull(r, num(c.params.pull_number));
-      return { status: 200, list: i.pull.commits.map((s) => r.commits.get(s)!), render: (x) => c.world.render.commit(r, x as Commit) };
+      return {
+        status: 200,
+        list: i.pull.commits.map((s) => r.commits.get(s)!),
+        render: (x) => c.world.render.commit(r, x as Commit),
+      };
     },
   },
   {
@@ -483,7 +592,10 @@ export const ROUTES: RouteDef[] = [
       const i = c.world.pull(r, num(c.params.pull_number));
       return {
         status: 200,
-        body: { users: [...i.pull.requestedUsers].map((u) => c.world.render.user(u)), teams: [...i.pull.requestedTeams].map((t) => c.world.render.team(r.owner, t)) },
+        body: {
+          users: [...i.pull.requestedUsers].map((u) => c.world.render.user(u)),
+          teams: [...i.pull.requestedTeams].map((t) => c.world.render.team(r.owner, t)),
+        },
       };
     },
   },
@@ -494,7 +606,13 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const b = c.body as { reviewers?: unknown; team_reviewers?: unknown };
-      const i = c.world.requestReviewers(r, c.actor, num(c.params.pull_number), strings(b.reviewers), strings(b.team_reviewers));
+      const i = c.world.requestReviewers(
+        r,
+        c.actor,
+        num(c.params.pull_number),
+        strings(b.reviewers),
+        strings(b.team_reviewers),
+      );
       return { status: 201, body: c.world.render.pull(r, i) };
     },
   },
@@ -542,7 +660,10 @@ export const ROUTES: RouteDef[] = [
       const perPage = Math.min(100, Number(c.query.get('per_page') ?? 30) || 30);
       const page = Math.max(1, Number(c.query.get('page') ?? 1) || 1);
       const rows = runs.slice((page - 1) * perPage, page * perPage);
-      return { status: 200, body: { total_count: runs.length, check_runs: rows.map((x) => c.world.render.checkRun(r, x)) } };
+      return {
+        status: 200,
+        body: { total_count: runs.length, check_runs: rows.map((x) => c.world.render.checkRun(r, x)) },
+      };
     },
   },
   // --- people --------------------------------------------------------------------------------------------------
@@ -590,7 +711,11 @@ export function compileRoutes(routes: RouteDef[]): Map<string, CompiledRoute[]> 
   return byMethod;
 }
 
-export function matchRoute(table: Map<string, CompiledRoute[]>, method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+export function matchRoute(
+  table: Map<string, CompiledRoute[]>,
+  method: string,
+  path: string,
+): { route: CompiledRoute; params: Record<string, string> } | undefined {
   for (const route of table.get(method) ?? []) {
     const m = route.regex.exec(path);
     if (!m) continue;

@@ -5,7 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import { expandContent } from './demo-content.js';
 
 const Files = z.record(z.string(), z.string().nullable());
-const Common = { say: z.string().optional(), by: z.string().optional(), at: z.string().optional(), issue: z.number().int().positive().optional() };
+const Common = {
+  say: z.string().optional(),
+  by: z.string().optional(),
+  at: z.string().optional(),
+  issue: z.number().int().positive().optional(),
+};
 
 export const StepSchema = z.union([
   z.object({ ...Common, label: z.string() }).strict(),
@@ -13,11 +18,44 @@ export const StepSchema = z.union([
   z.object({ ...Common, comment: z.string() }).strict(),
   z.object({ ...Common, close: z.literal(true) }).strict(),
   z.object({ ...Common, reopen: z.literal(true) }).strict(),
-  z.object({ ...Common, open_pr: z.object({ title: z.string(), body: z.string().optional(), head: z.string().optional(), files: Files.optional(), draft: z.boolean().optional() }).strict() }).strict(),
+  z
+    .object({
+      ...Common,
+      open_pr: z
+        .object({
+          title: z.string(),
+          body: z.string().optional(),
+          head: z.string().optional(),
+          files: Files.optional(),
+          draft: z.boolean().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
   z.object({ ...Common, ready: z.literal(true), pr: z.number().int().optional() }).strict(),
-  z.object({ ...Common, push: z.object({ files: Files, message: z.string().optional() }).strict(), pr: z.number().int().optional() }).strict(),
-  z.object({ ...Common, review: z.enum(['approved', 'changes_requested', 'commented']), body: z.string().optional(), pr: z.number().int().optional() }).strict(),
-  z.object({ ...Common, checks: z.enum(['success', 'failure', 'neutral', 'cancelled', 'timed_out']), name: z.string().optional(), pr: z.number().int().optional() }).strict(),
+  z
+    .object({
+      ...Common,
+      push: z.object({ files: Files, message: z.string().optional() }).strict(),
+      pr: z.number().int().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...Common,
+      review: z.enum(['approved', 'changes_requested', 'commented']),
+      body: z.string().optional(),
+      pr: z.number().int().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...Common,
+      checks: z.enum(['success', 'failure', 'neutral', 'cancelled', 'timed_out']),
+      name: z.string().optional(),
+      pr: z.number().int().optional(),
+    })
+    .strict(),
   z.object({ ...Common, merge: z.literal(true), pr: z.number().int().optional() }).strict(),
   z.object({ ...Common, close_pr: z.literal(true), pr: z.number().int().optional() }).strict(),
 ]);
@@ -44,7 +82,9 @@ export function parseScenario(text: string, path: string): Scenario {
   const r = ScenarioSchema.safeParse(raw);
   if (!r.success) {
     const first = r.error.issues[0]!;
-    throw new Error(`${path}: ${first.path.join('.') || '(top)'}: ${first.message}. Each step is one of: label, unlabel, comment, close, reopen, open_pr, ready, push, review, checks, merge, close_pr.`);
+    throw new Error(
+      `${path}: ${first.path.join('.') || '(top)'}: ${first.message}. Each step is one of: label, unlabel, comment, close, reopen, open_pr, ready, push, review, checks, merge, close_pr.`,
+    );
   }
   return r.data;
 }
@@ -54,9 +94,13 @@ export function fill(text: string, vars: { issue: number; pr?: number }): string
   return text.replace(/\{\{\s*issue\s*\}\}/g, String(vars.issue)).replace(/\{\{\s*pr\s*\}\}/g, String(vars.pr ?? ''));
 }
 
-export function fillFiles(files: Record<string, string | null> | undefined, vars: { issue: number; pr?: number }): Record<string, string | null> {
+export function fillFiles(
+  files: Record<string, string | null> | undefined,
+  vars: { issue: number; pr?: number },
+): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const [k, v] of Object.entries(files ?? {})) out[fill(k, vars)] = v === null ? null : expandContent(fill(v, vars));
+  for (const [k, v] of Object.entries(files ?? {}))
+    out[fill(k, vars)] = v === null ? null : expandContent(fill(v, vars));
   return out;
 }
 

@@ -37,23 +37,70 @@ export function seedDemo(sb: Sandbox, opts: SeedOptions = {}): SeededDemo {
     files: {
       'README.md': '# acme/web\n\nThe Acme storefront.\n',
       'package.json': '{\n  "name": "acme-web",\n  "version": "1.0.0"\n}\n',
-      'src/cart.ts': 'export function total(items: { price: number }[]): number {\n  return items.reduce((n, i) => n + i.price, 0);\n}\n',
+      'src/cart.ts':
+        'export function total(items: { price: number }[]): number {\n  return items.reduce((n, i) => n + i.price, 0);\n}\n',
     },
   });
-  sb.commitFiles(repo, 'main', { 'src/auth/session.ts': 'export const SESSION_TTL = 3600;\n\nexport function expired(at: number, now: number): boolean {\n  return now - at > SESSION_TTL;\n}\n' }, { by: 'carol', at: at(1), message: 'Add session expiry' });
-  sb.commitFiles(repo, 'main', { 'src/cart.ts': 'export function total(items: { price: number; qty?: number }[]): number {\n  return items.reduce((n, i) => n + i.price * (i.qty ?? 1), 0);\n}\n' }, { by: 'bob', at: at(2), message: 'Cart: quantities' });
-  sb.commitFiles(repo, 'main', { 'docs/cart.md': '# Cart\n\n`total(items)` sums price × qty.\n' }, { by: 'dave', at: at(3), message: 'Docs: cart' });
-  sb.commitFiles(repo, 'main', { 'src/auth/session.ts': 'export const SESSION_TTL = 7200;\n\nexport function expired(at: number, now: number): boolean {\n  return now - at > SESSION_TTL;\n}\n' }, { by: 'bob', at: at(4), message: 'Longer sessions' });
-  if (opts.flowYml !== undefined) sb.commitFiles(repo, 'main', { '.github/flow.yml': opts.flowYml }, { by: 'alice', at: at(5), message: 'Add Baton flow' });
+  sb.commitFiles(
+    repo,
+    'main',
+    {
+      'src/auth/session.ts':
+        'export const SESSION_TTL = 3600;\n\nexport function expired(at: number, now: number): boolean {\n  return now - at > SESSION_TTL;\n}\n',
+    },
+    { by: 'carol', at: at(1), message: 'Add session expiry' },
+  );
+  sb.commitFiles(
+    repo,
+    'main',
+    {
+      'src/cart.ts':
+        'export function total(items: { price: number; qty?: number }[]): number {\n  return items.reduce((n, i) => n + i.price * (i.qty ?? 1), 0);\n}\n',
+    },
+    { by: 'bob', at: at(2), message: 'Cart: quantities' },
+  );
+  sb.commitFiles(
+    repo,
+    'main',
+    { 'docs/cart.md': '# Cart\n\n`total(items)` sums price × qty.\n' },
+    { by: 'dave', at: at(3), message: 'Docs: cart' },
+  );
+  sb.commitFiles(
+    repo,
+    'main',
+    {
+      'src/auth/session.ts':
+        'export const SESSION_TTL = 7200;\n\nexport function expired(at: number, now: number): boolean {\n  return now - at > SESSION_TTL;\n}\n',
+    },
+    { by: 'bob', at: at(4), message: 'Longer sessions' },
+  );
+  if (opts.flowYml !== undefined)
+    sb.commitFiles(
+      repo,
+      'main',
+      { '.github/flow.yml': opts.flowYml },
+      { by: 'alice', at: at(5), message: 'Add Baton flow' },
+    );
   sb.addTeam('acme', 'seniors', ['carol'], 'Seniors');
   sb.addCollaborator(repo, 'alice', 'maintain');
   sb.addCollaborator(repo, 'bob', 'write');
   sb.addCollaborator(repo, 'carol', 'admin');
   sb.addCollaborator(repo, 'dave', 'triage');
   sb.addCollaborator(repo, 'erin', 'read');
-  for (const [name, color] of [['bug', 'd73a4a'], ['enhancement', 'a2eeef'], ['documentation', '0075ca']] as const) sb.addLabel(repo, name, color);
+  for (const [name, color] of [
+    ['bug', 'd73a4a'],
+    ['enhancement', 'a2eeef'],
+    ['documentation', '0075ca'],
+  ] as const)
+    sb.addLabel(repo, name, color);
   const installationId = sb.install([repo], 'acme');
   sb.defaultRepo = repo;
   sb.defaultActor = 'alice';
-  return { repo, org: 'acme', installationId, people: { pm: 'alice', dev: 'bob', senior: 'carol', docs: 'dave', outsider: 'erin' }, team: 'acme/seniors' };
+  return {
+    repo,
+    org: 'acme',
+    installationId,
+    people: { pm: 'alice', dev: 'bob', senior: 'carol', docs: 'dave', outsider: 'erin' },
+    team: 'acme/seniors',
+  };
 }

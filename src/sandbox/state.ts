@@ -205,7 +205,10 @@ export function repoKey(owner: string, name: string): string {
 }
 
 /** Line diff trimmed to the changed middle (common prefix/suffix kept out): linear, good enough for churn figures. */
-export function diffText(before: string | undefined, after: string | undefined): { additions: number; deletions: number; patch: string } {
+export function diffText(
+  before: string | undefined,
+  after: string | undefined,
+): { additions: number; deletions: number; patch: string } {
   const a = before === undefined || before === '' ? [] : before.replace(/\n$/, '').split('\n');
   const b = after === undefined || after === '' ? [] : after.replace(/\n$/, '').split('\n');
   let start = 0;
@@ -297,7 +300,11 @@ export class SandboxState {
     return this.repos.get(repoKey(owner, name));
   }
 
-  addRepo(owner: string, name: string, opts: { defaultBranch?: string; private?: boolean; description?: string; at: string }): Repo {
+  addRepo(
+    owner: string,
+    name: string,
+    opts: { defaultBranch?: string; private?: boolean; description?: string; at: string },
+  ): Repo {
     const existing = this.repo(owner, name);
     if (existing) return existing;
     const ownerUser = this.ensureUser(owner, this.user(owner)?.type ?? 'Organization');
@@ -334,8 +341,15 @@ export class SandboxState {
    * Commit `changes` (path → new text, null = delete) on top of `branch` (created from `from` when missing) and move
    * the branch. An empty tree is the parent of the first commit.
    */
-  commit(repo: Repo, branch: string, changes: Record<string, string | null>, message: string, author: CommitAuthor, from?: string): Commit {
-    const parentSha = repo.branches.get(branch) ?? (from ? repo.branches.get(from) ?? from : undefined);
+  commit(
+    repo: Repo,
+    branch: string,
+    changes: Record<string, string | null>,
+    message: string,
+    author: CommitAuthor,
+    from?: string,
+  ): Commit {
+    const parentSha = repo.branches.get(branch) ?? (from ? (repo.branches.get(from) ?? from) : undefined);
     const parent = parentSha ? repo.commits.get(parentSha) : undefined;
     const tree = new Map(parent?.tree ?? []);
     for (const [path, text] of Object.entries(changes)) {

@@ -4,9 +4,9 @@
 import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import { buildPayload } from './payloads.js';
-import { Renderer } from './render.js';
+import type { Renderer } from './render.js';
 import type { CheckRun, CheckSuite, Comment, Commit, Issue, Pull, Repo, Review, Role } from './state.js';
-import { SandboxState, ZERO_SHA, diffTrees, isoSeconds } from './state.js';
+import { type SandboxState, ZERO_SHA, diffTrees, isoSeconds } from './state.js';
 
 export type Emit = (event: string, payload: Json) => void;
 
@@ -75,7 +75,9 @@ export class World {
   private emit(r: Repo, actor: string, event: string, action: string | undefined, fields: Json): void {
     if (!this.opts.emitAppEvents && actor.toLowerCase() === this.opts.botLogin.toLowerCase()) return;
     const owner = this.state.user(r.owner);
-    const inst = [...this.state.installations.values()].find((i) => i.appId === this.opts.appId && i.repos.has(r.fullName.toLowerCase()));
+    const inst = [...this.state.installations.values()].find(
+      (i) => i.appId === this.opts.appId && i.repos.has(r.fullName.toLowerCase()),
+    );
     this.emitRaw(
       event,
       buildPayload(event, action, {
@@ -83,13 +85,16 @@ export class World {
         repository: fields.repository ?? this.render.repo(r),
         organization: owner?.type === 'Organization' ? this.render.organization(owner.login) : undefined,
         sender: this.render.user(actor),
-        installation: inst ? { id: inst.id, node_id: Buffer.from(`Installation:${inst.id}`).toString('base64') } : undefined,
+        installation: inst
+          ? { id: inst.id, node_id: Buffer.from(`Installation:${inst.id}`).toString('base64') }
+          : undefined,
       }),
     );
   }
 
   private emitIssue(r: Repo, i: Issue, actor: string, action: string, extra: Json = {}): void {
-    if (i.pull) this.emit(r, actor, 'pull_request', action, { number: i.number, pull_request: this.render.pull(r, i), ...extra });
+    if (i.pull)
+      this.emit(r, actor, 'pull_request', action, { number: i.number, pull_request: this.render.pull(r, i), ...extra });
     else this.emit(r, actor, 'issues', action, { issue: this.render.issue(r, i), ...extra });
   }
 
@@ -119,8 +124,14 @@ export class World {
     };
   }
 
-  createIssue(r: Repo, actor: string, p: { title: string; body?: string | null; labels?: string[]; assignees?: string[] }, at?: string): Issue {
-    if (!p.title) throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+  createIssue(
+    r: Repo,
+    actor: string,
+    p: { title: string; body?: string | null; labels?: string[]; assignees?: string[] },
+    at?: string,
+  ): Issue {
+    if (!p.title)
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
     const when = this.now(at);
     this.state.ensureUser(actor);
     const i: Issue = this.newIssue(r, actor, p, when);
@@ -168,9 +179,17 @@ export class World {
   }
 
   createLabel(r: Repo, actor: string, p: { name: string; color?: string; description?: string | null }): Json {
-    if (!p.name) throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'name', code: 'missing_field' }]);
-    if (r.labels.has(p.name.toLowerCase())) throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
-    const l = { id: this.state.nextId(), name: p.name, color: (p.color ?? DEFAULT_LABEL_COLOR).replace(/^#/, ''), description: p.description ?? null, default: false };
+    if (!p.name)
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'name', code: 'missing_field' }]);
+    if (r.labels.has(p.name.toLowerCase()))
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
+    const l = {
+      id: this.state.nextId(),
+      name: p.name,
+      color: (p.color ?? DEFAULT_LABEL_COLOR).replace(/^#/, ''),
+      description: p.description ?? null,
+      default: false,
+    };
     r.labels.set(p.name.toLowerCase(), l);
     const out = this.render.label(r, l);
     this.emit(r, actor, 'label', 'created', { label: out });
@@ -192,8 +211,14 @@ export class World {
 
   /** Assignable: collaborators (any role), org team members and the issue author; others are silently skipped (as GitHub). */
   private assignable(r: Repo, i: Issue, login: string): boolean {
-    if (r.collaborators.has(login) || login.toLowerCase() === i.user.toLowerCase() || login.toLowerCase() === r.owner.toLowerCase()) return true;
-    for (const t of this.state.teams.values()) if (t.org.toLowerCase() === r.owner.toLowerCase() && t.members.has(login)) return true;
+    if (
+      r.collaborators.has(login) ||
+      login.toLowerCase() === i.user.toLowerCase() ||
+      login.toLowerCase() === r.owner.toLowerCase()
+    )
+      return true;
+    for (const t of this.state.teams.values())
+      if (t.org.toLowerCase() === r.owner.toLowerCase() && t.members.has(login)) return true;
     return false;
   }
 
@@ -223,7 +248,13 @@ export class World {
     return i;
   }
 
-  updateIssue(r: Repo, actor: string, n: number, p: { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string | null }, at?: string): Issue {
+  updateIssue(
+    r: Repo,
+    actor: string,
+    n: number,
+    p: { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string | null },
+    at?: string,
+  ): Issue {
     const i = this.issue(r, n);
     const when = this.now(at);
     const changes: Json = {};
@@ -262,7 +293,14 @@ export class World {
   reopen(r: Repo, actor: string, n: number, at?: string): Issue {
     const i = this.issue(r, n);
     if (i.state === 'open') return i;
-    if (i.pull?.merged) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request has been merged.' }]);
+    if (i.pull?.merged)
+      throw new HttpError(422, 'Validation Failed', [
+        {
+          resource: 'PullRequest',
+          code: 'custom',
+          message: 'state cannot be changed. The pull request has been merged.',
+        },
+      ]);
     i.state = 'open';
     i.state_reason = i.pull ? null : 'reopened';
     i.closed_at = null;
@@ -277,14 +315,28 @@ export class World {
   // --- comments -------------------------------------------------------------------------------------------------
   createComment(r: Repo, actor: string, n: number, body: string, at?: string): Comment {
     const i = this.issue(r, n);
-    if (typeof body !== 'string' || body === '') throw new HttpError(422, 'Validation Failed', [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
+    if (typeof body !== 'string' || body === '')
+      throw new HttpError(422, 'Validation Failed', [
+        { resource: 'IssueComment', field: 'body', code: 'missing_field' },
+      ]);
     const when = this.now(at);
     this.state.ensureUser(actor);
-    const c: Comment = { id: this.state.nextId(), repo: r.fullName.toLowerCase(), issue: i.number, body, user: actor, created_at: when, updated_at: when };
+    const c: Comment = {
+      id: this.state.nextId(),
+      repo: r.fullName.toLowerCase(),
+      issue: i.number,
+      body,
+      user: actor,
+      created_at: when,
+      updated_at: when,
+    };
     this.state.comments.set(c.id, c);
     i.comments.push(c.id);
     this.touch(r, i, when);
-    this.emit(r, actor, 'issue_comment', 'created', { issue: this.render.issue(r, i), comment: this.render.comment(r, c) });
+    this.emit(r, actor, 'issue_comment', 'created', {
+      issue: this.render.issue(r, i),
+      comment: this.render.comment(r, c),
+    });
     return c;
   }
 
@@ -295,7 +347,11 @@ export class World {
     c.body = body;
     c.updated_at = this.now(at);
     const i = this.issue(r, c.issue);
-    this.emit(r, actor, 'issue_comment', 'edited', { changes: { body: { from } }, issue: this.render.issue(r, i), comment: this.render.comment(r, c) });
+    this.emit(r, actor, 'issue_comment', 'edited', {
+      changes: { body: { from } },
+      issue: this.render.issue(r, i),
+      comment: this.render.comment(r, c),
+    });
     return c;
   }
 
@@ -316,7 +372,15 @@ export class World {
   }
 
   /** Commit on a branch and send the `push` GitHub would send. */
-  push(r: Repo, actor: string, branch: string, files: FileChanges, message: string, at?: string, from?: string): Commit {
+  push(
+    r: Repo,
+    actor: string,
+    branch: string,
+    files: FileChanges,
+    message: string,
+    at?: string,
+    from?: string,
+  ): Commit {
     const when = this.now(at);
     const before = r.branches.get(branch);
     const c = this.state.commit(r, branch, files, message, this.authorOf(actor, when), from);
@@ -367,7 +431,12 @@ export class World {
   }
 
   /** PUT contents: create (sha absent) or update (sha = current blob sha) a file with a commit on `branch`. */
-  putFile(r: Repo, actor: string, p: { path: string; message: string; content: string; branch?: string; sha?: string }, at?: string): { created: boolean; commit: Commit } {
+  putFile(
+    r: Repo,
+    actor: string,
+    p: { path: string; message: string; content: string; branch?: string; sha?: string },
+    at?: string,
+  ): { created: boolean; commit: Commit } {
     const branch = p.branch ?? r.default_branch;
     const head = this.state.resolveRef(r, branch);
     if (!head) throw new HttpError(404, `Branch ${branch} not found`);
@@ -409,12 +478,21 @@ export class World {
   openPr(
     r: Repo,
     actor: string,
-    p: { head: string; base?: string; title: string; body?: string | null; files?: FileChanges; draft?: boolean; message?: string },
+    p: {
+      head: string;
+      base?: string;
+      title: string;
+      body?: string | null;
+      files?: FileChanges;
+      draft?: boolean;
+      message?: string;
+    },
     at?: string,
   ): Issue & { pull: Pull } {
     const base = p.base ?? r.default_branch;
     const baseSha = r.branches.get(base);
-    if (!baseSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+    if (!baseSha)
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
     if (p.files && Object.keys(p.files).length) {
       // Commit the files on the head branch (branched from base) without a push event: a person opening a PR from
       // the web UI after pushing would have produced one, but Baton does not need it and it keeps the log readable.
@@ -422,12 +500,22 @@ export class World {
       this.state.commit(r, p.head, p.files, p.message ?? p.title, this.authorOf(actor, when), base);
     }
     const headSha = r.branches.get(p.head);
-    if (!headSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-    if (headSha === baseSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${p.head}` }]);
+    if (!headSha)
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+    if (headSha === baseSha)
+      throw new HttpError(422, 'Validation Failed', [
+        { resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${p.head}` },
+      ]);
     for (const n of r.openPulls) {
       const i = r.issues.get(n)!;
       if (i.pull && i.pull.headRef === p.head && i.pull.baseRef === base)
-        throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${r.owner}:${p.head}.` }]);
+        throw new HttpError(422, 'Validation Failed', [
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${r.owner}:${p.head}.`,
+          },
+        ]);
     }
     const when = this.now(at);
     const pull: Pull = {
@@ -493,9 +581,15 @@ export class World {
       if (u.toLowerCase() === i.user.toLowerCase())
         throw new HttpError(422, 'Review cannot be requested from pull request author.');
       if (!this.state.user(u) || !r.collaborators.has(this.state.user(u)!.login))
-        throw new HttpError(422, 'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' + `${r.fullName} repository.`);
+        throw new HttpError(
+          422,
+          'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' +
+            `${r.fullName} repository.`,
+        );
     }
-    for (const t of teams) if (!this.state.team(r.owner, t)) throw new HttpError(422, `Could not resolve to a node with the global id of team ${t}`);
+    for (const t of teams)
+      if (!this.state.team(r.owner, t))
+        throw new HttpError(422, `Could not resolve to a node with the global id of team ${t}`);
     const when = this.now(at);
     for (const u of users) {
       const login = this.state.user(u)!.login;
@@ -517,10 +611,20 @@ export class World {
   submitReview(r: Repo, actor: string, n: number, state: Review['state'], body = '', at?: string): Review {
     const i = this.pull(r, n);
     if (actor.toLowerCase() === i.user.toLowerCase() && state !== 'COMMENTED')
-      throw new HttpError(422, `Can not ${state === 'APPROVED' ? 'approve' : 'request changes on'} your own pull request`);
+      throw new HttpError(
+        422,
+        `Can not ${state === 'APPROVED' ? 'approve' : 'request changes on'} your own pull request`,
+      );
     const when = this.now(at);
     this.state.ensureUser(actor);
-    const v: Review = { id: this.state.nextId(), user: actor, state, body, commit_id: i.pull.headSha, submitted_at: when };
+    const v: Review = {
+      id: this.state.nextId(),
+      user: actor,
+      state,
+      body,
+      commit_id: i.pull.headSha,
+      submitted_at: when,
+    };
     i.pull.reviews.push(v);
     // A review answers the request (GitHub removes the reviewer from requested_reviewers).
     i.pull.requestedUsers.delete(actor);
@@ -541,9 +645,16 @@ export class World {
     const base = r.commits.get(r.branches.get(i.pull.baseRef)!)!;
     // Apply the PR's changes onto the current base as one merge commit.
     const changes: FileChanges = {};
-    for (const f of i.pull.files) changes[f.filename] = f.status === 'removed' ? null : r.blobs.get(head.tree.get(f.filename)!)!;
+    for (const f of i.pull.files)
+      changes[f.filename] = f.status === 'removed' ? null : r.blobs.get(head.tree.get(f.filename)!)!;
     const beforeBase = base.sha;
-    const mc = this.state.commit(r, i.pull.baseRef, changes, `Merge pull request #${n} from ${r.owner}/${i.pull.headRef}\n\n${i.title}`, this.authorOf(actor, when));
+    const mc = this.state.commit(
+      r,
+      i.pull.baseRef,
+      changes,
+      `Merge pull request #${n} from ${r.owner}/${i.pull.headRef}\n\n${i.title}`,
+      this.authorOf(actor, when),
+    );
     mc.parents.push(head.sha);
     i.pull.merged = true;
     i.pull.merged_at = when;
@@ -568,7 +679,17 @@ export class World {
     if (hit) return r.suites.get(hit)!;
     let branch: string | null = null;
     for (const [name, s] of r.branches) if (s === sha) branch = name;
-    const s: CheckSuite = { id: this.state.nextId(), appId, head_sha: sha, head_branch: branch, status: 'queued', conclusion: null, created_at: when, updated_at: when, runs: [] };
+    const s: CheckSuite = {
+      id: this.state.nextId(),
+      appId,
+      head_sha: sha,
+      head_branch: branch,
+      status: 'queued',
+      conclusion: null,
+      created_at: when,
+      updated_at: when,
+      runs: [],
+    };
     r.suites.set(s.id, s);
     r.suiteByAppSha.set(key, s.id);
     return s;
@@ -578,10 +699,23 @@ export class World {
     r: Repo,
     actor: string,
     appId: number,
-    p: { name: string; head_sha: string; status?: string; conclusion?: string | null; external_id?: string; details_url?: string; started_at?: string; completed_at?: string; output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] } },
+    p: {
+      name: string;
+      head_sha: string;
+      status?: string;
+      conclusion?: string | null;
+      external_id?: string;
+      details_url?: string;
+      started_at?: string;
+      completed_at?: string;
+      output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+    },
     at?: string,
   ): CheckRun {
-    if (!p.name || !p.head_sha) throw new HttpError(422, 'Validation Failed', [{ resource: 'CheckRun', field: p.name ? 'head_sha' : 'name', code: 'missing_field' }]);
+    if (!p.name || !p.head_sha)
+      throw new HttpError(422, 'Validation Failed', [
+        { resource: 'CheckRun', field: p.name ? 'head_sha' : 'name', code: 'missing_field' },
+      ]);
     if (!r.commits.has(p.head_sha)) throw new HttpError(422, 'No commit found for SHA: ' + p.head_sha);
     const when = this.now(at);
     const suite = this.suiteFor(r, appId, p.head_sha, when);
@@ -596,7 +730,12 @@ export class World {
       completed_at: completed ? (p.completed_at ? isoSeconds(p.completed_at) : when) : null,
       external_id: p.external_id ?? null,
       details_url: p.details_url ?? null,
-      output: { title: p.output?.title ?? null, summary: p.output?.summary ?? null, text: p.output?.text ?? null, annotations_count: p.output?.annotations?.length ?? 0 },
+      output: {
+        title: p.output?.title ?? null,
+        summary: p.output?.summary ?? null,
+        text: p.output?.text ?? null,
+        annotations_count: p.output?.annotations?.length ?? 0,
+      },
       appId,
       suiteId: suite.id,
     };
@@ -610,7 +749,18 @@ export class World {
     return c;
   }
 
-  updateCheckRun(r: Repo, actor: string, id: number, p: { status?: string; conclusion?: string; completed_at?: string; output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] } }, at?: string): CheckRun {
+  updateCheckRun(
+    r: Repo,
+    actor: string,
+    id: number,
+    p: {
+      status?: string;
+      conclusion?: string;
+      completed_at?: string;
+      output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+    },
+    at?: string,
+  ): CheckRun {
     const c = r.checkRuns.get(Number(id));
     if (!c) throw new HttpError(404, 'Not Found');
     const when = this.now(at);
@@ -634,7 +784,14 @@ export class World {
   }
 
   /** check_run.completed, then check_suite.completed once every run of the suite is done (GitHub's order). */
-  private completeRunAndSuite(r: Repo, actor: string, c: CheckRun, suite: CheckSuite, when: string, runEvent: boolean): void {
+  private completeRunAndSuite(
+    r: Repo,
+    actor: string,
+    c: CheckRun,
+    suite: CheckSuite,
+    when: string,
+    runEvent: boolean,
+  ): void {
     if (runEvent) this.emit(r, actor, 'check_run', 'completed', { check_run: this.render.checkRun(r, c) });
     const runs = suite.runs.map((id) => r.checkRuns.get(id)!);
     suite.updated_at = when;
@@ -646,11 +803,22 @@ export class World {
   }
 
   /** A CI app finishing a run on the PR's head: check_run.completed and check_suite.completed. */
-  completeChecks(r: Repo, ciActor: string, ciAppId: number, n: number, conclusion: string, name: string, at?: string): CheckRun {
+  completeChecks(
+    r: Repo,
+    ciActor: string,
+    ciAppId: number,
+    n: number,
+    conclusion: string,
+    name: string,
+    at?: string,
+  ): CheckRun {
     const i = this.pull(r, n);
     const when = this.now(at);
-    const existing = (r.runsBySha.get(i.pull.headSha) ?? []).map((id) => r.checkRuns.get(id)!).find((c) => c.appId === ciAppId && c.name === name);
-    if (existing && existing.status !== 'completed') return this.updateCheckRun(r, ciActor, existing.id, { status: 'completed', conclusion }, at);
+    const existing = (r.runsBySha.get(i.pull.headSha) ?? [])
+      .map((id) => r.checkRuns.get(id)!)
+      .find((c) => c.appId === ciAppId && c.name === name);
+    if (existing && existing.status !== 'completed')
+      return this.updateCheckRun(r, ciActor, existing.id, { status: 'completed', conclusion }, at);
     const suite = this.suiteFor(r, ciAppId, i.pull.headSha, when);
     // A re-run on the same sha: the suite is reopened, as on GitHub.
     suite.status = 'in_progress';
@@ -680,7 +848,8 @@ export class World {
 
 /** GitHub's suite conclusion: the most severe run conclusion wins. */
 function suiteConclusion(cs: string[]): string {
-  for (const c of ['action_required', 'cancelled', 'timed_out', 'failure', 'stale', 'startup_failure']) if (cs.includes(c)) return c;
+  for (const c of ['action_required', 'cancelled', 'timed_out', 'failure', 'stale', 'startup_failure'])
+    if (cs.includes(c)) return c;
   if (cs.includes('success')) return 'success';
   if (cs.includes('neutral')) return 'neutral';
   return cs.includes('skipped') ? 'skipped' : 'success';

@@ -23,8 +23,13 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<StoreWithJobs
     await store.migrate();
   } catch (err) {
     await store.close().catch(() => {});
-    const where = databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : `the SQLite file in ${o.dataDir ?? env.BATON_DATA_DIR ?? '.baton'}`;
-    throw new Error(`Could not open/migrate ${where}: ${(err as Error).message}. Check that it is reachable and writable.`, { cause: err });
+    const where = databaseUrl
+      ? 'the PostgreSQL database in DATABASE_URL'
+      : `the SQLite file in ${o.dataDir ?? env.BATON_DATA_DIR ?? '.baton'}`;
+    throw new Error(
+      `Could not open/migrate ${where}: ${(err as Error).message}. Check that it is reachable and writable.`,
+      { cause: err },
+    );
   }
   return store;
 }

@@ -5,9 +5,25 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
-import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionFilters, transitionParams, whereOf } from './rows.js';
+import {
+  fitsBudget,
+  ledgerParams,
+  toDelivery,
+  toLedger,
+  toTransition,
+  transitionFilters,
+  transitionParams,
+  whereOf,
+} from './rows.js';
 import type {
-  BudgetScope, DeliveryRecord, JobCounts, JobTable, LedgerEntry, QueuedJob, StoreWithJobs, TransitionRecord,
+  BudgetScope,
+  DeliveryRecord,
+  JobCounts,
+  JobTable,
+  LedgerEntry,
+  QueuedJob,
+  StoreWithJobs,
+  TransitionRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -75,7 +91,11 @@ export class PostgresStore implements StoreWithJobs {
       const applied = (await q('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version));
       for (const m of pendingMigrations(applied, this.migrations)) {
         await q(m.postgres);
-        await q('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+        await q('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
       }
     });
   }
@@ -117,7 +137,10 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async bumpDeliveryAttempts(id: string, error?: string): Promise<number> {
-    const r = await this.q('UPDATE deliveries SET attempts = attempts + 1, error = COALESCE($1, error) WHERE id = $2 RETURNING attempts', [error ?? null, id]);
+    const r = await this.q(
+      'UPDATE deliveries SET attempts = attempts + 1, error = COALESCE($1, error) WHERE id = $2 RETURNING attempts',
+      [error ?? null, id],
+    );
     return r.rows[0] ? Number(r.rows[0].attempts) : 0;
   }
 
@@ -127,7 +150,10 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async pendingDeliveries(limit = 1000): Promise<DeliveryRecord[]> {
-    const r = await this.q(`SELECT * FROM deliveries WHERE status = 'pending' ORDER BY COALESCE(seq, 0), received_at LIMIT $1`, [limit]);
+    const r = await this.q(
+      `SELECT * FROM deliveries WHERE status = 'pending' ORDER BY COALESCE(seq, 0), received_at LIMIT $1`,
+      [limit],
+    );
     return r.rows.map(toDelivery);
   }
 
@@ -160,7 +186,10 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async linkPr(repo: string, pr: number, issue: number): Promise<void> {
-    await this.q('INSERT INTO pr_links (repo, pr, issue) VALUES ($1, $2, $3) ON CONFLICT (repo, pr) DO UPDATE SET issue = EXCLUDED.issue', [repo, pr, issue]);
+    await this.q(
+      'INSERT INTO pr_links (repo, pr, issue) VALUES ($1, $2, $3) ON CONFLICT (repo, pr) DO UPDATE SET issue = EXCLUDED.issue',
+      [repo, pr, issue],
+    );
   }
 
   async issueForPr(repo: string, pr: number): Promise<number | undefined> {
@@ -214,16 +243,26 @@ export class PostgresStore implements StoreWithJobs {
         await q('INSERT INTO budgets (scope, period) VALUES ($1, $2) ON CONFLICT DO NOTHING', [s.scope, s.period]);
       }
       for (const s of sorted) {
-        const r = await q('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = $1 AND period = $2 FOR UPDATE', [s.scope, s.period]);
+        const r = await q('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = $1 AND period = $2 FOR UPDATE', [
+          s.scope,
+          s.period,
+        ]);
         const row = r.rows[0]!;
         if (!fitsBudget(Number(row.spent_usd), Number(row.reserved_usd), usd, s.limitUsd)) return undefined;
       }
       for (const s of sorted) {
-        await q('UPDATE budgets SET reserved_usd = reserved_usd + $1 WHERE scope = $2 AND period = $3', [usd, s.scope, s.period]);
+        await q('UPDATE budgets SET reserved_usd = reserved_usd + $1 WHERE scope = $2 AND period = $3', [
+          usd,
+          s.scope,
+          s.period,
+        ]);
       }
       const id = randomUUID();
       await q('INSERT INTO reservations (id, usd, scopes, created_at) VALUES ($1, $2, $3, $4)', [
-        id, usd, JSON.stringify(sorted.map(({ scope, period }) => ({ scope, period }))), new Date().toISOString(),
+        id,
+        usd,
+        JSON.stringify(sorted.map(({ scope, period }) => ({ scope, period }))),
+        new Date().toISOString(),
       ]);
       return id;
     });
@@ -244,7 +283,10 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async budgetUsage(scope: BudgetScope): Promise<{ spentUsd: number; reservedUsd: number }> {
-    const r = await this.q('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = $1 AND period = $2', [scope.scope, scope.period]);
+    const r = await this.q('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = $1 AND period = $2', [
+      scope.scope,
+      scope.period,
+    ]);
     const row = r.rows[0];
     return { spentUsd: row ? Number(row.spent_usd) : 0, reservedUsd: row ? Number(row.reserved_usd) : 0 };
   }
@@ -255,7 +297,10 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async cachePut(key: string, value: string): Promise<void> {
-    await this.q('INSERT INTO llm_cache (key, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value, new Date().toISOString()]);
+    await this.q(
+      'INSERT INTO llm_cache (key, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+      [key, value, new Date().toISOString()],
+    );
   }
 
   // ---- kv
@@ -265,15 +310,24 @@ export class PostgresStore implements StoreWithJobs {
   }
 
   async kvSet(ns: string, key: string, value: string): Promise<void> {
-    await this.q('INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value', [ns, key, value]);
+    await this.q(
+      'INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value',
+      [ns, key, value],
+    );
   }
 
   async kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean> {
-    return (await this.q('INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [ns, key, value])).rowCount === 1;
+    return (
+      (await this.q('INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [ns, key, value]))
+        .rowCount === 1
+    );
   }
 
   async kvList(ns: string): Promise<Array<{ key: string; value: string }>> {
-    return (await this.q('SELECT key, value FROM kv WHERE ns = $1 ORDER BY key', [ns])).rows as Array<{ key: string; value: string }>;
+    return (await this.q('SELECT key, value FROM kv WHERE ns = $1 ORDER BY key', [ns])).rows as Array<{
+      key: string;
+      value: string;
+    }>;
   }
 
   async kvDelete(ns: string, key: string): Promise<void> {
@@ -311,11 +365,16 @@ class PostgresJobTable implements JobTable {
       [owner, now + leaseMs, now],
     );
     const row = r.rows[0];
-    return row ? { id: String(row.id), key: String(row.key), name: String(row.name), attempts: Number(row.attempts) } : undefined;
+    return row
+      ? { id: String(row.id), key: String(row.key), name: String(row.name), attempts: Number(row.attempts) }
+      : undefined;
   }
 
   async renew(id: string, owner: string, until: number): Promise<boolean> {
-    const r = await this.q(`UPDATE deliveries SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'pending'`, [until, id, owner]);
+    const r = await this.q(
+      `UPDATE deliveries SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'pending'`,
+      [until, id, owner],
+    );
     return r.rowCount === 1;
   }
 
@@ -335,8 +394,16 @@ class PostgresJobTable implements JobTable {
   }
 
   async queued(limit = 10_000): Promise<QueuedJob[]> {
-    const r = await this.q(`SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT $1`, [limit]);
-    return r.rows.map((row) => ({ id: String(row.id), key: String(row.key), name: String(row.name), attempts: Number(row.attempts) }));
+    const r = await this.q(
+      `SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT $1`,
+      [limit],
+    );
+    return r.rows.map((row) => ({
+      id: String(row.id),
+      key: String(row.key),
+      name: String(row.name),
+      attempts: Number(row.attempts),
+    }));
   }
 
   async counts(now: number): Promise<JobCounts> {

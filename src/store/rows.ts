@@ -52,8 +52,22 @@ export function toTransition(r: Row): TransitionRecord {
 
 export function ledgerParams(e: LedgerEntry): unknown[] {
   return [
-    e.id, e.at, e.task, e.repo, e.org, e.issue ?? null, e.pr ?? null, e.provider, e.model, e.tokensIn, e.tokensOut,
-    e.costUsd, e.latencyMs, e.cacheHit ? 1 : 0, e.reason ?? null, e.ok ? 1 : 0,
+    e.id,
+    e.at,
+    e.task,
+    e.repo,
+    e.org,
+    e.issue ?? null,
+    e.pr ?? null,
+    e.provider,
+    e.model,
+    e.tokensIn,
+    e.tokensOut,
+    e.costUsd,
+    e.latencyMs,
+    e.cacheHit ? 1 : 0,
+    e.reason ?? null,
+    e.ok ? 1 : 0,
   ];
 }
 
@@ -98,7 +112,10 @@ export function whereOf(
   param: (i: number) => string,
 ): { where: string; values: unknown[] } {
   const set = filters.filter((f) => f.value !== undefined && f.value !== null);
-  return { where: set.length ? `WHERE ${set.map((f, i) => f.sql(param(i))).join(' AND ')}` : '', values: set.map((f) => f.value) };
+  return {
+    where: set.length ? `WHERE ${set.map((f, i) => f.sql(param(i))).join(' AND ')}` : '',
+    values: set.map((f) => f.value),
+  };
 }
 
 export const transitionFilters = (q: { repo?: string; since?: string; until?: string }) => [

@@ -8,9 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
-import { fitsBudget, ledgerParams, toDelivery, toLedger, toTransition, transitionFilters, transitionParams, whereOf } from './rows.js';
+import {
+  fitsBudget,
+  ledgerParams,
+  toDelivery,
+  toLedger,
+  toTransition,
+  transitionFilters,
+  transitionParams,
+  whereOf,
+} from './rows.js';
 import type {
-  BudgetScope, DeliveryRecord, JobCounts, JobTable, LedgerEntry, QueuedJob, StoreWithJobs, TransitionRecord,
+  BudgetScope,
+  DeliveryRecord,
+  JobCounts,
+  JobTable,
+  LedgerEntry,
+  QueuedJob,
+  StoreWithJobs,
+  TransitionRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -55,10 +71,14 @@ export class SqliteStore implements StoreWithJobs {
   async migrate(): Promise<void> {
     const apply = this.db.transaction(() => {
       this.db.exec(CREATE_MIGRATIONS_TABLE);
-      const applied = (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version));
+      const applied = (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) =>
+        Number(r.version),
+      );
       for (const m of pendingMigrations(applied, this.migrations)) {
         this.db.exec(m.sqlite);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
       }
     });
     apply.immediate();
@@ -96,7 +116,9 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async bumpDeliveryAttempts(id: string, error?: string): Promise<number> {
-    const r = this.st('UPDATE deliveries SET attempts = attempts + 1, error = COALESCE(?, error) WHERE id = ? RETURNING attempts').get(error ?? null, id) as Row | undefined;
+    const r = this.st(
+      'UPDATE deliveries SET attempts = attempts + 1, error = COALESCE(?, error) WHERE id = ? RETURNING attempts',
+    ).get(error ?? null, id) as Row | undefined;
     return r ? Number(r.attempts) : 0;
   }
 
@@ -106,11 +128,17 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async pendingDeliveries(limit = 1000): Promise<DeliveryRecord[]> {
-    return (this.st(`SELECT * FROM deliveries WHERE status = 'pending' ORDER BY COALESCE(seq, 0), received_at LIMIT ?`).all(limit) as Row[]).map(toDelivery);
+    return (
+      this.st(`SELECT * FROM deliveries WHERE status = 'pending' ORDER BY COALESCE(seq, 0), received_at LIMIT ?`).all(
+        limit,
+      ) as Row[]
+    ).map(toDelivery);
   }
 
   async deadDeliveries(limit = 1000): Promise<DeliveryRecord[]> {
-    return (this.st(`SELECT * FROM deliveries WHERE status = 'dead' ORDER BY seq LIMIT ?`).all(limit) as Row[]).map(toDelivery);
+    return (this.st(`SELECT * FROM deliveries WHERE status = 'dead' ORDER BY seq LIMIT ?`).all(limit) as Row[]).map(
+      toDelivery,
+    );
   }
 
   async reviveDelivery(id: string): Promise<boolean> {
@@ -136,7 +164,9 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async linkPr(repo: string, pr: number, issue: number): Promise<void> {
-    this.st('INSERT INTO pr_links (repo, pr, issue) VALUES (?, ?, ?) ON CONFLICT (repo, pr) DO UPDATE SET issue = excluded.issue').run(repo, pr, issue);
+    this.st(
+      'INSERT INTO pr_links (repo, pr, issue) VALUES (?, ?, ?) ON CONFLICT (repo, pr) DO UPDATE SET issue = excluded.issue',
+    ).run(repo, pr, issue);
   }
 
   async issueForPr(repo: string, pr: number): Promise<number | undefined> {
@@ -190,7 +220,12 @@ export class SqliteStore implements StoreWithJobs {
       }
       for (const s of scopes) add.run(usd, s.scope, s.period);
       const id = randomUUID();
-      save.run(id, usd, JSON.stringify(scopes.map(({ scope, period }) => ({ scope, period }))), new Date().toISOString());
+      save.run(
+        id,
+        usd,
+        JSON.stringify(scopes.map(({ scope, period }) => ({ scope, period }))),
+        new Date().toISOString(),
+      );
       return id;
     });
     return tx.immediate();
@@ -198,18 +233,24 @@ export class SqliteStore implements StoreWithJobs {
 
   async settleBudget(reservationId: string, actualUsd: number): Promise<void> {
     const tx = this.db.transaction(() => {
-      const r = this.st('DELETE FROM reservations WHERE id = ? RETURNING usd, scopes').get(reservationId) as Row | undefined;
+      const r = this.st('DELETE FROM reservations WHERE id = ? RETURNING usd, scopes').get(reservationId) as
+        | Row
+        | undefined;
       if (!r) return; // already settled: settling twice must not double-count
       const upd = this.st(
         'UPDATE budgets SET reserved_usd = MAX(0, reserved_usd - ?), spent_usd = spent_usd + ? WHERE scope = ? AND period = ?',
       );
-      for (const s of JSON.parse(String(r.scopes)) as BudgetScope[]) upd.run(Number(r.usd), actualUsd, s.scope, s.period);
+      for (const s of JSON.parse(String(r.scopes)) as BudgetScope[])
+        upd.run(Number(r.usd), actualUsd, s.scope, s.period);
     });
     tx.immediate();
   }
 
   async budgetUsage(scope: BudgetScope): Promise<{ spentUsd: number; reservedUsd: number }> {
-    const r = this.st('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = ? AND period = ?').get(scope.scope, scope.period) as Row | undefined;
+    const r = this.st('SELECT spent_usd, reserved_usd FROM budgets WHERE scope = ? AND period = ?').get(
+      scope.scope,
+      scope.period,
+    ) as Row | undefined;
     return { spentUsd: r ? Number(r.spent_usd) : 0, reservedUsd: r ? Number(r.reserved_usd) : 0 };
   }
 
@@ -219,7 +260,9 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async cachePut(key: string, value: string): Promise<void> {
-    this.st('INSERT INTO llm_cache (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value, new Date().toISOString());
+    this.st(
+      'INSERT INTO llm_cache (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value, new Date().toISOString());
   }
 
   // ---- kv
@@ -229,15 +272,23 @@ export class SqliteStore implements StoreWithJobs {
   }
 
   async kvSet(ns: string, key: string, value: string): Promise<void> {
-    this.st('INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value').run(ns, key, value);
+    this.st(
+      'INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value',
+    ).run(ns, key, value);
   }
 
   async kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean> {
-    return this.st('INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(ns, key, value).changes === 1;
+    return (
+      this.st('INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(ns, key, value).changes ===
+      1
+    );
   }
 
   async kvList(ns: string): Promise<Array<{ key: string; value: string }>> {
-    return this.st('SELECT key, value FROM kv WHERE ns = ? ORDER BY key').all(ns) as Array<{ key: string; value: string }>;
+    return this.st('SELECT key, value FROM kv WHERE ns = ? ORDER BY key').all(ns) as Array<{
+      key: string;
+      value: string;
+    }>;
   }
 
   async kvDelete(ns: string, key: string): Promise<void> {
@@ -247,7 +298,10 @@ export class SqliteStore implements StoreWithJobs {
 
 /** The SQL of the embedded queue on SQLite. Claims run in BEGIN IMMEDIATE so two processes never lease one job. */
 class SqliteJobTable implements JobTable {
-  constructor(private readonly db: Database.Database, private readonly st: (sql: string) => Database.Statement) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly st: (sql: string) => Database.Statement,
+  ) {}
 
   async enqueue(job: { id: string; key: string; name: string }, now: number): Promise<boolean> {
     const r = this.st(
@@ -266,7 +320,9 @@ class SqliteJobTable implements JobTable {
          AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.key = d.key AND e.status = 'pending' AND e.queued = 1 AND e.seq < d.seq)
        ORDER BY seq LIMIT 1`,
     );
-    const lease = this.st('UPDATE deliveries SET locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?');
+    const lease = this.st(
+      'UPDATE deliveries SET locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?',
+    );
     const tx = this.db.transaction((): QueuedJob | undefined => {
       const r = pick.get({ now }) as Row | undefined;
       if (!r) return undefined;
@@ -277,7 +333,13 @@ class SqliteJobTable implements JobTable {
   }
 
   async renew(id: string, owner: string, until: number): Promise<boolean> {
-    return this.st(`UPDATE deliveries SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = 'pending'`).run(until, id, owner).changes === 1;
+    return (
+      this.st(`UPDATE deliveries SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = 'pending'`).run(
+        until,
+        id,
+        owner,
+      ).changes === 1
+    );
   }
 
   async retryAt(id: string, owner: string, runAt: number, error: string): Promise<boolean> {
@@ -295,8 +357,15 @@ class SqliteJobTable implements JobTable {
   }
 
   async queued(limit = 10_000): Promise<QueuedJob[]> {
-    const rows = this.st(`SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT ?`).all(limit) as Row[];
-    return rows.map((r) => ({ id: String(r.id), key: String(r.key), name: String(r.name), attempts: Number(r.attempts) }));
+    const rows = this.st(
+      `SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT ?`,
+    ).all(limit) as Row[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      key: String(r.key),
+      name: String(r.name),
+      attempts: Number(r.attempts),
+    }));
   }
 
   async counts(now: number): Promise<JobCounts> {

@@ -15,9 +15,21 @@ describe('baton jobs', () => {
     out = [];
     err = [];
     const s = o.store;
-    await s.recordDelivery({ id: 'p1', name: 'issues', key: 'acme/web#1', payload: {}, receivedAt: '2025-01-01T00:58:00.000Z' });
+    await s.recordDelivery({
+      id: 'p1',
+      name: 'issues',
+      key: 'acme/web#1',
+      payload: {},
+      receivedAt: '2025-01-01T00:58:00.000Z',
+    });
     await s.jobs.enqueue({ id: 'p1', key: 'acme/web#1', name: 'issues' }, NOW);
-    await s.recordDelivery({ id: 'd1', name: 'pull_request', key: 'acme/web#2', payload: {}, receivedAt: '2024-12-31T22:00:00.000Z' });
+    await s.recordDelivery({
+      id: 'd1',
+      name: 'pull_request',
+      key: 'acme/web#2',
+      payload: {},
+      receivedAt: '2024-12-31T22:00:00.000Z',
+    });
     await s.jobs.enqueue({ id: 'd1', key: 'acme/web#2', name: 'pull_request' }, NOW);
     await s.bumpDeliveryAttempts('d1', 'x');
     await s.finishDelivery('d1', 'dead', 'GitHub said 404: Not Found');
@@ -57,7 +69,9 @@ describe('baton jobs', () => {
   it('retry pushes to Redis when REDIS_URL is set', async () => {
     const requeued: string[] = [];
     const requeue = async (_s: StoreWithJobs, url: string) => void requeued.push(url);
-    expect(await runJobs(['retry', 'd1', '--json'], io, deps({ env: { REDIS_URL: 'redis://r:6379' }, requeue }))).toBe(0);
+    expect(await runJobs(['retry', 'd1', '--json'], io, deps({ env: { REDIS_URL: 'redis://r:6379' }, requeue }))).toBe(
+      0,
+    );
     expect(requeued).toEqual(['redis://r:6379']);
     expect(JSON.parse(out.join(''))).toEqual({ retried: 'd1', requeued: 'redis' });
   });
@@ -70,6 +84,11 @@ describe('baton jobs', () => {
   });
 
   it('formats ages', () => {
-    expect([formatAge(5_000), formatAge(125_000), formatAge(7_200_000), formatAge(3 * 86_400_000)]).toEqual(['5s', '2m', '2h', '3d']);
+    expect([formatAge(5_000), formatAge(125_000), formatAge(7_200_000), formatAge(3 * 86_400_000)]).toEqual([
+      '5s',
+      '2m',
+      '2h',
+      '3d',
+    ]);
   });
 });

@@ -44,12 +44,15 @@ describe('baton simulate', () => {
   });
 
   it('exits 1 when the run ends elsewhere, and reports a broken flow as path:line:col', async () => {
-    writeFileSync(join(dir, 'short.yml'), scenario.replace(/  - \{ merge: true, by: bob \}\n/, ''));
+    writeFileSync(join(dir, 'short.yml'), scenario.replace(/ {2}- \{ merge: true, by: bob \}\n/, ''));
     const c = io();
     expect(await runSimulate([join(dir, 'short.yml'), '--flow', DEMO_FLOW_PATH], c.io)).toBe(1);
     expect(c.out.join('\n')).toMatch(/ended in stage "merge"/);
 
-    writeFileSync(join(dir, 'flow.yml'), readFileSync(DEMO_FLOW_PATH, 'utf8').replace('reviewer: carol', 'reviewer: carol\n  bogus key'));
+    writeFileSync(
+      join(dir, 'flow.yml'),
+      readFileSync(DEMO_FLOW_PATH, 'utf8').replace('reviewer: carol', 'reviewer: carol\n  bogus key'),
+    );
     const b = io();
     expect(await runSimulate([join(dir, 'short.yml'), '--flow', join(dir, 'flow.yml')], b.io)).toBe(1);
     expect(b.err.join('\n')).toMatch(/flow\.yml:\d+:\d+: error/);

@@ -18,7 +18,9 @@ describe('baton validate', () => {
     const c = io();
     const path = `${FIX}broken/unknown-role.yml`;
     expect(await runValidate([path], c.io)).toBe(1);
-    expect(c.out).toEqual([`${path}:12:12: error: stages[1].owner: unknown role "qa" — define it under roles: or use issue.author / pr.author / @login (roles: dev, qa-team)`]);
+    expect(c.out).toEqual([
+      `${path}:12:12: error: stages[1].owner: unknown role "qa" — define it under roles: or use issue.author / pr.author / @login (roles: dev, qa-team)`,
+    ]);
     expect(c.err).toEqual([`${path}: 1 error`]);
   });
 
@@ -41,7 +43,9 @@ describe('baton validate', () => {
     const c = io();
     const path = `${FIX}valid/remote-child.yml`;
     expect(await runValidate([path], c.io)).toBe(0);
-    expect(c.out[0]).toMatch(/remote-child\.yml:2:10: warning: extends: cannot fetch remote base "acme\/flows:\.github\/org-base\.yml@main" offline/);
+    expect(c.out[0]).toMatch(
+      /remote-child\.yml:2:10: warning: extends: cannot fetch remote base "acme\/flows:\.github\/org-base\.yml@main" offline/,
+    );
     expect(c.out[1]).toMatch(/not fetched/);
   });
 
@@ -50,7 +54,14 @@ describe('baton validate', () => {
     expect(await runValidate(['--json', `${FIX}broken/version-2.yml`], c.io)).toBe(1);
     const parsed = JSON.parse(c.out.join('\n'));
     expect(parsed.valid).toBe(false);
-    expect(parsed.problems).toEqual([expect.objectContaining({ line: 1, col: 10, severity: 'error', message: expect.stringContaining('unsupported version 2') })]);
+    expect(parsed.problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        col: 10,
+        severity: 'error',
+        message: expect.stringContaining('unsupported version 2'),
+      }),
+    ]);
   });
 
   it('defaults to .github/flow.yml relative to the working directory', async () => {

@@ -14,7 +14,6 @@ afterEach(async () => {
   lb = undefined;
 });
 
-
 /** Everything a duplicate could change, as a user would see it. */
 function snapshot(l: Local, issue: number, pr: number) {
   const repo = l.seeded.repo;
@@ -24,7 +23,13 @@ function snapshot(l: Local, issue: number, pr: number) {
     assignees: [...l.sandbox.issue(n, repo).assignees].sort(),
   });
   const head = l.sandbox.issue(pr, repo).pull?.headSha;
-  return { issue: side(issue), pr: side(pr), reviews: reviewRequests(l.sandbox, pr), checks: head ? checkRunsByName(l.sandbox, repo, head) : {}, prs: l.sandbox.repo(repo).issues.size };
+  return {
+    issue: side(issue),
+    pr: side(pr),
+    reviews: reviewRequests(l.sandbox, pr),
+    checks: head ? checkRunsByName(l.sandbox, repo, head) : {},
+    prs: l.sandbox.repo(repo).issues.size,
+  };
 }
 
 describe('duplicate deliveries act once', () => {
@@ -36,18 +41,60 @@ describe('duplicate deliveries act once', () => {
     const issue = l.sandbox.createIssue({ title: 'Session TTL', body: 'shorter', by: 'alice', repo }).number;
     let pr = 0;
     // Each step is a user action; the delivery that moved the run is found by event/action and duplicated.
-    const steps: Array<{ name: string; act: () => void; pick: (d: { event: string; action?: string; payload: any }) => boolean; stage: string }> = [
-      { name: 'trigger label', act: () => l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo }), pick: (d) => d.event === 'issues' && d.action === 'labeled' && d.payload.label?.name === 'flow:feature', stage: 'spec' },
-      { name: 'spec:ready label', act: () => l.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo }), pick: (d) => d.event === 'issues' && d.action === 'labeled' && d.payload.label?.name === 'spec:ready', stage: 'build' },
+    const steps: Array<{
+      name: string;
+      act: () => void;
+      pick: (d: { event: string; action?: string; payload: any }) => boolean;
+      stage: string;
+    }> = [
+      {
+        name: 'trigger label',
+        act: () => l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo }),
+        pick: (d) => d.event === 'issues' && d.action === 'labeled' && d.payload.label?.name === 'flow:feature',
+        stage: 'spec',
+      },
+      {
+        name: 'spec:ready label',
+        act: () => l.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo }),
+        pick: (d) => d.event === 'issues' && d.action === 'labeled' && d.payload.label?.name === 'spec:ready',
+        stage: 'build',
+      },
       {
         name: 'PR opened',
-        act: () => (pr = l.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'TTL', body: `Fixes #${issue}`, head: `${issue}-ttl`, files: { 'src/auth/session.ts': 'export const SESSION_TTL = 60;\n' } }).number),
+        act: () =>
+          (pr = l.sandbox.openPr({
+            repo,
+            by: 'bob',
+            author: 'bob',
+            title: 'TTL',
+            body: `Fixes #${issue}`,
+            head: `${issue}-ttl`,
+            files: { 'src/auth/session.ts': 'export const SESSION_TTL = 60;\n' },
+          }).number),
         pick: (d) => d.event === 'pull_request' && d.action === 'opened',
         stage: 'review',
       },
-      { name: 'review approved', act: () => l.sandbox.submitReview(pr, 'carol', 'APPROVED', 'ok', { repo }), pick: (d) => d.event === 'pull_request_review' && d.action === 'submitted', stage: 'checks' },
-      { name: 'checks completed', act: () => l.sandbox.completeChecks(pr, 'success', 'ci', { repo }), pick: (d) => (d.event === 'check_suite' || d.event === 'check_run') && d.action === 'completed' && d.payload.sender?.login !== SANDBOX_BOT, stage: 'merge' },
-      { name: 'PR merged', act: () => l.sandbox.mergePr(pr, { by: 'bob', repo }), pick: (d) => d.event === 'pull_request' && d.action === 'closed', stage: 'done' },
+      {
+        name: 'review approved',
+        act: () => l.sandbox.submitReview(pr, 'carol', 'APPROVED', 'ok', { repo }),
+        pick: (d) => d.event === 'pull_request_review' && d.action === 'submitted',
+        stage: 'checks',
+      },
+      {
+        name: 'checks completed',
+        act: () => l.sandbox.completeChecks(pr, 'success', 'ci', { repo }),
+        pick: (d) =>
+          (d.event === 'check_suite' || d.event === 'check_run') &&
+          d.action === 'completed' &&
+          d.payload.sender?.login !== SANDBOX_BOT,
+        stage: 'merge',
+      },
+      {
+        name: 'PR merged',
+        act: () => l.sandbox.mergePr(pr, { by: 'bob', repo }),
+        pick: (d) => d.event === 'pull_request' && d.action === 'closed',
+        stage: 'done',
+      },
     ];
     for (const step of steps) {
       const seen = l.sandbox.deliveries().length;
@@ -61,7 +108,15 @@ describe('duplicate deliveries act once', () => {
       for (const d of originals) {
         for (let i = 0; i < 10; i++) await l.sandbox.redeliver(d.id);
         const body = JSON.stringify(d.payload);
-        const status = await post(l.baton.webhookUrl, { 'x-github-event': d.event, 'x-github-delivery': `${d.id}-again`, 'x-hub-signature-256': signBody(secret, body) }, body);
+        const status = await post(
+          l.baton.webhookUrl,
+          {
+            'x-github-event': d.event,
+            'x-github-delivery': `${d.id}-again`,
+            'x-hub-signature-256': signBody(secret, body),
+          },
+          body,
+        );
         expect(status).toBe(200);
       }
       await l.settle();

@@ -25,20 +25,33 @@ async function startRunWith(faults: FaultSpec[]): Promise<{ l: Local; issue: num
   const issue = l.sandbox.createIssue({ title: 'Faulty GitHub', by: 'alice', repo }).number;
   await l.settle();
   for (const f of faults) l.sandbox.fail(f);
-  l.sandbox.labelIssue(issue, "flow:feature", { by: "alice", repo });
+  l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo });
   await l.settle();
-  const deliveryId = l.sandbox.deliveries().find((x) => x.event === 'issues' && x.action === 'labeled' && (x.payload as any).label?.name === 'flow:feature')!.id;
+  const deliveryId = l.sandbox
+    .deliveries()
+    .find(
+      (x) => x.event === 'issues' && x.action === 'labeled' && (x.payload as any).label?.name === 'flow:feature',
+    )!.id;
   return { l, issue, deliveryId };
 }
 
 function expectStartedOnce(l: Local, issue: number) {
   const a = auditIssue(l.sandbox, l.seeded.repo, issue, SANDBOX_BOT);
-  expect({ stage: a.run?.stage, cards: a.cards, labels: a.stageLabels, dupes: a.duplicateComments, assignees: l.sandbox.issue(issue, l.seeded.repo).assignees }).toEqual({ stage: 'spec', cards: 1, labels: ['baton:spec'], dupes: [], assignees: ['alice'] });
+  expect({
+    stage: a.run?.stage,
+    cards: a.cards,
+    labels: a.stageLabels,
+    dupes: a.duplicateComments,
+    assignees: l.sandbox.issue(issue, l.seeded.repo).assignees,
+  }).toEqual({ stage: 'spec', cards: 1, labels: ['baton:spec'], dupes: [], assignees: ['alice'] });
 }
 
 describe('GitHub faults inside a job', () => {
   it('500 then 502 on a write: Octokit retries and the transition completes in the same attempt', async () => {
-    const { l, issue, deliveryId } = await startRunWith([{ ...CARD_WRITE, status: 500 }, { ...CARD_WRITE, status: 502 }]);
+    const { l, issue, deliveryId } = await startRunWith([
+      { ...CARD_WRITE, status: 500 },
+      { ...CARD_WRITE, status: 502 },
+    ]);
     expect(l.sandbox.pendingFaults()).toBe(0);
     expectStartedOnce(l, issue);
     expect(await l.stack.store.getDelivery(deliveryId)).toMatchObject({ status: 'done', attempts: 1 });
@@ -67,7 +80,7 @@ describe('GitHub faults inside a job', () => {
     expectStartedOnce(l, issue);
   }, 40_000);
 
-  it('an outage longer than Octokit\'s retries fails the job; the queue retries it with backoff and it completes once', async () => {
+  it("an outage longer than Octokit's retries fails the job; the queue retries it with backoff and it completes once", async () => {
     // 4 failures: the first try and Octokit's 3 retries all fail, so the job's attempt 1 fails.
     const { l, issue, deliveryId } = await startRunWith([{ ...CARD_WRITE, status: 502, times: 4 }]);
     expect(l.sandbox.pendingFaults()).toBe(0);
@@ -85,7 +98,13 @@ describe('LLM providers all down', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     lb = await local({
-      env: { OPENAI_API_KEY: 'sk-test-fake', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, GEMINI_API_KEY: 'fake-gemini-key', GEMINI_BASE_URL: `http://127.0.0.1:${port}`, BATON_LLM_TIMEOUT_MS: '3000' },
+      env: {
+        OPENAI_API_KEY: 'sk-test-fake',
+        OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+        GEMINI_API_KEY: 'fake-gemini-key',
+        GEMINI_BASE_URL: `http://127.0.0.1:${port}`,
+        BATON_LLM_TIMEOUT_MS: '3000',
+      },
     });
     const l = lb;
     const repo = l.seeded.repo;
@@ -93,7 +112,15 @@ describe('LLM providers all down', () => {
     l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo });
     l.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
     await l.settle();
-    const pr = l.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'TTL', body: `Fixes #${issue}`, head: `${issue}-ttl`, files: { 'src/auth/session.ts': 'export const SESSION_TTL = 60;\n' } }).number;
+    const pr = l.sandbox.openPr({
+      repo,
+      by: 'bob',
+      author: 'bob',
+      title: 'TTL',
+      body: `Fixes #${issue}`,
+      head: `${issue}-ttl`,
+      files: { 'src/auth/session.ts': 'export const SESSION_TTL = 60;\n' },
+    }).number;
     await l.settle();
     const risk = l.sandbox.comments(pr, repo).filter((c) => c.user === SANDBOX_BOT && c.body.includes('baton:risk'));
     expect(risk).toHaveLength(1);

@@ -14,7 +14,15 @@ import { openStack, type Stack } from '../../src/app/stack.js';
 import { serveBaton, type ServedBaton } from '../../src/app/serve.js';
 import { createLogger } from '../../src/ops/log.js';
 import { BOT, APP_ID, killAllChildren, sandboxWorld, settle, startChild, type World } from '../support/child.js';
-import { countRedisPrefix, deleteRedisPrefix, dropSchema, PG_URL, REDIS_URL, sharedEnv, uniqueNamespace } from '../support/replicas.js';
+import {
+  countRedisPrefix,
+  deleteRedisPrefix,
+  dropSchema,
+  PG_URL,
+  REDIS_URL,
+  sharedEnv,
+  uniqueNamespace,
+} from '../support/replicas.js';
 import { auditIssue } from '../support/audit.js';
 
 const ns = uniqueNamespace('redisloss');
@@ -40,7 +48,17 @@ describe('Redis loses everything while jobs are queued', () => {
     // The webhook tier only: a real Probot app recording and enqueueing, with its queue consumer never started.
     const stack = await openStack({ databaseUrl: PG_URL, redisUrl: REDIS_URL, namespace: ns, env: {} });
     stack.queue.start = async () => undefined;
-    const baton = await serveBaton(stack, { appId: APP_ID, privateKey: world.privateKey, secret: world.secret, baseUrl: world.env.GITHUB_API_URL, log: createLogger({ level: 'silent' }), host: '127.0.0.1', port: 0, writeSpacingMs: 0, botLogin: BOT });
+    const baton = await serveBaton(stack, {
+      appId: APP_ID,
+      privateKey: world.privateKey,
+      secret: world.secret,
+      baseUrl: world.env.GITHUB_API_URL,
+      log: createLogger({ level: 'silent' }),
+      host: '127.0.0.1',
+      port: 0,
+      writeSpacingMs: 0,
+      botLogin: BOT,
+    });
     front = { stack, baton };
     sandbox.webhookUrl = baton.webhookUrl;
 
@@ -69,7 +87,13 @@ describe('Redis loses everything while jobs are queued', () => {
 
     for (const n of issues) {
       const a = auditIssue(sandbox, repo, n, BOT);
-      expect([n, a.run?.history.map((h) => h.to), a.cards, a.stageLabels, a.duplicateComments]).toEqual([n, ['spec', 'build'], 1, ['baton:build'], []]);
+      expect([n, a.run?.history.map((h) => h.to), a.cards, a.stageLabels, a.duplicateComments]).toEqual([
+        n,
+        ['spec', 'build'],
+        1,
+        ['baton:build'],
+        [],
+      ]);
     }
     const transitions = await audit.store.transitions({ repo });
     expect(transitions).toHaveLength(issues.length * 2);

@@ -5,7 +5,17 @@
 import { openStore } from '../../src/store/index.js';
 import type { StoreWithJobs } from '../../src/store/types.js';
 import { killAllChildren, sandboxWorld, settle, type World } from '../support/child.js';
-import { deleteRedisPrefix, dropSchema, originOf, PG_URL, sharedEnv, startProxy, startReplicas, uniqueNamespace, type Proxy } from '../support/replicas.js';
+import {
+  deleteRedisPrefix,
+  dropSchema,
+  originOf,
+  PG_URL,
+  sharedEnv,
+  startProxy,
+  startReplicas,
+  uniqueNamespace,
+  type Proxy,
+} from '../support/replicas.js';
 import { auditBurst, BURST_FLOW, createIssues, sendBurst } from '../support/burst.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -20,7 +30,10 @@ const PER_ISSUE = 10;
 describe.each([2, 3])('%i replicas on Redis + Postgres', (replicas) => {
   it(`${ISSUES * PER_ISSUE} deliveries across ${ISSUES} issues: right stages, no duplicates, nothing lost, order kept`, async () => {
     const ns = uniqueNamespace(`scale${replicas}`);
-    cleanups.push(() => dropSchema(ns), () => deleteRedisPrefix(ns));
+    cleanups.push(
+      () => dropSchema(ns),
+      () => deleteRedisPrefix(ns),
+    );
     const world: World = await sandboxWorld({ flowYml: BURST_FLOW });
     cleanups.push(() => world.sandbox.stop());
     const { sandbox, seeded } = world;
@@ -28,7 +41,12 @@ describe.each([2, 3])('%i replicas on Redis + Postgres', (replicas) => {
     // Creates and migrates the schema before the replicas start; also the test's view of the shared store.
     const store: StoreWithJobs = await openStore({ databaseUrl: PG_URL, schema: ns });
     cleanups.push(() => store.close());
-    const children = await startReplicas(replicas, { ...world.env, ...sharedEnv(ns), BATON_CONCURRENCY: '8', BATON_QUEUE_LEASE_MS: '5000' });
+    const children = await startReplicas(replicas, {
+      ...world.env,
+      ...sharedEnv(ns),
+      BATON_CONCURRENCY: '8',
+      BATON_QUEUE_LEASE_MS: '5000',
+    });
     const proxy: Proxy = await startProxy(children.map(originOf));
     cleanups.push(() => proxy.close());
     sandbox.webhookUrl = `${proxy.url}${new URL(children[0]!.webhookUrl).pathname}`;
@@ -38,10 +56,20 @@ describe.each([2, 3])('%i replicas on Redis + Postgres', (replicas) => {
     expect(sent).toBe(ISSUES * PER_ISSUE);
     await settle(sandbox, store, 90_000);
 
-    expect(sandbox.deliveries().filter((d) => d.status !== 200).map((d) => `${d.event} ${d.status} ${d.error ?? ''}`)).toEqual([]);
+    expect(
+      sandbox
+        .deliveries()
+        .filter((d) => d.status !== 200)
+        .map((d) => `${d.event} ${d.status} ${d.error ?? ''}`),
+    ).toEqual([]);
     const audit = await auditBurst(sandbox, repo, issues, store);
     expect(audit.details).toEqual([]);
-    expect({ wrongStage: audit.wrongStage, duplicates: audit.duplicates, lost: audit.lost, outOfOrder: audit.outOfOrder }).toEqual({ wrongStage: [], duplicates: 0, lost: 0, outOfOrder: [] });
+    expect({
+      wrongStage: audit.wrongStage,
+      duplicates: audit.duplicates,
+      lost: audit.lost,
+      outOfOrder: audit.outOfOrder,
+    }).toEqual({ wrongStage: [], duplicates: 0, lost: 0, outOfOrder: [] });
     expect(audit.transitions).toBe(ISSUES * 4);
     expect(await store.deadDeliveries()).toEqual([]);
     // The load balancer really spread the webhooks over every replica.

@@ -49,7 +49,11 @@ describe('SIGTERM with jobs in flight', () => {
     // No run is half-done: each issue has either its whole start (stage label, card, assignee) or nothing yet.
     const states = issues.map((n) => {
       const a = auditIssue(sandbox, repo, n, BOT);
-      return a.cards === 0 && a.stageLabels.length === 0 ? 'untouched' : a.cards === 1 && a.stageLabels[0] === 'baton:spec' ? 'started' : `half-done: ${JSON.stringify(a)}`;
+      return a.cards === 0 && a.stageLabels.length === 0
+        ? 'untouched'
+        : a.cards === 1 && a.stageLabels[0] === 'baton:spec'
+          ? 'started'
+          : `half-done: ${JSON.stringify(a)}`;
     });
     expect(states.filter((s) => s.startsWith('half-done'))).toEqual([]);
     expect(states).toContain('started');
@@ -64,7 +68,14 @@ describe('SIGTERM with jobs in flight', () => {
     await settle(sandbox, store);
     for (const n of issues) {
       const a = auditIssue(sandbox, repo, n, BOT);
-      expect([n, a.run?.stage, a.cards, a.stageLabels, a.duplicateComments, sandbox.issue(n, repo).assignees]).toEqual([n, 'spec', 1, ['baton:spec'], [], ['alice']]);
+      expect([n, a.run?.stage, a.cards, a.stageLabels, a.duplicateComments, sandbox.issue(n, repo).assignees]).toEqual([
+        n,
+        'spec',
+        1,
+        ['baton:spec'],
+        [],
+        ['alice'],
+      ]);
     }
     expect((await store.transitions({ repo })).length).toBe(issues.length);
     expect(await store.deadDeliveries()).toEqual([]);

@@ -12,8 +12,6 @@ import { signBody } from '../../src/sandbox/index.js';
 import { FLOW_CHECK } from '../../src/app/worker.js';
 import { botComments, card, local, stageLabels } from '../support/local.js';
 
-
-
 type Local = Awaited<ReturnType<typeof local>>;
 let lb: Local;
 afterEach(async () => {
@@ -41,7 +39,6 @@ async function startRun(l: Local, title = 'A feature'): Promise<number> {
   await l.settle();
   return issue;
 }
-
 
 describe('the demo flow', () => {
   it('goes from label to done: one card, bounce-back, high-risk gate, docs', async () => {
@@ -71,9 +68,14 @@ describe('the demo flow', () => {
     expect(riskComments).toHaveLength(1);
     expect(pr.labels).toContain('baton:high-risk');
     expect(r.timeline.find((e) => e.step.includes('opens a PR'))!.reactions).toEqual(
-      expect.arrayContaining([expect.stringMatching(/requested review on #2 from .*carol/), 'check "Baton / risk" on #2: failure']),
+      expect.arrayContaining([
+        expect.stringMatching(/requested review on #2 from .*carol/),
+        'check "Baton / risk" on #2: failure',
+      ]),
     );
-    expect(r.timeline.find((e) => e.step.includes('approves'))!.reactions).toContain('check "Baton / risk" on #2: success');
+    expect(r.timeline.find((e) => e.step.includes('approves'))!.reactions).toContain(
+      'check "Baton / risk" on #2: success',
+    );
     // Docs on merge: one summary on the issue and a follow-up PR, never a push to main.
     expect(botComments(lb, r.issue).filter((b) => b.includes('baton:docs'))).toHaveLength(1);
     expect(r.timeline.at(-1)!.reactions.some((x) => /opened follow-up PR/.test(x))).toBe(true);
@@ -84,7 +86,8 @@ describe('the demo flow', () => {
     const own = sent.filter((d) => (d.payload as any).sender?.login === 'baton-sandbox[bot]');
     expect(own.length).toBeGreaterThan(10);
     for (const d of own) expect(await lb.stack.store.getDelivery(d.id)).toBeUndefined();
-    for (const d of sent.filter((x) => !own.includes(x)).slice(0, 20)) expect(await lb.stack.store.getDelivery(d.id)).toBeDefined();
+    for (const d of sent.filter((x) => !own.includes(x)).slice(0, 20))
+      expect(await lb.stack.store.getDelivery(d.id)).toBeDefined();
 
     // Transitions were recorded for the KPIs, once each.
     const transitions = await lb.stack.store.transitions({ repo: lb.seeded.repo });
@@ -116,8 +119,16 @@ describe('idempotency', () => {
     const issue = lb.sandbox.createIssue({ title: 'x', by: 'alice', repo: lb.seeded.repo }).number;
     lb.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo: lb.seeded.repo });
     await lb.settle();
-    const d = lb.sandbox.deliveries().find((x) => x.event === 'issues' && x.action === 'labeled' && (x.payload as any).label?.name === 'flow:feature')!;
-    const snapshot = () => ({ comments: lb.sandbox.comments(issue, lb.seeded.repo).length, labels: [...lb.sandbox.issue(issue, lb.seeded.repo).labels], assignees: [...lb.sandbox.issue(issue, lb.seeded.repo).assignees] });
+    const d = lb.sandbox
+      .deliveries()
+      .find(
+        (x) => x.event === 'issues' && x.action === 'labeled' && (x.payload as any).label?.name === 'flow:feature',
+      )!;
+    const snapshot = () => ({
+      comments: lb.sandbox.comments(issue, lb.seeded.repo).length,
+      labels: [...lb.sandbox.issue(issue, lb.seeded.repo).labels],
+      assignees: [...lb.sandbox.issue(issue, lb.seeded.repo).assignees],
+    });
     const before = snapshot();
     lb.sandbox.resetCounts();
     for (let i = 0; i < 10; i++) await lb.sandbox.redeliver(d.id);
@@ -125,7 +136,15 @@ describe('idempotency', () => {
     expect(snapshot()).toEqual(before);
     // Same payload, new delivery id: the event fingerprint dedupes it.
     const body = JSON.stringify(d.payload);
-    const status = await post(lb.baton.webhookUrl, { 'x-github-event': 'issues', 'x-github-delivery': 'another-id-1', 'x-hub-signature-256': signBody((lb.sandbox.opts as any).secret, body) }, body);
+    const status = await post(
+      lb.baton.webhookUrl,
+      {
+        'x-github-event': 'issues',
+        'x-github-delivery': 'another-id-1',
+        'x-hub-signature-256': signBody((lb.sandbox.opts as any).secret, body),
+      },
+      body,
+    );
     expect(status).toBe(200);
     await lb.settle();
     expect(snapshot()).toEqual(before);
@@ -135,7 +154,11 @@ describe('idempotency', () => {
   it('rejects a delivery with a bad signature', async () => {
     lb = await local();
     const body = JSON.stringify({ action: 'labeled' });
-    const status = await post(lb.baton.webhookUrl, { 'x-github-event': 'issues', 'x-github-delivery': 'forged', 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) }, body);
+    const status = await post(
+      lb.baton.webhookUrl,
+      { 'x-github-event': 'issues', 'x-github-delivery': 'forged', 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+      body,
+    );
     expect(status).toBeGreaterThanOrEqual(400);
     expect(await lb.stack.store.getDelivery('forged')).toBeUndefined();
   });
@@ -161,14 +184,30 @@ describe('flow.yml changes', () => {
   it('a PR changing flow.yml gets a "Baton / flow.yml" check: failure with annotations, then success', async () => {
     lb = await local();
     const repo = lb.seeded.repo;
-    const opened = lb.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'Tweak flow', head: 'flow-tweak', files: { '.github/flow.yml': 'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\nstages:\n  - id: review\n    owner: qa\n' } });
+    const opened = lb.sandbox.openPr({
+      repo,
+      by: 'bob',
+      author: 'bob',
+      title: 'Tweak flow',
+      head: 'flow-tweak',
+      files: {
+        '.github/flow.yml':
+          'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\nstages:\n  - id: review\n    owner: qa\n',
+      },
+    });
     await lb.settle();
     const checks = () => [...lb.sandbox.repo(repo).checkRuns.values()].filter((c) => c.name === FLOW_CHECK);
     expect(checks()).toHaveLength(1);
     expect(checks()[0]).toMatchObject({ conclusion: 'failure' });
     expect(checks()[0]!.output.annotations_count).toBeGreaterThan(0);
     expect(checks()[0]!.output.summary).toMatch(/\.github\/flow\.yml:\d+:\d+: error: .*qa/);
-    lb.sandbox.pushCommits(opened.number, { '.github/flow.yml': 'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\n' }, { repo, by: 'bob' });
+    lb.sandbox.pushCommits(
+      opened.number,
+      {
+        '.github/flow.yml': 'version: 1\nextends: preset:feature\nroles:\n  pm: alice\n  dev: bob\n  reviewer: carol\n',
+      },
+      { repo, by: 'bob' },
+    );
     await lb.settle();
     const latest = checks().filter((c) => c.head_sha === lb.sandbox.issue(opened.number, repo).pull!.headSha);
     expect(latest).toHaveLength(1);
@@ -187,7 +226,9 @@ describe('flow.yml changes', () => {
     lb.sandbox.comment(issue, '/baton status', { by: 'alice', repo });
     await lb.settle();
     expect(stageLabels(lb, issue)).toEqual(['baton:build']);
-    const reports = [...lb.sandbox.repo(repo).issues.values()].filter((i) => i.title.startsWith('Baton: .github/flow.yml is invalid'));
+    const reports = [...lb.sandbox.repo(repo).issues.values()].filter((i) =>
+      i.title.startsWith('Baton: .github/flow.yml is invalid'),
+    );
     expect(reports).toHaveLength(1);
     expect(reports[0]!.body).toMatch(/flow\.yml:\d+:\d+/);
     expect(card(lb, issue).body).toMatch(/last good version is in use/);
@@ -200,7 +241,15 @@ describe('GitHub is the source of truth', () => {
     const repo = lb.seeded.repo;
     const issue = await runInBuild(lb);
     await redeploy(lb, 'empty');
-    lb.sandbox.openPr({ repo, by: 'bob', author: 'bob', title: 'Impl', body: `Fixes #${issue}`, head: `${issue}-impl`, files: { 'src/x.ts': 'export const x = 1;\n' } });
+    lb.sandbox.openPr({
+      repo,
+      by: 'bob',
+      author: 'bob',
+      title: 'Impl',
+      body: `Fixes #${issue}`,
+      head: `${issue}-impl`,
+      files: { 'src/x.ts': 'export const x = 1;\n' },
+    });
     await lb.settle();
     const { run, count } = card(lb, issue);
     expect(count).toBe(1);
@@ -259,7 +308,13 @@ describe('/baton retry', () => {
     await lb.sandbox.settled();
     const d = lb.sandbox.deliveries().at(-1)!;
     await lb.restartBaton(await openStack({ dataDir: lb.dataDir, databaseUrl: '', redisUrl: '' }));
-    await lb.stack.store.recordDelivery({ id: d.id, name: 'issues', key: `${repo}#${issue}`, payload: d.payload, receivedAt: new Date().toISOString() });
+    await lb.stack.store.recordDelivery({
+      id: d.id,
+      name: 'issues',
+      key: `${repo}#${issue}`,
+      payload: d.payload,
+      receivedAt: new Date().toISOString(),
+    });
     await lb.stack.store.finishDelivery(d.id, 'dead', 'simulated: GitHub kept failing');
     await lb.settle();
     expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
@@ -312,7 +367,13 @@ describe('a job that keeps failing', () => {
     const repo = lb.seeded.repo;
     const issue = await startRun(lb);
     // GitHub refuses the issue update on both attempts (422 is not retried by Octokit).
-    lb.sandbox.fail({ route: '/repos/{owner}/{repo}/issues/{issue_number}', method: 'PATCH', times: 2, status: 422, body: { message: 'Validation Failed' } });
+    lb.sandbox.fail({
+      route: '/repos/{owner}/{repo}/issues/{issue_number}',
+      method: 'PATCH',
+      times: 2,
+      status: 422,
+      body: { message: 'Validation Failed' },
+    });
     lb.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
     await lb.settle();
     expect((await lb.stack.store.deadDeliveries()).filter((d) => d.key === `${repo}#${issue}`)).toHaveLength(1);

@@ -12,8 +12,26 @@ const flow: Flow = {
     docs: { users: ['dave'], teams: [] },
   },
   stages: [
-    { id: 'spec', name: 'Spec', owner: 'pm', slaMs: 2 * 86400_000, enter: ['assign', { comment: 'Spec time, {{owner}} ({{stage}}, {{issue}})' }], on: [{ event: 'issue.labeled', label: 'spec-approved', to: 'build' }], final: false },
-    { id: 'build', name: 'Build', owner: 'issue.author', enter: ['assign'], on: [{ event: 'pr.opened', to: 'review' }, { event: 'command', command: 'skip', to: 'checks' }], final: false },
+    {
+      id: 'spec',
+      name: 'Spec',
+      owner: 'pm',
+      slaMs: 2 * 86400_000,
+      enter: ['assign', { comment: 'Spec time, {{owner}} ({{stage}}, {{issue}})' }],
+      on: [{ event: 'issue.labeled', label: 'spec-approved', to: 'build' }],
+      final: false,
+    },
+    {
+      id: 'build',
+      name: 'Build',
+      owner: 'issue.author',
+      enter: ['assign'],
+      on: [
+        { event: 'pr.opened', to: 'review' },
+        { event: 'command', command: 'skip', to: 'checks' },
+      ],
+      final: false,
+    },
     {
       id: 'review',
       name: 'Review',
@@ -26,9 +44,33 @@ const flow: Flow = {
       ],
       final: false,
     },
-    { id: 'checks', name: 'Checks', owner: 'pr.author', enter: [], on: [{ event: 'checks.completed', to: 'merge' }], final: false },
-    { id: 'merge', name: 'Merge', owner: 'pr.author', enter: [], on: [{ event: 'pr.merged', to: 'done' }, { event: 'issue.closed', to: 'done' }], final: false },
-    { id: 'done', name: 'Done', owner: 'docs', enter: ['docs', { label: { add: ['shipped'], remove: ['in-progress'] } }], on: [], final: true },
+    {
+      id: 'checks',
+      name: 'Checks',
+      owner: 'pr.author',
+      enter: [],
+      on: [{ event: 'checks.completed', to: 'merge' }],
+      final: false,
+    },
+    {
+      id: 'merge',
+      name: 'Merge',
+      owner: 'pr.author',
+      enter: [],
+      on: [
+        { event: 'pr.merged', to: 'done' },
+        { event: 'issue.closed', to: 'done' },
+      ],
+      final: false,
+    },
+    {
+      id: 'done',
+      name: 'Done',
+      owner: 'docs',
+      enter: ['docs', { label: { add: ['shipped'], remove: ['in-progress'] } }],
+      on: [],
+      final: true,
+    },
   ],
   risk: {},
   llm: {},
@@ -40,11 +82,27 @@ let seq = 0;
 const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 0, min)).toISOString();
 function ev(type: BatonEvent['type'], extra: Record<string, unknown> = {}): BatonEvent {
   seq += 1;
-  return { id: `e${seq}`, at: at(seq), actor: 'bob', repo: 'acme/web', issue: 1, issueAuthor: 'bob', type, ...extra } as BatonEvent;
+  return {
+    id: `e${seq}`,
+    at: at(seq),
+    actor: 'bob',
+    repo: 'acme/web',
+    issue: 1,
+    issueAuthor: 'bob',
+    type,
+    ...extra,
+  } as BatonEvent;
 }
-const pr = (over: Partial<{ number: number; author: string; headSha: string; draft: boolean }> = {}) => ({ number: 2, author: 'bob', headSha: 'sha1', draft: false, ...over });
+const pr = (over: Partial<{ number: number; author: string; headSha: string; draft: boolean }> = {}) => ({
+  number: 2,
+  author: 'bob',
+  headSha: 'sha1',
+  draft: false,
+  ...over,
+});
 const kinds = (effects: Effect[]) => effects.map((e) => e.kind);
-const of = <K extends Effect['kind']>(effects: Effect[], kind: K) => effects.filter((e): e is Extract<Effect, { kind: K }> => e.kind === kind);
+const of = <K extends Effect['kind']>(effects: Effect[], kind: K) =>
+  effects.filter((e): e is Extract<Effect, { kind: K }> => e.kind === kind);
 
 function started(): RunState {
   const d = decide(flow, null, ev('issue.labeled', { label: 'flow:feature', actor: 'alice' }));
@@ -160,10 +218,16 @@ describe('transitions', () => {
 
   it('approved_by guard accepts a role member directly or through a team', () => {
     const run = inReview();
-    expect(decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] })).run!.stage).toBe('checks');
-    const viaTeam = decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'gina', approvals: ['gina'] }), { teamMembers: { 'acme/seniors': ['gina'] } });
+    expect(
+      decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] })).run!.stage,
+    ).toBe('checks');
+    const viaTeam = decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'gina', approvals: ['gina'] }), {
+      teamMembers: { 'acme/seniors': ['gina'] },
+    });
     expect(viaTeam.run!.stage).toBe('checks');
-    expect(decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'gina', approvals: ['gina'] })).run!.stage).toBe('review');
+    expect(
+      decide(flow, run, ev('review.approved', { pr: pr(), reviewer: 'gina', approvals: ['gina'] })).run!.stage,
+    ).toBe('review');
   });
 
   it('checks: suite success moves on; failure, a single run or a stale head do not', () => {
@@ -171,13 +235,22 @@ describe('transitions', () => {
     expect(run.stage).toBe('checks');
     const base = { pr: pr(), check: 'ci', suite: true };
     expect(decide(flow, run, ev('checks.completed', { ...base, conclusion: 'failure' })).run!.stage).toBe('checks');
-    expect(decide(flow, run, ev('checks.completed', { ...base, conclusion: 'success', suite: false })).run!.stage).toBe('checks');
-    expect(decide(flow, run, ev('checks.completed', { ...base, conclusion: 'success', pr: pr({ headSha: 'old' }) })).run!.stage).toBe('checks');
+    expect(decide(flow, run, ev('checks.completed', { ...base, conclusion: 'success', suite: false })).run!.stage).toBe(
+      'checks',
+    );
+    expect(
+      decide(flow, run, ev('checks.completed', { ...base, conclusion: 'success', pr: pr({ headSha: 'old' }) })).run!
+        .stage,
+    ).toBe('checks');
     expect(decide(flow, run, ev('checks.completed', { ...base, conclusion: 'success' })).run!.stage).toBe('merge');
   });
 
   it('merging finishes the run: final stage, done status, docs task and labels', () => {
-    let run = drive(inReview(), ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] }), ev('checks.completed', { pr: pr(), check: 'ci', suite: true, conclusion: 'success' })).run;
+    let run = drive(
+      inReview(),
+      ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] }),
+      ev('checks.completed', { pr: pr(), check: 'ci', suite: true, conclusion: 'success' }),
+    ).run;
     const d = decide(flow, run, ev('pr.merged', { pr: pr() }));
     run = d.run!;
     expect(run).toMatchObject({ stage: 'done', status: 'done' });
@@ -199,7 +272,14 @@ describe('transitions', () => {
 });
 
 describe('high-risk gate', () => {
-  const risky = () => decide(flow, inReview(), { ...ev('task.done'), type: 'task.done', task: 'risk', pr: 2, result: { level: 'high', score: 0.9, commentId: 55, diffHash: 'h', costUsd: 0.01 } } as BatonEvent).run!;
+  const risky = () =>
+    decide(flow, inReview(), {
+      ...ev('task.done'),
+      type: 'task.done',
+      task: 'risk',
+      pr: 2,
+      result: { level: 'high', score: 0.9, commentId: 55, diffHash: 'h', costUsd: 0.01 },
+    } as BatonEvent).run!;
 
   it('records the task result and spend on the run', () => {
     const run = risky();
@@ -219,11 +299,20 @@ describe('high-risk gate', () => {
 describe('SLA', () => {
   it('nudges once when the stage outlives its SLA', () => {
     const run = started();
-    const early = decide(flow, run, { ...ev('sla.tick'), at: new Date(Date.parse(run.enteredAt) + 3600_000).toISOString() } as BatonEvent);
+    const early = decide(flow, run, {
+      ...ev('sla.tick'),
+      at: new Date(Date.parse(run.enteredAt) + 3600_000).toISOString(),
+    } as BatonEvent);
     expect(early.effects).toEqual([]);
-    const late = decide(flow, run, { ...ev('sla.tick'), at: new Date(Date.parse(run.enteredAt) + 3 * 86400_000).toISOString() } as BatonEvent);
+    const late = decide(flow, run, {
+      ...ev('sla.tick'),
+      at: new Date(Date.parse(run.enteredAt) + 3 * 86400_000).toISOString(),
+    } as BatonEvent);
     expect(of(late.effects, 'comment')[0]!.body).toMatch(/@alice.*Spec.*3d.*2d/);
-    const again = decide(flow, late.run, { ...ev('sla.tick'), at: new Date(Date.parse(run.enteredAt) + 4 * 86400_000).toISOString() } as BatonEvent);
+    const again = decide(flow, late.run, {
+      ...ev('sla.tick'),
+      at: new Date(Date.parse(run.enteredAt) + 4 * 86400_000).toISOString(),
+    } as BatonEvent);
     expect(again.effects).toEqual([]);
   });
 });
@@ -287,7 +376,11 @@ describe('commands', () => {
 
 describe('closing', () => {
   it('closing the issue takes an issue.closed transition when the stage has one', () => {
-    let run = drive(inReview(), ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] }), ev('checks.completed', { pr: pr(), check: 'ci', suite: true, conclusion: 'success' })).run;
+    let run = drive(
+      inReview(),
+      ev('review.approved', { pr: pr(), reviewer: 'carol', approvals: ['carol'] }),
+      ev('checks.completed', { pr: pr(), check: 'ci', suite: true, conclusion: 'success' }),
+    ).run;
     run = decide(flow, run, ev('issue.closed')).run!;
     expect(run.status).toBe('done');
   });

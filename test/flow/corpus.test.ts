@@ -10,7 +10,9 @@ interface Expected {
   contains: string;
 }
 const expected = JSON.parse(fixture('broken/expected.json')) as Record<string, Expected[]>;
-const files = readdirSync(`${FIXTURES}broken`).filter((f) => f.endsWith('.yml')).sort();
+const files = readdirSync(`${FIXTURES}broken`)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 describe('broken flow corpus', () => {
   it('has at least 18 broken configs, each with expectations', () => {
@@ -26,8 +28,13 @@ describe('broken flow corpus', () => {
     const errors = result.problems.filter((p) => p.severity === 'error');
     const want = expected[file]!;
     for (const w of want) {
-      const match = errors.find((p) => p.path === (w.path ?? file) && p.line === w.line && p.col === w.col && p.message.includes(w.contains));
-      if (!match) throw new Error(`${file}: expected ${w.path ?? file}:${w.line}:${w.col} containing ${JSON.stringify(w.contains)}, got:\n${errors.map((p) => `${p.path}:${p.line}:${p.col}: ${p.message}`).join('\n')}`);
+      const match = errors.find(
+        (p) => p.path === (w.path ?? file) && p.line === w.line && p.col === w.col && p.message.includes(w.contains),
+      );
+      if (!match)
+        throw new Error(
+          `${file}: expected ${w.path ?? file}:${w.line}:${w.col} containing ${JSON.stringify(w.contains)}, got:\n${errors.map((p) => `${p.path}:${p.line}:${p.col}: ${p.message}`).join('\n')}`,
+        );
     }
     expect(errors).toHaveLength(want.length);
   });

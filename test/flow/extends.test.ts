@@ -1,5 +1,13 @@
 // extends resolution: merge rules, chains, loops, depth, remote fetch failures, offline CLI case.
-import { deepMerge, loadBundledPreset, parseBaseRef, presetNames, resolveExtends, type BaseRef, type FetchBase } from '../../src/flow/extends.js';
+import {
+  deepMerge,
+  loadBundledPreset,
+  parseBaseRef,
+  presetNames,
+  resolveExtends,
+  type BaseRef,
+  type FetchBase,
+} from '../../src/flow/extends.js';
 import { validateSource } from '../../src/flow/validate.js';
 
 function source(text: string, path = 'child.yml') {
@@ -133,11 +141,16 @@ stages:
         throw new Error('HTTP 403');
       },
     });
-    expect(r.problems[0]!.message).toMatch(/could not fetch "acme\/flows:base.yml": HTTP 403 — check that the Baton app is installed on acme\/flows/);
+    expect(r.problems[0]!.message).toMatch(
+      /could not fetch "acme\/flows:base.yml": HTTP 403 — check that the Baton app is installed on acme\/flows/,
+    );
   });
 
   it('reports problems of the base in the base file', async () => {
-    const r = await resolveExtends(source('version: 1\nextends: acme/flows:base.yml\n'), fetchFrom({ 'base.yml': 'version: 1\nstagez: []\n' }));
+    const r = await resolveExtends(
+      source('version: 1\nextends: acme/flows:base.yml\n'),
+      fetchFrom({ 'base.yml': 'version: 1\nstagez: []\n' }),
+    );
     expect(r.resolved).toBeUndefined();
     expect(r.problems[0]).toMatchObject({ path: 'acme/flows:base.yml', line: 2, col: 1 });
   });
@@ -182,7 +195,12 @@ stages:
 
 describe('helpers', () => {
   it('parses remote base refs', () => {
-    expect(parseBaseRef('acme/flows:.github/base.yml@v1')).toEqual({ owner: 'acme', repo: 'flows', path: '.github/base.yml', ref: 'v1' });
+    expect(parseBaseRef('acme/flows:.github/base.yml@v1')).toEqual({
+      owner: 'acme',
+      repo: 'flows',
+      path: '.github/base.yml',
+      ref: 'v1',
+    });
     expect(parseBaseRef('acme/flows:base.yml')).toEqual({ owner: 'acme', repo: 'flows', path: 'base.yml' });
     expect(parseBaseRef('preset:x')).toBeUndefined();
   });

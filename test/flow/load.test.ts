@@ -78,7 +78,8 @@ describe('loadFlow on valid fixtures', () => {
 
 describe('semantic checks across files', () => {
   it('locates an unknown role in the child that overrides the owner, with the child-file path', async () => {
-    const text = 'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    owner: qa\n';
+    const text =
+      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    owner: qa\n';
     const r = await loadFlow(text, 'c.yml');
     expect(r.problems.map(formatProblem)).toEqual([
       'c.yml:9:12: error: stages[0].owner: unknown role "qa" — define it under roles: or use issue.author / pr.author / @login (roles: pm, dev, reviewer)',
@@ -88,7 +89,12 @@ describe('semantic checks across files', () => {
   it('locates a role a preset needs at the roles: key of the child', async () => {
     const r = await loadFlow('version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n', 'c.yml');
     expect(r.problems).toEqual([
-      expect.objectContaining({ path: 'c.yml', line: 3, col: 1, message: expect.stringContaining('preset:feature uses role "reviewer"') }),
+      expect.objectContaining({
+        path: 'c.yml',
+        line: 3,
+        col: 1,
+        message: expect.stringContaining('preset:feature uses role "reviewer"'),
+      }),
     ]);
   });
 
@@ -105,23 +111,31 @@ stages:
     const msgs = (await loadFlow(text, 'f.yml')).problems.map(formatProblem);
     expect(msgs).toEqual([
       expect.stringMatching(/^f\.yml:5:12: error: stages\[0\]\.owner: "@bad_login" is not a GitHub login/),
-      expect.stringMatching(/^f\.yml:6:31: error: stages\[0\]\.enter\[0\]\.request_review: unknown role "nobody" — define it under roles:/),
+      expect.stringMatching(
+        /^f\.yml:6:31: error: stages\[0\]\.enter\[0\]\.request_review: unknown role "nobody" — define it under roles:/,
+      ),
     ]);
   });
 
   it('reports no stages and a flow without a final stage', async () => {
     const none = await loadFlow('version: 1\ntrigger: t\n', 'f.yml');
     expect(none.problems.map((p) => p.message)).toEqual([expect.stringContaining('no stages')]);
-    const loop = await loadFlow('version: 1\ntrigger: t\nstages:\n  - id: a\n    on: [{ event: pr.merged, to: b }]\n  - id: b\n    on: [{ event: pr.closed, to: a }]\n', 'f.yml');
+    const loop = await loadFlow(
+      'version: 1\ntrigger: t\nstages:\n  - id: a\n    on: [{ event: pr.merged, to: b }]\n  - id: b\n    on: [{ event: pr.closed, to: a }]\n',
+      'f.yml',
+    );
     expect(loop.flow).toBeDefined();
-    expect(loop.problems).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining('no final stage') })]);
+    expect(loop.problems).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringContaining('no final stage') }),
+    ]);
   });
 });
 
 describe('problems inside a preset', () => {
   it('are reported on the child extends line, naming the preset line', async () => {
     // Removing `checks` leaves the preset's review → checks transition dangling.
-    const text = 'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    remove: true\n';
+    const text =
+      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    remove: true\n';
     const r = await loadFlow(text, 'c.yml');
     expect(r.flow).toBeUndefined();
     expect(r.problems).toEqual([
@@ -129,7 +143,9 @@ describe('problems inside a preset', () => {
         path: 'c.yml',
         line: 2,
         col: 10,
-        message: expect.stringMatching(/^preset:feature line \d+: stages\[2\]\.on\[0\]\.to: unknown stage "checks" .* override \(same id\) or remove that stage/),
+        message: expect.stringMatching(
+          /^preset:feature line \d+: stages\[2\]\.on\[0\]\.to: unknown stage "checks" .* override \(same id\) or remove that stage/,
+        ),
       }),
     ]);
   });

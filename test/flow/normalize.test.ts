@@ -11,7 +11,10 @@ describe('normalize', () => {
 
   it('splits role members into users and teams, dropping @ and duplicates', () => {
     expect(normalizeRole('@alice')).toEqual({ users: ['alice'], teams: [] });
-    expect(normalizeRole(['bob', 'acme/web', '@bob', 'renovate[bot]'])).toEqual({ users: ['bob', 'renovate[bot]'], teams: ['acme/web'] });
+    expect(normalizeRole(['bob', 'acme/web', '@bob', 'renovate[bot]'])).toEqual({
+      users: ['bob', 'renovate[bot]'],
+      teams: ['acme/web'],
+    });
   });
 
   it('applies defaults', () => {

@@ -1,7 +1,17 @@
 // The committed JSON Schema and reference docs must be exactly what the zod schema generates.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { embedReference, README_FILE, FLOW_SCHEMA_ID, flowJsonSchema, flowJsonSchemaText, flowReferenceMarkdown, REFERENCE_FILE, REGENERATE_HINT, SCHEMA_FILE } from '../../src/flow/reference.js';
+import {
+  embedReference,
+  README_FILE,
+  FLOW_SCHEMA_ID,
+  flowJsonSchema,
+  flowJsonSchemaText,
+  flowReferenceMarkdown,
+  REFERENCE_FILE,
+  REGENERATE_HINT,
+  SCHEMA_FILE,
+} from '../../src/flow/reference.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,7 +24,8 @@ function committed(file: string): string {
 }
 
 function expectSame(file: string, generated: string): void {
-  if (committed(file) !== generated) throw new Error(`${file} is out of date with src/flow/schema.ts — ${REGENERATE_HINT}`);
+  if (committed(file) !== generated)
+    throw new Error(`${file} is out of date with src/flow/schema.ts — ${REGENERATE_HINT}`);
 }
 
 describe('schema drift', () => {
@@ -35,7 +46,13 @@ describe('schema drift', () => {
 
 describe('generated schema and reference', () => {
   it('carries $id, title and the schema descriptions', () => {
-    const s = flowJsonSchema() as { $id: string; title: string; required: string[]; properties: Record<string, { description?: string }>; additionalProperties: boolean };
+    const s = flowJsonSchema() as {
+      $id: string;
+      title: string;
+      required: string[];
+      properties: Record<string, { description?: string }>;
+      additionalProperties: boolean;
+    };
     expect(s.$id).toBe(FLOW_SCHEMA_ID);
     expect(s.title).toMatch(/flow\.yml/);
     expect(s.required).toEqual(['version']);
@@ -45,7 +62,15 @@ describe('generated schema and reference', () => {
 
   it('has a table per object with key, type and description', () => {
     const md = flowReferenceMarkdown();
-    for (const title of ['## Top level', '## `stages[]`', '## `stages[].on[]`', '## `stages[].enter[]`', '## `risk`', '## `llm.prices.<name>`', '## `digest`']) {
+    for (const title of [
+      '## Top level',
+      '## `stages[]`',
+      '## `stages[].on[]`',
+      '## `stages[].enter[]`',
+      '## `risk`',
+      '## `llm.prices.<name>`',
+      '## `digest`',
+    ]) {
       expect(md).toContain(title);
     }
     expect(md).toContain('| `version` | `1` | **required** Format version; always 1. |');

@@ -49,7 +49,9 @@ describe('validateSource', () => {
 
   it('explains a role of the wrong type', () => {
     const [e] = errors(`${HEAD}roles:\n  qa: 5\n`);
-    expect(e!.message).toMatch(/roles\.qa: expected a GitHub login, an org\/team slug, or a list of them; got number 5/);
+    expect(e!.message).toMatch(
+      /roles\.qa: expected a GitHub login, an org\/team slug, or a list of them; got number 5/,
+    );
     expect(e).toMatchObject({ line: 4, col: 7 });
   });
 
@@ -72,7 +74,8 @@ describe('validateSource', () => {
 `;
     const msgs = errors(text).map((p) => p.message);
     expect(msgs).toHaveLength(5);
-    for (const g of ['approvals', 'approved_by', 'conclusion', 'check', 'command']) expect(msgs.some((m) => m.includes(`"${g}" guard`))).toBe(true);
+    for (const g of ['approvals', 'approved_by', 'conclusion', 'check', 'command'])
+      expect(msgs.some((m) => m.includes(`"${g}" guard`))).toBe(true);
   });
 
   it('accepts guards on their own event', () => {

@@ -13,7 +13,14 @@ const lookups = (over: Partial<Lookups> = {}): Lookups => ({
   issueForPr: async () => undefined,
   permission: async () => 'write',
   approvals: async () => [],
-  pull: async (n) => ({ number: n, user: { login: 'bob' }, head: { sha: 'abc', ref: 'feature' }, draft: false, title: 't', body: null }),
+  pull: async (n) => ({
+    number: n,
+    user: { login: 'bob' },
+    head: { sha: 'abc', ref: 'feature' },
+    draft: false,
+    title: 't',
+    body: null,
+  }),
   ...over,
 });
 
@@ -46,7 +53,15 @@ describe('normalize (GitHub example payloads)', () => {
   it('issues.labeled → issue.labeled with a content fingerprint', async () => {
     const p = example('issues', (e) => e.action === 'labeled');
     const n = await normalize('issues', p, lookups());
-    expect(n.events).toEqual([expect.objectContaining({ type: 'issue.labeled', label: p.label.name, issue: p.issue.number, repo: p.repository.full_name, actor: p.sender.login })]);
+    expect(n.events).toEqual([
+      expect.objectContaining({
+        type: 'issue.labeled',
+        label: p.label.name,
+        issue: p.issue.number,
+        repo: p.repository.full_name,
+        actor: p.sender.login,
+      }),
+    ]);
     const again = await normalize('issues', structuredClone(p), lookups());
     expect(again.events[0]!.id).toBe(n.events[0]!.id);
   });
@@ -63,8 +78,17 @@ describe('normalize (GitHub example payloads)', () => {
     const p = example('pull_request', (e) => e.action === 'opened' && !e.pull_request.draft);
     p.pull_request.body = 'Fixes #7';
     const n = await normalize('pull_request', p, lookups());
-    expect(n.events[0]).toMatchObject({ type: 'pr.opened', issue: 7, linkedBy: 'keyword', pr: { number: p.pull_request.number, headSha: p.pull_request.head.sha } });
-    expect(n.flowCheck).toEqual({ pr: p.pull_request.number, headSha: p.pull_request.head.sha, headRef: p.pull_request.head.ref });
+    expect(n.events[0]).toMatchObject({
+      type: 'pr.opened',
+      issue: 7,
+      linkedBy: 'keyword',
+      pr: { number: p.pull_request.number, headSha: p.pull_request.head.sha },
+    });
+    expect(n.flowCheck).toEqual({
+      pr: p.pull_request.number,
+      headSha: p.pull_request.head.sha,
+      headRef: p.pull_request.head.ref,
+    });
   });
 
   it('a PR with no link falls back to the store', async () => {
@@ -90,7 +114,11 @@ describe('normalize (GitHub example payloads)', () => {
     p.review.state = 'approved';
     p.pull_request.body = 'Fixes #3';
     const n = await normalize('pull_request_review', p, lookups({ approvals: async () => ['erin'] }));
-    expect(n.events[0]).toMatchObject({ type: 'review.approved', reviewer: p.review.user.login, approvals: ['erin', p.review.user.login] });
+    expect(n.events[0]).toMatchObject({
+      type: 'review.approved',
+      reviewer: p.review.user.login,
+      approvals: ['erin', p.review.user.login],
+    });
   });
 
   it('check_suite.completed → checks.completed for linked PRs', async () => {
@@ -103,7 +131,13 @@ describe('normalize (GitHub example payloads)', () => {
     const p = example('issue_comment', (e) => e.action === 'created');
     p.comment.body = '/baton assign @zoe';
     const n = await normalize('issue_comment', p, lookups({ permission: async () => 'read' }));
-    expect(n.events[0]).toMatchObject({ type: 'command', command: 'assign', args: ['@zoe'], permission: 'read', commentId: p.comment.id });
+    expect(n.events[0]).toMatchObject({
+      type: 'command',
+      command: 'assign',
+      args: ['@zoe'],
+      permission: 'read',
+      commentId: p.comment.id,
+    });
     p.comment.body = 'just chatting';
     expect((await normalize('issue_comment', p, lookups())).events).toEqual([]);
   });
@@ -128,6 +162,8 @@ describe('orderingKey', () => {
     p.pull_request.body = '';
     p.pull_request.head.ref = 'nothing';
     expect(await orderingKey('pull_request', p, async () => 5)).toBe(`${p.repository.full_name}#5`);
-    expect(await orderingKey('pull_request', p, async () => undefined)).toBe(`${p.repository.full_name}!pr${p.pull_request.number}`);
+    expect(await orderingKey('pull_request', p, async () => undefined)).toBe(
+      `${p.repository.full_name}!pr${p.pull_request.number}`,
+    );
   });
 });

@@ -54,7 +54,11 @@ describe('baton costs', () => {
     for (const e of entries) await store.recordLedger(e);
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCosts(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, { openStore: () => store, now, env: {} });
+    const code = await runCosts(
+      argv,
+      { out: (s) => out.push(s), err: (s) => err.push(s) },
+      { openStore: () => store, now, env: {} },
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
@@ -89,7 +93,11 @@ describe('baton costs on the real store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-costs-'));
     try {
       const out: string[] = [];
-      const code = await runCosts(['--json'], { out: (s) => out.push(s), err: (s) => out.push(s) }, { env: { BATON_DATA_DIR: dir } });
+      const code = await runCosts(
+        ['--json'],
+        { out: (s) => out.push(s), err: (s) => out.push(s) },
+        { env: { BATON_DATA_DIR: dir } },
+      );
       expect(code).toBe(0);
       expect(JSON.parse(out[0]!).total.calls).toBe(0);
     } finally {

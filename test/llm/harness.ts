@@ -24,14 +24,20 @@ export async function harness(opts: { openai?: FakeOptions; gemini?: FakeOptions
   const gemini = await startFakeGemini(opts.gemini);
   const store = memoryStore();
   const clock = { t: Date.parse('2026-03-15T12:00:00Z') };
-  const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.url}/v1`, GEMINI_API_KEY: 'g-test', GEMINI_BASE_URL: gemini.url };
+  const env = {
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+    GEMINI_API_KEY: 'g-test',
+    GEMINI_BASE_URL: gemini.url,
+  };
   return {
     openai,
     gemini,
     store,
     clock,
     env,
-    router: (config = {}, extra = {}) => createRouter({ store, config, env, now: () => clock.t, timeoutMs: 400, ...extra }),
+    router: (config = {}, extra = {}) =>
+      createRouter({ store, config, env, now: () => clock.t, timeoutMs: 400, ...extra }),
     close: async () => {
       await openai.close();
       await gemini.close();
@@ -40,7 +46,9 @@ export async function harness(opts: { openai?: FakeOptions; gemini?: FakeOptions
 }
 
 let seq = 0;
-export function req(over: Partial<LlmRequest<z.infer<typeof RiskAnswer>>> = {}): LlmRequest<z.infer<typeof RiskAnswer>> {
+export function req(
+  over: Partial<LlmRequest<z.infer<typeof RiskAnswer>>> = {},
+): LlmRequest<z.infer<typeof RiskAnswer>> {
   seq += 1;
   return {
     task: 'risk',

@@ -6,7 +6,14 @@ import { countPromptTokens } from '../../src/llm/tokens.js';
 import { startFakeGemini } from '../support/fake-gemini.js';
 import { startFakeOpenAI, type FakeBehavior, type FakeProviderServer } from '../support/fake-openai.js';
 
-const call = { model: 'm-1', system: 'Be brief.', prompt: 'Summarise: the handler now validates input.', maxOutputTokens: 64, json: false, timeoutMs: 300 };
+const call = {
+  model: 'm-1',
+  system: 'Be brief.',
+  prompt: 'Summarise: the handler now validates input.',
+  maxOutputTokens: 64,
+  json: false,
+  timeoutMs: 300,
+};
 
 async function failure(p: Provider, server: FakeProviderServer, b: FakeBehavior): Promise<ProviderError> {
   server.script('*', b);
@@ -19,7 +26,11 @@ async function failure(p: Provider, server: FakeProviderServer, b: FakeBehavior)
 }
 
 describe.each([
-  ['openai', startFakeOpenAI, (url: string) => createOpenAiProvider({ apiKey: 'k', baseURL: `${url}/v1`, now: () => 0 })],
+  [
+    'openai',
+    startFakeOpenAI,
+    (url: string) => createOpenAiProvider({ apiKey: 'k', baseURL: `${url}/v1`, now: () => 0 }),
+  ],
   ['gemini', startFakeGemini, (url: string) => createGeminiProvider({ apiKey: 'k', baseUrl: url, now: () => 0 })],
 ] as const)('%s provider', (name, start, make) => {
   let server: FakeProviderServer;

@@ -48,12 +48,18 @@ describe('unknown prices', () => {
   });
 
   it('accepts it once priced under llm.prices or in BATON_PRICES_FILE', async () => {
-    const r = h.router({ tiers: { economy: ['openai/gpt-9-turbo'] }, prices: { 'openai/gpt-9-turbo': { input: 0.05, output: 0.1 } } });
+    const r = h.router({
+      tiers: { economy: ['openai/gpt-9-turbo'] },
+      prices: { 'openai/gpt-9-turbo': { input: 0.05, output: 0.1 } },
+    });
     const res = await r.run(req({ task: 'digest' }));
     expect(res.model).toBe('gpt-9-turbo');
     const fromFile = h.router(
       { tiers: { economy: ['openai/gpt-9-turbo'] } },
-      { env: { ...h.env, BATON_PRICES_FILE: '/prices.json' }, readFile: () => '{"openai/gpt-9-turbo":{"input":0.05,"output":0.1}}' },
+      {
+        env: { ...h.env, BATON_PRICES_FILE: '/prices.json' },
+        readFile: () => '{"openai/gpt-9-turbo":{"input":0.05,"output":0.1}}',
+      },
     );
     expect(fromFile.prices['openai/gpt-9-turbo']).toEqual({ input: 0.05, output: 0.1 });
   });
@@ -116,7 +122,11 @@ describe('budgets', () => {
     expect(at.offline).toBe(true);
     expect(at.data).toEqual({ summary: 'offline heuristic', level: 'medium' });
     expect(h.openai.count()).toBe(before);
-    expect(h.store.entries.at(-1)).toMatchObject({ provider: 'offline', costUsd: 0, reason: expect.stringMatching(/budget/) });
+    expect(h.store.entries.at(-1)).toMatchObject({
+      provider: 'offline',
+      costUsd: 0,
+      reason: expect.stringMatching(/budget/),
+    });
   });
 
   it('applies a per-run budget to the run only', async () => {
@@ -140,7 +150,11 @@ describe('cascade', () => {
     expect(r.stats().escalations).toBe(1);
     const rows = h.store.entries.slice(-2);
     expect(rows[0]).toMatchObject({ model: 'gpt-4.1-nano', ok: false });
-    expect(rows[1]).toMatchObject({ model: 'gpt-4.1-mini', ok: true, reason: expect.stringMatching(/^escalated: schema/) });
+    expect(rows[1]).toMatchObject({
+      model: 'gpt-4.1-mini',
+      ok: true,
+      reason: expect.stringMatching(/^escalated: schema/),
+    });
     // The failed economy answer was billed too, and the result says so.
     expect(esc.costUsd).toBeCloseTo(rows[0]!.costUsd + rows[1]!.costUsd, 12);
   });
@@ -181,7 +195,9 @@ describe('fallback', () => {
   it('waits for a short Retry-After when nothing else can answer, instead of going offline', async () => {
     const slept: number[] = [];
     const r = h.router(
-      { tiers: { economy: ['openai/gpt-4.1-nano'], standard: ['openai/gpt-4.1-nano'], strong: ['openai/gpt-4.1-nano'] } },
+      {
+        tiers: { economy: ['openai/gpt-4.1-nano'], standard: ['openai/gpt-4.1-nano'], strong: ['openai/gpt-4.1-nano'] },
+      },
       { sleep: async (ms) => void (slept.push(ms), (h.clock.t += ms)) },
     );
     h.openai.script('gpt-4.1-nano', { kind: 'rate_limit', retryAfterSec: 2 });
@@ -225,7 +241,10 @@ describe('fallback', () => {
 
 describe('circuit breaker', () => {
   it('opens after 3 consecutive failures, lets one probe through after the cool-down, closes on success', async () => {
-    const r = h.router({ tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } }, { breaker: { cooldownMs: 10_000 } });
+    const r = h.router(
+      { tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } },
+      { breaker: { cooldownMs: 10_000 } },
+    );
     h.openai.script('gpt-4.1-nano', { kind: 'server' }, { kind: 'server' }, { kind: 'server' });
     for (let i = 0; i < 3; i++) await r.run(req({ task: 'digest' }));
     expect(r.breakers.state('openai/gpt-4.1-nano')).toBe('open');
@@ -241,7 +260,10 @@ describe('circuit breaker', () => {
   });
 
   it('re-opens when the half-open probe fails', async () => {
-    const r = h.router({ tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } }, { breaker: { cooldownMs: 10_000 } });
+    const r = h.router(
+      { tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] } },
+      { breaker: { cooldownMs: 10_000 } },
+    );
     h.openai.script('gpt-4.1-nano', ...Array.from({ length: 4 }, () => ({ kind: 'server' as const })));
     for (let i = 0; i < 3; i++) await r.run(req({ task: 'digest' }));
     h.clock.t += 10_000;
@@ -296,14 +318,21 @@ describe('cache', () => {
 
 describe('ledger', () => {
   it('records every call; totals equal the sum of the results; runSpend sums a run', async () => {
-    const r = h.router({ tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] }, tasks: { risk: { cascade: true } } });
+    const r = h.router({
+      tiers: { economy: ['openai/gpt-4.1-nano', 'gemini/gemini-2.0-flash'] },
+      tasks: { risk: { cascade: true } },
+    });
     h.openai.script('gpt-4.1-nano', { kind: 'server' }, { kind: 'wrong_schema' });
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await r.run(req({ task: ['risk', 'digest', 'docs'][i % 3]!, issue: i % 2 ? 7 : 8 })));
+    for (let i = 0; i < 6; i++)
+      results.push(await r.run(req({ task: ['risk', 'digest', 'docs'][i % 3]!, issue: i % 2 ? 7 : 8 })));
     results.push(await r.run(req({ task: 'digest', issue: 7, prompt: 'same' })));
     results.push(await r.run(req({ task: 'digest', issue: 7, prompt: 'same' })));
     const ledgerTotal = h.store.entries.reduce((s, e) => s + e.costUsd, 0);
-    expect(ledgerTotal).toBeCloseTo(results.reduce((s, x) => s + x.costUsd, 0), 12);
+    expect(ledgerTotal).toBeCloseTo(
+      results.reduce((s, x) => s + x.costUsd, 0),
+      12,
+    );
     expect(h.store.entries.length).toBeGreaterThan(results.length); // failures are ledgered too
     expect(h.store.entries.filter((e) => !e.ok)).toHaveLength(2);
     const spent7 = h.store.entries.filter((e) => e.issue === 7).reduce((s, e) => s + e.costUsd, 0);

@@ -31,7 +31,12 @@ describe('ops routes', () => {
   }
 
   test('/healthz answers 200 even when dependencies are down', async () => {
-    const url = await start(deps(async () => false, async () => false));
+    const url = await start(
+      deps(
+        async () => false,
+        async () => false,
+      ),
+    );
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
@@ -41,7 +46,11 @@ describe('ops routes', () => {
     const url = await start(deps(up, up));
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, failed: [], checks: { store: { ok: true, kind: 'sqlite' }, queue: { ok: true, kind: 'bullmq' } } });
+    expect(await res.json()).toMatchObject({
+      ok: true,
+      failed: [],
+      checks: { store: { ok: true, kind: 'sqlite' }, queue: { ok: true, kind: 'bullmq' } },
+    });
   });
 
   test('/readyz is 503 and names the queue when its ping is false', async () => {
@@ -49,12 +58,22 @@ describe('ops routes', () => {
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
     const body = await res.json();
-    expect(body).toMatchObject({ ok: false, failed: ['queue'], checks: { store: { ok: true }, queue: { ok: false, error: 'queue ping returned false' } } });
+    expect(body).toMatchObject({
+      ok: false,
+      failed: ['queue'],
+      checks: { store: { ok: true }, queue: { ok: false, error: 'queue ping returned false' } },
+    });
   });
 
   test('/readyz is 503 with the error when the store throws, and when a ping hangs', async () => {
     const url = await start(
-      deps(async () => { throw new Error('SQLITE_CANTOPEN: unable to open database file'); }, () => new Promise<boolean>(() => {}), { pingTimeoutMs: 50 }),
+      deps(
+        async () => {
+          throw new Error('SQLITE_CANTOPEN: unable to open database file');
+        },
+        () => new Promise<boolean>(() => {}),
+        { pingTimeoutMs: 50 },
+      ),
     );
     const res = await fetch(`${url}/readyz?verbose=1`);
     expect(res.status).toBe(503);
@@ -96,7 +115,10 @@ describe('mountOps', () => {
   test('registers one handler with Probot-style addHandler (function or object)', async () => {
     const added: NodeHandler[] = [];
     mountOps((h) => added.push(h), deps(up, up));
-    mountOps({ addHandler: (h: NodeHandler) => added.push(h) }, deps(up, async () => false));
+    mountOps(
+      { addHandler: (h: NodeHandler) => added.push(h) },
+      deps(up, async () => false),
+    );
     expect(added).toHaveLength(2);
     const { server, url } = await serve([added[1]!]);
     try {

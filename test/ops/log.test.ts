@@ -11,7 +11,16 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
     },
   });
   const raw = () => chunks.join('');
-  return { stream, raw, lines: () => raw().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    stream,
+    raw,
+    lines: () =>
+      raw()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----';
@@ -32,7 +41,16 @@ test('createLogger redacts headers, keys, secrets and payload bodies', () => {
     'handling delivery',
   );
   const raw = out.raw();
-  for (const secret of ['ghs_abcdefghijklmnopqrstuvwxyz012345', 'MIIEabc', 'hunter2', 'sk-live', 'customer data', 'Bearer abc', 'sk-abc', 'AIza-x']) {
+  for (const secret of [
+    'ghs_abcdefghijklmnopqrstuvwxyz012345',
+    'MIIEabc',
+    'hunter2',
+    'sk-live',
+    'customer data',
+    'Bearer abc',
+    'sk-abc',
+    'AIza-x',
+  ]) {
     expect(raw).not.toContain(secret);
   }
   const [line] = out.lines();
@@ -68,7 +86,8 @@ test('jobLogger tags every line with the delivery and redacts even under a plain
   log.child({ step: 'card' }).warn({ headers: { authorization: 'token abc' }, payload: { x: 1 } }, 'retrying');
   const lines = out.lines();
   expect(lines).toHaveLength(2);
-  for (const l of lines) expect(l).toMatchObject({ delivery: 'd-123', event: 'issues', key: 'acme/web#12', attempt: 2 });
+  for (const l of lines)
+    expect(l).toMatchObject({ delivery: 'd-123', event: 'issues', key: 'acme/web#12', attempt: 2 });
   expect(lines[1]).toMatchObject({ step: 'card', headers: { authorization: '[redacted]' }, payload: '[redacted]' });
   expect(out.raw()).not.toContain('token abc');
 });

@@ -48,10 +48,16 @@ describe('createMetrics', () => {
     expect(text).toContain('baton_jobs_total{event="issues",outcome="done"} 1');
     expect(text).toContain('baton_job_duration_seconds_count{event="issues",outcome="retry"} 1');
     expect(text).toContain('baton_transitions_total{flow="feature",stage="review",kind="forward"} 1');
-    expect(text).toContain('baton_llm_tokens_total{provider="openai",model="gpt-4o-mini",task="risk",direction="in"} 1200');
-    expect(text).toContain('baton_llm_tokens_total{provider="openai",model="gpt-4o-mini",task="risk",direction="out"} 300');
+    expect(text).toContain(
+      'baton_llm_tokens_total{provider="openai",model="gpt-4o-mini",task="risk",direction="in"} 1200',
+    );
+    expect(text).toContain(
+      'baton_llm_tokens_total{provider="openai",model="gpt-4o-mini",task="risk",direction="out"} 300',
+    );
     expect(text).toContain('baton_llm_cost_usd_total{provider="openai",model="gpt-4o-mini",task="risk"} 0.0036');
-    expect(text).toContain('baton_llm_requests_total{provider="openai",model="gpt-4o-mini",task="risk",outcome="cache_hit"} 1');
+    expect(text).toContain(
+      'baton_llm_requests_total{provider="openai",model="gpt-4o-mini",task="risk",outcome="cache_hit"} 1',
+    );
     expect(text).toContain('baton_cycle_time_seconds_count{repo="acme/web",flow="feature"} 1');
     expect(text).toContain('baton_cycle_time_seconds_bucket{le="172800",repo="acme/web",flow="feature"} 1');
     expect(text).toContain('baton_cycle_time_seconds_bucket{le="86400",repo="acme/web",flow="feature"} 0');
@@ -104,7 +110,10 @@ describe('routeTemplate', () => {
     ['/repos/acme/web/issues/12/labels/needs%20review', '/repos/{owner}/{repo}/issues/{id}/labels/{param}'],
     ['/repos/acme/web/contents/docs/a/b/c/d/e/f/g.md', '/repos/{owner}/{repo}/contents/{path}'],
     ['/repos/acme/web/git/refs/heads/feature/x', '/repos/{owner}/{repo}/git/refs/{path}'],
-    ['/repos/acme/web/commits/0123456789abcdef0123456789abcdef01234567/check-runs', '/repos/{owner}/{repo}/commits/{sha}/check-runs'],
+    [
+      '/repos/acme/web/commits/0123456789abcdef0123456789abcdef01234567/check-runs',
+      '/repos/{owner}/{repo}/commits/{sha}/check-runs',
+    ],
     ['https://api.github.com/repositories/123/issues?page=3', '/repositories/{id}/issues'],
     ['/orgs/acme/teams/core/members', '/orgs/{org}/teams/core/members'],
     ['/app/installations/42/access_tokens', '/app/installations/{id}/access_tokens'],
@@ -144,20 +153,37 @@ describe('instrumentOctokit', () => {
 
   test('counts requests by method, route template and status; tracks rate limit; errors still reach the caller', async () => {
     const m = createMetrics({ defaultMetrics: false });
-    const octokit = new Octokit({ baseUrl, retry: { enabled: false }, log: { debug() {}, info() {}, warn() {}, error() {} } } as ConstructorParameters<typeof Octokit>[0]);
+    const octokit = new Octokit({
+      baseUrl,
+      retry: { enabled: false },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    } as ConstructorParameters<typeof Octokit>[0]);
     instrumentOctokit(octokit, m);
 
-    const ok = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: 'acme', repo: 'web', issue_number: 12 });
+    const ok = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+      owner: 'acme',
+      repo: 'web',
+      issue_number: 12,
+    });
     expect(ok.data).toEqual({ number: 12 });
     let text = await m.text();
-    expect(text).toContain('baton_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}",status="200"} 1');
+    expect(text).toContain(
+      'baton_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}",status="200"} 1',
+    );
     expect(text).toContain('baton_github_ratelimit_remaining 4321');
 
     await expect(
-      octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'web', issue_number: 99, body: 'x' }),
+      octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: 'acme',
+        repo: 'web',
+        issue_number: 99,
+        body: 'x',
+      }),
     ).rejects.toMatchObject({ status: 404 });
     text = await m.text();
-    expect(text).toContain('baton_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="404"} 1');
+    expect(text).toContain(
+      'baton_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="404"} 1',
+    );
     expect(text).toContain('baton_github_ratelimit_remaining 4320');
     expect(text).not.toContain('acme');
   });
@@ -168,9 +194,15 @@ describe('metricsHooks', () => {
     const { metricsHooks } = await import('../../src/ops/metrics.js');
     const m = createMetrics({ defaultMetrics: false });
     const hooks = metricsHooks(m);
-    hooks.transition({ repo: 'acme/web', from: 'build', flow: 'feature', to: 'review', kind: 'forward', owners: ['alice'] }, { stageSeconds: 7200 });
+    hooks.transition(
+      { repo: 'acme/web', from: 'build', flow: 'feature', to: 'review', kind: 'forward', owners: ['alice'] },
+      { stageSeconds: 7200 },
+    );
     hooks.transition({ repo: 'acme/web', from: 'review', flow: 'feature', to: 'build', kind: 'back', owners: [] });
-    hooks.transition({ repo: 'acme/web', from: 'merge', flow: 'feature', to: 'done', kind: 'done', owners: [] }, { stageSeconds: 60, cycleSeconds: 86400 });
+    hooks.transition(
+      { repo: 'acme/web', from: 'merge', flow: 'feature', to: 'done', kind: 'done', owners: [] },
+      { stageSeconds: 60, cycleSeconds: 86400 },
+    );
     hooks.job('done', 'issues', 250);
     const text = await m.text();
     expect(text).toContain('baton_transitions_total{flow="feature",stage="review",kind="forward"} 1');

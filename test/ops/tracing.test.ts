@@ -24,7 +24,13 @@ interface OtlpSpan {
 }
 
 // A minimal OTLP/HTTP collector: the JSON exporter POSTs ExportTraceServiceRequest bodies to /v1/traces.
-function startCollector(): Promise<{ server: Server; url: string; spans: OtlpSpan[]; services: string[]; contentTypes: string[] }> {
+function startCollector(): Promise<{
+  server: Server;
+  url: string;
+  spans: OtlpSpan[];
+  services: string[];
+  contentTypes: string[];
+}> {
   const spans: OtlpSpan[] = [];
   const services: string[] = [];
   const contentTypes: string[] = [];
@@ -55,7 +61,13 @@ function startCollector(): Promise<{ server: Server; url: string; spans: OtlpSpa
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, services, contentTypes }),
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        spans,
+        services,
+        contentTypes,
+      }),
     ),
   );
 }
@@ -69,7 +81,9 @@ function startFakeGitHub(): Promise<{ server: Server; url: string }> {
     }
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
   );
 }
 
@@ -78,7 +92,9 @@ const close = (s: Server) => new Promise<void>((r) => s.close(() => r()));
 test('tracesUrl follows the OTLP env conventions', () => {
   expect(tracesUrl({})).toBeUndefined();
   expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/' })).toBe('http://otel:4318/v1/traces');
-  expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b/x' })).toBe('http://b/x');
+  expect(tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b/x' })).toBe(
+    'http://b/x',
+  );
 });
 
 test('without an endpoint, tracing is a no-op that still runs the work', async () => {
@@ -91,7 +107,11 @@ test('without an endpoint, tracing is a no-op that still runs the work', async (
   expect(value).toBe(42);
   expect(seen).toEqual([undefined]);
   expect(withParent('garbage', () => 'ran')).toBe('ran');
-  await expect(withSpan('job x', {}, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+  await expect(
+    withSpan('job x', {}, async () => {
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
 });
 
 test('webhook → job → github/llm spans reach the collector with parent links', async () => {
@@ -108,17 +128,33 @@ test('webhook → job → github/llm spans reach the collector with parent links
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(currentTraceparent()).toBeUndefined();
 
-    const octokit = new Octokit({ baseUrl: github.url, retry: { enabled: false }, log: { debug() {}, info() {}, warn() {}, error() {} } } as ConstructorParameters<typeof Octokit>[0]);
+    const octokit = new Octokit({
+      baseUrl: github.url,
+      retry: { enabled: false },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    } as ConstructorParameters<typeof Octokit>[0]);
     traceOctokit(octokit);
 
     await withParent(traceparent, () =>
       withSpan('job issues', { 'baton.key': 'acme/web#7' }, async () => {
-        await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: 'acme', repo: 'web', issue_number: 7 });
+        await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+          owner: 'acme',
+          repo: 'web',
+          issue_number: 7,
+        });
         await expect(
-          octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'web', pull_number: 3 }),
+          octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+            owner: 'acme',
+            repo: 'web',
+            pull_number: 3,
+          }),
         ).rejects.toMatchObject({ status: 404 });
         await withLlmSpan('openai', 'gpt-4o-mini', { 'baton.task': 'risk' }, async () => 'summary');
-        await expect(withSpan('step fails', {}, async () => { throw new Error('model said no'); })).rejects.toThrow('model said no');
+        await expect(
+          withSpan('step fails', {}, async () => {
+            throw new Error('model said no');
+          }),
+        ).rejects.toThrow('model said no');
       }),
     );
     await shutdownTracing();

@@ -56,11 +56,22 @@ export async function harness(kind: QueueKind): Promise<Harness> {
       const q =
         kind === 'bullmq'
           ? new BullQueue({
-              store, redisUrl: REDIS_URL, prefix, onError: quietErrors, sweepMs: 1000, busyRetryMs: 20,
+              store,
+              redisUrl: REDIS_URL,
+              prefix,
+              onError: quietErrors,
+              sweepMs: 1000,
+              busyRetryMs: 20,
               ...(o.retry ? { retry: o.retry } : {}),
               ...(o.leaseMs ? { leaseMs: o.leaseMs, stalledIntervalMs: Math.max(100, Math.floor(o.leaseMs / 2)) } : {}),
             } satisfies BullQueueOptions)
-          : new SqlQueue({ store, pollMs: 25, onError: quietErrors, ...(o.retry ? { retry: o.retry } : {}), ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}) } satisfies SqlQueueOptions);
+          : new SqlQueue({
+              store,
+              pollMs: 25,
+              onError: quietErrors,
+              ...(o.retry ? { retry: o.retry } : {}),
+              ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}),
+            } satisfies SqlQueueOptions);
       made.push(q);
       return q;
     },

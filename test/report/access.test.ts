@@ -7,27 +7,52 @@ describe('decideAccess', () => {
   it('without a token: open to loopback only, never through a proxy', () => {
     expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
     expect(isLoopback('203.0.113.5')).toBe(false);
-    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, undefined)).toEqual({ ok: true, via: 'localhost' });
+    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, undefined)).toEqual({
+      ok: true,
+      via: 'localhost',
+    });
     expect(decideAccess({ remoteAddress: '::1', headers: {} }, undefined).ok).toBe(true);
     const remote = decideAccess({ remoteAddress: '203.0.113.5', headers: {} }, undefined);
     expect(remote).toMatchObject({ ok: false, status: 403 });
     expect((remote as { message: string }).message).toMatch(/Set BATON_DASHBOARD_TOKEN/);
-    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.5' } }, undefined)).toMatchObject({ ok: false, status: 403 });
-    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, undefined, false)).toMatchObject({ ok: false, status: 403 });
+    expect(
+      decideAccess({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.5' } }, undefined),
+    ).toMatchObject({ ok: false, status: 403 });
+    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, undefined, false)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
   });
 
   it('with a token: bearer, cookie or ?token= (which asks for a cookie); missing → 401, wrong → 403, even on localhost', () => {
     const tok = 's3cret';
     expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, tok)).toMatchObject({ ok: false, status: 401 });
-    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: { authorization: 'Bearer nope' } }, tok)).toMatchObject({ ok: false, status: 403 });
-    expect(decideAccess({ remoteAddress: '203.0.113.5', headers: { authorization: 'Bearer s3cret' } }, tok)).toEqual({ ok: true, via: 'bearer' });
-    expect(decideAccess({ remoteAddress: '203.0.113.5', headers: { cookie: 'a=b; baton_dashboard=s3cret' } }, tok)).toEqual({ ok: true, via: 'cookie' });
-    expect(decideAccess({ remoteAddress: '203.0.113.5', headers: {}, queryToken: 's3cret' }, tok)).toEqual({ ok: true, via: 'query', setCookie: true });
+    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: { authorization: 'Bearer nope' } }, tok)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(decideAccess({ remoteAddress: '203.0.113.5', headers: { authorization: 'Bearer s3cret' } }, tok)).toEqual({
+      ok: true,
+      via: 'bearer',
+    });
+    expect(
+      decideAccess({ remoteAddress: '203.0.113.5', headers: { cookie: 'a=b; baton_dashboard=s3cret' } }, tok),
+    ).toEqual({ ok: true, via: 'cookie' });
+    expect(decideAccess({ remoteAddress: '203.0.113.5', headers: {}, queryToken: 's3cret' }, tok)).toEqual({
+      ok: true,
+      via: 'query',
+      setCookie: true,
+    });
   });
 });
 
 /** Calls the handler with a request as node would build it for a remote client (no socket needed). */
-async function call(handler: ReturnType<typeof createDashboardHandler>, url: string, remoteAddress: string, headers: Record<string, string> = {}) {
+async function call(
+  handler: ReturnType<typeof createDashboardHandler>,
+  url: string,
+  remoteAddress: string,
+  headers: Record<string, string> = {},
+) {
   const out = { status: 0, headers: {} as Record<string, unknown>, body: '' };
   const req = { url, method: 'GET', headers, socket: { remoteAddress } } as unknown as IncomingMessage;
   const res = {
@@ -63,7 +88,12 @@ describe('dashboard handler access', () => {
   it('leaves other paths to the next handler and refuses writes', async () => {
     const h = createDashboardHandler({ store: memStore() });
     expect((await call(h, '/api/github/webhooks', '127.0.0.1')).handled).toBe(false);
-    const req = { url: '/baton/api/board', method: 'POST', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const req = {
+      url: '/baton/api/board',
+      method: 'POST',
+      headers: {},
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as IncomingMessage;
     let status = 0;
     await h(req, { writeHead: (s: number) => ((status = s), {}), end: () => {} } as unknown as ServerResponse);
     expect(status).toBe(405);

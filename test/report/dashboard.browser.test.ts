@@ -8,7 +8,16 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { mountDashboard, type Handler } from '../../src/report/dashboard/index.js';
 import { run, sampleLedger, sampleTransitions } from './fixtures.js';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const NOW = new Date('2026-01-15T00:00:00Z');
 const EVIL = '<img src=x onerror="window.pwned=1">';
 
@@ -36,7 +45,9 @@ beforeAll(async () => {
   await store.migrate();
   await store.recordTransitions([
     ...sampleTransitions(),
-    ...run('acme/web', [{ issue: 50, to: 'spec', kind: 'start', at: '2026-01-14T00:00:00Z', owners: [EVIL], by: EVIL }]),
+    ...run('acme/web', [
+      { issue: 50, to: 'spec', kind: 'start', at: '2026-01-14T00:00:00Z', owners: [EVIL], by: EVIL },
+    ]),
   ]);
   for (const e of sampleLedger()) await store.recordLedger(e);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -56,7 +67,12 @@ test('lists runs by current stage, renders charts with data and opens a run time
   await page.waitForSelector('body[data-ready="true"]');
 
   const columns = await page.$$eval('#board .column', (cols) =>
-    cols.map((c) => [(c as HTMLElement).dataset.stage, Array.from(c.querySelectorAll<HTMLElement>(".card")).map((k) => Number(k.dataset.issue)).sort((a, b) => a - b)]),
+    cols.map((c) => [
+      (c as HTMLElement).dataset.stage,
+      Array.from(c.querySelectorAll<HTMLElement>('.card'))
+        .map((k) => Number(k.dataset.issue))
+        .sort((a, b) => a - b),
+    ]),
   );
   expect(columns).toEqual([
     ['spec', [4, 50]],
@@ -66,13 +82,29 @@ test('lists runs by current stage, renders charts with data and opens a run time
   ]);
 
   const charts = await page.evaluate(() => {
-    const C = (window as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: Array<{ data: unknown[] }> } } } }).Chart;
-    const pick = (id: string) => ({ labels: C.getChart(id).data.labels, data: C.getChart(id).data.datasets.map((d) => d.data) });
+    const C = (
+      window as unknown as {
+        Chart: { getChart(id: string): { data: { labels: string[]; datasets: Array<{ data: unknown[] }> } } };
+      }
+    ).Chart;
+    const pick = (id: string) => ({
+      labels: C.getChart(id).data.labels,
+      data: C.getChart(id).data.datasets.map((d) => d.data),
+    });
     return { stage: pick('chart-stage'), trend: pick('chart-trend'), spend: pick('chart-spend') };
   });
   expect(charts.stage.labels).toEqual(['spec', 'build', 'review']);
   expect(charts.stage.data[0]).toEqual([8, 13, 12]);
-  expect(charts.trend.labels).toEqual(['2025-W48', '2025-W49', '2025-W50', '2025-W51', '2025-W52', '2026-W01', '2026-W02', '2026-W03']);
+  expect(charts.trend.labels).toEqual([
+    '2025-W48',
+    '2025-W49',
+    '2025-W50',
+    '2025-W51',
+    '2025-W52',
+    '2026-W01',
+    '2026-W02',
+    '2026-W03',
+  ]);
   expect(charts.trend.data[0]).toEqual([null, null, null, null, null, 24, 36, null]);
   expect(charts.spend.labels).toEqual(['openai/gpt-4o-mini', 'openai/gemini-2.0-flash']);
   // The chart really drew: the canvas has non-blank pixels.
@@ -92,7 +124,14 @@ test('lists runs by current stage, renders charts with data and opens a run time
   await page.click('.card[data-issue="1"]');
   await page.waitForSelector('#timeline li');
   const steps = await page.$$eval('#timeline .step', (l) => l.map((x) => x.textContent));
-  expect(steps).toEqual(['spec (start)', 'spec → build (forward)', 'build → review (forward)', 'review → build (back)', 'build → review (forward)', 'review → done (done)']);
+  expect(steps).toEqual([
+    'spec (start)',
+    'spec → build (forward)',
+    'build → review (forward)',
+    'review → build (back)',
+    'build → review (forward)',
+    'review → done (done)',
+  ]);
 
   mkdirSync('test-results', { recursive: true });
   await page.click('#timeline button.close');

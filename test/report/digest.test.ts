@@ -25,13 +25,32 @@ function history(): TransitionRecord[] {
     ...run('acme/web', [
       { issue: 200, to: 'build', kind: 'start', at: iso(w + 2 * 3_600_000), owners: ['bob'] },
       { issue: 200, to: 'review', kind: 'forward', at: iso(w + 4 * 3_600_000), owners: ['sam'], pr: 201, risk: 'high' },
-      { issue: 200, to: 'done', kind: 'done', at: iso(w + 9 * 3_600_000), owners: [], pr: 201, risk: 'high', event: 'review.approved', by: 'sam' },
+      {
+        issue: 200,
+        to: 'done',
+        kind: 'done',
+        at: iso(w + 9 * 3_600_000),
+        owners: [],
+        pr: 201,
+        risk: 'high',
+        event: 'review.approved',
+        by: 'sam',
+      },
     ]),
     // High risk approved by someone who is not a senior: not counted.
     ...run('acme/web', [
       { issue: 300, to: 'build', kind: 'start', at: iso(w + 2 * 3_600_000), owners: ['bob'] },
       { issue: 300, to: 'review', kind: 'forward', at: iso(w + 3 * 3_600_000), owners: ['jo'], pr: 301, risk: 'high' },
-      { issue: 300, to: 'done', kind: 'done', at: iso(w + 50 * 3_600_000), owners: [], pr: 301, event: 'review.approved', by: 'jo' },
+      {
+        issue: 300,
+        to: 'done',
+        kind: 'done',
+        at: iso(w + 50 * 3_600_000),
+        owners: [],
+        pr: 301,
+        event: 'review.approved',
+        by: 'jo',
+      },
     ]),
     // Another repo: must not leak into this digest.
     ...run('acme/api', [
@@ -51,7 +70,17 @@ function fakeRouter(answer?: string): LlmRouter & { calls: LlmRequest[] } {
       calls.push(req as LlmRequest);
       const offline = answer === undefined;
       const text = offline ? String(req.offline()) : answer;
-      return { text, provider: offline ? 'offline' : 'openai', model: 'm', tokensIn: 1, tokensOut: 1, costUsd: 0, cached: false, offline, notes: [] };
+      return {
+        text,
+        provider: offline ? 'offline' : 'openai',
+        model: 'm',
+        tokensIn: 1,
+        tokensOut: 1,
+        costUsd: 0,
+        cached: false,
+        offline,
+        notes: [],
+      };
     },
   };
 }
@@ -60,9 +89,25 @@ describe('buildDigest', () => {
   const ledger = [ledgerRow(iso(monday(7) + 1000), 0.02, 1000, 1000), ledgerRow(iso(monday(6) + 1000), 0.01, 500, 500)];
 
   it('covers the last complete ISO week and charts the weekly median cycle time over 8 weeks', async () => {
-    const d = await buildDigest({ repo: 'acme/web', transitions: history(), ledger, now: NOW, seniors: ['sam'], router: fakeRouter() });
+    const d = await buildDigest({
+      repo: 'acme/web',
+      transitions: history(),
+      ledger,
+      now: NOW,
+      seniors: ['sam'],
+      router: fakeRouter(),
+    });
     expect(d.week).toBe('2026-W03');
-    expect(d.series.map((p) => p.week)).toEqual(['2025-W48', '2025-W49', '2025-W50', '2025-W51', '2025-W52', '2026-W01', '2026-W02', '2026-W03']);
+    expect(d.series.map((p) => p.week)).toEqual([
+      '2025-W48',
+      '2025-W49',
+      '2025-W50',
+      '2025-W51',
+      '2025-W52',
+      '2026-W01',
+      '2026-W02',
+      '2026-W03',
+    ]);
     // W03 has runs of 17h, 7h (#200) and 48h (#300): median 17.
     expect(d.series.map((p) => p.medianCycleHours)).toEqual([10, 11, null, 13, 14, 15, 16, 17]);
     const block = d.markdown.slice(d.markdown.indexOf('```mermaid'));
@@ -99,7 +144,13 @@ describe('buildDigest', () => {
   });
 
   it('posts the model narrative cleaned: no HTML, no mentions', async () => {
-    const d = await buildDigest({ repo: 'acme/web', transitions: history(), ledger, now: NOW, router: fakeRouter('Great week <img src=x onerror=alert(1)> thanks @bob!') });
+    const d = await buildDigest({
+      repo: 'acme/web',
+      transitions: history(),
+      ledger,
+      now: NOW,
+      router: fakeRouter('Great week <img src=x onerror=alert(1)> thanks @bob!'),
+    });
     expect(d.narrative).toEqual({ text: 'Great week thanks @\u200bbob!', offline: false });
     expect(d.markdown).not.toContain('<img');
   });

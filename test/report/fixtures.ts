@@ -7,7 +7,16 @@ type T = Partial<TransitionRecord> & Pick<TransitionRecord, 'issue' | 'to' | 'ki
 export function run(repo: string, steps: T[], flow = 'feature'): TransitionRecord[] {
   let from: string | null = null;
   return steps.map((s, i) => {
-    const t: TransitionRecord = { id: `${repo}#${s.issue}:${i}`, repo, flow, from, event: 'issue.labeled', by: 'alice', owners: [], ...s };
+    const t: TransitionRecord = {
+      id: `${repo}#${s.issue}:${i}`,
+      repo,
+      flow,
+      from,
+      event: 'issue.labeled',
+      by: 'alice',
+      owners: [],
+      ...s,
+    };
     if (s.from === undefined) t.from = from;
     from = s.to;
     return t;
@@ -42,7 +51,11 @@ export function sampleTransitions(): TransitionRecord[] {
       { issue: 3, to: 'done', kind: 'done', at: d(11), owners: [] },
     ]),
     // #4: a bug referring to PR 11, 1.75 days after it merged → a defect escape. Still open.
-    ...run('acme/web', [{ issue: 4, to: 'spec', kind: 'start', at: d(12), owners: ['alice'], labels: ['bug'], refs: [11] }], 'bugfix'),
+    ...run(
+      'acme/web',
+      [{ issue: 4, to: 'spec', kind: 'start', at: d(12), owners: ['alice'], labels: ['bug'], refs: [11] }],
+      'bugfix',
+    ),
     // #7: flagged high, still open.
     ...run('acme/web', [
       { issue: 7, to: 'spec', kind: 'start', at: d(13), owners: ['alice'] },
@@ -65,8 +78,29 @@ export function sampleTransitions(): TransitionRecord[] {
   ];
 }
 
-export function ledgerRow(at: string, costUsd: number, tokensIn: number, tokensOut: number, model = 'gpt-4o-mini', task = 'risk'): LedgerEntry {
-  return { id: `${at}:${costUsd}:${model}`, at, task, repo: 'acme/web', org: 'acme', provider: 'openai', model, tokensIn, tokensOut, costUsd, latencyMs: 100, cacheHit: false, ok: true };
+export function ledgerRow(
+  at: string,
+  costUsd: number,
+  tokensIn: number,
+  tokensOut: number,
+  model = 'gpt-4o-mini',
+  task = 'risk',
+): LedgerEntry {
+  return {
+    id: `${at}:${costUsd}:${model}`,
+    at,
+    task,
+    repo: 'acme/web',
+    org: 'acme',
+    provider: 'openai',
+    model,
+    tokensIn,
+    tokensOut,
+    costUsd,
+    latencyMs: 100,
+    cacheHit: false,
+    ok: true,
+  };
 }
 
 export function sampleLedger(): LedgerEntry[] {

@@ -42,7 +42,8 @@ describe('generateHistory', () => {
     const spec: number[] = [];
     for (const a of plan.actions) {
       if (a.action === 'label') label.set(a.issue, Date.parse(a.at));
-      if (a.action === 'approve-spec' && plan.runs.find((r) => r.issue === a.issue)!.kind === 'feature') spec.push((Date.parse(a.at) - label.get(a.issue)!) / 3_600_000);
+      if (a.action === 'approve-spec' && plan.runs.find((r) => r.issue === a.issue)!.kind === 'feature')
+        spec.push((Date.parse(a.at) - label.get(a.issue)!) / 3_600_000);
     }
     spec.sort((a, b) => a - b);
     const median = spec[spec.length >> 1];
@@ -58,7 +59,8 @@ describe('generateHistory', () => {
     expect(k.overall.current.runsFinished).toBe(plan.runs.filter((r) => r.outcome === 'merged').length);
     expect(k.overall.current.bounceBacks).toBe(plan.actions.filter((a) => a.action === 'request-changes').length);
     expect(k.overall.current.defectEscapes).toBeGreaterThan(0);
-    expect(k.overall.current.highRisk.flagged).toBe(plan.runs.filter((r) => r.highRisk && t.some((x) => x.issue === r.issue && x.risk === 'high')).length);
+    expect(k.overall.current.highRisk.flagged).toBe(
+      plan.runs.filter((r) => r.highRisk && t.some((x) => x.issue === r.issue && x.risk === 'high')).length,
+    );
   });
 });
-

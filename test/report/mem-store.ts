@@ -11,7 +11,9 @@ export function memStore(transitions: TransitionRecord[] = [], ledger: LedgerEnt
     kv,
     async transitions(q: { repo?: string; since?: string; until?: string }) {
       await tick();
-      return transitions.filter((t) => (!q.repo || t.repo === q.repo) && (!q.since || t.at >= q.since) && (!q.until || t.at < q.until));
+      return transitions.filter(
+        (t) => (!q.repo || t.repo === q.repo) && (!q.since || t.at >= q.since) && (!q.until || t.at < q.until),
+      );
     },
     async ledger(q: { since?: string; repo?: string }) {
       await tick();

@@ -17,7 +17,10 @@ function clockAt(iso: string): Clock & { set(iso: string): void; timers: number[
 
 function recorder() {
   const posts: Array<{ repo: string; week: string; due: string }> = [];
-  return { posts, post: async (repo: string, week: string, due: Date) => void posts.push({ repo, week, due: due.toISOString() }) };
+  return {
+    posts,
+    post: async (repo: string, week: string, due: Date) => void posts.push({ repo, week, due: due.toISOString() }),
+  };
 }
 
 describe('lastDue', () => {
@@ -69,8 +72,20 @@ describe('DigestScheduler', () => {
     const store = memStore();
     const clock = clockAt('2026-01-19T09:05:00Z');
     const r = recorder();
-    const a = new DigestScheduler({ store, clock, owner: 'a', targets: () => [{ repo: 'acme/web' }, { repo: 'acme/api' }], post: r.post });
-    const b = new DigestScheduler({ store, clock, owner: 'b', targets: () => [{ repo: 'acme/api' }, { repo: 'acme/web' }], post: r.post });
+    const a = new DigestScheduler({
+      store,
+      clock,
+      owner: 'a',
+      targets: () => [{ repo: 'acme/web' }, { repo: 'acme/api' }],
+      post: r.post,
+    });
+    const b = new DigestScheduler({
+      store,
+      clock,
+      owner: 'b',
+      targets: () => [{ repo: 'acme/api' }, { repo: 'acme/web' }],
+      post: r.post,
+    });
     await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
     expect(r.posts.map((p) => p.repo).sort()).toEqual(['acme/api', 'acme/web']);
   });
@@ -83,7 +98,11 @@ describe('DigestScheduler', () => {
     const s = new DigestScheduler({
       store,
       clock,
-      targets: () => [{ repo: 'o/fri', cron: '0 17 * * 5' }, { repo: 'o/off', enabled: false }, { repo: 'o/tue', cron: '0 18 * * 2' }],
+      targets: () => [
+        { repo: 'o/fri', cron: '0 17 * * 5' },
+        { repo: 'o/off', enabled: false },
+        { repo: 'o/tue', cron: '0 18 * * 2' },
+      ],
       post: async (repo, week) => {
         if (repo === 'o/tue' && fail) throw new Error('GitHub said 502');
         posts.push(`${repo} ${week}`);

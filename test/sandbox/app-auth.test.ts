@@ -6,8 +6,16 @@ import type { AddressInfo } from 'node:net';
 import { Probot } from 'probot';
 import { Sandbox, seedDemo } from '../../src/sandbox/index.js';
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const otherKeys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 let sb: Sandbox;
 let installationId: number;
@@ -19,7 +27,8 @@ beforeAll(async () => {
 afterAll(() => sb.stop());
 beforeEach(() => sb.resetCounts());
 
-const probot = (privateKey: string) => new Probot({ appId: 777, privateKey, secret: 'probot-secret', baseUrl: sb.url, logLevel: 'fatal' });
+const probot = (privateKey: string) =>
+  new Probot({ appId: 777, privateKey, secret: 'probot-secret', baseUrl: sb.url, logLevel: 'fatal' });
 
 test('Probot authenticates as the App and as the installation; token minting is not counted', async () => {
   const app = probot(keys.privateKey);
@@ -29,7 +38,11 @@ test('Probot authenticates as the App and as the installation; token minting is 
   const inst = await asApp.request('GET /repos/{owner}/{repo}/installation', { owner: 'acme', repo: 'web' });
   expect(inst.data.id).toBe(installationId);
   const octokit = await app.auth(installationId);
-  const issue = await octokit.request('POST /repos/{owner}/{repo}/issues', { owner: 'acme', repo: 'web', title: 'from probot' });
+  const issue = await octokit.request('POST /repos/{owner}/{repo}/issues', {
+    owner: 'acme',
+    repo: 'web',
+    title: 'from probot',
+  });
   expect(issue.data.user).toMatchObject({ login: 'baton-auth[bot]', type: 'Bot' });
   const counts = sb.requests();
   expect(counts.byRoute['POST /app/installations/{installation_id}/access_tokens']).toBeUndefined();
@@ -41,7 +54,9 @@ test('a JWT signed with another key is refused (401)', async () => {
   const asApp = await app.auth();
   await expect(asApp.request('GET /app')).rejects.toMatchObject({ status: 401 });
   const asInstallation = await app.auth(installationId);
-  await expect(asInstallation.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'web' })).rejects.toMatchObject({ status: 401 });
+  await expect(
+    asInstallation.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'web' }),
+  ).rejects.toMatchObject({ status: 401 });
 });
 
 test("deliveries pass Probot's own webhook middleware (signature verified) and reach its handlers", async () => {
@@ -59,5 +74,10 @@ test("deliveries pass Probot's own webhook middleware (signature verified) and r
   await sb.settled();
   await new Promise<void>((r) => server.close(() => r()));
   expect(seen).toEqual([`flow:ready by alice on #${issue.number}`]);
-  expect(sb.deliveries().slice(-2).map((d) => d.status)).toEqual([200, 200]);
+  expect(
+    sb
+      .deliveries()
+      .slice(-2)
+      .map((d) => d.status),
+  ).toEqual([200, 200]);
 });

@@ -9,7 +9,9 @@ export interface Received {
   body: Record<string, any>;
 }
 
-export async function receiver(status = 200): Promise<{ url: string; got: Received[]; close: () => Promise<void>; setStatus: (s: number) => void }> {
+export async function receiver(
+  status = 200,
+): Promise<{ url: string; got: Received[]; close: () => Promise<void>; setStatus: (s: number) => void }> {
   const got: Received[] = [];
   let answer = status;
   const server: Server = createServer((req, res) => {
@@ -31,7 +33,13 @@ export async function receiver(status = 200): Promise<{ url: string; got: Receiv
 }
 
 export async function seeded(extra: Partial<SandboxOptions> = {}): Promise<Sandbox> {
-  const sb = new Sandbox({ secret: 'test-secret', appId: 4242, botLogin: 'baton-test[bot]', clock: () => new Date('2025-02-01T12:00:00Z'), ...extra });
+  const sb = new Sandbox({
+    secret: 'test-secret',
+    appId: 4242,
+    botLogin: 'baton-test[bot]',
+    clock: () => new Date('2025-02-01T12:00:00Z'),
+    ...extra,
+  });
   seedDemo(sb, { flowYml: 'version: 1\nstages: []\n' });
   await sb.start();
   return sb;

@@ -9,7 +9,10 @@ import { hasExactExample } from '../../src/sandbox/payloads.js';
 
 const require = createRequire(import.meta.url);
 const spec = require('@octokit/openapi/generated/api.github.com.json') as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+  >;
   components: { schemas: Record<string, Schema> };
 };
 interface Schema {
@@ -31,7 +34,9 @@ function resolve(s: Schema): Schema {
 }
 
 test('every sandbox route exists with that method in api.github.com', () => {
-  const missing = ROUTES.filter((r) => !spec.paths[r.path]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`);
+  const missing = ROUTES.filter((r) => !spec.paths[r.path]?.[r.method.toLowerCase()]).map(
+    (r) => `${r.method} ${r.path}`,
+  );
   expect(missing).toEqual([]);
   expect(ROUTES.length).toBeGreaterThan(30);
 });
@@ -91,7 +96,8 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
     const problems: string[] = [];
     for (const [method, path, params] of calls) {
       const res = await octokit.request(`${method} ${path}`, params);
-      const schema = spec.paths[path][method.toLowerCase()].responses[String(res.status)]?.content?.['application/json']?.schema;
+      const schema =
+        spec.paths[path][method.toLowerCase()].responses[String(res.status)]?.content?.['application/json']?.schema;
       if (!schema) {
         problems.push(`${method} ${path}: status ${res.status} not in spec`);
         continue;
@@ -103,13 +109,15 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
         s = resolve(s.items);
         data = (data as unknown[])[0];
       }
-      for (const key of s.required ?? []) if (!(key in (data as object))) problems.push(`${method} ${path}: missing "${key}"`);
+      for (const key of s.required ?? [])
+        if (!(key in (data as object))) problems.push(`${method} ${path}: missing "${key}"`);
       if (s.properties)
         for (const [key, sub] of Object.entries(s.properties)) {
           const inner = resolve(sub);
           const value = (data as Record<string, unknown>)[key];
           if (inner.type === 'object' && inner.required && value && typeof value === 'object' && !Array.isArray(value))
-            for (const k of inner.required) if (!(k in value)) problems.push(`${method} ${path}: missing "${key}.${k}"`);
+            for (const k of inner.required)
+              if (!(k in value)) problems.push(`${method} ${path}: missing "${key}.${k}"`);
         }
     }
     expect(problems).toEqual([]);

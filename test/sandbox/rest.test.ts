@@ -35,7 +35,10 @@ describe('repository, contents, refs, commits', () => {
     expect(flow?.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(await port.getFile('nope.txt')).toBeUndefined();
     const dir = await octokit.rest.repos.getContent({ ...repo, path: 'src' });
-    expect((dir.data as { name: string; type: string }[]).map((d) => `${d.type}:${d.name}`)).toEqual(['dir:auth', 'file:cart.ts']);
+    expect((dir.data as { name: string; type: string }[]).map((d) => `${d.type}:${d.name}`)).toEqual([
+      'dir:auth',
+      'file:cart.ts',
+    ]);
   });
 
   test('branch, put file (create 201 / update 200 / missing sha 422 / stale sha 409), history by path', async () => {
@@ -44,11 +47,29 @@ describe('repository, contents, refs, commits', () => {
     expect(await port.getRefSha('heads/nope')).toBeUndefined();
     await port.createRef('refs/heads/docs-1', main!);
     expect(await status(port.createRef('refs/heads/docs-1', main!))).toBe(422);
-    const created = await octokit.rest.repos.createOrUpdateFileContents({ ...repo, path: 'docs/new.md', message: 'm', content: Buffer.from('one\n').toString('base64'), branch: 'docs-1' });
+    const created = await octokit.rest.repos.createOrUpdateFileContents({
+      ...repo,
+      path: 'docs/new.md',
+      message: 'm',
+      content: Buffer.from('one\n').toString('base64'),
+      branch: 'docs-1',
+    });
     expect(created.status).toBe(201);
-    expect(await status(port.putFile({ path: 'docs/new.md', message: 'm', text: 'two\n', branch: 'docs-1' }))).toBe(422);
-    expect(await status(port.putFile({ path: 'docs/new.md', message: 'm', text: 'two\n', branch: 'docs-1', sha: 'f'.repeat(40) }))).toBe(409);
-    await port.putFile({ path: 'docs/new.md', message: 'm', text: 'two\n', branch: 'docs-1', sha: created.data.content!.sha });
+    expect(await status(port.putFile({ path: 'docs/new.md', message: 'm', text: 'two\n', branch: 'docs-1' }))).toBe(
+      422,
+    );
+    expect(
+      await status(
+        port.putFile({ path: 'docs/new.md', message: 'm', text: 'two\n', branch: 'docs-1', sha: 'f'.repeat(40) }),
+      ),
+    ).toBe(409);
+    await port.putFile({
+      path: 'docs/new.md',
+      message: 'm',
+      text: 'two\n',
+      branch: 'docs-1',
+      sha: created.data.content!.sha,
+    });
     expect((await port.getFile('docs/new.md', 'docs-1'))?.text).toBe('two\n');
     expect(await port.getFile('docs/new.md', 'main')).toBeUndefined();
     const history = await port.listCommits({ path: 'src/auth/session.ts' });
@@ -61,12 +82,19 @@ describe('repository, contents, refs, commits', () => {
 describe('issues, labels, assignees, comments', () => {
   test('create, label (idempotent add, 404 remove), assign (non-collaborators dropped), list by label', async () => {
     const issue = await port.createIssue('Checkout is slow', 'body', ['bug']);
-    expect(issue).toMatchObject({ title: 'Checkout is slow', state: 'open', labels: ['bug'], user: { login: 'baton-test[bot]' } });
+    expect(issue).toMatchObject({
+      title: 'Checkout is slow',
+      state: 'open',
+      labels: ['bug'],
+      user: { login: 'baton-test[bot]' },
+    });
     await port.addLabels(issue.number, ['flow:ready', 'bug']);
     expect((await port.getIssue(issue.number)).labels).toEqual(['bug', 'flow:ready']);
     const del = await octokit.rest.issues.removeLabel({ ...repo, issue_number: issue.number, name: 'bug' });
     expect(del.data.map((l) => l.name)).toEqual(['flow:ready']);
-    expect(await status(octokit.rest.issues.removeLabel({ ...repo, issue_number: issue.number, name: 'bug' }))).toBe(404);
+    expect(await status(octokit.rest.issues.removeLabel({ ...repo, issue_number: issue.number, name: 'bug' }))).toBe(
+      404,
+    );
     await port.removeLabel(issue.number, 'bug'); // the port treats 404 as done
     await port.ensureLabel('flow:ready', 'ededed', 'd');
     expect(await status(octokit.rest.issues.createLabel({ ...repo, name: 'flow:ready' }))).toBe(422);
@@ -100,7 +128,11 @@ describe('issues, labels, assignees, comments', () => {
     expect(page1.data.map((c) => c.body)).toEqual(['c0', 'c1', 'c2']);
     expect(page1.headers.link).toContain('rel="next"');
     expect(page1.headers.link).toMatch(/page=3[^>]*>; rel="last"/);
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 3 });
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...repo,
+      issue_number: issue.number,
+      per_page: 3,
+    });
     expect(all.map((c) => c.body)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
     expect(sb.requests().byRoute['GET /repos/{owner}/{repo}/issues/{issue_number}/comments']).toBe(4);
   });
@@ -108,9 +140,23 @@ describe('issues, labels, assignees, comments', () => {
 
 describe('pull requests, reviews, checks, people', () => {
   test('files, commits, reviews, requested reviewers, check runs', async () => {
-    const pr = sb.openPr({ head: 'feat/cart', title: 'Cart tax', body: 'Fixes #1', author: 'bob', files: { 'src/cart.ts': 'export const tax = 0.2;\n', 'src/new.ts': 'a\nb\n' } });
+    const pr = sb.openPr({
+      head: 'feat/cart',
+      title: 'Cart tax',
+      body: 'Fixes #1',
+      author: 'bob',
+      files: { 'src/cart.ts': 'export const tax = 0.2;\n', 'src/new.ts': 'a\nb\n' },
+    });
     const pull = await port.getPull(pr.number);
-    expect(pull).toMatchObject({ number: pr.number, draft: false, merged: false, head: { ref: 'feat/cart' }, base: { ref: 'main' }, changed_files: 2, additions: 3 });
+    expect(pull).toMatchObject({
+      number: pr.number,
+      draft: false,
+      merged: false,
+      head: { ref: 'feat/cart' },
+      base: { ref: 'main' },
+      changed_files: 2,
+      additions: 3,
+    });
     const files = await port.listPullFiles(pr.number);
     expect(files.map((f) => [f.filename, f.status, f.additions, f.deletions])).toEqual([
       ['src/cart.ts', 'modified', 1, 3],
@@ -128,9 +174,17 @@ describe('pull requests, reviews, checks, people', () => {
     expect(commits).toHaveLength(2);
     const head = (await port.getPull(pr.number)).head.sha;
     expect(commits[1].sha).toBe(head);
-    const run = await port.createCheckRun({ name: 'baton/risk', head_sha: head, conclusion: 'neutral', title: 't', summary: 's' });
+    const run = await port.createCheckRun({
+      name: 'baton/risk',
+      head_sha: head,
+      conclusion: 'neutral',
+      title: 't',
+      summary: 's',
+    });
     await port.updateCheckRun(run.id, { conclusion: 'failure', title: 't2', summary: 's2' });
-    expect(await port.listCheckRuns(head, 'baton/risk')).toEqual([expect.objectContaining({ id: run.id, conclusion: 'failure', status: 'completed' })]);
+    expect(await port.listCheckRuns(head, 'baton/risk')).toEqual([
+      expect.objectContaining({ id: run.id, conclusion: 'failure', status: 'completed' }),
+    ]);
     sb.completeChecks(pr.number, 'success', 'ci');
     expect((await port.listCheckRuns(head)).map((c) => c.name).sort()).toEqual(['baton/risk', 'ci']);
     expect((await port.listPulls({ head: 'acme:feat/cart' })).map((p) => p.number)).toEqual([pr.number]);
@@ -149,7 +203,9 @@ describe('pull requests, reviews, checks, people', () => {
   });
 
   test('permissions for every role, outsiders and unknown users; team members', async () => {
-    const roles = await Promise.all(['alice', 'bob', 'carol', 'dave', 'erin', 'octocat', 'no-such-user'].map((u) => port.getPermission(u)));
+    const roles = await Promise.all(
+      ['alice', 'bob', 'carol', 'dave', 'erin', 'octocat', 'no-such-user'].map((u) => port.getPermission(u)),
+    );
     expect(roles).toEqual(['maintain', 'write', 'admin', 'triage', 'read', 'read', 'none']);
     const raw = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'alice' });
     expect(raw.data).toMatchObject({ permission: 'write', role_name: 'maintain', user: { login: 'alice' } });
@@ -168,13 +224,25 @@ describe('HTTP behaviour: auth, ETags, accounting, faults, rate-limit headers', 
     const issue = sb.createIssue({ title: 'etag' });
     const first = await octokit.rest.issues.get({ ...repo, issue_number: issue.number });
     expect(first.headers.etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
-    expect(await status(octokit.rest.issues.get({ ...repo, issue_number: issue.number, headers: { 'if-none-match': first.headers.etag } }))).toBe(304);
+    expect(
+      await status(
+        octokit.rest.issues.get({
+          ...repo,
+          issue_number: issue.number,
+          headers: { 'if-none-match': first.headers.etag },
+        }),
+      ),
+    ).toBe(304);
     // Through the port: the second read is answered from its cache by a 304.
     await port.getIssue(issue.number);
     await port.getIssue(issue.number);
     expect(sb.requests()).toMatchObject({ total: 2, notModified: 2 });
     sb.labelIssue(issue.number, 'bug');
-    const changed = await octokit.rest.issues.get({ ...repo, issue_number: issue.number, headers: { 'if-none-match': first.headers.etag } });
+    const changed = await octokit.rest.issues.get({
+      ...repo,
+      issue_number: issue.number,
+      headers: { 'if-none-match': first.headers.etag },
+    });
     expect(changed.status).toBe(200);
     expect(changed.headers.etag).not.toBe(first.headers.etag);
   });
@@ -183,7 +251,11 @@ describe('HTTP behaviour: auth, ETags, accounting, faults, rate-limit headers', 
     const res = await octokit.rest.repos.get(repo);
     await octokit.rest.repos.get(repo);
     await status(octokit.rest.issues.get({ ...repo, issue_number: 424242 }));
-    expect(sb.requests()).toEqual({ total: 3, notModified: 0, byRoute: { 'GET /repos/{owner}/{repo}': 2, 'GET /repos/{owner}/{repo}/issues/{issue_number}': 1 } });
+    expect(sb.requests()).toEqual({
+      total: 3,
+      notModified: 0,
+      byRoute: { 'GET /repos/{owner}/{repo}': 2, 'GET /repos/{owner}/{repo}/issues/{issue_number}': 1 },
+    });
     expect(Number(res.headers['x-ratelimit-limit'])).toBe(5000);
     expect(Number(res.headers['x-ratelimit-remaining'])).toBeLessThan(5000);
     expect(res.headers['x-ratelimit-reset']).toMatch(/^\d+$/);
@@ -197,13 +269,19 @@ describe('HTTP behaviour: auth, ETags, accounting, faults, rate-limit headers', 
     expect(await status(octokit.rest.repos.get(repo))).toBe(200);
 
     sb.failSecondaryRateLimit({ route: /\/issues$/, retryAfterSeconds: 7 });
-    const err = (await octokit.rest.issues.create({ ...repo, title: 'x' }).catch((e) => e)) as { status: number; response: { headers: Record<string, string>; data: { message: string } } };
+    const err = (await octokit.rest.issues.create({ ...repo, title: 'x' }).catch((e) => e)) as {
+      status: number;
+      response: { headers: Record<string, string>; data: { message: string } };
+    };
     expect(err.status).toBe(403);
     expect(err.response.headers['retry-after']).toBe('7');
     expect(err.response.data.message).toContain('secondary rate limit');
 
     sb.failRateLimit({ resetInSeconds: 30 });
-    const err2 = (await octokit.rest.repos.get(repo).catch((e) => e)) as { status: number; response: { headers: Record<string, string> } };
+    const err2 = (await octokit.rest.repos.get(repo).catch((e) => e)) as {
+      status: number;
+      response: { headers: Record<string, string> };
+    };
     expect(err2.status).toBe(403);
     expect(err2.response.headers['x-ratelimit-remaining']).toBe('0');
     sb.fail({ status: 429, times: 2, body: { message: 'slow down' } });

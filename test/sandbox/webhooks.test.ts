@@ -46,7 +46,14 @@ test('deliveries are signed, carry GitHub headers, and arrive in order', async (
 });
 
 test('PR life cycle: opened, synchronize (new head), review, checks with pull_requests, merged', async () => {
-  const pr = sb.openPr({ head: 'feat/x', title: 'X', body: 'Closes #1', author: 'bob', files: { 'src/x.ts': 'x\n' }, draft: true });
+  const pr = sb.openPr({
+    head: 'feat/x',
+    title: 'X',
+    body: 'Closes #1',
+    author: 'bob',
+    files: { 'src/x.ts': 'x\n' },
+    draft: true,
+  });
   sb.readyForReview(pr.number);
   const oldHead = pr.pull.headSha;
   sb.pushCommits(pr.number, { 'src/x.ts': 'x2\n' });
@@ -66,13 +73,42 @@ test('PR life cycle: opened, synchronize (new head), review, checks with pull_re
     'push',
   ]);
   const [opened, , , sync, review, run, suite, closed] = rx.got.map((g) => g.body);
-  expect(opened.pull_request).toMatchObject({ number: pr.number, draft: true, user: { login: 'bob' }, head: { ref: 'feat/x', sha: oldHead } });
-  expect(sync).toMatchObject({ before: oldHead, after: pr.pull.headSha, pull_request: { head: { sha: pr.pull.headSha } } });
-  expect(review).toMatchObject({ review: { state: 'changes_requested', user: { login: 'carol' }, submitted_at: '2025-03-02T08:00:00Z', commit_id: pr.pull.headSha } });
-  expect(run.check_run).toMatchObject({ name: 'ci', conclusion: 'failure', head_sha: pr.pull.headSha, pull_requests: [{ number: pr.number }] });
+  expect(opened.pull_request).toMatchObject({
+    number: pr.number,
+    draft: true,
+    user: { login: 'bob' },
+    head: { ref: 'feat/x', sha: oldHead },
+  });
+  expect(sync).toMatchObject({
+    before: oldHead,
+    after: pr.pull.headSha,
+    pull_request: { head: { sha: pr.pull.headSha } },
+  });
+  expect(review).toMatchObject({
+    review: {
+      state: 'changes_requested',
+      user: { login: 'carol' },
+      submitted_at: '2025-03-02T08:00:00Z',
+      commit_id: pr.pull.headSha,
+    },
+  });
+  expect(run.check_run).toMatchObject({
+    name: 'ci',
+    conclusion: 'failure',
+    head_sha: pr.pull.headSha,
+    pull_requests: [{ number: pr.number }],
+  });
   expect(run.sender.login).toBe('github-actions[bot]');
-  expect(suite.check_suite).toMatchObject({ conclusion: 'failure', head_sha: pr.pull.headSha, pull_requests: [{ number: pr.number, head: { ref: 'feat/x' } }] });
-  expect(closed.pull_request).toMatchObject({ merged: true, merged_at: '2025-03-03T08:00:00Z', merged_by: { login: 'carol' } });
+  expect(suite.check_suite).toMatchObject({
+    conclusion: 'failure',
+    head_sha: pr.pull.headSha,
+    pull_requests: [{ number: pr.number, head: { ref: 'feat/x' } }],
+  });
+  expect(closed.pull_request).toMatchObject({
+    merged: true,
+    merged_at: '2025-03-03T08:00:00Z',
+    merged_by: { login: 'carol' },
+  });
 });
 
 test("the App's own REST writes emit webhooks with the bot as sender (and not when emitAppEvents is false)", async () => {
@@ -137,9 +173,22 @@ test('comment deletion, label deletion and issue close/reopen send their events'
   sb.reopenIssue(issue.number);
   sb.pushFile('acme/web', 'main', 'README.md', '# new\n', { by: 'dave' });
   await sb.settled();
-  expect(names()).toEqual(['issues.opened', 'issues.labeled', 'issue_comment.created', 'issue_comment.deleted', 'label.deleted', 'issues.closed', 'issues.reopened', 'push']);
+  expect(names()).toEqual([
+    'issues.opened',
+    'issues.labeled',
+    'issue_comment.created',
+    'issue_comment.deleted',
+    'label.deleted',
+    'issues.closed',
+    'issues.reopened',
+    'push',
+  ]);
   expect(sb.issue(issue.number).labels).toEqual([]);
   const push = rx.got.at(-1)!.body;
-  expect(push).toMatchObject({ ref: 'refs/heads/main', head_commit: { modified: ['README.md'], author: { username: 'dave' } }, pusher: { name: 'dave' } });
+  expect(push).toMatchObject({
+    ref: 'refs/heads/main',
+    head_commit: { modified: ['README.md'], author: { username: 'dave' } },
+    pusher: { name: 'dave' },
+  });
   expect(sb.fileText('README.md')).toBe('# new\n');
 });

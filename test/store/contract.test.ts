@@ -2,13 +2,34 @@ import { openIsolated, type Opened } from './helpers.js';
 import type { LedgerEntry, TransitionRecord } from '../../src/store/types.js';
 
 const tr = (i: number, over: Partial<TransitionRecord> = {}): TransitionRecord => ({
-  id: `acme/web#1:${i}`, repo: 'acme/web', issue: 1, flow: 'default', from: i === 0 ? null : `s${i - 1}`, to: `s${i}`,
-  kind: i === 0 ? 'start' : 'forward', event: 'issues.labeled', by: 'octocat', at: `2025-01-0${i + 1}T00:00:00.000Z`, ...over,
+  id: `acme/web#1:${i}`,
+  repo: 'acme/web',
+  issue: 1,
+  flow: 'default',
+  from: i === 0 ? null : `s${i - 1}`,
+  to: `s${i}`,
+  kind: i === 0 ? 'start' : 'forward',
+  event: 'issues.labeled',
+  by: 'octocat',
+  at: `2025-01-0${i + 1}T00:00:00.000Z`,
+  ...over,
 });
 
 const led = (id: string, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  id, at: '2025-02-01T10:00:00.000Z', task: 'risk', repo: 'acme/web', org: 'acme', provider: 'openai', model: 'gpt-x',
-  tokensIn: 100, tokensOut: 20, costUsd: 0.0012, latencyMs: 350, cacheHit: false, ok: true, ...over,
+  id,
+  at: '2025-02-01T10:00:00.000Z',
+  task: 'risk',
+  repo: 'acme/web',
+  org: 'acme',
+  provider: 'openai',
+  model: 'gpt-x',
+  tokensIn: 100,
+  tokensOut: 20,
+  costUsd: 0.0012,
+  latencyMs: 350,
+  cacheHit: false,
+  ok: true,
+  ...over,
 });
 
 describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
@@ -28,7 +49,13 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
   });
 
   it('records deliveries once and tracks their lifecycle', async () => {
-    const d = { id: 'd1', name: 'issues', key: 'acme/web#1', payload: { action: 'labeled', n: 1 }, receivedAt: '2025-01-01T00:00:00.000Z' };
+    const d = {
+      id: 'd1',
+      name: 'issues',
+      key: 'acme/web#1',
+      payload: { action: 'labeled', n: 1 },
+      receivedAt: '2025-01-01T00:00:00.000Z',
+    };
     expect(await o.store.recordDelivery(d)).toBe(true);
     expect(await o.store.recordDelivery(d)).toBe(false);
     expect(await o.store.getDelivery('d1')).toEqual({ ...d, status: 'pending', attempts: 0 });
@@ -72,14 +99,20 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     expect(await o.store.kvGet('once', 'x')).toBe('a');
     await o.store.kvSet('list', 'b', '2');
     await o.store.kvSet('list', 'a', '1');
-    expect(await o.store.kvList('list')).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    expect(await o.store.kvList('list')).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
     await o.store.kvDelete('list', 'a');
     expect(await o.store.kvList('list')).toEqual([{ key: 'b', value: '2' }]);
     expect(await o.store.kvList('empty')).toEqual([]);
   });
 
   it('records transitions idempotently and filters by repo and time', async () => {
-    await o.store.recordTransitions([tr(0, { labels: ['bug'], refs: [12] }), tr(1, { owners: ['a', 'b'], risk: 'high', pr: 9 })]);
+    await o.store.recordTransitions([
+      tr(0, { labels: ['bug'], refs: [12] }),
+      tr(1, { owners: ['a', 'b'], risk: 'high', pr: 9 }),
+    ]);
     await o.store.recordTransitions([tr(0), tr(1), tr(2)]); // replay: nothing twice
     await o.store.recordTransitions([tr(0, { id: 'acme/api#1:0', repo: 'acme/api' })]);
     await o.store.recordTransitions([]);
@@ -88,7 +121,11 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     const web = await o.store.transitions({ repo: 'acme/web' });
     expect(web[0]).toEqual(tr(0, { labels: ['bug'], refs: [12] }));
     expect(web[1]).toEqual(tr(1, { owners: ['a', 'b'], risk: 'high', pr: 9 }));
-    const window = await o.store.transitions({ repo: 'acme/web', since: '2025-01-02T00:00:00.000Z', until: '2025-01-03T00:00:00.000Z' });
+    const window = await o.store.transitions({
+      repo: 'acme/web',
+      since: '2025-01-02T00:00:00.000Z',
+      until: '2025-01-03T00:00:00.000Z',
+    });
     expect(window.map((t) => t.id)).toEqual(['acme/web#1:1']);
   });
 
@@ -97,7 +134,9 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     await o.store.recordLedger(led('l2', { at: '2025-03-01T00:00:00.000Z', repo: 'acme/api', ok: false }));
     await o.store.recordLedger(led('l1')); // duplicate id ignored
     expect(await o.store.ledger({})).toHaveLength(2);
-    expect(await o.store.ledger({ repo: 'acme/web', issue: 5 })).toEqual([led('l1', { issue: 5, reason: 'fallback: 429', cacheHit: true })]);
+    expect(await o.store.ledger({ repo: 'acme/web', issue: 5 })).toEqual([
+      led('l1', { issue: 5, reason: 'fallback: 429', cacheHit: true }),
+    ]);
     expect((await o.store.ledger({ since: '2025-02-15T00:00:00.000Z' })).map((e) => e.id)).toEqual(['l2']);
     expect((await o.store.ledger({ since: '2025-02-15T00:00:00.000Z' }))[0]!.ok).toBe(false);
 
@@ -119,7 +158,10 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     expect(await o.store.budgetUsage(run)).toEqual({ spentUsd: 0.05, reservedUsd: 0 });
     expect(await o.store.budgetUsage(org)).toEqual({ spentUsd: 0.05, reservedUsd: 0 });
     expect(await o.store.reserveBudget([org, run], 0.25)).toEqual(expect.any(String)); // exactly at the limit fits
-    expect(await o.store.budgetUsage({ scope: 'repo:none', period: '2025-01' })).toEqual({ spentUsd: 0, reservedUsd: 0 });
+    expect(await o.store.budgetUsage({ scope: 'repo:none', period: '2025-01' })).toEqual({
+      spentUsd: 0,
+      reservedUsd: 0,
+    });
   });
 
   it('50 concurrent reservations never exceed the limit', async () => {
@@ -132,7 +174,10 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
 
   it('two store instances (replicas) racing never exceed the limit', async () => {
     const other = await o.twin();
-    const scopes = [{ scope: 'org:race2', period: '2025-01', limitUsd: 2 }, { scope: 'repo:acme/web', period: '2025-01', limitUsd: 1.5 }];
+    const scopes = [
+      { scope: 'org:race2', period: '2025-01', limitUsd: 2 },
+      { scope: 'repo:acme/web', period: '2025-01', limitUsd: 1.5 },
+    ];
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => (i % 2 ? o.store : other).reserveBudget(scopes, 0.1)),
     );

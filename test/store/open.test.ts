@@ -19,8 +19,11 @@ describe('openStore', () => {
       expect(existsSync(join(dir, 'baton.db'))).toBe(true);
       const db = new Database(join(dir, 'baton.db'), { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version))
-        .toEqual(MIGRATIONS.map((m) => m.version));
+      expect(
+        (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map(
+          (r) => r.version,
+        ),
+      ).toEqual(MIGRATIONS.map((m) => m.version));
       db.close();
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -72,15 +75,23 @@ describe('openStore', () => {
   });
 
   it('tells the operator what to check when the database is unreachable', async () => {
-    await expect(openStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' })).rejects.toThrow(/DATABASE_URL.*reachable/);
+    await expect(openStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' })).rejects.toThrow(
+      /DATABASE_URL.*reachable/,
+    );
   });
 
   it('rejects a schema name that is not a plain identifier', () => {
-    expect(() => new PostgresStore({ databaseUrl: PG_URL, schema: 'x; DROP TABLE y' })).toThrow(/Invalid Postgres schema name/);
+    expect(() => new PostgresStore({ databaseUrl: PG_URL, schema: 'x; DROP TABLE y' })).toThrow(
+      /Invalid Postgres schema name/,
+    );
   });
 
   it('lists only the migrations not yet applied, in order', () => {
-    const all = [{ version: 3, name: 'c', sqlite: '', postgres: '' }, { version: 1, name: 'a', sqlite: '', postgres: '' }, { version: 2, name: 'b', sqlite: '', postgres: '' }];
+    const all = [
+      { version: 3, name: 'c', sqlite: '', postgres: '' },
+      { version: 1, name: 'a', sqlite: '', postgres: '' },
+      { version: 2, name: 'b', sqlite: '', postgres: '' },
+    ];
     expect(pendingMigrations([2], all).map((m) => m.version)).toEqual([1, 3]);
   });
 });

@@ -35,7 +35,9 @@ export function auditIssue(sandbox: Sandbox, repo: string, issue: number, bot: s
     cards: cards.length,
     run: cards.length ? parseCard(cards.at(-1)!.body) : undefined,
     stageLabels: sandbox.issue(issue, repo).labels.filter((l) => l.startsWith('baton:') && l !== 'baton:high-risk'),
-    duplicateComments: Object.entries(markers).filter(([, n]) => n > 1).map(([m, n]) => `${m} ×${n}`),
+    duplicateComments: Object.entries(markers)
+      .filter(([, n]) => n > 1)
+      .map(([m, n]) => `${m} ×${n}`),
     markers,
   };
 }
@@ -44,7 +46,12 @@ export function auditIssue(sandbox: Sandbox, repo: string, issue: number, bot: s
 export function reviewRequests(sandbox: Sandbox, pr: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of sandbox.deliveries()) {
-    const p = d.payload as { action?: string; number?: number; requested_reviewer?: { login: string }; requested_team?: { slug: string } };
+    const p = d.payload as {
+      action?: string;
+      number?: number;
+      requested_reviewer?: { login: string };
+      requested_team?: { slug: string };
+    };
     if (d.event !== 'pull_request' || p.action !== 'review_requested' || p.number !== pr) continue;
     const who = p.requested_reviewer?.login ?? `team:${p.requested_team?.slug}`;
     out[who] = (out[who] ?? 0) + 1;
@@ -55,6 +62,7 @@ export function reviewRequests(sandbox: Sandbox, pr: number): Record<string, num
 /** Check runs by name on a PR's head (a duplicate create would show as two). */
 export function checkRunsByName(sandbox: Sandbox, repo: string, headSha: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const c of sandbox.repo(repo).checkRuns.values()) if (c.head_sha === headSha) out[c.name] = (out[c.name] ?? 0) + 1;
+  for (const c of sandbox.repo(repo).checkRuns.values())
+    if (c.head_sha === headSha) out[c.name] = (out[c.name] ?? 0) + 1;
   return out;
 }

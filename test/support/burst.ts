@@ -32,7 +32,10 @@ export const STEPS: Array<{ label: string; to: string }> = [
 export function createIssues(sandbox: Sandbox, repo: string, n: number): number[] {
   const url = sandbox.webhookUrl;
   sandbox.webhookUrl = undefined;
-  const out = Array.from({ length: n }, (_, i) => sandbox.createIssue({ title: `burst ${i}`, body: 'load', by: 'alice', repo }).number);
+  const out = Array.from(
+    { length: n },
+    (_, i) => sandbox.createIssue({ title: `burst ${i}`, body: 'load', by: 'alice', repo }).number,
+  );
   sandbox.webhookUrl = url;
   return out;
 }
@@ -77,7 +80,15 @@ export interface BurstAudit {
 
 export async function auditBurst(sandbox: Sandbox, repo: string, issues: number[], store: Store): Promise<BurstAudit> {
   const expected = STEPS.map((s) => s.to);
-  const out: BurstAudit = { issues: issues.length, wrongStage: [], duplicates: 0, lost: 0, outOfOrder: [], transitions: 0, details: [] };
+  const out: BurstAudit = {
+    issues: issues.length,
+    wrongStage: [],
+    duplicates: 0,
+    lost: 0,
+    outOfOrder: [],
+    transitions: 0,
+    details: [],
+  };
   const transitions = await store.transitions({ repo });
   const byIssue = new Map<number, number>();
   for (const t of transitions) byIssue.set(t.issue, (byIssue.get(t.issue) ?? 0) + 1);
@@ -85,7 +96,10 @@ export async function auditBurst(sandbox: Sandbox, repo: string, issues: number[
     const a = auditIssue(sandbox, repo, n, BOT);
     const dupes = Math.max(0, a.cards - 1) + a.duplicateComments.length + Math.max(0, a.stageLabels.length - 1);
     out.duplicates += dupes;
-    if (dupes) out.details.push(`#${n}: cards=${a.cards} dupes=${a.duplicateComments.join(',')} labels=${a.stageLabels.join(',')}`);
+    if (dupes)
+      out.details.push(
+        `#${n}: cards=${a.cards} dupes=${a.duplicateComments.join(',')} labels=${a.stageLabels.join(',')}`,
+      );
     if (a.run?.stage !== 'done') out.wrongStage.push(n);
     const history = a.run?.history.map((h) => h.to) ?? [];
     if (history.join('>') !== expected.join('>')) {

@@ -27,7 +27,11 @@ export interface World {
 
 /** A sandbox on port 0, seeded with the demo repo, and the env a `baton start` child needs to serve it. */
 export async function sandboxWorld(o: { flowYml?: string; latencyMs?: number } = {}): Promise<World> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const secret = randomBytes(16).toString('hex');
   const sandbox = new Sandbox({ secret, appId: APP_ID, publicKey, botLogin: BOT, latencyMs: o.latencyMs ?? 0 });
   const baseUrl = await sandbox.start(0);
@@ -71,13 +75,22 @@ const children = new Set<BatonChild>();
 
 /** Start `baton start` and wait for its "baton listening" line. */
 export async function startChild(env: Record<string, string>, timeoutMs = 45_000): Promise<BatonChild> {
-  const proc = spawn(process.execPath, [BIN, 'start'], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'start'], {
+    cwd: root,
+    env: { ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const listening = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baton start did not print "baton listening" within ${timeoutMs} ms; output:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`baton start did not print "baton listening" within ${timeoutMs} ms; output:\n${out}`)),
+      timeoutMs,
+    );
     const onData = () => {
       const m = /baton listening (\S+) webhooks (\S+)/.exec(out);
       if (m) {
@@ -120,7 +133,12 @@ export async function killAllChildren(): Promise<void> {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Poll until `check` returns true (or throw with `what` after timeoutMs). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -137,7 +155,10 @@ export async function settle(sandbox: Sandbox, store: Store, timeoutMs = 60_000)
   const end = Date.now() + timeoutMs;
   let quiet = 0;
   while (quiet < 2) {
-    if (Date.now() > end) throw new Error(`not settled after ${timeoutMs} ms: ${(await store.pendingDeliveries(5)).map((d) => `${d.name} ${d.key} attempts=${d.attempts} ${d.error ?? ''}`).join('; ')}`);
+    if (Date.now() > end)
+      throw new Error(
+        `not settled after ${timeoutMs} ms: ${(await store.pendingDeliveries(5)).map((d) => `${d.name} ${d.key} attempts=${d.attempts} ${d.error ?? ''}`).join('; ')}`,
+      );
     const before = sandbox.deliveries().length;
     await sandbox.settled();
     const pending = (await store.pendingDeliveries(1)).length;

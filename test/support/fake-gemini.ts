@@ -13,7 +13,10 @@ export function startFakeGemini(opts: FakeOptions = {}): Promise<FakeProviderSer
         systemInstruction?: { parts: Array<{ text?: string }> } | string;
         generationConfig?: { maxOutputTokens?: number; responseMimeType?: string };
       };
-      const sys = typeof j.systemInstruction === 'string' ? j.systemInstruction : (j.systemInstruction?.parts ?? []).map((p) => p.text ?? '').join('');
+      const sys =
+        typeof j.systemInstruction === 'string'
+          ? j.systemInstruction
+          : (j.systemInstruction?.parts ?? []).map((p) => p.text ?? '').join('');
       return {
         model: decodeURIComponent(m[1]!),
         system: sys,
@@ -40,7 +43,9 @@ export function startFakeGemini(opts: FakeOptions = {}): Promise<FakeProviderSer
       }
       if (b.kind === 'server') {
         const status = b.status ?? 500;
-        res.writeHead(status, json).end(JSON.stringify({ error: { code: status, message: 'Internal error encountered.', status: 'INTERNAL' } }));
+        res
+          .writeHead(status, json)
+          .end(JSON.stringify({ error: { code: status, message: 'Internal error encountered.', status: 'INTERNAL' } }));
         return;
       }
       if (b.kind === 'malformed') {
@@ -51,7 +56,11 @@ export function startFakeGemini(opts: FakeOptions = {}): Promise<FakeProviderSer
       res.writeHead(200, json).end(
         JSON.stringify({
           candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-          usageMetadata: { promptTokenCount: promptTokens, candidatesTokenCount: out, totalTokenCount: promptTokens + out },
+          usageMetadata: {
+            promptTokenCount: promptTokens,
+            candidatesTokenCount: out,
+            totalTokenCount: promptTokens + out,
+          },
           modelVersion: r.model,
         }),
       );

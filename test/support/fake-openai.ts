@@ -44,7 +44,8 @@ export interface FakeProviderServer {
 const PLAIN = { disallowedSpecial: new Set<string>() };
 export const tokens = (s: string): number => (s ? countTokens(s, PLAIN) : 0);
 
-const WORDS = 'the change touches the request handler and adds validation of the payload before it reaches storage so'.split(' ');
+const WORDS =
+  'the change touches the request handler and adds validation of the payload before it reaches storage so'.split(' ');
 /** Deterministic prose of about n tokens (each of these words is one o200k token with its leading space). */
 export function fakeProse(n: number): string {
   const out: string[] = [];
@@ -80,7 +81,9 @@ export function fakeServerCore(
     const body = await readBody(req);
     const r = parse(req, body);
     if (!r) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     requests.push(r);
@@ -89,7 +92,8 @@ export function fakeServerCore(
     n += 1;
     const want = Math.min(r.maxTokens, opts.outputTokens ? opts.outputTokens(r) : 120);
     const send = (beh: FakeBehavior) => {
-      let text = beh.kind === 'ok' && beh.text !== undefined ? beh.text : opts.answer ? opts.answer(r) : defaultAnswer(r, want);
+      let text =
+        beh.kind === 'ok' && beh.text !== undefined ? beh.text : opts.answer ? opts.answer(r) : defaultAnswer(r, want);
       if (beh.kind === 'wrong_schema') text = JSON.stringify({ unexpected: fakeProse(5) });
       if (beh.kind === 'over_deliver') text = fakeProse(r.maxTokens + beh.extra);
       // A real provider stops at max tokens; only the over-deliver script breaks that promise.
@@ -139,8 +143,14 @@ export function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeProviderSer
       };
       return {
         model: j.model,
-        system: j.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n'),
-        prompt: j.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n'),
+        system: j.messages
+          .filter((m) => m.role === 'system')
+          .map((m) => m.content)
+          .join('\n'),
+        prompt: j.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join('\n'),
         maxTokens: j.max_completion_tokens ?? j.max_tokens ?? 4096,
         json: !!j.response_format && j.response_format.type !== 'text',
       };
@@ -148,13 +158,17 @@ export function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeProviderSer
     (res, b, r, text, out) => {
       const json = { 'content-type': 'application/json' };
       if (b.kind === 'rate_limit') {
-        res
-          .writeHead(429, { ...json, 'retry-after': String(b.retryAfterSec ?? 1) })
-          .end(JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
+        res.writeHead(429, { ...json, 'retry-after': String(b.retryAfterSec ?? 1) }).end(
+          JSON.stringify({
+            error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' },
+          }),
+        );
         return;
       }
       if (b.kind === 'server') {
-        res.writeHead(b.status ?? 500, json).end(JSON.stringify({ error: { message: 'The server had an error', type: 'server_error' } }));
+        res
+          .writeHead(b.status ?? 500, json)
+          .end(JSON.stringify({ error: { message: 'The server had an error', type: 'server_error' } }));
         return;
       }
       if (b.kind === 'malformed') {
@@ -169,7 +183,14 @@ export function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeProviderSer
           object: 'chat.completion',
           created: 1_700_000_000,
           model: r.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }],
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: text, refusal: null },
+              finish_reason: 'stop',
+              logprobs: null,
+            },
+          ],
           usage: { prompt_tokens: promptTokens, completion_tokens: out, total_tokens: promptTokens + out },
         }),
       );

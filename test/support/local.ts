@@ -6,9 +6,17 @@ import { startLocalBaton, type LocalBaton, type LocalBatonOptions } from '../../
 import { parseCard } from '../../src/github/card.js';
 import type { RunState } from '../../src/engine/types.js';
 
-export async function local(o: LocalBatonOptions = {}): Promise<LocalBaton & { dataDir: string; cleanup(): Promise<void> }> {
+export async function local(
+  o: LocalBatonOptions = {},
+): Promise<LocalBaton & { dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'baton-e2e-'));
-  const lb = await startLocalBaton({ databaseUrl: '', redisUrl: '', logLevel: process.env.BATON_LOG_LEVEL ?? 'silent', ...o, dataDir });
+  const lb = await startLocalBaton({
+    databaseUrl: '',
+    redisUrl: '',
+    logLevel: process.env.BATON_LOG_LEVEL ?? 'silent',
+    ...o,
+    dataDir,
+  });
   return Object.assign(lb, {
     dataDir,
     async cleanup() {
@@ -18,16 +26,24 @@ export async function local(o: LocalBatonOptions = {}): Promise<LocalBaton & { d
   });
 }
 
-export function card(lb: LocalBaton, issue: number): { run: RunState | undefined; count: number; body: string | undefined } {
+export function card(
+  lb: LocalBaton,
+  issue: number,
+): { run: RunState | undefined; count: number; body: string | undefined } {
   const cards = lb.sandbox.comments(issue, lb.seeded.repo).filter((c) => c.body.includes('<!-- baton:card -->'));
   const last = cards.at(-1);
   return { run: last ? parseCard(last.body) : undefined, count: cards.length, body: last?.body };
 }
 
 export function stageLabels(lb: LocalBaton, issue: number): string[] {
-  return lb.sandbox.issue(issue, lb.seeded.repo).labels.filter((l) => l.startsWith('baton:') && l !== 'baton:high-risk');
+  return lb.sandbox
+    .issue(issue, lb.seeded.repo)
+    .labels.filter((l) => l.startsWith('baton:') && l !== 'baton:high-risk');
 }
 
 export function botComments(lb: LocalBaton, issue: number): string[] {
-  return lb.sandbox.comments(issue, lb.seeded.repo).filter((c) => c.user === 'baton-sandbox[bot]').map((c) => c.body);
+  return lb.sandbox
+    .comments(issue, lb.seeded.repo)
+    .filter((c) => c.user === 'baton-sandbox[bot]')
+    .map((c) => c.body);
 }

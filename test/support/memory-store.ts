@@ -26,7 +26,10 @@ export class MemoryLlmStore {
   }
   async ledger(q: { since?: string; repo?: string; issue?: number }): Promise<LedgerEntry[]> {
     return this.entries.filter(
-      (e) => (!q.since || e.at >= q.since) && (!q.repo || e.repo === q.repo) && (q.issue === undefined || e.issue === q.issue),
+      (e) =>
+        (!q.since || e.at >= q.since) &&
+        (!q.repo || e.repo === q.repo) &&
+        (q.issue === undefined || e.issue === q.issue),
     );
   }
   async reserveBudget(scopes: Array<BudgetScope & { limitUsd: number }>, usd: number): Promise<string | undefined> {
@@ -71,8 +74,22 @@ const UNSUPPORTED = (name: string) => () => {
 export function memoryStore(): MemoryLlmStore & Store {
   const s = new MemoryLlmStore();
   const names = [
-    'recordDelivery', 'finishDelivery', 'bumpDeliveryAttempts', 'getDelivery', 'pendingDeliveries', 'deadDeliveries', 'reviveDelivery',
-    'effectState', 'markEffect', 'linkPr', 'issueForPr', 'recordTransitions', 'transitions', 'kvGet', 'kvSet', 'kvSetIfAbsent',
+    'recordDelivery',
+    'finishDelivery',
+    'bumpDeliveryAttempts',
+    'getDelivery',
+    'pendingDeliveries',
+    'deadDeliveries',
+    'reviveDelivery',
+    'effectState',
+    'markEffect',
+    'linkPr',
+    'issueForPr',
+    'recordTransitions',
+    'transitions',
+    'kvGet',
+    'kvSet',
+    'kvSetIfAbsent',
   ];
   for (const n of names) (s as unknown as Record<string, unknown>)[n] = UNSUPPORTED(n);
   return s as MemoryLlmStore & Store;

@@ -10,7 +10,20 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const dir = join(this.root, 'test-results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'jest.json'), JSON.stringify({ numPassedTests: results.numPassedTests, numFailedTests: results.numFailedTests, numPendingTests: results.numPendingTests, numTotalTests: results.numTotalTests, success: results.success }, null, 2));
+    writeFileSync(
+      join(dir, 'jest.json'),
+      JSON.stringify(
+        {
+          numPassedTests: results.numPassedTests,
+          numFailedTests: results.numFailedTests,
+          numPendingTests: results.numPendingTests,
+          numTotalTests: results.numTotalTests,
+          success: results.success,
+        },
+        null,
+        2,
+      ),
+    );
     const skipped = results.numPendingTests ? `, ${results.numPendingTests} skipped` : '';
     process.stdout.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped}\n`);
   }

@@ -6,7 +6,11 @@ import { runRisk } from '../../src/cli/risk.js';
 function io(stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s), readStdin: async () => stdin } };
+  return {
+    out,
+    err,
+    io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s), readStdin: async () => stdin },
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-risk-'));
@@ -21,7 +25,18 @@ test('scores every valid line, reports bad lines as FILE:line and exits 1 after 
       '{not json',
       JSON.stringify({ la: -1, ld: 0, nf: 1 }),
       '',
-      JSON.stringify({ la: 3000, ld: 800, nf: 90, nd: 12, ns: 4, entropy: 0.9, fix: true, exp: 1, sexp: 0, sensitive: ['db/migrations/x.sql'] }),
+      JSON.stringify({
+        la: 3000,
+        ld: 800,
+        nf: 90,
+        nd: 12,
+        ns: 4,
+        entropy: 0.9,
+        fix: true,
+        exp: 1,
+        sexp: 0,
+        sensitive: ['db/migrations/x.sql'],
+      }),
     ].join('\n'),
   );
   const t = io();

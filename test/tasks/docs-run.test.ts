@@ -8,13 +8,39 @@ function setup(router: FakeRouter, docs?: { changelog: string; pr: boolean }) {
   const gh = new FakeGitHub();
   const port = new GitHubPort(gh.octokit, { owner: 'acme', repo: 'app' });
   const flow = testFlow({}, docs);
-  const ctx: TaskContext = { port, router, flow, run: testRun(7, 'done'), pr: 21, org: 'acme', repo: 'app', now: () => new Date(), roleMembers: () => ({ users: [], teams: [] }) };
-  gh.addPull({ number: 21, title: 'feat: export invoices as CSV', body: 'Finance asked for CSV exports.\n\nDetails…', merged: true, state: 'closed', merged_at: '2026-11-20T00:00:00Z' }, [file('src/billing/export.ts', 80, 0)]);
+  const ctx: TaskContext = {
+    port,
+    router,
+    flow,
+    run: testRun(7, 'done'),
+    pr: 21,
+    org: 'acme',
+    repo: 'app',
+    now: () => new Date(),
+    roleMembers: () => ({ users: [], teams: [] }),
+  };
+  gh.addPull(
+    {
+      number: 21,
+      title: 'feat: export invoices as CSV',
+      body: 'Finance asked for CSV exports.\n\nDetails…',
+      merged: true,
+      state: 'closed',
+      merged_at: '2026-11-20T00:00:00Z',
+    },
+    [file('src/billing/export.ts', 80, 0)],
+  );
   gh.contents.set('main:CHANGELOG.md', { text: '# Changelog\n\n- Older entry (#3)\n', sha: 'blob1' });
   return { gh, ctx };
 }
 
-const answer = { changelog_entry: 'Export invoices as CSV', summary: 'Adds CSV export. cc @finance', what_changed: ['New export endpoint'], why: 'Finance needs it', how_to_use: 'Click Export.' };
+const answer = {
+  changelog_entry: 'Export invoices as CSV',
+  summary: 'Adds CSV export. cc @finance',
+  what_changed: ['New export endpoint'],
+  why: 'Finance needs it',
+  how_to_use: 'Click Export.',
+};
 
 test('posts one docs comment on the issue (offline), and not twice', async () => {
   const { gh, ctx } = setup(new FakeRouter(undefined));
@@ -39,7 +65,9 @@ test('with pr: true opens a follow-up PR on baton/docs-pr-N with the entry prepe
   const puts = gh.writesOf('PUT /repos/{owner}/{repo}/contents/{path}');
   expect(puts).toHaveLength(1);
   expect(puts[0].branch).toBe('baton/docs-pr-21');
-  expect(gh.contents.get('baton/docs-pr-21:CHANGELOG.md')!.text).toBe('# Changelog\n\n- Export invoices as CSV (#21)\n\n- Older entry (#3)\n');
+  expect(gh.contents.get('baton/docs-pr-21:CHANGELOG.md')!.text).toBe(
+    '# Changelog\n\n- Export invoices as CSV (#21)\n\n- Older entry (#3)\n',
+  );
   expect(gh.contents.get('main:CHANGELOG.md')!.text).toBe('# Changelog\n\n- Older entry (#3)\n');
   expect(r.followUpPr).toBeDefined();
   expect(gh.pulls.get(r.followUpPr!)!.head.ref).toBe('baton/docs-pr-21');
@@ -54,7 +82,10 @@ test('with pr: true opens a follow-up PR on baton/docs-pr-N with the entry prepe
 test('a half-done run (branch already there, PR missing) reuses the branch and does not duplicate the entry', async () => {
   const { gh, ctx } = setup(new FakeRouter(() => answer), { changelog: 'CHANGELOG.md', pr: true });
   gh.refs.set('heads/baton/docs-pr-21', 'basesha0001');
-  gh.contents.set('baton/docs-pr-21:CHANGELOG.md', { text: '# Changelog\n\n- Export invoices as CSV (#21)\n', sha: 'blob2' });
+  gh.contents.set('baton/docs-pr-21:CHANGELOG.md', {
+    text: '# Changelog\n\n- Export invoices as CSV (#21)\n',
+    sha: 'blob2',
+  });
   const r = await runDocsTask(ctx);
   expect(gh.writesOf('POST /repos/{owner}/{repo}/git/refs')).toHaveLength(0);
   expect(gh.writesOf('PUT /repos/{owner}/{repo}/contents/{path}')).toHaveLength(0);

@@ -25,7 +25,14 @@ export class FakeGitHub {
   prFiles = new Map<number, PullFile[]>();
   prCommits = new Map<number, CommitData[]>();
   history: RepoCommit[] = [];
-  comments: Array<{ id: number; issue: number; body: string; user: { login: string; type: string }; html_url: string; created_at: string }> = [];
+  comments: Array<{
+    id: number;
+    issue: number;
+    body: string;
+    user: { login: string; type: string };
+    html_url: string;
+    created_at: string;
+  }> = [];
   labels = new Map<number, string[]>();
   reviews = new Map<number, ReviewData[]>();
   requested = new Map<number, { users: string[]; teams: string[] }>();
@@ -38,7 +45,9 @@ export class FakeGitHub {
   private nextId = 1000;
   botLogin = 'baton[bot]';
 
-  readonly octokit = { request: (route: string, params: Record<string, any> = {}) => this.handle(route, params) } as any;
+  readonly octokit = {
+    request: (route: string, params: Record<string, any> = {}) => this.handle(route, params),
+  } as any;
 
   addPull(p: Partial<PullData> & { number: number }, files: PullFile[], commits: CommitData[] = []): void {
     this.pulls.set(p.number, {
@@ -79,10 +88,17 @@ export class FakeGitHub {
   }
 
   private toCommit(c: RepoCommit): CommitData {
-    return { sha: c.sha, commit: { message: c.message ?? 'change', author: { name: c.login, date: c.date } }, author: { login: c.login } };
+    return {
+      sha: c.sha,
+      commit: { message: c.message ?? 'change', author: { name: c.login, date: c.date } },
+      author: { login: c.login },
+    };
   }
 
-  async handle(route: string, p: Record<string, any>): Promise<{ status: number; headers: Record<string, string>; data: any }> {
+  async handle(
+    route: string,
+    p: Record<string, any>,
+  ): Promise<{ status: number; headers: Record<string, string>; data: any }> {
     const [method] = route.split(' ');
     if (method === 'GET') this.reads.push(route);
     else this.writes.push({ route, params: p });
@@ -105,7 +121,10 @@ export class FakeGitHub {
       }
       case 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers': {
         const r = this.requested.get(p.pull_number) ?? { users: [], teams: [] };
-        this.requested.set(p.pull_number, { users: [...r.users, ...(p.reviewers ?? [])], teams: [...r.teams, ...(p.team_reviewers ?? [])] });
+        this.requested.set(p.pull_number, {
+          users: [...r.users, ...(p.reviewers ?? [])],
+          teams: [...r.teams, ...(p.team_reviewers ?? [])],
+        });
         return this.ok({});
       }
       case 'GET /repos/{owner}/{repo}/pulls':
@@ -113,7 +132,16 @@ export class FakeGitHub {
       case 'POST /repos/{owner}/{repo}/pulls': {
         if (!this.refs.has(`heads/${p.head}`)) throw Object.assign(new Error('head branch missing'), { status: 422 });
         const number = this.id();
-        this.addPull({ number, title: p.title, body: p.body, head: { ref: p.head, sha: this.refs.get(`heads/${p.head}`)! }, base: { ref: p.base, sha: 'basesha0001' } }, []);
+        this.addPull(
+          {
+            number,
+            title: p.title,
+            body: p.body,
+            head: { ref: p.head, sha: this.refs.get(`heads/${p.head}`)! },
+            base: { ref: p.base, sha: 'basesha0001' },
+          },
+          [],
+        );
         return this.ok(this.pulls.get(number));
       }
       case 'GET /repos/{owner}/{repo}/commits': {
@@ -124,7 +152,16 @@ export class FakeGitHub {
       }
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}': {
         const pull = this.pulls.get(p.issue_number);
-        return this.ok({ number: p.issue_number, title: pull?.title ?? 'Issue', body: '', state: 'open', user: { login: 'dev' }, labels: (this.labels.get(p.issue_number) ?? []).map((name) => ({ name })), assignees: [], created_at: '2026-11-01T00:00:00Z' });
+        return this.ok({
+          number: p.issue_number,
+          title: pull?.title ?? 'Issue',
+          body: '',
+          state: 'open',
+          user: { login: 'dev' },
+          labels: (this.labels.get(p.issue_number) ?? []).map((name) => ({ name })),
+          assignees: [],
+          created_at: '2026-11-01T00:00:00Z',
+        });
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels':
         this.labels.set(p.issue_number, [...new Set([...(this.labels.get(p.issue_number) ?? []), ...p.labels])]);
@@ -132,13 +169,23 @@ export class FakeGitHub {
       case 'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': {
         const cur = this.labels.get(p.issue_number) ?? [];
         if (!cur.includes(p.name)) this.notFound();
-        this.labels.set(p.issue_number, cur.filter((l) => l !== p.name));
+        this.labels.set(
+          p.issue_number,
+          cur.filter((l) => l !== p.name),
+        );
         return this.ok([]);
       }
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments':
         return this.ok(paged(this.comments.filter((c) => c.issue === p.issue_number)));
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
-        const c = { id: this.id(), issue: p.issue_number, body: p.body, user: { login: this.botLogin, type: 'Bot' }, html_url: `https://github.test/o/r/issues/${p.issue_number}#c`, created_at: new Date().toISOString() };
+        const c = {
+          id: this.id(),
+          issue: p.issue_number,
+          body: p.body,
+          user: { login: this.botLogin, type: 'Bot' },
+          html_url: `https://github.test/o/r/issues/${p.issue_number}#c`,
+          created_at: new Date().toISOString(),
+        };
         this.comments.push(c);
         return this.ok(c);
       }
@@ -148,9 +195,18 @@ export class FakeGitHub {
         return this.ok(c);
       }
       case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs':
-        return this.ok({ check_runs: this.checks.filter((c) => c.head_sha === p.ref && (!p.check_name || c.name === p.check_name)) });
+        return this.ok({
+          check_runs: this.checks.filter((c) => c.head_sha === p.ref && (!p.check_name || c.name === p.check_name)),
+        });
       case 'POST /repos/{owner}/{repo}/check-runs': {
-        const c: StoredCheck = { id: this.id(), name: p.name, head_sha: p.head_sha, status: p.status, conclusion: p.conclusion, output: p.output };
+        const c: StoredCheck = {
+          id: this.id(),
+          name: p.name,
+          head_sha: p.head_sha,
+          status: p.status,
+          conclusion: p.conclusion,
+          output: p.output,
+        };
         this.checks.push(c);
         return this.ok(c);
       }
@@ -166,14 +222,23 @@ export class FakeGitHub {
         return this.ok({ object: { sha } });
       }
       case 'POST /repos/{owner}/{repo}/git/refs':
-        if (this.refs.has(p.ref.replace(/^refs\//, ''))) throw Object.assign(new Error('Reference already exists'), { status: 422 });
+        if (this.refs.has(p.ref.replace(/^refs\//, '')))
+          throw Object.assign(new Error('Reference already exists'), { status: 422 });
         this.refs.set(p.ref.replace(/^refs\//, ''), p.sha);
         return this.ok({});
       case 'GET /repos/{owner}/{repo}/contents/{path}': {
         // A branch made from the default branch sees its files until it writes its own.
         const branch = p.ref ?? this.defaultBranch;
-        const f = this.contents.get(`${branch}:${p.path}`) ?? (this.refs.has(`heads/${branch}`) ? this.contents.get(`${this.defaultBranch}:${p.path}`) : undefined) ?? this.notFound();
-        return this.ok({ type: 'file', encoding: 'base64', content: Buffer.from(f.text).toString('base64'), sha: f.sha });
+        const f =
+          this.contents.get(`${branch}:${p.path}`) ??
+          (this.refs.has(`heads/${branch}`) ? this.contents.get(`${this.defaultBranch}:${p.path}`) : undefined) ??
+          this.notFound();
+        return this.ok({
+          type: 'file',
+          encoding: 'base64',
+          content: Buffer.from(f.text).toString('base64'),
+          sha: f.sha,
+        });
       }
       case 'PUT /repos/{owner}/{repo}/contents/{path}': {
         const key = `${p.branch}:${p.path}`;
@@ -188,6 +253,21 @@ export class FakeGitHub {
   }
 }
 
-export function file(filename: string, additions: number, deletions: number, patch?: string, status = 'modified'): PullFile {
-  return { filename, status, additions, deletions, changes: additions + deletions, patch: patch ?? `@@ -1,${deletions} +1,${additions} @@\n${'-old\n'.repeat(deletions)}${'+new\n'.repeat(additions)}`.trimEnd() };
+export function file(
+  filename: string,
+  additions: number,
+  deletions: number,
+  patch?: string,
+  status = 'modified',
+): PullFile {
+  return {
+    filename,
+    status,
+    additions,
+    deletions,
+    changes: additions + deletions,
+    patch:
+      patch ??
+      `@@ -1,${deletions} +1,${additions} @@\n${'-old\n'.repeat(deletions)}${'+new\n'.repeat(additions)}`.trimEnd(),
+  };
 }

@@ -14,11 +14,33 @@ export class FakeRouter implements LlmRouter {
     this.requests.push(req);
     if (!this.answer) {
       const data = req.offline();
-      return { text: typeof data === 'string' ? data : JSON.stringify(data), data: typeof data === 'string' ? undefined : data, provider: 'offline', model: 'baton-offline', tokensIn: 0, tokensOut: 0, costUsd: 0, cached: false, offline: true, notes: ['no provider configured'] };
+      return {
+        text: typeof data === 'string' ? data : JSON.stringify(data),
+        data: typeof data === 'string' ? undefined : data,
+        provider: 'offline',
+        model: 'baton-offline',
+        tokensIn: 0,
+        tokensOut: 0,
+        costUsd: 0,
+        cached: false,
+        offline: true,
+        notes: ['no provider configured'],
+      };
     }
     const a = this.answer(req);
     // Like a router that passes provider JSON through: the task must not trust it.
-    return { text: typeof a === 'string' ? a : JSON.stringify(a), data: typeof a === 'string' ? undefined : (a as T), provider: 'openai', model: 'gpt-test', tokensIn: 1000, tokensOut: 200, costUsd: 0.0123, cached: false, offline: false, notes: [] };
+    return {
+      text: typeof a === 'string' ? a : JSON.stringify(a),
+      data: typeof a === 'string' ? undefined : (a as T),
+      provider: 'openai',
+      model: 'gpt-test',
+      tokensIn: 1000,
+      tokensOut: 200,
+      costUsd: 0.0123,
+      cached: false,
+      offline: false,
+      notes: [],
+    };
   }
 }
 
@@ -40,5 +62,21 @@ export function testFlow(risk: Flow['risk'] = {}, docs?: { changelog: string; pr
 }
 
 export function testRun(issue = 7, stage = 'build'): RunState {
-  return { v: 1, repo: 'acme/app', issue, issueAuthor: 'pm', flow: 'feature', stage, status: 'active', startedAt: '2026-11-01T00:00:00Z', enteredAt: '2026-11-01T00:00:00Z', owners: [], prs: [], history: [], seen: [], nudged: [], spendUsd: 0 };
+  return {
+    v: 1,
+    repo: 'acme/app',
+    issue,
+    issueAuthor: 'pm',
+    flow: 'feature',
+    stage,
+    status: 'active',
+    startedAt: '2026-11-01T00:00:00Z',
+    enteredAt: '2026-11-01T00:00:00Z',
+    owners: [],
+    prs: [],
+    history: [],
+    seen: [],
+    nudged: [],
+    spendUsd: 0,
+  };
 }

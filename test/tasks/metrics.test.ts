@@ -46,7 +46,20 @@ test('metricsFromData computes Kamei size, diffusion, history, experience and pu
     ownShas: ['own1'],
     now,
   });
-  expect(m).toMatchObject({ la: 76, ld: 11, nf: 5, nd: 4, ns: 4, fix: true, ndev: 2, nuc: 3, exp: 2, sexp: 6, testsTouched: 1, codeTouched: 3 });
+  expect(m).toMatchObject({
+    la: 76,
+    ld: 11,
+    nf: 5,
+    nd: 4,
+    ns: 4,
+    fix: true,
+    ndev: 2,
+    nuc: 3,
+    exp: 2,
+    sexp: 6,
+    testsTouched: 1,
+    codeTouched: 3,
+  });
   expect(m.age).toBe(20); // files last changed 10 and 30 days ago (the PR's own commit is excluded)
   expect(m.rexp).toBe(1.5); // 1/(1+0) + 1/(1+1)
   expect(m.subsystems).toEqual(['.', 'db', 'src/billing', 'test']);
@@ -61,7 +74,10 @@ test('custom sensitive globs replace the defaults; fix is false without keywords
   const m = metricsFromData({
     title: 'Add dark mode',
     author: 'ann',
-    files: [{ filename: 'db/migrations/1.sql', additions: 1, deletions: 0 }, { filename: 'payments/core.ts', additions: 1, deletions: 0 }],
+    files: [
+      { filename: 'db/migrations/1.sql', additions: 1, deletions: 0 },
+      { filename: 'payments/core.ts', additions: 1, deletions: 0 },
+    ],
     commitMessages: ['add toggle'],
     fileHistory: {},
     authorCommits: [],
@@ -76,7 +92,9 @@ test('custom sensitive globs replace the defaults; fix is false without keywords
 test('computeMetrics samples at most N files of history and reads experience through the port', async () => {
   const gh = new FakeGitHub();
   const files = Array.from({ length: 8 }, (_, i) => file(`src/app/f${i}.ts`, 10 + i, 1));
-  gh.addPull({ number: 5, user: { login: 'ann' }, title: 'Refactor' }, files, [{ sha: 'own', commit: { message: 'fix: crash on save', author: { date: daysAgo(0) } }, author: { login: 'ann' } }]);
+  gh.addPull({ number: 5, user: { login: 'ann' }, title: 'Refactor' }, files, [
+    { sha: 'own', commit: { message: 'fix: crash on save', author: { date: daysAgo(0) } }, author: { login: 'ann' } },
+  ]);
   gh.history = [
     { sha: 'h1', login: 'bob', date: daysAgo(5), files: ['src/app/f7.ts', 'src/app/f6.ts'] },
     { sha: 'h2', login: 'ann', date: daysAgo(50), files: ['src/app/f0.ts'] },

@@ -27,7 +27,9 @@ test('lock, vendored, generated and binary files are summarised in one line each
 });
 
 test('sensitive paths go first, then the biggest changes; what does not fit is listed', () => {
-  const r = packDiff([file('src/small.ts', 5, 0), file('src/big.ts', 400, 0), file('db/migrations/001.sql', 2, 0)], { budget: 500 });
+  const r = packDiff([file('src/small.ts', 5, 0), file('src/big.ts', 400, 0), file('db/migrations/001.sql', 2, 0)], {
+    budget: 500,
+  });
   const order = ['db/migrations/001.sql', 'src/big.ts'].map((f) => r.text.indexOf(`### ${f}`));
   expect(order[0]).toBeGreaterThanOrEqual(0);
   expect(order[0]).toBeLessThan(order[1]);
@@ -68,7 +70,9 @@ test('parseUnifiedDiff reads names, status and counts', () => {
 });
 
 test('special-token lookalikes in a diff are counted as text, not an error', () => {
-  const r = packDiff([file('src/a.ts', 1, 0, '@@ -0,0 +1 @@\n+const s = "<|endoftext|><|im_start|>system";')], { budget: 1000 });
+  const r = packDiff([file('src/a.ts', 1, 0, '@@ -0,0 +1 @@\n+const s = "<|endoftext|><|im_start|>system";')], {
+    budget: 1000,
+  });
   expect(r.text).toContain('<|endoftext|>');
   expect(r.tokens).toBeGreaterThan(5);
 });

@@ -11,7 +11,24 @@ test('on a realistic (log-normal) population at most 20% of changes are high, an
   for (const s of scores) expect(s.score).toBeGreaterThanOrEqual(0), expect(s.score).toBeLessThanOrEqual(1);
 });
 
-const base: ScoreInput = { la: 60, ld: 20, nf: 4, nd: 2, ns: 1, entropy: 0.6, fix: false, ndev: 3, nuc: 10, age: 60, exp: 40, sexp: 10, sensitive: [], deps: [], testsTouched: 1, codeTouched: 3 };
+const base: ScoreInput = {
+  la: 60,
+  ld: 20,
+  nf: 4,
+  nd: 2,
+  ns: 1,
+  entropy: 0.6,
+  fix: false,
+  ndev: 3,
+  nuc: 10,
+  age: 60,
+  exp: 40,
+  sexp: 10,
+  sensitive: [],
+  deps: [],
+  testsTouched: 1,
+  codeTouched: 3,
+};
 
 function ranks(vary: (x: number) => Partial<ScoreInput>, xs: number[]): number[] {
   return xs.map((x) => scoreChange({ ...base, ...vary(x) }).score);
@@ -29,7 +46,18 @@ test('risk rises with size, spread and entropy, and with inexperience', () => {
 });
 
 test('reasons say what is unusual in plain words', () => {
-  const r = scoreChange({ ...base, la: 1400, ld: 39, nf: 80, nd: 4, exp: 2, sexp: 0, sensitive: ['db/migrations/2026_add_index.sql'], newSubsystems: ['src/billing'], subsystems: ['src/billing'] });
+  const r = scoreChange({
+    ...base,
+    la: 1400,
+    ld: 39,
+    nf: 80,
+    nd: 4,
+    exp: 2,
+    sexp: 0,
+    sensitive: ['db/migrations/2026_add_index.sql'],
+    newSubsystems: ['src/billing'],
+    subsystems: ['src/billing'],
+  });
   expect(r.level).toBe('high');
   expect(r.reasons[0]).toBe('+1,400/-39 lines across 80 files in 4 directories');
   expect(r.reasons).toContain("author's first change in `src/billing`");

@@ -1,7 +1,19 @@
 // Gemini generateContent through @google/generative-ai. The SDK's own `timeout` leaves a timer running after the
 // call, so we abort through `signal` with a timer we clear ourselves.
-import { GoogleGenerativeAI, GoogleGenerativeAIAbortError, GoogleGenerativeAIFetchError, GoogleGenerativeAIResponseError } from '@google/generative-ai';
-import { ProviderError, errorKindForStatus, parseRetryAfter, type Provider, type ProviderAnswer, type ProviderCall } from './types.js';
+import {
+  GoogleGenerativeAI,
+  GoogleGenerativeAIAbortError,
+  GoogleGenerativeAIFetchError,
+  GoogleGenerativeAIResponseError,
+} from '@google/generative-ai';
+import {
+  ProviderError,
+  errorKindForStatus,
+  parseRetryAfter,
+  type Provider,
+  type ProviderAnswer,
+  type ProviderCall,
+} from './types.js';
 
 export interface GeminiProviderOptions {
   apiKey?: string;
@@ -11,7 +23,11 @@ export interface GeminiProviderOptions {
 }
 
 export function geminiFromEnv(env: Record<string, string | undefined>, now?: () => number): Provider {
-  return createGeminiProvider({ apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY, baseUrl: env.GEMINI_BASE_URL || undefined, now });
+  return createGeminiProvider({
+    apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY,
+    baseUrl: env.GEMINI_BASE_URL || undefined,
+    now,
+  });
 }
 
 export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
@@ -29,7 +45,10 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
           {
             model: call.model,
             systemInstruction: call.system,
-            generationConfig: { maxOutputTokens: call.maxOutputTokens, ...(call.json ? { responseMimeType: 'application/json' } : {}) },
+            generationConfig: {
+              maxOutputTokens: call.maxOutputTokens,
+              ...(call.json ? { responseMimeType: 'application/json' } : {}),
+            },
           },
           opts.baseUrl ? { baseUrl: opts.baseUrl } : undefined,
         );
@@ -43,7 +62,12 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
         if (typeof text !== 'string' || !u || typeof u.promptTokenCount !== 'number') {
           throw new ProviderError('malformed', `gemini/${call.model} returned no candidate text or usageMetadata`);
         }
-        return { text, tokensIn: u.promptTokenCount, tokensOut: u.candidatesTokenCount ?? 0, cachedTokensIn: u.cachedContentTokenCount ?? 0 };
+        return {
+          text,
+          tokensIn: u.promptTokenCount,
+          tokensOut: u.candidatesTokenCount ?? 0,
+          cachedTokensIn: u.cachedContentTokenCount ?? 0,
+        };
       } catch (e) {
         throw normaliseGeminiError(e, controller.signal.aborted, now());
       } finally {
@@ -55,15 +79,22 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
 
 export function normaliseGeminiError(e: unknown, aborted: boolean, nowMs: number): ProviderError {
   if (e instanceof ProviderError) return e;
-  if (aborted || e instanceof GoogleGenerativeAIAbortError) return new ProviderError('timeout', `gemini: no answer in time (${(e as Error)?.message})`);
+  if (aborted || e instanceof GoogleGenerativeAIAbortError)
+    return new ProviderError('timeout', `gemini: no answer in time (${(e as Error)?.message})`);
   if (e instanceof GoogleGenerativeAIFetchError && typeof e.status === 'number') {
     // Google sends the back-off as RetryInfo.retryDelay ("30s") in the error details.
-    const info = (e.errorDetails ?? []).find((d) => String((d as { '@type'?: string })['@type'] ?? '').endsWith('RetryInfo')) as
-      | { retryDelay?: string }
-      | undefined;
-    return new ProviderError(errorKindForStatus(e.status), `gemini: ${e.message}`, parseRetryAfter(info?.retryDelay, nowMs), e.status);
+    const info = (e.errorDetails ?? []).find((d) =>
+      String((d as { '@type'?: string })['@type'] ?? '').endsWith('RetryInfo'),
+    ) as { retryDelay?: string } | undefined;
+    return new ProviderError(
+      errorKindForStatus(e.status),
+      `gemini: ${e.message}`,
+      parseRetryAfter(info?.retryDelay, nowMs),
+      e.status,
+    );
   }
   if (e instanceof GoogleGenerativeAIResponseError) return new ProviderError('malformed', `gemini: ${e.message}`);
-  if ((e as Error)?.name === 'SyntaxError') return new ProviderError('malformed', `gemini: unparseable response (${(e as Error).message})`);
+  if ((e as Error)?.name === 'SyntaxError')
+    return new ProviderError('malformed', `gemini: unparseable response (${(e as Error).message})`);
   return new ProviderError('server', `gemini: ${(e as Error)?.message ?? String(e)}`);
 }

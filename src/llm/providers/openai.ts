@@ -1,6 +1,13 @@
 // OpenAI chat completions through the official SDK. maxRetries 0: the router owns retries and fallback.
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ProviderError, errorKindForStatus, parseRetryAfter, type Provider, type ProviderAnswer, type ProviderCall } from './types.js';
+import {
+  ProviderError,
+  errorKindForStatus,
+  parseRetryAfter,
+  type Provider,
+  type ProviderAnswer,
+  type ProviderCall,
+} from './types.js';
 
 export interface OpenAiProviderOptions {
   apiKey?: string;
@@ -39,7 +46,8 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
           { timeout: call.timeoutMs, maxRetries: 0, signal: controller.signal },
         );
       } catch (e) {
-        if (controller.signal.aborted) throw new ProviderError('timeout', `openai/${call.model}: no answer within ${call.timeoutMs} ms`);
+        if (controller.signal.aborted)
+          throw new ProviderError('timeout', `openai/${call.model}: no answer within ${call.timeoutMs} ms`);
         throw normaliseOpenAiError(e, now());
       } finally {
         clearTimeout(timer);
@@ -61,12 +69,14 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
 
 export function normaliseOpenAiError(e: unknown, nowMs: number): ProviderError {
   if (e instanceof ProviderError) return e;
-  if (e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError) return new ProviderError('timeout', `openai: ${(e as Error).message}`);
+  if (e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
+    return new ProviderError('timeout', `openai: ${(e as Error).message}`);
   if (e instanceof APIError && typeof e.status === 'number') {
     const retry = e.headers ? parseRetryAfter(e.headers.get('retry-after'), nowMs) : undefined;
     return new ProviderError(errorKindForStatus(e.status), `openai: ${e.status} ${e.message}`, retry, e.status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK's parser.
-  if ((e as Error)?.name === 'SyntaxError') return new ProviderError('malformed', `openai: unparseable response (${(e as Error).message})`);
+  if ((e as Error)?.name === 'SyntaxError')
+    return new ProviderError('malformed', `openai: unparseable response (${(e as Error).message})`);
   return new ProviderError('server', `openai: ${(e as Error)?.message ?? String(e)}`);
 }

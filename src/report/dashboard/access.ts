@@ -30,7 +30,7 @@ function same(a: string, b: string): boolean {
 }
 
 export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
-  const raw = Array.isArray(header) ? header.join(';') : header ?? '';
+  const raw = Array.isArray(header) ? header.join(';') : (header ?? '');
   for (const part of raw.split(';')) {
     const i = part.indexOf('=');
     if (i > 0 && part.slice(0, i).trim() === name) {
@@ -47,10 +47,12 @@ export function readCookie(header: string | string[] | undefined, name: string):
 export function decideAccess(req: AccessRequest, token: string | undefined, openOnLocalhost = true): AccessDecision {
   if (token) {
     const auth = req.headers.authorization;
-    const bearer = typeof auth === 'string' && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const bearer =
+      typeof auth === 'string' && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
     const cookie = readCookie(req.headers.cookie, COOKIE);
     const given = bearer ?? req.queryToken ?? cookie;
-    if (given === undefined || given === null || given === '') return { ok: false, status: 401, message: `The Baton dashboard needs a token. ${HOW}` };
+    if (given === undefined || given === null || given === '')
+      return { ok: false, status: 401, message: `The Baton dashboard needs a token. ${HOW}` };
     if (!same(given, token)) return { ok: false, status: 403, message: `That dashboard token is wrong. ${HOW}` };
     if (bearer !== undefined) return { ok: true, via: 'bearer' };
     if (req.queryToken) return { ok: true, via: 'query', setCookie: true };

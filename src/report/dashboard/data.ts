@@ -61,7 +61,11 @@ export function board(runs: readonly Run[], since: number, until: number, perCol
 export interface Timeline {
   repo: string;
   issue: number;
-  entries: Array<Pick<TransitionRecord, 'at' | 'from' | 'to' | 'kind' | 'event' | 'by' | 'owners' | 'pr' | 'risk'> & { hoursInPrevious: number | null }>;
+  entries: Array<
+    Pick<TransitionRecord, 'at' | 'from' | 'to' | 'kind' | 'event' | 'by' | 'owners' | 'pr' | 'risk'> & {
+      hoursInPrevious: number | null;
+    }
+  >;
 }
 
 export function timeline(transitions: readonly TransitionRecord[], repo: string, issue: number): Timeline {
@@ -97,15 +101,27 @@ export interface KpiPayload {
   spend: { labels: string[]; usd: number[] };
 }
 
-export function kpiPayload(runs: readonly Run[], ledger: readonly LedgerEntry[], since: number, until: number): KpiPayload {
-  const report = computeKpisFromRuns(runs, ledger, { since: new Date(since).toISOString(), until: new Date(until).toISOString() });
+export function kpiPayload(
+  runs: readonly Run[],
+  ledger: readonly LedgerEntry[],
+  since: number,
+  until: number,
+): KpiPayload {
+  const report = computeKpisFromRuns(runs, ledger, {
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+  });
   const order = stageOrder(runs).filter((s) => report.overall.current.stages[s]);
   const stages = report.overall.current.stages;
   // Weekly trend across the period (at least 8 weeks so a short period still shows a direction, at most 26).
   const weeks = Math.min(26, Math.max(8, Math.ceil((until - weekStart(new Date(since)).getTime()) / (7 * DAY_MS))));
   const end = weekStart(new Date(until - 1)).getTime() + 7 * DAY_MS;
   const buckets = weeklyCycle(runs, end, weeks);
-  const trend: KpiPayload['trend'] = { labels: buckets.map((b) => b.week), median: buckets.map((b) => round(b.medianCycleHours)), finished: buckets.map((b) => b.finished) };
+  const trend: KpiPayload['trend'] = {
+    labels: buckets.map((b) => b.week),
+    median: buckets.map((b) => round(b.medianCycleHours)),
+    finished: buckets.map((b) => b.finished),
+  };
   const models = Object.entries(report.overall.spend.current.byModel).sort(([, a], [, b]) => b.usd - a.usd);
   return {
     report: { period: report.period, previous: report.previous, overall: report.overall, escapes: report.escapes },

@@ -34,7 +34,8 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
   // Scripts only from us; chart.js sets canvas styles through CSSOM, which style-src does not restrict.
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
 let chartJs: Promise<Buffer> | undefined;
@@ -45,7 +46,13 @@ function loadChartJs(): Promise<Buffer> {
   return chartJs;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string | string[]> = {}): true {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  extra: Record<string, string | string[]> = {},
+): true {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
   res.end(body);
   return true;
@@ -70,7 +77,11 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
     for (const [k, v] of loads) if (t - v.at >= LOAD_TTL_MS) loads.delete(k);
     const sinceIso = new Date(t - periodMs).toISOString();
     const untilIso = new Date(t).toISOString();
-    const entry = { at: t, until: t, data: o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso }) };
+    const entry = {
+      at: t,
+      until: t,
+      data: o.store.transitions({ repo, since: loadSince(sinceIso, untilIso), until: untilIso }),
+    };
     entry.data.catch(() => loads.delete(key));
     loads.set(key, entry);
     return entry;
@@ -78,17 +89,27 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://baton.local');
     if (url.pathname !== BASE && !url.pathname.startsWith(BASE + '/')) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'The dashboard is read-only.', { Allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain; charset=utf-8', 'The dashboard is read-only.', { Allow: 'GET, HEAD' });
 
-    const access = decideAccess({ remoteAddress: req.socket?.remoteAddress, headers: req.headers, queryToken: url.searchParams.get('token') }, o.token, o.openOnLocalhost ?? true);
+    const access = decideAccess(
+      { remoteAddress: req.socket?.remoteAddress, headers: req.headers, queryToken: url.searchParams.get('token') },
+      o.token,
+      o.openOnLocalhost ?? true,
+    );
     if (!access.ok) {
       const api = url.pathname.startsWith(BASE + '/api/');
-      return api ? json(res, access.status, { error: access.message }) : send(res, access.status, 'text/plain; charset=utf-8', access.message + '\n');
+      return api
+        ? json(res, access.status, { error: access.message })
+        : send(res, access.status, 'text/plain; charset=utf-8', access.message + '\n');
     }
     if (access.setCookie) {
       // Trade the URL token for an HttpOnly cookie and drop it from the address bar (and from history/referrers).
       url.searchParams.delete('token');
-      const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted ? '; Secure' : '';
+      const secure =
+        (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted
+          ? '; Secure'
+          : '';
       return send(res, 303, 'text/plain; charset=utf-8', 'Signed in.\n', {
         'Set-Cookie': `${COOKIE}=${encodeURIComponent(o.token!)}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=2592000${secure}`,
         Location: url.pathname + (url.search || ''),
@@ -110,7 +131,8 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       if (!url.pathname.startsWith(BASE + '/api/')) return send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
 
       const repo = url.searchParams.get('repo') || undefined;
-      if (repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(repo)) return json(res, 400, { error: 'repo must be owner/repo' });
+      if (repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(repo))
+        return json(res, 400, { error: 'repo must be owner/repo' });
       const period = url.searchParams.get('since') || '30d';
       let periodMs: number;
       try {
@@ -120,7 +142,8 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       }
       if (url.pathname === BASE + '/api/run') {
         const issue = Number(url.searchParams.get('issue'));
-        if (!repo || !Number.isInteger(issue) || issue <= 0) return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
+        if (!repo || !Number.isInteger(issue) || issue <= 0)
+          return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
         return json(res, 200, timeline(await o.store.transitions({ repo, until: now().toISOString() }), repo, issue));
       }
       const loaded = load(repo, periodMs);
@@ -129,14 +152,30 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       switch (url.pathname) {
         case BASE + '/api/meta': {
           const t = await load(undefined, periodMs).data;
-          return json(res, 200, { repos: [...new Set(t.map((x) => x.repo))].sort(), periods: PERIODS, now: new Date(until).toISOString() });
+          return json(res, 200, {
+            repos: [...new Set(t.map((x) => x.repo))].sort(),
+            periods: PERIODS,
+            now: new Date(until).toISOString(),
+          });
         }
         case BASE + '/api/board':
           return json(res, 200, board(buildRuns(await loaded.data), since, until));
         case BASE + '/api/kpis': {
-          const [t, l] = await Promise.all([loaded.data, o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() })]);
+          const [t, l] = await Promise.all([
+            loaded.data,
+            o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() }),
+          ]);
           const untilIso = new Date(until).toISOString();
-          return json(res, 200, kpiPayload(buildRuns(t), l.filter((e) => e.at < untilIso), since, until));
+          return json(
+            res,
+            200,
+            kpiPayload(
+              buildRuns(t),
+              l.filter((e) => e.at < untilIso),
+              since,
+              until,
+            ),
+          );
         }
       }
       return json(res, 404, { error: `no such API route: ${url.pathname}` });

@@ -9,7 +9,11 @@ import { redactSecrets } from '../redact/redact.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
 
 export const DocsSchema = z.object({
-  changelog_entry: z.string().min(1).max(500).describe('One line for the changelog, imperative mood, no trailing period.'),
+  changelog_entry: z
+    .string()
+    .min(1)
+    .max(500)
+    .describe('One line for the changelog, imperative mood, no trailing period.'),
   summary: z.string().min(1).max(1500),
   what_changed: z.array(z.string().min(1).max(300)).max(10),
   why: z.string().max(1000),
@@ -27,7 +31,10 @@ export interface DocsOptions {
 
 /** The docs action of the stage the run is in (else of any stage), with schema defaults. */
 export function docsOptions(ctx: TaskContext): DocsOptions {
-  const pick = (enter: ActionConfig[]) => enter.find((a): a is { docs: { changelog: string; pr: boolean } } => typeof a === 'object' && a !== null && 'docs' in a);
+  const pick = (enter: ActionConfig[]) =>
+    enter.find(
+      (a): a is { docs: { changelog: string; pr: boolean } } => typeof a === 'object' && a !== null && 'docs' in a,
+    );
   const stage = ctx.flow.stages.find((s) => s.id === ctx.run.stage);
   const found = (stage && pick(stage.enter)) ?? ctx.flow.stages.map((s) => pick(s.enter)).find(Boolean);
   return { changelog: found?.docs.changelog ?? 'CHANGELOG.md', pr: found?.docs.pr ?? false };
@@ -35,15 +42,25 @@ export function docsOptions(ctx: TaskContext): DocsOptions {
 
 function firstSentence(text: string | null): string {
   // Closing-keyword lines ("Fixes #12") say which issue, not what or why.
-  const t = (text ?? '').replace(/<!--[\s\S]*?-->/g, '').replace(/\r/g, '').replace(/^\s*(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+\S*#\d+\.?\s*$/gim, '').trim();
+  const t = (text ?? '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/\r/g, '')
+    .replace(/^\s*(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+\S*#\d+\.?\s*$/gim, '')
+    .trim();
   const para = t.split(/\n\s*\n/)[0] ?? '';
   return para.replace(/\s+/g, ' ').slice(0, 400);
 }
 
 /** Without a model: the PR's own words, the issue it closes (the why) and its file list. */
-export function offlineDocs(pull: PullData, files: PullFile[], issue?: { title: string; body: string | null }): DocsAnswer {
+export function offlineDocs(
+  pull: PullData,
+  files: PullFile[],
+  issue?: { title: string; body: string | null },
+): DocsAnswer {
   const title = pull.title.replace(/^\s*(feat|fix|chore|docs|refactor|perf)(\([^)]*\))?!?:\s*/i, '');
-  const dirs = [...new Set(files.map((f) => (f.filename.includes('/') ? f.filename.slice(0, f.filename.lastIndexOf('/')) : '.')))];
+  const dirs = [
+    ...new Set(files.map((f) => (f.filename.includes('/') ? f.filename.slice(0, f.filename.lastIndexOf('/')) : '.'))),
+  ];
   return {
     changelog_entry: `${title.charAt(0).toUpperCase()}${title.slice(1)} (#${pull.number})`,
     summary: firstSentence(pull.body) || title,
@@ -64,7 +81,14 @@ async function renderDocsComment(pr: number, d: DocsAnswer, modelLine: string): 
   }
   if (d.why.trim()) out.push('', '**Why**', await sanitizeModelText(d.why, 2000));
   if (d.how_to_use.trim()) out.push('', '**How to use**', await sanitizeModelText(d.how_to_use, 4000));
-  out.push('', '**Changelog entry**', '', `> ${await sanitizeInline(d.changelog_entry)}`, '', `<sub>${modelLine}</sub>`);
+  out.push(
+    '',
+    '**Changelog entry**',
+    '',
+    `> ${await sanitizeInline(d.changelog_entry)}`,
+    '',
+    `<sub>${modelLine}</sub>`,
+  );
   return capLength(out.join('\n'));
 }
 
@@ -85,16 +109,34 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   const opts = docsOptions(ctx);
   const [pull, comments] = await Promise.all([port.getPull(pr), port.listComments(issue)]);
   if (!pull.merged) return { headSha: pull.head.sha };
-  const existing = comments.find((c) => c.body.includes(docsMarker(pr)) && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')));
+  const existing = comments.find(
+    (c) => c.body.includes(docsMarker(pr)) && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')),
+  );
   const branch = docsBranch(pr);
-  const openFollowUp = opts.pr ? (await port.listPulls({ state: 'all', head: `${port.ref.owner}:${branch}` })).find((p) => p.head.ref === branch) : undefined;
+  const openFollowUp = opts.pr
+    ? (await port.listPulls({ state: 'all', head: `${port.ref.owner}:${branch}` })).find((p) => p.head.ref === branch)
+    : undefined;
   if (existing && (!opts.pr || openFollowUp)) {
-    return { commentId: existing.id, commentUrl: existing.html_url, costUsd: 0, offline: ctx.router.offlineOnly, followUpPr: openFollowUp?.number };
+    return {
+      commentId: existing.id,
+      commentUrl: existing.html_url,
+      costUsd: 0,
+      offline: ctx.router.offlineOnly,
+      followUpPr: openFollowUp?.number,
+    };
   }
 
   const [files, why] = await Promise.all([port.listPullFiles(pr), port.getIssue(issue).catch(() => undefined)]);
   const nonce = newNonce();
-  const material = [`Title: ${pull.title}`, `Description:\n${pull.body ?? ''}`, ...(why ? [`Issue #${issue}: ${why.title}\n${why.body ?? ''}`] : []), `Files:\n${files.slice(0, 200).map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`).join('\n')}`].join('\n\n');
+  const material = [
+    `Title: ${pull.title}`,
+    `Description:\n${pull.body ?? ''}`,
+    ...(why ? [`Issue #${issue}: ${why.title}\n${why.body ?? ''}`] : []),
+    `Files:\n${files
+      .slice(0, 200)
+      .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
+      .join('\n')}`,
+  ].join('\n\n');
   const { text: redacted } = await redactSecrets(material);
   const res = await ctx.router.run<DocsAnswer>({
     task: 'docs',
@@ -115,14 +157,23 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   });
   const parsed = DocsSchema.safeParse(res.data);
   const docs = parsed.success ? parsed.data : offlineDocs(pull, files, why);
-  const modelLine = res.offline ? '🔌 Offline mode: written from the pull request itself, no model used.' : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}`;
+  const modelLine = res.offline
+    ? '🔌 Offline mode: written from the pull request itself, no model used.'
+    : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}`;
 
   let comment = existing;
   if (!comment) comment = await port.createComment(issue, await renderDocsComment(pr, docs, modelLine));
 
   let followUpPr: number | undefined = openFollowUp?.number;
-  if (opts.pr && !openFollowUp) followUpPr = await openDocsPr(ctx, pull, opts.changelog, await sanitizeInline(docs.changelog_entry));
-  return { commentId: comment.id, commentUrl: comment.html_url, costUsd: res.costUsd, offline: res.offline, followUpPr };
+  if (opts.pr && !openFollowUp)
+    followUpPr = await openDocsPr(ctx, pull, opts.changelog, await sanitizeInline(docs.changelog_entry));
+  return {
+    commentId: comment.id,
+    commentUrl: comment.html_url,
+    costUsd: res.costUsd,
+    offline: res.offline,
+    followUpPr,
+  };
 }
 
 async function openDocsPr(ctx: TaskContext, pull: PullData, path: string, entry: string): Promise<number> {
@@ -133,12 +184,14 @@ async function openDocsPr(ctx: TaskContext, pull: PullData, path: string, entry:
   if (branch === base) throw new Error(`refusing to write docs to the default branch ${base}`);
   if (!(await port.getRefSha(`heads/${branch}`))) {
     const baseSha = await port.getRefSha(`heads/${base}`);
-    if (!baseSha) throw new Error(`default branch ${base} not found in ${port.fullName}; cannot branch the docs PR from it`);
+    if (!baseSha)
+      throw new Error(`default branch ${base} not found in ${port.fullName}; cannot branch the docs PR from it`);
     await port.createRef(`refs/heads/${branch}`, baseSha);
   }
   const current = await port.getFile(path, branch);
   const text = prependEntry(current?.text ?? '# Changelog\n', entry, pr);
-  if (text !== current?.text) await port.putFile({ path, message: `docs: changelog for #${pr}`, text, branch, sha: current?.sha });
+  if (text !== current?.text)
+    await port.putFile({ path, message: `docs: changelog for #${pr}`, text, branch, sha: current?.sha });
   const created = await port.createPull({
     title: `docs: changelog for #${pr}`,
     head: branch,

@@ -127,13 +127,20 @@ export function packDiff(files: PackInputFile[], opts: PackOptions): PackResult 
       summaries.push(`- \`${f.filename}\` (${why}, +${f.additions}/-${f.deletions})`);
       omitted.push({ file: f.filename, reason: why });
     } else if (!f.patch) {
-      summaries.push(`- \`${f.filename}\` (${f.status ?? 'changed'}, +${f.additions}/-${f.deletions}, no diff available)`);
+      summaries.push(
+        `- \`${f.filename}\` (${f.status ?? 'changed'}, +${f.additions}/-${f.deletions}, no diff available)`,
+      );
       omitted.push({ file: f.filename, reason: 'no diff available (too large or renamed only)' });
     } else candidates.push({ f, sensitive: isSensitive(f.filename) });
   }
 
   // Sensitive paths first, then the biggest changes: that is where a reviewer's attention (and a model's) pays.
-  candidates.sort((a, b) => Number(b.sensitive) - Number(a.sensitive) || b.f.additions + b.f.deletions - (a.f.additions + a.f.deletions) || a.f.filename.localeCompare(b.f.filename));
+  candidates.sort(
+    (a, b) =>
+      Number(b.sensitive) - Number(a.sensitive) ||
+      b.f.additions + b.f.deletions - (a.f.additions + a.f.deletions) ||
+      a.f.filename.localeCompare(b.f.filename),
+  );
 
   const header = summaries.length ? `Not sent (summarised):\n${summaries.join('\n')}\n\n` : '';
   let left = budget - estimate(header) - 50;
@@ -160,10 +167,16 @@ export function packDiff(files: PackInputFile[], opts: PackOptions): PackResult 
       const room = Math.max(0, (cap - estimate(head)) * CHARS_PER_TOKEN_SAFE - 40);
       const cut = first.lastIndexOf('\n', room);
       body = first.slice(0, cut > 0 ? cut : room) + '\n … (hunk truncated)\n';
-      omitted.push({ file: f.filename, reason: `truncated: ${hunks.length > 1 ? `${hunks.length - 1} of ${hunks.length} hunks and ` : ''}the end of a long hunk omitted (token budget)` });
+      omitted.push({
+        file: f.filename,
+        reason: `truncated: ${hunks.length > 1 ? `${hunks.length - 1} of ${hunks.length} hunks and ` : ''}the end of a long hunk omitted (token budget)`,
+      });
     } else if (kept < hunks.length) {
       body += ` … (${hunks.length - kept} more hunks omitted)\n`;
-      omitted.push({ file: f.filename, reason: `${hunks.length - kept} of ${hunks.length} hunks omitted (token budget)` });
+      omitted.push({
+        file: f.filename,
+        reason: `${hunks.length - kept} of ${hunks.length} hunks omitted (token budget)`,
+      });
     }
     const text = head + body;
     sections.push({ file: f.filename, priority: idx, text, est: estimate(text) });

@@ -90,7 +90,9 @@ export interface CorpusItem {
 }
 
 /** Share of planted secrets that no longer appear in the redacted text (1 = all caught). */
-export async function redactionRecall(corpus: CorpusItem[]): Promise<{ recall: number; total: number; missed: string[] }> {
+export async function redactionRecall(
+  corpus: CorpusItem[],
+): Promise<{ recall: number; total: number; missed: string[] }> {
   let total = 0;
   const missed: string[] = [];
   for (const item of corpus) {

@@ -8,9 +8,15 @@ export const RiskConfigSchema = z
       .strict()
       .optional()
       .describe('Score thresholds for `medium` and `high`.'),
-    sensitive_paths: z.array(z.string().min(1)).optional().describe('Globs of sensitive paths (migrations, auth, infra, CI) that raise the risk.'),
+    sensitive_paths: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Globs of sensitive paths (migrations, auth, infra, CI) that raise the risk.'),
     senior_role: z.string().optional().describe('Role requested on high-risk PRs (default `senior`).'),
-    block_merge: z.boolean().optional().describe('Keep the "Baton / risk" check failing on high-risk PRs until a senior approves (default true).'),
+    block_merge: z
+      .boolean()
+      .optional()
+      .describe('Keep the "Baton / risk" check failing on high-risk PRs until a senior approves (default true).'),
   })
   .strict()
   .describe('Risk assessment of linked PRs.');

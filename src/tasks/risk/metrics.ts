@@ -60,7 +60,8 @@ export interface MetricsInput {
 }
 
 // Kamei et al. flag a change as a fix when its message mentions a defect; we also read the PR title and body.
-const FIX_RE = /\b(fix(e[sd])?|bug(s|fix)?|defect|patch(ed)?|hotfix|regression|crash(es|ed)?|broken|resolve[sd]?|repair(s|ed)?|fault|issue #\d+)\b/i;
+const FIX_RE =
+  /\b(fix(e[sd])?|bug(s|fix)?|defect|patch(ed)?|hotfix|regression|crash(es|ed)?|broken|resolve[sd]?|repair(s|ed)?|fault|issue #\d+)\b/i;
 
 const DAY_MS = 86_400_000;
 
@@ -106,7 +107,10 @@ export function metricsFromData(input: MetricsInput): ChangeMetrics {
       devs.add(c.author);
       commits.add(c.sha);
     }
-    const last = prior.map((c) => Date.parse(c.date)).filter((t) => !Number.isNaN(t)).sort((a, b) => b - a)[0];
+    const last = prior
+      .map((c) => Date.parse(c.date))
+      .filter((t) => !Number.isNaN(t))
+      .sort((a, b) => b - a)[0];
     if (last !== undefined) ages.push(Math.max(0, (input.now.getTime() - last) / DAY_MS));
   }
   const sampledFiles = Object.keys(input.fileHistory).length;
@@ -183,11 +187,18 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
  * Gather the metrics of a PR. API calls: files (1 per 100), commits (1), author history (1), one per sampled file
  * (at most `maxHistoryFiles`, the most-changed first) and one per subsystem (at most `maxSubsystems`).
  */
-export async function computeMetrics(port: GitHubPort, pr: PullData, opts: ComputeOptions = {}): Promise<ChangeMetrics> {
+export async function computeMetrics(
+  port: GitHubPort,
+  pr: PullData,
+  opts: ComputeOptions = {},
+): Promise<ChangeMetrics> {
   const maxFiles = opts.maxHistoryFiles ?? 20;
   const maxSubs = opts.maxSubsystems ?? 10;
   const author = pr.user.login;
-  const [files, commits] = await Promise.all([opts.files ? Promise.resolve(opts.files) : port.listPullFiles(pr.number), opts.commits ? Promise.resolve(opts.commits) : port.listPullCommits(pr.number)]);
+  const [files, commits] = await Promise.all([
+    opts.files ? Promise.resolve(opts.files) : port.listPullFiles(pr.number),
+    opts.commits ? Promise.resolve(opts.commits) : port.listPullCommits(pr.number),
+  ]);
   const sampled = [...files]
     .filter((f) => f.status !== 'added') // a new file has no history
     .sort((a, b) => b.changes - a.changes || a.filename.localeCompare(b.filename))
@@ -197,7 +208,11 @@ export async function computeMetrics(port: GitHubPort, pr: PullData, opts: Compu
   const [histories, authorCommits, subCounts] = await Promise.all([
     mapLimit(sampled, 4, (f) => port.listCommits({ path: f.filename, sha: pr.base.ref, per_page: 100 })),
     port.listCommits({ author, sha: pr.base.ref, per_page: 100 }),
-    mapLimit(subsystems, 4, (s) => (s === '.' ? Promise.resolve([] as CommitData[]) : port.listCommits({ author, path: s, sha: pr.base.ref, per_page: 100 }))),
+    mapLimit(subsystems, 4, (s) =>
+      s === '.'
+        ? Promise.resolve([] as CommitData[])
+        : port.listCommits({ author, path: s, sha: pr.base.ref, per_page: 100 }),
+    ),
   ]);
   const fileHistory: Record<string, HistoryCommit[]> = {};
   sampled.forEach((f, i) => (fileHistory[f.filename] = histories[i].map(toHistory)));

@@ -4,11 +4,22 @@ import { z } from 'zod';
 import type { ChangeMetrics } from './metrics.js';
 import type { RiskScore } from './score.js';
 import type { Omission } from '../pack/pack.js';
-import { dataFrameRule, frameUntrusted, sanitizeInline, sanitizeModelText, capLength, MAX_COMMENT_CHARS } from '../safety.js';
+import {
+  dataFrameRule,
+  frameUntrusted,
+  sanitizeInline,
+  sanitizeModelText,
+  capLength,
+  MAX_COMMENT_CHARS,
+} from '../safety.js';
 import { redactSecrets } from '../redact/redact.js';
 
 export const RiskNarrativeSchema = z.object({
-  summary: z.string().min(1).max(2000).describe('Two or three sentences: what the change does and why it is (or is not) risky.'),
+  summary: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('Two or three sentences: what the change does and why it is (or is not) risky.'),
   concerns: z
     .array(
       z.object({
@@ -49,12 +60,30 @@ export async function buildRiskPrompt(p: PromptInput): Promise<{ system: string;
     score: p.score.score,
     level: p.score.level,
     reasons: p.score.reasons,
-    metrics: { la: m.la, ld: m.ld, nf: m.nf, nd: m.nd, ns: m.ns, entropy: m.entropy, ndev: m.ndev, age: m.age, nuc: m.nuc, exp: m.exp, sexp: m.sexp, fix: m.fix },
+    metrics: {
+      la: m.la,
+      ld: m.ld,
+      nf: m.nf,
+      nd: m.nd,
+      ns: m.ns,
+      entropy: m.entropy,
+      ndev: m.ndev,
+      age: m.age,
+      nuc: m.nuc,
+      exp: m.exp,
+      sexp: m.sexp,
+      fix: m.fix,
+    },
     sensitive_paths: m.sensitive,
     dependency_manifests: m.deps,
     omitted_from_diff: p.omitted.slice(0, 50),
   };
-  const untrusted = [`Title: ${p.title}`, `Description:\n${p.body ?? ''}`, `Commit messages:\n${p.commitMessages.map((c) => `- ${c}`).join('\n')}`, `Diff (packed):\n${p.packedDiff}`].join('\n\n');
+  const untrusted = [
+    `Title: ${p.title}`,
+    `Description:\n${p.body ?? ''}`,
+    `Commit messages:\n${p.commitMessages.map((c) => `- ${c}`).join('\n')}`,
+    `Diff (packed):\n${p.packedDiff}`,
+  ].join('\n\n');
   const { text: redacted } = await redactSecrets(untrusted);
   const prompt = [
     'Facts computed by Baton (trusted):',
@@ -69,20 +98,33 @@ export async function buildRiskPrompt(p: PromptInput): Promise<{ system: string;
 /** What we can say without a model: the scorer's reasons turned into the same shape. */
 export function offlineNarrative(m: ChangeMetrics, s: RiskScore): RiskNarrative {
   const concerns: RiskNarrative['concerns'] = [];
-  for (const p of (m.sensitive ?? []).slice(0, 5)) concerns.push({ text: 'Sensitive path changed: check it with its owner.', file: p });
-  for (const p of (m.deps ?? []).slice(0, 3)) concerns.push({ text: 'Dependency manifest changed: review new or upgraded packages and the lock file.', file: p });
+  for (const p of (m.sensitive ?? []).slice(0, 5))
+    concerns.push({ text: 'Sensitive path changed: check it with its owner.', file: p });
+  for (const p of (m.deps ?? []).slice(0, 3))
+    concerns.push({ text: 'Dependency manifest changed: review new or upgraded packages and the lock file.', file: p });
   if ((m.codeTouched ?? 0) > 0 && m.testsTouched === 0) concerns.push({ text: 'Code changed without test changes.' });
   const test: string[] = [];
-  if (m.sensitive?.some((p) => /migrat|\.sql$/i.test(p))) test.push('Run the migration forward and back on a copy of production data.');
-  if (m.sensitive?.some((p) => /auth|security|crypto/i.test(p))) test.push('Exercise login, permission checks and token expiry paths.');
-  if (m.sensitive?.some((p) => /workflows|ci|Dockerfile|docker|terraform|\.tf|infra|k8s|helm/i.test(p))) test.push('Dry-run the pipeline / infrastructure change (plan, build) before merging.');
+  if (m.sensitive?.some((p) => /migrat|\.sql$/i.test(p)))
+    test.push('Run the migration forward and back on a copy of production data.');
+  if (m.sensitive?.some((p) => /auth|security|crypto/i.test(p)))
+    test.push('Exercise login, permission checks and token expiry paths.');
+  if (m.sensitive?.some((p) => /workflows|ci|Dockerfile|docker|terraform|\.tf|infra|k8s|helm/i.test(p)))
+    test.push('Dry-run the pipeline / infrastructure change (plan, build) before merging.');
   if (m.deps?.length) test.push('Install from a clean checkout and run the full test suite.');
   if (m.fix) test.push('Reproduce the original bug and confirm it is gone; add a regression test.');
   if (!test.length) test.push('Run the affected feature end to end.');
   const focus: string[] = [];
   if (m.sensitive?.length) focus.push(`Sensitive files: ${m.sensitive.slice(0, 3).join(', ')}`);
   if (m.exp === 0) focus.push("The author's first change in this repository: check conventions and context.");
-  else if ((m.newSubsystems ?? []).length && m.exp !== undefined) focus.push(`Author is new to ${m.newSubsystems!.filter((s) => s !== '.').slice(0, 3).join(', ') || 'top-level files'}`);
+  else if ((m.newSubsystems ?? []).length && m.exp !== undefined)
+    focus.push(
+      `Author is new to ${
+        m
+          .newSubsystems!.filter((s) => s !== '.')
+          .slice(0, 3)
+          .join(', ') || 'top-level files'
+      }`,
+    );
   if (m.nf > 20) focus.push('Large change: consider asking for it to be split.');
   if (!focus.length) focus.push('The largest changes in the diff.');
   return {
@@ -121,10 +163,15 @@ export function riskMarker(pr: number, hash: string): string {
 }
 
 /** Read back the marker (and the stored result) of a risk comment. */
-export function parseRiskComment(body: string): { pr: number; hash: string; level?: 'low' | 'medium' | 'high'; score?: number } | undefined {
+export function parseRiskComment(
+  body: string,
+): { pr: number; hash: string; level?: 'low' | 'medium' | 'high'; score?: number } | undefined {
   const m = RISK_MARKER_RE.exec(body);
   if (!m) return undefined;
-  const out: { pr: number; hash: string; level?: 'low' | 'medium' | 'high'; score?: number } = { pr: Number(m[1]), hash: m[2] };
+  const out: { pr: number; hash: string; level?: 'low' | 'medium' | 'high'; score?: number } = {
+    pr: Number(m[1]),
+    hash: m[2],
+  };
   const r = RESULT_RE.exec(body);
   if (r) {
     try {
@@ -177,9 +224,13 @@ export async function renderRiskComment(c: RiskCommentInput): Promise<string> {
   }
   lines.push('');
   if (c.model.offline) {
-    lines.push('<sub>🔌 Offline mode: no model was used (no provider configured, or budget reached); this assessment comes from Baton\'s metrics alone.</sub>');
+    lines.push(
+      "<sub>🔌 Offline mode: no model was used (no provider configured, or budget reached); this assessment comes from Baton's metrics alone.</sub>",
+    );
   } else {
-    lines.push(`<sub>Model: ${code(`${c.model.provider}/${c.model.model}`)} · cost $${c.model.costUsd.toFixed(4)}${c.fallbackNote ? ` · ${c.fallbackNote}` : ''}</sub>`);
+    lines.push(
+      `<sub>Model: ${code(`${c.model.provider}/${c.model.model}`)} · cost $${c.model.costUsd.toFixed(4)}${c.fallbackNote ? ` · ${c.fallbackNote}` : ''}</sub>`,
+    );
   }
   if (c.model.offline && c.fallbackNote) lines.push(`<sub>${c.fallbackNote}</sub>`);
   return capLength(lines.join('\n'), MAX_COMMENT_CHARS);

@@ -61,11 +61,41 @@ const MANIFESTS = [
   '*.csproj',
   'packages.lock.json',
 ];
-const LOCKS = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'go.sum', 'Pipfile.lock', 'poetry.lock', 'uv.lock', 'Cargo.lock', 'gradle.lockfile', 'Gemfile.lock', 'composer.lock', 'mix.lock', 'packages.lock.json'];
+const LOCKS = [
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'go.sum',
+  'Pipfile.lock',
+  'poetry.lock',
+  'uv.lock',
+  'Cargo.lock',
+  'gradle.lockfile',
+  'Gemfile.lock',
+  'composer.lock',
+  'mix.lock',
+  'packages.lock.json',
+];
 
 const isManifestName = picomatch(MANIFESTS);
 const isLockName = picomatch(LOCKS);
-const isTestPath = picomatch(['**/test/**', '**/tests/**', '**/__tests__/**', '**/spec/**', '**/*.test.*', '**/*.spec.*', '**/*_test.*', '**/test_*.*', '**/*Test.java', '**/*Tests.cs'], { dot: true });
+const isTestPath = picomatch(
+  [
+    '**/test/**',
+    '**/tests/**',
+    '**/__tests__/**',
+    '**/spec/**',
+    '**/*.test.*',
+    '**/*.spec.*',
+    '**/*_test.*',
+    '**/test_*.*',
+    '**/*Test.java',
+    '**/*Tests.cs',
+  ],
+  { dot: true },
+);
 const isDocPath = picomatch(['**/*.md', '**/*.mdx', '**/*.rst', '**/*.txt', 'docs/**', '**/LICENSE*'], { dot: true });
 
 export function baseName(path: string): string {
@@ -91,7 +121,7 @@ export function isCodeFile(path: string): boolean {
 
 /** A matcher for the configured (or default) sensitive globs; `dot` so `.github/**` and `.env` match. */
 export function sensitiveMatcher(globs: string[] | undefined): (path: string) => boolean {
-  const list = globs && globs.length ? globs : DEFAULT_SENSITIVE_PATHS;
+  const list = globs?.length ? globs : DEFAULT_SENSITIVE_PATHS;
   return picomatch(list, { dot: true });
 }
 
@@ -108,6 +138,7 @@ export function dirName(path: string): string {
 export function subsystemOf(path: string): string {
   const parts = path.split('/');
   if (parts.length === 1) return '.';
-  if (['src', 'lib', 'packages', 'apps', 'services', 'pkg', 'internal', 'cmd'].includes(parts[0]) && parts.length > 2) return `${parts[0]}/${parts[1]}`;
+  if (['src', 'lib', 'packages', 'apps', 'services', 'pkg', 'internal', 'cmd'].includes(parts[0]) && parts.length > 2)
+    return `${parts[0]}/${parts[1]}`;
   return parts[0];
 }

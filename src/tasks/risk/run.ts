@@ -7,7 +7,15 @@ import type { TaskContext, TaskResult } from '../types.js';
 import { computeMetrics } from './metrics.js';
 import { scoreChange } from './score.js';
 import { packDiff } from '../pack/pack.js';
-import { buildRiskPrompt, offlineNarrative, parseRiskComment, renderRiskComment, RiskNarrativeSchema, type RiskNarrative, type ModelLine } from './narrative.js';
+import {
+  buildRiskPrompt,
+  offlineNarrative,
+  parseRiskComment,
+  renderRiskComment,
+  RiskNarrativeSchema,
+  type RiskNarrative,
+  type ModelLine,
+} from './narrative.js';
 import { newNonce } from '../safety.js';
 
 import { RISK_CHECK as RISK_CHECK_NAME, HIGH_RISK_LABEL } from '../../engine/decide.js';
@@ -15,7 +23,9 @@ export { RISK_CHECK_NAME, HIGH_RISK_LABEL };
 const DEFAULT_PROMPT_BUDGET = 12_000; // tokens of packed diff sent to the model
 
 /** sha256 over each file's name, status and patch: the same diff gives the same hash whatever the commit shas. */
-export function diffHash(files: Array<Pick<PullFile, 'filename' | 'status' | 'patch' | 'additions' | 'deletions'>>): string {
+export function diffHash(
+  files: Array<Pick<PullFile, 'filename' | 'status' | 'patch' | 'additions' | 'deletions'>>,
+): string {
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => a.filename.localeCompare(b.filename))) {
     h.update(`${f.filename}\0${f.status}\0${f.additions}\0${f.deletions}\0${f.patch ?? ''}\0`);
@@ -25,7 +35,9 @@ export function diffHash(files: Array<Pick<PullFile, 'filename' | 'status' | 'pa
 
 function findRiskComment(comments: CommentData[], pr: number): CommentData | undefined {
   // Only Baton's own comments count: a user quoting the marker must not hijack the comment.
-  return comments.find((c) => parseRiskComment(c.body)?.pr === pr && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')));
+  return comments.find(
+    (c) => parseRiskComment(c.body)?.pr === pr && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')),
+  );
 }
 
 export interface SeniorInfo {
@@ -55,29 +67,47 @@ async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: str
 /** Latest review state per reviewer. */
 function latestReviews(reviews: Array<{ user: { login: string }; state: string }>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const r of reviews) if (r.state !== 'PENDING' && r.state !== 'COMMENTED') out.set(r.user.login.toLowerCase(), r.state);
+  for (const r of reviews)
+    if (r.state !== 'PENDING' && r.state !== 'COMMENTED') out.set(r.user.login.toLowerCase(), r.state);
   // a COMMENTED review still means "already reviewed" for the request logic
-  for (const r of reviews) if (r.state === 'COMMENTED' && !out.has(r.user.login.toLowerCase())) out.set(r.user.login.toLowerCase(), r.state);
+  for (const r of reviews)
+    if (r.state === 'COMMENTED' && !out.has(r.user.login.toLowerCase())) out.set(r.user.login.toLowerCase(), r.state);
   return out;
 }
 
 async function seniorApproved(ctx: TaskContext, s: SeniorInfo): Promise<string | undefined> {
   const reviews = latestReviews(await ctx.port.listReviews(ctx.pr));
-  for (const [login, state] of reviews) if (state === 'APPROVED' && (await isSenior(ctx.port, ctx.org, s, login))) return login;
+  for (const [login, state] of reviews)
+    if (state === 'APPROVED' && (await isSenior(ctx.port, ctx.org, s, login))) return login;
   return undefined;
 }
 
 type Conclusion = 'success' | 'failure' | 'neutral';
 
 /** Make the "Baton / risk" check on `sha` have `conclusion`: create it, or update it only when it differs. */
-export async function ensureCheck(port: GitHubPort, sha: string, conclusion: Conclusion, title: string, summary: string, externalId?: string): Promise<number> {
+export async function ensureCheck(
+  port: GitHubPort,
+  sha: string,
+  conclusion: Conclusion,
+  title: string,
+  summary: string,
+  externalId?: string,
+): Promise<number> {
   const runs = await port.listCheckRuns(sha, RISK_CHECK_NAME);
   const mine = runs.filter((r) => r.name === RISK_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
   if (mine) {
-    if (mine.conclusion !== conclusion || mine.status !== 'completed') await port.updateCheckRun(mine.id, { conclusion, title, summary });
+    if (mine.conclusion !== conclusion || mine.status !== 'completed')
+      await port.updateCheckRun(mine.id, { conclusion, title, summary });
     return mine.id;
   }
-  const created = await port.createCheckRun({ name: RISK_CHECK_NAME, head_sha: sha, conclusion, title, summary, external_id: externalId });
+  const created = await port.createCheckRun({
+    name: RISK_CHECK_NAME,
+    head_sha: sha,
+    conclusion,
+    title,
+    summary,
+    external_id: externalId,
+  });
   return created.id;
 }
 
@@ -93,18 +123,35 @@ async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): 
   const reqUsers = new Set(requested.users.map((u) => u.toLowerCase()));
   const reqTeams = new Set(requested.teams.map((t) => t.toLowerCase()));
   // GitHub refuses a review request to the PR's author; skip people already asked or who already reviewed.
-  const users = s.users.filter((u) => u.toLowerCase() !== author && !reqUsers.has(u.toLowerCase()) && !reviewed.has(u.toLowerCase()));
-  const teams = s.teams.map((t) => (t.includes('/') ? t.split('/', 2)[1] : t)).filter((slug) => !reqTeams.has(slug.toLowerCase()));
+  const users = s.users.filter(
+    (u) => u.toLowerCase() !== author && !reqUsers.has(u.toLowerCase()) && !reviewed.has(u.toLowerCase()),
+  );
+  const teams = s.teams
+    .map((t) => (t.includes('/') ? t.split('/', 2)[1] : t))
+    .filter((slug) => !reqTeams.has(slug.toLowerCase()));
   if (users.length || teams.length) await port.requestReviewers(ctx.pr, users, teams);
 
   const approver = await seniorApproved(ctx, s);
   const block = ctx.flow.risk.block_merge ?? true;
-  if (approver) return ensureCheck(port, pull.head.sha, 'success', `High risk, approved by ${approver}`, summary, `pr-${ctx.pr}`);
+  if (approver)
+    return ensureCheck(port, pull.head.sha, 'success', `High risk, approved by ${approver}`, summary, `pr-${ctx.pr}`);
   if (!block) return ensureCheck(port, pull.head.sha, 'neutral', 'High risk', summary, `pr-${ctx.pr}`);
-  return ensureCheck(port, pull.head.sha, 'failure', 'Waiting for a senior approval', `${summary}\n\nA member of the \`${s.role}\` role must approve this pull request.`, `pr-${ctx.pr}`);
+  return ensureCheck(
+    port,
+    pull.head.sha,
+    'failure',
+    'Waiting for a senior approval',
+    `${summary}\n\nA member of the \`${s.role}\` role must approve this pull request.`,
+    `pr-${ctx.pr}`,
+  );
 }
 
-async function applyLevel(ctx: TaskContext, pull: PullData, level: 'low' | 'medium' | 'high', score: number): Promise<number> {
+async function applyLevel(
+  ctx: TaskContext,
+  pull: PullData,
+  level: 'low' | 'medium' | 'high',
+  score: number,
+): Promise<number> {
   const summary = `Risk ${level} (score ${score.toFixed(2)}). See the Baton risk comment on the pull request for the reasons.`;
   if (level === 'high') return gateHighRisk(ctx, pull, summary);
   // A push that lowered the risk lifts the gate.
@@ -134,14 +181,36 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     const level = old.level ?? known?.level;
     const score = old.score ?? known?.score ?? 0;
     const checkRunId = level ? await applyLevel(ctx, pull, level, score) : undefined;
-    return { level, score, commentId: existing.id, commentUrl: existing.html_url, diffHash: hash, costUsd: 0, offline: ctx.router.offlineOnly, checkRunId, headSha: pull.head.sha };
+    return {
+      level,
+      score,
+      commentId: existing.id,
+      commentUrl: existing.html_url,
+      diffHash: hash,
+      costUsd: 0,
+      offline: ctx.router.offlineOnly,
+      checkRunId,
+      headSha: pull.head.sha,
+    };
   }
 
   const risk = ctx.flow.risk;
   const commits = await port.listPullCommits(pr);
-  const metrics = await computeMetrics(port, pull, { files, commits, sensitivePaths: risk.sensitive_paths, maxHistoryFiles: opts.historyFiles, now: ctx.now() });
-  const score = scoreChange(metrics, { ...(risk.thresholds?.medium !== undefined ? { medium: risk.thresholds.medium } : {}), ...(risk.thresholds?.high !== undefined ? { high: risk.thresholds.high } : {}) });
-  const packed = packDiff(files, { budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET, sensitivePaths: risk.sensitive_paths });
+  const metrics = await computeMetrics(port, pull, {
+    files,
+    commits,
+    sensitivePaths: risk.sensitive_paths,
+    maxHistoryFiles: opts.historyFiles,
+    now: ctx.now(),
+  });
+  const score = scoreChange(metrics, {
+    ...(risk.thresholds?.medium !== undefined ? { medium: risk.thresholds.medium } : {}),
+    ...(risk.thresholds?.high !== undefined ? { high: risk.thresholds.high } : {}),
+  });
+  const packed = packDiff(files, {
+    budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET,
+    sensitivePaths: risk.sensitive_paths,
+  });
   const nonce = newNonce();
   const { system, prompt } = await buildRiskPrompt({
     title: pull.title,
@@ -170,9 +239,26 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
   // The router validates, but its answer is still untrusted: check again and fall back rather than post junk.
   const parsed = RiskNarrativeSchema.safeParse(res.data ?? safeJson(res.text));
   const narrative = parsed.success ? parsed.data : offline();
-  const fallbackNote = parsed.success ? undefined : 'the model\'s answer was not valid, so the offline assessment is shown';
-  const model: ModelLine = { provider: res.provider, model: res.model, costUsd: res.costUsd, offline: res.offline, notes: res.notes };
-  const body = await renderRiskComment({ pr, hash, score, narrative, omitted: packed.omitted, model, metrics, fallbackNote });
+  const fallbackNote = parsed.success
+    ? undefined
+    : "the model's answer was not valid, so the offline assessment is shown";
+  const model: ModelLine = {
+    provider: res.provider,
+    model: res.model,
+    costUsd: res.costUsd,
+    offline: res.offline,
+    notes: res.notes,
+  };
+  const body = await renderRiskComment({
+    pr,
+    hash,
+    score,
+    narrative,
+    omitted: packed.omitted,
+    model,
+    metrics,
+    fallbackNote,
+  });
 
   let comment: CommentData | undefined;
   if (existing) comment = existing.body === body ? existing : await port.updateComment(existing.id, body);
@@ -209,12 +295,17 @@ export interface ApproveResult {
 /** A review approval came in: when the approver is a senior, turn the risk check green. */
 export async function approveRisk(ctx: TaskContext, approver: string): Promise<ApproveResult> {
   const s = seniorOf(ctx);
-  if (!(await isSenior(ctx.port, ctx.org, s, approver))) return { approved: false, reason: `${approver} is not in the ${s.role} role` };
+  if (!(await isSenior(ctx.port, ctx.org, s, approver)))
+    return { approved: false, reason: `${approver} is not in the ${s.role} role` };
   const pull = await ctx.port.getPull(ctx.pr);
   const runs = await ctx.port.listCheckRuns(pull.head.sha, RISK_CHECK_NAME);
   const mine = runs.filter((r) => r.name === RISK_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
   if (!mine) return { approved: true, reason: 'no risk check on the head commit' };
   if (mine.conclusion === 'success') return { approved: true, reason: 'already green', checkRunId: mine.id };
-  await ctx.port.updateCheckRun(mine.id, { conclusion: 'success', title: `High risk, approved by ${approver}`, summary: `Approved by ${approver} (role \`${s.role}\`).` });
+  await ctx.port.updateCheckRun(mine.id, {
+    conclusion: 'success',
+    title: `High risk, approved by ${approver}`,
+    summary: `Approved by ${approver} (role \`${s.role}\`).`,
+  });
   return { approved: true, reason: 'check turned green', checkRunId: mine.id };
 }

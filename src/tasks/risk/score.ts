@@ -82,29 +82,90 @@ function terms(m: ScoreInput): Term[] {
     value: c.size * (log2p(churn) - log2p(40)) + c.nf * (log2p(m.nf) - log2p(3)) + c.nd * (log2p(nd) - log2p(1)),
     reason: `+${fmt(m.la)}/-${fmt(m.ld)} lines across ${plural(m.nf, 'file')} in ${plural(nd, 'directory', 'directories')}`,
   });
-  if (m.ns !== undefined) t.push({ value: c.ns * (Math.min(m.ns, 5) - 1), reason: `spans ${plural(m.ns, 'subsystem')}${m.subsystems?.length ? ` (${m.subsystems.slice(0, 4).map(subsystemName).join(', ')}${m.subsystems.length > 4 ? ', …' : ''})` : ''}` });
-  if (m.entropy !== undefined) t.push({ value: c.entropy * (m.entropy - 0.5), reason: `changes spread evenly across files (entropy ${m.entropy.toFixed(2)})` });
+  if (m.ns !== undefined)
+    t.push({
+      value: c.ns * (Math.min(m.ns, 5) - 1),
+      reason: `spans ${plural(m.ns, 'subsystem')}${m.subsystems?.length ? ` (${m.subsystems.slice(0, 4).map(subsystemName).join(', ')}${m.subsystems.length > 4 ? ', …' : ''})` : ''}`,
+    });
+  if (m.entropy !== undefined)
+    t.push({
+      value: c.entropy * (m.entropy - 0.5),
+      reason: `changes spread evenly across files (entropy ${m.entropy.toFixed(2)})`,
+    });
   if (m.fix) t.push({ value: c.fix, reason: 'bug-fix change (fixes tend to touch fault-prone code)' });
-  if (m.ndev !== undefined) t.push({ value: c.ndev * (log2p(m.ndev) - log2p(3)), reason: `touched files were changed by ${plural(m.ndev, 'developer')} before` });
-  if (m.nuc !== undefined) t.push({ value: c.nuc * (log2p(m.nuc) - log2p(10)), reason: `touched files have ${plural(m.nuc, 'prior change')}` });
-  if (m.age !== undefined && m.nuc !== 0) t.push({ value: c.age * (log2p(m.age) - log2p(60)), reason: `touched files changed recently (mean ${fmt(m.age)} days ago)` });
-  if (m.exp !== undefined) t.push({ value: c.exp * (log2p(m.exp) - log2p(30)), reason: m.exp === 0 ? "author's first change in this repository" : `author has ${plural(m.exp, 'prior commit')} in this repository` });
+  if (m.ndev !== undefined)
+    t.push({
+      value: c.ndev * (log2p(m.ndev) - log2p(3)),
+      reason: `touched files were changed by ${plural(m.ndev, 'developer')} before`,
+    });
+  if (m.nuc !== undefined)
+    t.push({
+      value: c.nuc * (log2p(m.nuc) - log2p(10)),
+      reason: `touched files have ${plural(m.nuc, 'prior change')}`,
+    });
+  if (m.age !== undefined && m.nuc !== 0)
+    t.push({
+      value: c.age * (log2p(m.age) - log2p(60)),
+      reason: `touched files changed recently (mean ${fmt(m.age)} days ago)`,
+    });
+  if (m.exp !== undefined)
+    t.push({
+      value: c.exp * (log2p(m.exp) - log2p(30)),
+      reason:
+        m.exp === 0
+          ? "author's first change in this repository"
+          : `author has ${plural(m.exp, 'prior commit')} in this repository`,
+    });
   // With no prior commit at all, "first change in this repository" already says it: no second, redundant reason.
-  if (m.sexp !== undefined) t.push({ value: c.sexp * (log2p(m.sexp) - log2p(10)), reason: m.exp === 0 ? undefined : `author has ${plural(m.sexp, 'prior commit')} in the touched subsystems` });
+  if (m.sexp !== undefined)
+    t.push({
+      value: c.sexp * (log2p(m.sexp) - log2p(10)),
+      reason: m.exp === 0 ? undefined : `author has ${plural(m.sexp, 'prior commit')} in the touched subsystems`,
+    });
   const sens = m.sensitive ?? [];
-  if (sens.length) t.push({ value: c.sensitive + c.sensitiveExtra * Math.min(3, sens.length - 1), reason: `touches sensitive path${sens.length > 1 ? 's' : ''} ${sens.slice(0, 3).map((p) => `\`${shorten(p)}\``).join(', ')}${sens.length > 3 ? ` and ${sens.length - 3} more` : ''}` });
+  if (sens.length)
+    t.push({
+      value: c.sensitive + c.sensitiveExtra * Math.min(3, sens.length - 1),
+      reason: `touches sensitive path${sens.length > 1 ? 's' : ''} ${sens
+        .slice(0, 3)
+        .map((p) => `\`${shorten(p)}\``)
+        .join(', ')}${sens.length > 3 ? ` and ${sens.length - 3} more` : ''}`,
+    });
   const deps = m.deps ?? [];
-  if (deps.length) t.push({ value: c.deps, reason: `changes dependency manifest${deps.length > 1 ? 's' : ''} ${deps.slice(0, 3).map((p) => `\`${shorten(p)}\``).join(', ')}` });
-  if ((m.codeTouched ?? 0) > 0 && m.testsTouched === 0) t.push({ value: c.untested, reason: `${plural(m.codeTouched ?? 0, 'code file')} changed, no test changed` });
+  if (deps.length)
+    t.push({
+      value: c.deps,
+      reason: `changes dependency manifest${deps.length > 1 ? 's' : ''} ${deps
+        .slice(0, 3)
+        .map((p) => `\`${shorten(p)}\``)
+        .join(', ')}`,
+    });
+  if ((m.codeTouched ?? 0) > 0 && m.testsTouched === 0)
+    t.push({ value: c.untested, reason: `${plural(m.codeTouched ?? 0, 'code file')} changed, no test changed` });
   const fresh = m.newSubsystems ?? [];
-  if (fresh.length && m.exp !== undefined) t.push({ value: c.newSubsystem, reason: m.exp === 0 ? undefined : `author's first change in ${fresh.slice(0, 3).map(subsystemName).join(', ')}` });
+  if (fresh.length && m.exp !== undefined)
+    t.push({
+      value: c.newSubsystem,
+      reason: m.exp === 0 ? undefined : `author's first change in ${fresh.slice(0, 3).map(subsystemName).join(', ')}`,
+    });
   return t;
 }
 
 /** Baseline log-odds of the typical change the terms are measured against. */
 function baseline(): number {
   const c = COEFFICIENTS;
-  return c.intercept + c.size * log2p(40) + c.nf * log2p(3) + c.nd * log2p(1) + c.entropy * 0.5 + c.ndev * log2p(3) + c.nuc * log2p(10) + c.age * log2p(60) + c.exp * log2p(30) + c.sexp * log2p(10);
+  return (
+    c.intercept +
+    c.size * log2p(40) +
+    c.nf * log2p(3) +
+    c.nd * log2p(1) +
+    c.entropy * 0.5 +
+    c.ndev * log2p(3) +
+    c.nuc * log2p(10) +
+    c.age * log2p(60) +
+    c.exp * log2p(30) +
+    c.sexp * log2p(10)
+  );
 }
 
 export function levelFor(score: number, th: Thresholds = DEFAULT_THRESHOLDS): RiskLevel {
@@ -117,7 +178,10 @@ export function scoreChange(m: ScoreInput, thresholds: Partial<Thresholds> = {})
   const z = baseline() + ts.reduce((a, x) => a + x.value, 0);
   const score = Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000;
   // Reasons: the terms that push risk up, strongest first; the size line always leads as context.
-  const up = ts.slice(1).filter((x) => x.value > 0.05 && x.reason).sort((a, b) => b.value - a.value);
+  const up = ts
+    .slice(1)
+    .filter((x) => x.value > 0.05 && x.reason)
+    .sort((a, b) => b.value - a.value);
   const reasons = [ts[0].reason!, ...up.slice(0, 4).map((x) => x.reason!)];
   return { score, level: levelFor(score, th), reasons };
 }
