@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { FaultSpec } from './faults.js';
 import { primaryRateLimit, secondaryRateLimit } from './faults.js';
 import { SandboxHttp, type RequestCounts } from './http-server.js';
+import { workflowPermissions } from './permissions.js';
 import { Renderer, type Urls } from './render.js';
 import type { Comment, Commit, Issue, Pull, Repo, Review, Role, UserType } from './state.js';
 import { SandboxState, isoSeconds } from './state.js';
@@ -155,6 +156,15 @@ export class Sandbox {
   /** A token that acts as this person on the REST API (instead of the App's bot). */
   tokenFor(login: string): string {
     return this.http.tokenFor(login);
+  }
+
+  /**
+   * A workflow job's GITHUB_TOKEN for `repo`: acts as github-actions[bot] for the GitHub Actions App, with the
+   * permissions of the workflow's `permissions:` block (unlisted ones are none; `read-all` for a fork's pull request).
+   * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token
+   */
+  workflowToken(repo: string, permissions: Record<string, string> | 'read-all' | 'write-all'): string {
+    return this.http.scopedToken('github-actions[bot]', CI_APP_ID, [repo], workflowPermissions(permissions));
   }
 
   // --- webhooks ----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyAppJwt } from './app-auth.js';
 import { Faults } from './faults.js';
+import { checkPermission, type Permissions } from './permissions.js';
 import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import { ROUTES, compileRoutes, matchRoute, type RouteContext } from './routes.js';
@@ -43,6 +44,8 @@ export class SandboxHttp {
   readonly faults = new Faults();
   private counts: RequestCounts = { total: 0, byRoute: {}, notModified: 0 };
   private readonly tokens = new Map<string, string>();
+  /** Tokens limited to some repositories and permissions (a workflow's GITHUB_TOKEN), acting for another App. */
+  private readonly scoped = new Map<string, { repos: Set<string>; permissions: Permissions; appId: number }>();
   private tokenSeq = 0;
   private requestSeq = 0;
   private windowStart = Math.floor(Date.now() / 1000);
@@ -70,6 +73,17 @@ export class SandboxHttp {
   tokenFor(login: string): string {
     const token = `ghu_sandbox_${login.replace(/\W/g, '_')}`;
     this.tokens.set(token, login);
+    return token;
+  }
+
+  /**
+   * An installation token of another App limited to `repos` and `permissions`: what a workflow job's GITHUB_TOKEN is
+   * (https://docs.github.com/en/actions/concepts/security/github_token). Acts as `login` (github-actions[bot]).
+   */
+  scopedToken(login: string, appId: number, repos: string[], permissions: Permissions): string {
+    const token = `ghs_sandbox_scoped${String(++this.tokenSeq).padStart(18, '0')}`;
+    this.tokens.set(token, login);
+    this.scoped.set(token, { repos: new Set(repos.map((r) => r.toLowerCase())), permissions, appId });
     return token;
   }
 
@@ -146,11 +160,20 @@ export class SandboxHttp {
     try {
       if (!authorization) throw new HttpError(401, 'Requires authentication');
       let actor = this.opts.botLogin;
+      let appId = this.opts.appId;
       if (route.auth === 'jwt')
         verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
       else {
         const token = authorization.replace(/^(token|bearer)\s+/i, '');
         actor = this.tokens.get(token) ?? this.opts.botLogin;
+        const scope = this.scoped.get(token);
+        if (scope) {
+          // A repository-scoped token sees no other repository (404, as GitHub hides what a token cannot reach).
+          const repo = params.owner && params.repo ? `${params.owner}/${params.repo}`.toLowerCase() : undefined;
+          if (repo && !scope.repos.has(repo)) throw new HttpError(404, 'Not Found');
+          checkPermission(method, route.path, scope.permissions);
+          appId = scope.appId;
+        }
       }
       let body: Json = {};
       if (raw.length) {
@@ -166,7 +189,7 @@ export class SandboxHttp {
         query: url.searchParams,
         body,
         actor,
-        appId: this.opts.appId,
+        appId,
         mintToken: () => this.mintToken(),
       };
       const answer = route.handler(ctx);
