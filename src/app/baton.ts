@@ -191,7 +191,14 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     }
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', resolve));
+  // A busy port rejects (the CLI turns EADDRINUSE into a sentence) instead of crashing on an unhandled 'error'.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
 

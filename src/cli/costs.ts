@@ -28,6 +28,11 @@ export function parseSince(v: string, nowMs: number): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
+/** '2026-11-01T07:21:34.599Z' → '2026-11-01 07:21 UTC': what a person reads (JSON output keeps the ISO form). */
+export function readableTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 async function defaultOpenStore(o: {
   dataDir?: string;
   databaseUrl?: string;
@@ -84,8 +89,8 @@ export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}
     await store.migrate();
     const report = aggregateLedger(await store.ledger({ since: sinceIso }), by);
     if (json) io.out(JSON.stringify({ since: sinceIso, ...report }));
-    else if (report.rows.length === 0) io.out(`No LLM calls since ${sinceIso}.`);
-    else io.out(`LLM spend since ${sinceIso}, by ${by}:\n${formatReport(report)}`);
+    else if (report.rows.length === 0) io.out(`No LLM calls since ${readableTime(sinceIso)}.`);
+    else io.out(`LLM spend since ${readableTime(sinceIso)}, by ${by}:\n${formatReport(report)}`);
     return 0;
   } finally {
     await store.close();

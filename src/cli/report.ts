@@ -70,6 +70,19 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       store.transitions({ repo: flags.repo, since: from, until }),
       store.ledger({ since: new Date(Date.parse(since) - periodMs).toISOString(), repo: flags.repo }),
     ]);
+    if (flags.repo && transitions.length === 0 && ledger.length === 0) {
+      // Zeros for a typo'd repo would look like a quiet month: say so, and name the repos that do have runs.
+      const known = [...new Set((await store.transitions({ since: from, until })).map((t) => t.repo))].sort();
+      io.err(
+        `baton report: no runs recorded for ${flags.repo} since ${from.slice(0, 10)}. ${
+          known.length
+            ? `Repos with runs: ${known.join(', ')}.`
+            : 'The store has no runs at all yet: is BATON_DATA_DIR / DATABASE_URL the one the server uses?'
+        }
+`,
+      );
+      return 1;
+    }
     const report = computeKpis(transitions, ledger, { since, until, defectWindowDays: windowMs / 86_400_000 });
     io.out(render(report, format));
     return 0;

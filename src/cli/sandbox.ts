@@ -2,6 +2,7 @@
 // prints its timeline; then keeps serving (unless --once) and says how to poke it.
 import { readFileSync } from 'node:fs';
 import type { CliIo } from './io.js';
+import { friendlyError } from './errors.js';
 import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox/local-baton.js';
 import { parseScenario } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario } from '../sandbox/play.js';
@@ -19,8 +20,12 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
     const x = argv[i]!;
     if (x === '--once') a.once = true;
     else if (x === '--history') a.history = argv[++i];
-    else if (x === '--port') a.port = Number(argv[++i]);
-    else if (x === '--runs') a.runs = Number(argv[++i]);
+    else if (x === '--port') {
+      const v = argv[++i];
+      if (!/^\d+$/.test(v ?? '') || Number(v) > 65535)
+        return `baton sandbox: --port takes 0 to 65535 (got "${v ?? ''}")`;
+      a.port = Number(v);
+    } else if (x === '--runs') a.runs = Number(argv[++i]);
     else
       return `baton sandbox: unknown option ${x}\nusage: baton sandbox [--once] [--history 90d [--runs N]] [--port 3000]`;
   }
@@ -29,13 +34,32 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
   return a;
 }
 
-export async function runSandbox(argv: string[], io: CliIo): Promise<number> {
+export async function runSandbox(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const args = parseSandboxArgs(argv);
   if (typeof args === 'string') {
     io.err(args);
     return 2;
   }
-  const lb = await startLocalBaton({ port: args.history || args.once ? 0 : (args.port ?? 3000) });
+  const envPort = env.PORT;
+  if (envPort !== undefined && envPort !== '' && !(/^\d+$/.test(envPort) && Number(envPort) <= 65535)) {
+    io.err(`baton sandbox: PORT must be a port number from 0 to 65535 (got "${envPort}")`);
+    return 2;
+  }
+  // --port, else PORT (as in app mode), else 3000. A one-shot run (--once, --history) serves nobody: any free port.
+  const port = args.history || args.once ? 0 : (args.port ?? (envPort ? Number(envPort) : 3000));
+  let lb: LocalBaton;
+  try {
+    lb = await startLocalBaton({ port });
+  } catch (err) {
+    const friendly = friendlyError(err);
+    if (!friendly) throw err;
+    io.err(`baton sandbox: ${friendly}`);
+    return 1;
+  }
   let ok = true;
   try {
     if (args.history) {
@@ -67,7 +91,9 @@ export async function runSandbox(argv: string[], io: CliIo): Promise<number> {
     await waitForSignal(lb);
     return 0;
   } catch (err) {
-    io.err(`baton sandbox: ${(err as Error).stack ?? err}`);
+    io.err(
+      `baton sandbox: ${friendlyError(err) ?? (process.env.BATON_DEBUG ? (err as Error).stack : (err as Error).message)}`,
+    );
     await lb.stop().catch(() => undefined);
     return 1;
   }

@@ -37,7 +37,12 @@ export async function runStart(
       return 2;
     }
     io.out('No GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): starting the built-in sandbox.\n');
-    return runSandbox(argv, io);
+    return runSandbox(argv, io, env);
+  }
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`baton start: PORT must be a port number from 0 to 65535 (got "${env.PORT}")`);
+    return 2;
   }
   initTracing({ env });
   const log = createLogger({ level: env.LOG_LEVEL ?? 'info' });
@@ -46,7 +51,7 @@ export async function runStart(
     ...creds,
     baseUrl: env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : env.GITHUB_API_URL,
     host: env.HOST ?? '0.0.0.0',
-    port: Number(env.PORT ?? 3000),
+    port,
     log,
     redisUrl: env.REDIS_URL,
     metricsToken: env.BATON_METRICS_TOKEN,

@@ -6,7 +6,7 @@ import type { LedgerEntry, Store, TransitionRecord } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } from './kpis.js';
 import { buildRuns, stageOrder, type Run } from './runs.js';
-import { DAY_MS, HOUR_MS, isoWeek, weekStart } from './stats.js';
+import { DAY_MS, HOUR_MS, isoWeek, weekStart, type Trend } from './stats.js';
 import { mdCell, num, pct, signed } from './format.js';
 
 export interface DigestInput {
@@ -120,19 +120,59 @@ function cleanNarrative(s: string): string {
     .slice(0, 800);
 }
 
+/**
+ * The weekly chart. A week with no finished run has no median: it is left off the axis rather than drawn as 0 h,
+ * which would read as "instant". Returns a sentence when no charted week has data.
+ */
 export function mermaidChart(series: WeekPoint[]): string {
-  const values = series.map((p) => Number((p.medianCycleHours ?? 0).toFixed(1)));
+  const points = series.filter((p) => p.medianCycleHours !== null);
+  if (!points.length)
+    return `_No run finished in the last ${series.length} weeks, so there is no cycle time to chart._`;
+  const values = points.map((p) => Number(p.medianCycleHours!.toFixed(1)));
   const max = Math.max(1, ...values);
+  const gaps = series.length - points.length;
   return [
     '```mermaid',
     'xychart-beta',
     '    title "Median cycle time per week (hours)"',
-    `    x-axis [${series.map((p) => `"${p.week.slice(5)}"`).join(', ')}]`,
+    `    x-axis [${points.map((p) => `"${p.week.slice(5)}"`).join(', ')}]`,
     `    y-axis "hours" 0 --> ${Math.ceil(max * 1.1)}`,
     `    bar [${values.join(', ')}]`,
     `    line [${values.join(', ')}]`,
     '```',
+    ...(gaps ? ['', `_${gaps} of the last ${series.length} weeks had no finished run and are not charted._`] : []),
   ].join('\n');
+}
+
+interface Change {
+  label: string;
+  text: string;
+}
+
+/**
+ * What got better and what got worse against the week before: the digest is called "Wins" but must not hide a
+ * slower week. Lower is better for times, bounce-backs and escapes; higher for runs finished.
+ */
+export function changes(r: KpiReport, order: readonly string[] = []): { better: Change[]; worse: Change[] } {
+  const t = r.overall.trends;
+  const better: Change[] = [];
+  const worse: Change[] = [];
+  const add = (label: string, tr: Trend | undefined, unit: '' | 'h', higherIsBetter = false) => {
+    if (!tr || tr.delta === null || tr.delta === 0 || tr.previous === null) return;
+    const text = `${label} ${num(tr.previous, unit)} → ${num(tr.current, unit)}`;
+    (tr.delta > 0 === higherIsBetter ? better : worse).push({ label, text });
+  };
+  add('runs finished', t.runsFinished, '', true);
+  add('median cycle time', t.cycleTimeMedianHours, 'h');
+  add('p90 cycle time', t.cycleTimeP90Hours, 'h');
+  add('bounce-backs', t.bounceBacks, '');
+  add('defect escapes', t.defectEscapes, '');
+  const stages = Object.keys(t)
+    .filter((k) => k.startsWith('stage:'))
+    .map((k) => k.split(':')[1]!)
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  for (const id of stages) add(`time in ${id}`, t[`stage:${id}:medianHours`], 'h');
+  return { better, worse };
 }
 
 export async function buildDigest(input: DigestInput): Promise<DigestResult> {
@@ -184,6 +224,17 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
   return { week, markdown, series, report, fastest: fast, risksCaught: risks, narrative };
 }
 
+/** The headline says which way the week went, so "Wins" never dresses up a slower week. */
+function tone(cycle: Trend | undefined): string {
+  if (!cycle || cycle.delta === null || cycle.delta === 0) return '';
+  return cycle.delta > 0 ? ': a slower week' : ': a faster week';
+}
+
+function betterWorse(c: { better: Change[]; worse: Change[] }): string[] {
+  const list = (xs: Change[]) => (xs.length ? xs.map((x) => x.text).join(' · ') : 'nothing');
+  return [`**Better:** ${list(c.better)}  `, `**Worse:** ${list(c.worse)}`, ''];
+}
+
 function renderDigest(
   order: string[],
   repo: string,
@@ -199,12 +250,13 @@ function renderDigest(
   const row = (label: string, tr: (typeof t)[string], unit: '' | 'h' | 'usd' = '') =>
     `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
   const out: string[] = [
-    `## 🏁 Workflow Wins — ${safe(repo)}, ${week}`,
+    `## 🏁 Workflow Wins — ${safe(repo)}, ${week}${tone(t.cycleTimeMedianHours)}`,
     '',
-    `_${r.period.since.slice(0, 10)} → ${r.period.until.slice(0, 10)}, compared with the week before._`,
+    `_${r.period.since.slice(0, 10)} → ${new Date(Date.parse(r.period.until) - DAY_MS).toISOString().slice(0, 10)} (the last complete week, Monday to Sunday UTC), compared with the week before._`,
     '',
     narrative.text + (narrative.offline ? ' _(summary written offline from the numbers)_' : ''),
     '',
+    ...betterWorse(changes(r, order)),
     '| | this week | last week | change |',
     '|---|---:|---:|---:|',
     row('Runs finished', t.runsFinished),
@@ -244,8 +296,13 @@ function renderDigest(
     out.push('');
   }
   const s = r.overall.spend.current;
+  const offline = Object.entries(s.byModel)
+    .filter(([m]) => m.startsWith('offline/'))
+    .reduce((n, [, v]) => n + v.calls, 0);
   out.push(
-    `**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`,
+    s.calls === 0
+      ? `**AI spend**: no LLM calls in ${week} (last week ${num(r.overall.spend.previous.usd, 'usd')}).`
+      : `**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'}${offline ? ` (${offline} written offline, free)` : ''} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`,
   );
   const models = Object.entries(s.byModel).sort(([, a], [, b]) => b.usd - a.usd);
   if (models.length) out.push('', models.map(([m, v]) => `${safe(m)} ${num(v.usd, 'usd')}`).join(' · '));

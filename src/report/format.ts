@@ -8,12 +8,12 @@ export type Format = (typeof FORMATS)[number];
 export interface Row {
   scope: string;
   metric: string;
-  unit: '' | 'h' | 'usd';
+  unit: '' | 'h' | 'usd' | '%';
   trend: Trend;
 }
 
-/** The headline figures of one group, in reading order; stage rows after. */
-export function rows(scope: string, g: KpiGroup): Row[] {
+/** The headline figures of one group, in reading order; stage rows after, in flow order (`order`). */
+export function rows(scope: string, g: KpiGroup, order: readonly string[] = []): Row[] {
   const t = g.trends;
   const out: Row[] = [
     { scope, metric: 'runs started', unit: '', trend: t.runsStarted },
@@ -28,26 +28,40 @@ export function rows(scope: string, g: KpiGroup): Row[] {
     { scope, metric: 'AI spend', unit: 'usd', trend: t.spendUsd },
     { scope, metric: 'AI $ per 1k tokens', unit: 'usd', trend: t.usdPer1kTokens },
   ];
+  const rank = (k: string) => {
+    const i = order.indexOf(k.split(':')[1]!);
+    return i < 0 ? order.length : i;
+  };
   for (const key of Object.keys(t)
     .filter((k) => k.startsWith('stage:'))
-    .sort()) {
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
     out.push({ scope, metric: `time in ${key.split(':')[1]} (median)`, unit: 'h', trend: t[key] });
   }
   return out;
 }
 
+/** Groups worth a table: a breakdown with a single repo (or flow) repeats the overall figures, so it is left out. */
 function allRows(r: KpiReport): Row[] {
-  return [
-    ...rows('all', r.overall),
-    ...Object.entries(r.byRepo).flatMap(([k, g]) => rows(`repo ${k}`, g)),
-    ...Object.entries(r.byFlow).flatMap(([k, g]) => rows(`flow ${k}`, g)),
-  ];
+  const order = r.stageOrder ?? [];
+  const breakdown = (label: string, groups: Record<string, KpiGroup>) =>
+    Object.keys(groups).length > 1 ? Object.entries(groups).flatMap(([k, g]) => rows(`${label} ${k}`, g, order)) : [];
+  return [...rows('all', r.overall, order), ...breakdown('repo', r.byRepo), ...breakdown('flow', r.byFlow)];
+}
+
+/** Hours as a person reads them: minutes under an hour, hours up to three days, days beyond. */
+export function duration(hours: number): string {
+  const a = Math.abs(hours);
+  const sign = hours < 0 ? '-' : '';
+  if (a < 1) return `${sign}${Math.round(a * 60)}m`;
+  if (a < 72) return `${sign}${a.toFixed(1)}h`;
+  return `${sign}${(a / 24).toFixed(1)}d`;
 }
 
 export function num(v: number | null, unit: Row['unit'] = ''): string {
   if (v === null || !Number.isFinite(v)) return '–';
   if (unit === 'usd') return `$${v < 1 ? v.toFixed(4) : v.toFixed(2)}`;
-  if (unit === 'h') return `${v.toFixed(1)}h`;
+  if (unit === 'h') return duration(v);
+  if (unit === '%') return `${(v * 100).toFixed(0)}%`;
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 

@@ -15,7 +15,7 @@
 // - High-risk: runs whose first 'high' risk level appeared in the period, with how they ended by the period end.
 // - Spend: ledger rows in the period; $/1k tokens = cost / (tokens in + out) × 1000.
 import type { LedgerEntry, TransitionRecord } from '../store/types.js';
-import { buildRuns, type Run } from './runs.js';
+import { buildRuns, stageOrder, type Run } from './runs.js';
 import { dist, trend, parseIso, DAY_MS, HOUR_MS, isoWeek as isoWeekOf, type Dist, type Trend } from './stats.js';
 
 export interface KpiOptions {
@@ -86,6 +86,8 @@ export interface KpiReport {
   byRepo: Record<string, KpiGroup>;
   byFlow: Record<string, KpiGroup>;
   escapes: DefectEscape[];
+  /** Stage ids in flow order (as the runs moved through them), for tables that list stages. */
+  stageOrder?: string[];
 }
 
 /** Mutable accumulator for one (group, period). */
@@ -355,6 +357,7 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
     byRepo: fin(byRepo),
     byFlow: fin(byFlow),
     escapes,
+    stageOrder: stageOrder(runs),
   };
 }
 

@@ -153,7 +153,9 @@ export function stageOrder(runs: readonly Run[]): string[] {
   const terminal = new Set<string>();
   for (const r of runs) {
     r.transitions.forEach((t, i) => {
-      if (t.kind === 'done' || t.kind === 'cancel') terminal.add(t.to);
+      // A cancel names the stage the run was in when it stopped, not a stage it entered: it says nothing of order.
+      if (t.kind === 'cancel') return;
+      if (t.kind === 'done') terminal.add(t.to);
       const list = pos.get(t.to) ?? [];
       list.push(i);
       pos.set(t.to, list);

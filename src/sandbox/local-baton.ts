@@ -82,7 +82,15 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       concurrency: o.concurrency,
       redisUrl: o.redisUrl,
     });
-  let baton = await serve(o.port);
+  let baton: ServedBaton;
+  try {
+    baton = await serve(o.port);
+  } catch (err) {
+    // A busy port must not leave the sandbox and the store open (the command would never exit).
+    if (!o.stack) await stack.close().catch(() => undefined);
+    await sandbox.stop().catch(() => undefined);
+    throw err;
+  }
   sandbox.webhookUrl = baton.webhookUrl;
 
   const settle = async () => {

@@ -112,9 +112,11 @@ describe('buildDigest', () => {
     expect(d.series.map((p) => p.medianCycleHours)).toEqual([10, 11, null, 13, 14, 15, 16, 17]);
     const block = d.markdown.slice(d.markdown.indexOf('```mermaid'));
     expect(block).toContain('xychart-beta');
-    expect(block).toContain('x-axis ["W48", "W49", "W50", "W51", "W52", "W01", "W02", "W03"]');
-    expect(block).toContain('bar [10, 11, 0, 13, 14, 15, 16, 17]');
-    expect(block).toContain('line [10, 11, 0, 13, 14, 15, 16, 17]');
+    // W50 had no finished run: left off the axis (and said so), not drawn as an instant 0 h.
+    expect(block).toContain('x-axis ["W48", "W49", "W51", "W52", "W01", "W02", "W03"]');
+    expect(block).toContain('bar [10, 11, 13, 14, 15, 16, 17]');
+    expect(block).toContain('line [10, 11, 13, 14, 15, 16, 17]');
+    expect(block).toContain('1 of the last 8 weeks had no finished run');
     expect(block).toContain('y-axis "hours" 0 --> 19');
   });
 
@@ -129,6 +131,9 @@ describe('buildDigest', () => {
     expect(d.markdown).toContain('#200 (PR #201): high risk, reviewed by sam — merged');
     expect(d.markdown).toContain('**AI spend**: $0.0200 over 1 call ($0.0100 per 1k tokens; last week $0.0100)');
     expect(d.markdown).toContain('| Median cycle time | 17.0h | 16.0h | +1.0h (+6%) |');
+    // Honest tone: the slower week says so in the headline and lists what got worse.
+    expect(d.markdown).toContain('2026-W03: a slower week');
+    expect(d.markdown).toMatch(/\*\*Worse:\*\* [^\n]*median cycle time 16\.0h → 17\.0h/);
     expect(d.markdown).not.toContain('acme/api');
   });
 

@@ -31,8 +31,27 @@ describe('render', () => {
     expect(lines).toContain('all,cycle time p90,h,48,45.6,2.4,5.263158');
   });
 
+  it('prints one table for one repo and one flow, and lists stages in flow order', () => {
+    const t = run('acme/web', [
+      { issue: 1, to: 'spec', kind: 'start', at: '2026-01-09T00:00:00Z' },
+      { issue: 1, to: 'build', kind: 'forward', at: '2026-01-09T02:00:00Z' },
+      { issue: 1, to: 'accept', kind: 'forward', at: '2026-01-09T03:00:00Z' },
+      { issue: 1, to: 'done', kind: 'done', at: '2026-01-09T04:00:00Z' },
+    ]);
+    const text = render(computeKpis(t, [], PERIOD), 'table');
+    expect(text).not.toMatch(/^repo /m);
+    expect(text).not.toMatch(/^flow /m);
+    expect((text.match(/runs started/g) ?? []).length).toBe(1);
+    const stages = [...text.matchAll(/time in (\w+) \(median\)/g)].map((m) => m[1]);
+    expect(stages).toEqual(['spec', 'build', 'accept']);
+    expect(text).toMatch(/time in build \(median\)\s+1\.0h/);
+  });
+
   it('escapes untrusted names in md and csv', () => {
-    const t = run('evil/|x', [{ issue: 1, to: 'a', kind: 'start', at: '2026-01-09T00:00:00Z' }]);
+    const t = [
+      ...run('evil/|x', [{ issue: 1, to: 'a', kind: 'start', at: '2026-01-09T00:00:00Z' }]),
+      ...run('acme/web', [{ issue: 2, to: 'a', kind: 'start', at: '2026-01-09T00:00:00Z' }]),
+    ];
     const r = computeKpis(t, [], PERIOD);
     expect(render(r, 'md')).toContain('repo evil/\\|x');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
