@@ -357,7 +357,8 @@ describe('Workflow Wins', () => {
     const posted = botComments(lb, tracking.number);
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatch(/Workflow Wins/);
-    expect(posted[0]).toMatch(/xychart-beta/);
+    // No run finished in the charted weeks: the digest says so instead of drawing 0 h bars.
+    expect(posted[0]).toMatch(/no cycle time to chart/);
   });
 });
 
