@@ -1,11 +1,10 @@
-// Assembles Baton: Probot (signature check, GitHub App auth, Octokit with retry/throttling) receives webhooks; the
-// handler records the delivery and enqueues its job, then answers — before any GitHub or LLM call. The worker does
-// the rest. Ops endpoints and the dashboard are plain node handlers on the same HTTP server.
+// Assembles Baton: the ingress (app/ingress.ts: size limit, signature, shape) records each delivery and enqueues its
+// job before it answers — before any GitHub or LLM call; Probot provides GitHub App auth and Octokit with
+// retry/throttling for the worker, which does the rest. Ops endpoints and the dashboard are plain node handlers on the same HTTP server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit } from 'probot';
-import { Webhooks, createNodeMiddleware } from '@octokit/webhooks';
 import type { Logger as PinoLogger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
@@ -17,6 +16,7 @@ import type { OctokitLike } from '../github/port.js';
 import { Worker, type TaskRunners, type WorkerHooks } from './worker.js';
 import { RepoRegistry, SlaWatch, startTimers } from './timers.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
+import { createIngress, type IngressOptions, type IngressOutcome } from './ingress.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,7 +48,15 @@ export interface BatonOptions {
   maxAttempts?: number;
   /** Extra node handlers (ops endpoints, dashboard): return true when they answered. */
   handlers?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
-  hooks?: WorkerHooks & { delivery?(event: string, outcome: 'queued' | 'duplicate' | 'ignored'): void };
+  hooks?: WorkerHooks & {
+    delivery?(event: string, outcome: IngressOutcome): void;
+    /** Every webhook answer (status and reason). */
+    ingress?: IngressOptions['onAnswer'];
+  };
+  /** Body limit of the webhook path (GitHub's 25 MB cap by default). */
+  maxWebhookBytes?: number;
+  /** Time a delivery has to be received and recorded before the answer is a 503 (8000 ms). */
+  recordDeadlineMs?: number;
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
 }
@@ -146,38 +154,40 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   });
 
   let accepting = true;
-  const middleware = await createWebhookMiddleware(
-    opts.secret,
-    webhookPath,
-    async ({ id, name, payload }) => {
-      if (!accepting)
-        throw Object.assign(
-          new Error('Baton is shutting down; GitHub will show this delivery as failed so it can be redelivered'),
-          { status: 503 },
-        );
-      await withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
-        const p = payload as Record<string, any>;
-        // Echoes of Baton's own writes (its labels, comments, check runs) can never move a run: answer without
-        // recording or queueing them — on a busy installation they are more than half of all deliveries.
-        if (botLogin && String(p.sender?.login ?? '').toLowerCase() === botLogin.toLowerCase()) {
-          opts.hooks?.delivery?.(name, 'ignored');
-          return;
-        }
-        const repo: string = p.repository?.full_name ?? '';
-        // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
-        // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.
-        if (name === 'pull_request' && p.pull_request) {
-          const link = linkedIssue(p.pull_request, repo);
-          if (link) await store.linkPr(repo, p.pull_request.number, link.issue);
-        }
-        const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
-        const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
-        if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
-        opts.hooks?.delivery?.(name, fresh ? 'queued' : 'duplicate');
-      });
-    },
+  const middleware = createIngress({
+    secret: opts.secret,
+    path: webhookPath,
+    ...(opts.maxWebhookBytes ? { maxBytes: opts.maxWebhookBytes } : {}),
+    ...(opts.recordDeadlineMs ? { deadlineMs: opts.recordDeadlineMs } : {}),
+    accepting: () => accepting,
     log,
-  );
+    onAnswer: opts.hooks?.ingress,
+    record: ({ id, name, payload }) =>
+      withSpan(`webhook ${name}`, { 'github.delivery': id, 'github.event': name }, async () => {
+        const outcome = await recordDelivery(id, name, payload);
+        opts.hooks?.delivery?.(name, outcome);
+        return outcome;
+      }),
+  });
+
+  /** Record a verified delivery and queue its job (the ingress and recovery both come through here). */
+  const recordDelivery = async (id: string, name: string, payload: unknown): Promise<IngressOutcome> => {
+    const p = payload as Record<string, any>;
+    // Echoes of Baton's own writes (its labels, comments, check runs) can never move a run: answer without
+    // recording or queueing them — on a busy installation they are more than half of all deliveries.
+    if (botLogin && String(p.sender?.login ?? '').toLowerCase() === botLogin.toLowerCase()) return 'ignored';
+    const repo: string = p.repository?.full_name ?? '';
+    // Record a PR's issue as soon as the PR says it ("Fixes #12", branch 12-…), so later events that do not carry
+    // the PR's text (check suites, check runs) are ordered with the issue's other jobs from the moment they arrive.
+    if (name === 'pull_request' && p.pull_request) {
+      const link = linkedIssue(p.pull_request, repo);
+      if (link) await store.linkPr(repo, p.pull_request.number, link.issue);
+    }
+    const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
+    const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
+    if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
+    return fresh ? 'queued' : 'duplicate';
+  };
 
   const handlers = opts.handlers ?? [];
   const server = createServer(async (req, res) => {
@@ -252,26 +262,4 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
       });
     },
   };
-}
-
-type WebhookHandler = (e: { id: string; name: string; payload: unknown }) => Promise<void>;
-
-/**
- * Signature verification and JSON parsing by @octokit/webhooks — the library inside Probot — used directly, because
- * Probot's own webhook path authenticates an installation Octokit for every event before calling handlers, work
- * the acknowledgement does not need (the worker authenticates when it runs the job).
- */
-async function createWebhookMiddleware(secret: string, path: string, handler: WebhookHandler, log: PinoLogger) {
-  const webhooks = new Webhooks({ secret });
-  webhooks.onAny(async (event) => handler({ id: event.id, name: event.name, payload: event.payload }));
-  const mw = createNodeMiddleware(webhooks, {
-    path,
-    log: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (m: unknown) => log.warn(String(m)),
-      error: (m: unknown) => log.warn({ err: String((m as Error)?.message ?? m) }, 'webhook rejected'),
-    },
-  });
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => (await mw(req, res)) !== false;
 }

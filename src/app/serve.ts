@@ -24,6 +24,8 @@ export interface ServeOptions {
   /** Dashboard access token; without one the dashboard answers localhost only. */
   dashboardToken?: string;
   env?: Record<string, string | undefined>;
+  /** Time a webhook has to be received and recorded before Baton answers 503 (8000 ms). */
+  recordDeadlineMs?: number;
 }
 
 export interface ServedBaton extends RunningBaton {
@@ -69,6 +71,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     botLogin: o.botLogin,
     concurrency: o.concurrency,
     maxAttempts: stack.retry.attempts,
+    ...(o.recordDeadlineMs ? { recordDeadlineMs: o.recordDeadlineMs } : {}),
     handlers,
     hooks,
     onOctokit: (octokit) => {

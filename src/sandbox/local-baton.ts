@@ -29,6 +29,8 @@ export interface LocalBatonOptions extends StackOptions {
   stack?: Stack;
   concurrency?: number;
   clock?: () => Date;
+  /** Time a webhook has to be received and recorded before Baton answers 503. */
+  recordDeadlineMs?: number;
 }
 
 export interface LocalBaton {
@@ -81,6 +83,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       botLogin: SANDBOX_BOT,
       concurrency: o.concurrency,
       redisUrl: o.redisUrl,
+      recordDeadlineMs: o.recordDeadlineMs,
     });
   let baton: ServedBaton;
   try {
