@@ -11,6 +11,7 @@ import {
   REFERENCE_FILE,
   SCHEMA_FILE,
 } from '../src/flow/reference.js';
+import { embedGenerated } from '../src/docs/readme.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 for (const [file, text] of [
@@ -21,5 +22,5 @@ for (const [file, text] of [
   writeFileSync(join(root, file), text);
   console.log(`wrote ${file}`);
 }
-writeFileSync(join(root, README_FILE), embedReference(readFileSync(join(root, README_FILE), 'utf8')));
-console.log(`wrote ${README_FILE} (configuration reference)`);
+writeFileSync(join(root, README_FILE), embedGenerated(embedReference(readFileSync(join(root, README_FILE), 'utf8'))));
+console.log(`wrote ${README_FILE} (configuration reference and generated tables)`);

@@ -3,10 +3,12 @@
 // event's content fingerprint, so the same occurrence decided twice (redelivery, a second delivery id, a retried job)
 // yields effects the applier recognises as already done.
 import type { Flow, Stage } from '../flow/types.js';
-import type { ActionConfig, TransitionConfig } from '../flow/schema.js';
+import type { TransitionConfig } from '../flow/schema.js';
 import type { BatonEvent, Decision, Effect, HistoryEntry, PrRef, RunState } from './types.js';
-import { inRole, resolveOwners, roleOf, uniq, type Owners } from './owners.js';
-import { renderTemplate } from './template.js';
+import { inRole, resolveOwners, type Owners } from './owners.js';
+import { runAction } from './actions.js';
+import { COMMANDS, command, HELP } from './commands.js';
+import type { DecisionScope, DocsOptions, PrEvent } from './scope.js';
 
 export interface DecideContext {
   /** Members of `org/team` slugs (lower-case keys), expanded by the adapter when a guard needs them. */
@@ -18,9 +20,8 @@ export const RISK_CHECK = 'Baton / risk';
 export const HIGH_RISK_LABEL = 'baton:high-risk';
 const SEEN_LIMIT = 120;
 const HISTORY_LIMIT = 200;
-const MAX_ASSIGNEES = 10; // GitHub's limit per issue
 const WRITE = new Set(['admin', 'maintain', 'write']);
-export const BUILTIN_COMMANDS = ['status', 'advance', 'assign', 'link', 'retry', 'help'] as const;
+export { HELP };
 
 export function stageLabel(id: string): string {
   return `${STAGE_LABEL_PREFIX}${id}`;
@@ -32,39 +33,45 @@ export function decide(flow: Flow, run: RunState | null, event: BatonEvent, ctx:
   return d.decide();
 }
 
-class Decider {
+class Decider implements DecisionScope {
   private effects: Effect[] = [];
   private changed = false;
   private n = 0;
 
   constructor(
-    private readonly flow: Flow,
-    private run: RunState | null,
-    private readonly ev: BatonEvent,
+    readonly flow: Flow,
+    private state: RunState | null,
+    readonly ev: BatonEvent,
     private readonly ctx: DecideContext,
   ) {}
 
+  /** The run; only read once one exists (commands and actions run with a run). */
+  get run(): RunState {
+    if (!this.state) throw new Error('no run: a handler ran before the run started');
+    return this.state;
+  }
+
   decide(): Decision {
     const note = this.route();
-    if (this.run && this.changed) {
-      this.run.seen = [...this.run.seen, this.ev.id].slice(-SEEN_LIMIT);
-      this.push({ kind: 'card', key: this.key('card'), issue: this.run.issue });
+    if (this.state && this.changed) {
+      this.state.seen = [...this.state.seen, this.ev.id].slice(-SEEN_LIMIT);
+      this.push({ kind: 'card', key: this.key('card'), issue: this.state.issue });
     }
-    return { run: this.run, effects: this.effects, note };
+    return { run: this.state, effects: this.effects, note };
   }
 
   // --- routing ---------------------------------------------------------------------------------------------
   private route(): string | undefined {
     const ev = this.ev;
     if (ev.type === 'command') return this.command(ev);
-    if (!this.run) {
+    if (!this.state) {
       if (ev.type === 'issue.labeled' && ev.label === this.flow.trigger) return this.start();
       return `no run on #${ev.issue}`;
     }
-    if (this.run.status !== 'active') {
+    if (this.state.status !== 'active') {
       if (ev.type === 'task.done') return this.taskDone(ev);
-      if (ev.type === 'issue.reopened' && this.run.status === 'cancelled') return this.reopen();
-      return `run on #${ev.issue} is ${this.run.status}`;
+      if (ev.type === 'issue.reopened' && this.state.status === 'cancelled') return this.reopen();
+      return `run on #${ev.issue} is ${this.state.status}`;
     }
     switch (ev.type) {
       case 'issue.labeled':
@@ -98,7 +105,7 @@ class Decider {
   private start(): string {
     const first = this.flow.stages[0]!;
     const ev = this.ev;
-    this.run = {
+    this.state = {
       v: 1,
       repo: ev.repo,
       issue: ev.issue,
@@ -120,14 +127,14 @@ class Decider {
   }
 
   // --- transitions -----------------------------------------------------------------------------------------
-  private stage(): Stage {
-    const s = this.flow.stages.find((x) => x.id === this.run!.stage);
+  stage(): Stage {
+    const s = this.flow.stages.find((x) => x.id === this.run.stage);
     // A run whose stage was removed from the flow restarts its bookkeeping at the first stage it can still name.
     return s ?? this.flow.stages[0]!;
   }
 
   /** Take the first transition of the current stage on this event whose guards hold. */
-  private transition(guard: (t: TransitionConfig) => boolean, types: string[] = [this.ev.type]): string | undefined {
+  transition(guard: (t: TransitionConfig) => boolean, types: string[] = [this.ev.type]): string | undefined {
     const stage = this.stage();
     const t = stage.on.find((x) => types.includes(x.event) && guard(x));
     if (!t) return `no transition from ${stage.id} on ${types.join('/')}`;
@@ -137,8 +144,8 @@ class Decider {
     return `${stage.id} → ${target.id}`;
   }
 
-  private move(target: Stage, forced?: 'manual'): void {
-    const run = this.run!;
+  move(target: Stage, forced?: 'manual'): void {
+    const run = this.run;
     const from = this.stage();
     const idx = (id: string) => this.flow.stages.findIndex((s) => s.id === id);
     const kind: HistoryEntry['kind'] = target.final
@@ -150,7 +157,7 @@ class Decider {
 
   /** Enter a stage: stage label, owner hand-off, the stage's actions, history, and the final-stage bookkeeping. */
   private enter(stage: Stage, from: string | null, kind: HistoryEntry['kind']): void {
-    const run = this.run!;
+    const run = this.run;
     const ev = this.ev;
     const owners = resolveOwners(this.flow, stage.owner, run);
     const previous = run.owners;
@@ -175,44 +182,13 @@ class Decider {
       const gone = previous.filter((u) => !owners.users.includes(u));
       if (gone.length) this.push({ kind: 'unassign', key: this.key('unassign'), issue: run.issue, users: gone });
     }
-    for (const action of stage.enter) this.action(action, stage, owners);
+    for (const action of stage.enter) runAction(this, action, stage, owners);
     this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
     if (stage.final) run.status = 'done';
   }
 
-  private action(action: ActionConfig, stage: Stage, owners: Owners): void {
-    const run = this.run!;
-    if (action === 'assign') {
-      if (owners.users.length)
-        this.push({
-          kind: 'assign',
-          key: this.key('assign'),
-          issue: run.issue,
-          users: owners.users.slice(0, MAX_ASSIGNEES),
-        });
-      return;
-    }
-    if (action === 'request_review') return this.requestReview(owners);
-    if (action === 'risk') return this.riskTasks();
-    if (action === 'docs') return this.docsTasks();
-    if ('comment' in action) {
-      const body = renderTemplate(action.comment, this.vars(stage, owners));
-      this.push({ kind: 'comment', key: this.key('comment'), issue: run.issue, body });
-      return;
-    }
-    if ('label' in action) {
-      for (const l of action.label.remove ?? [])
-        this.push({ kind: 'label.remove', key: this.key(`unlabel:${l}`), issue: run.issue, label: l });
-      if (action.label.add?.length)
-        this.push({ kind: 'label.add', key: this.key('labels'), issue: run.issue, labels: action.label.add });
-      return;
-    }
-    if ('request_review' in action) return this.requestReview(roleOf(this.flow, action.request_review));
-    if ('docs' in action) return this.docsTasks(action.docs);
-  }
-
-  private vars(stage: Stage, owners: Owners): Record<string, string> {
-    const run = this.run!;
+  vars(stage: Stage, owners: Owners): Record<string, string> {
+    const run = this.run;
     const openPr = run.prs.find((p) => p.state === 'open' || p.state === 'draft');
     return {
       owner: [...owners.users.map((u) => `@${u}`), ...owners.teams.map((t) => `@${t}`)].join(', ') || 'nobody yet',
@@ -223,8 +199,8 @@ class Decider {
     };
   }
 
-  private requestReview(who: Owners): void {
-    for (const pr of this.run!.prs.filter((p) => p.state === 'open')) {
+  requestReview(who: Owners): void {
+    for (const pr of this.run.prs.filter((p) => p.state === 'open')) {
       const users = who.users.filter((u) => u.toLowerCase() !== pr.author.toLowerCase());
       if (users.length || who.teams.length)
         this.push({
@@ -237,25 +213,25 @@ class Decider {
     }
   }
 
-  private riskTasks(only?: number): void {
-    for (const pr of this.run!.prs.filter(
+  riskTasks(only?: number): void {
+    for (const pr of this.run.prs.filter(
       (p) => (p.state === 'open' || p.state === 'draft') && (only === undefined || p.number === only),
     ))
       this.push({ kind: 'task', key: this.key(`risk:${pr.number}:${pr.headSha}`), task: 'risk', pr: pr.number });
   }
 
-  private docsTasks(options?: { changelog: string; pr: boolean }, only?: number): void {
-    for (const pr of this.run!.prs.filter((p) => p.state === 'merged' && (only === undefined || p.number === only)))
+  docsTasks(options?: DocsOptions, only?: number): void {
+    for (const pr of this.run.prs.filter((p) => p.state === 'merged' && (only === undefined || p.number === only)))
       this.push({
         kind: 'task',
-        key: `docs:${this.run!.repo}#${pr.number}`,
+        key: `docs:${this.run.repo}#${pr.number}`,
         task: 'docs',
         pr: pr.number,
         ...(options ? { options } : {}),
       });
   }
 
-  private stageHas(name: 'risk' | 'docs'): { changelog: string; pr: boolean } | true | undefined {
+  stageHas(name: 'risk' | 'docs'): DocsOptions | true | undefined {
     for (const a of this.stage().enter) {
       if (a === name) return true;
       if (typeof a === 'object' && name === 'docs' && 'docs' in a) return a.docs;
@@ -267,10 +243,9 @@ class Decider {
   private closed(): string {
     const stage = this.stage();
     if (stage.on.some((t) => t.event === 'issue.closed')) return this.transition(() => true)!;
-    const run = this.run!;
+    const run = this.run;
     run.status = 'cancelled';
-    this.changed = true;
-    const entry: HistoryEntry = {
+    this.record({
       at: this.ev.at,
       from: run.stage,
       to: run.stage,
@@ -278,18 +253,15 @@ class Decider {
       by: this.ev.actor,
       kind: 'cancel',
       owners: run.owners,
-    };
-    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
-    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    });
     return `cancelled in ${stage.id}`;
   }
 
   private reopen(): string {
-    const run = this.run!;
+    const run = this.run;
     run.status = 'active';
     run.enteredAt = this.ev.at;
-    this.changed = true;
-    const entry: HistoryEntry = {
+    this.record({
       at: this.ev.at,
       from: run.stage,
       to: run.stage,
@@ -297,15 +269,13 @@ class Decider {
       by: this.ev.actor,
       kind: 'manual',
       owners: run.owners,
-    };
-    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
-    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    });
     return `reopened in ${run.stage}`;
   }
 
   // --- pull requests ---------------------------------------------------------------------------------------
-  private prEvent(ev: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>): string | undefined {
-    const run = this.run!;
+  prEvent(ev: PrEvent): string | undefined {
+    const run = this.run;
     let pr = run.prs.find((p) => p.number === ev.pr.number);
     const newlyLinked = !pr;
     if (!pr) {
@@ -347,7 +317,7 @@ class Decider {
   }
 
   private review(ev: Extract<BatonEvent, { reviewer: string }>): string | undefined {
-    const run = this.run!;
+    const run = this.run;
     const pr = run.prs.find((p) => p.number === ev.pr.number);
     if (!pr) return `review on unlinked PR #${ev.pr.number}`;
     const tm = this.ctx.teamMembers;
@@ -376,7 +346,7 @@ class Decider {
   }
 
   private checks(ev: Extract<BatonEvent, { type: 'checks.completed' }>): string | undefined {
-    const run = this.run!;
+    const run = this.run;
     const pr = run.prs.find((p) => p.number === ev.pr.number);
     if (!pr) return `checks on unlinked PR #${ev.pr.number}`;
     // Checks of a superseded head say nothing about the PR as it is now.
@@ -392,7 +362,7 @@ class Decider {
   }
 
   private slaTick(): string | undefined {
-    const run = this.run!;
+    const run = this.run;
     const stage = this.stage();
     if (!stage.slaMs) return undefined;
     const entry = `${stage.id}@${run.enteredAt}`;
@@ -413,7 +383,7 @@ class Decider {
   }
 
   private taskDone(ev: Extract<BatonEvent, { type: 'task.done' }>): string | undefined {
-    const run = this.run!;
+    const run = this.run;
     const r = ev.result;
     if (r.costUsd) run.spendUsd = round6(run.spendUsd + r.costUsd);
     if (r.offline !== undefined) run.offlineMode = r.offline;
@@ -443,8 +413,8 @@ class Decider {
       reply(`Sorry @${ev.actor}, \`/baton\` commands need write access to this repository, so I left this one alone.`);
       return `refused ${ev.command} from ${ev.actor} (${ev.permission})`;
     }
-    const run = this.run;
-    const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(ev.command);
+    const run = this.state;
+    const builtin = command(ev.command);
     if (run?.status !== 'active') {
       if (ev.command === 'link' && run === null) {
         reply(
@@ -463,109 +433,38 @@ class Decider {
       reply(`There is no active Baton run on #${ev.issue}, so \`/baton ${ev.command}\` has nothing to act on.`);
       return `no active run for ${ev.command}`;
     }
-    switch (ev.command) {
-      case 'help':
-        reply(HELP);
-        return 'help';
-      case 'status': {
-        const stage = this.stage();
-        reply(
-          `**${stage.name}** since ${ev.at === run.enteredAt ? 'now' : run.enteredAt}, owned by ${run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody'}. The status card above has the full timeline.`,
-        );
-        this.changed = true;
-        return 'status';
-      }
-      case 'advance': {
-        const want = ev.args[0]?.replace(/^baton:/, '');
-        const cur = this.flow.stages.findIndex((s) => s.id === run.stage);
-        const target = want ? this.flow.stages.find((s) => s.id === want) : this.flow.stages[cur + 1];
-        if (!target) {
-          reply(
-            want
-              ? `There is no stage \`${want}\` in this flow. Stages: ${this.flow.stages.map((s) => `\`${s.id}\``).join(', ')}.`
-              : `**${this.stage().name}** is the last stage.`,
-          );
-          return 'advance: no target';
-        }
-        if (target.id === run.stage) {
-          reply(`The run is already in **${target.name}**.`);
-          return 'advance: already there';
-        }
-        this.move(target, 'manual');
-        return `advanced to ${target.id}`;
-      }
-      case 'assign': {
-        const users = uniq(ev.args.filter((a) => /^@?[A-Za-z0-9-]+$/.test(a)).map((a) => a.replace(/^@/, '')));
-        if (!users.length) {
-          reply('Usage: `/baton assign @user`.');
-          return 'assign: no user';
-        }
-        const gone = run.owners.filter((u) => !users.includes(u));
-        if (gone.length) this.push({ kind: 'unassign', key: this.key('unassign'), issue: run.issue, users: gone });
-        this.push({ kind: 'assign', key: this.key('assign'), issue: run.issue, users: users.slice(0, MAX_ASSIGNEES) });
-        run.owners = users;
-        const entry: HistoryEntry = {
-          at: ev.at,
-          from: run.stage,
-          to: run.stage,
-          event: 'command:assign',
-          by: ev.actor,
-          kind: 'manual',
-          owners: users,
-        };
-        run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
-        this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
-        this.changed = true;
-        return `assigned ${users.join(',')}`;
-      }
-      case 'link': {
-        if (!ev.pr) {
-          reply('Usage: `/baton link #<pr>` on the issue, or `/baton link #<issue>` on the pull request.');
-          return 'link: no pr';
-        }
-        const linked: BatonEvent = { ...ev, type: 'pr.linked', pr: ev.pr, linkedBy: 'command' } as BatonEvent;
-        return this.prEvent(linked as Extract<BatonEvent, { type: 'pr.linked' }>);
-      }
-      case 'retry': {
-        delete run.stuck;
-        this.changed = true;
-        if (this.stageHas('risk')) this.riskTasks();
-        const docs = this.stageHas('docs');
-        if (docs) this.docsTasks(docs === true ? undefined : docs);
-        return 'retry';
-      }
-      default:
-        if (this.stage().on.some((t) => t.event === 'command' && t.command === ev.command)) {
-          return this.transition((t) => t.command === ev.command, ['command']);
-        }
-        reply(`\`/baton ${ev.command}\` does nothing in **${this.stage().name}**.\n\n${HELP}`);
-        return `unknown command ${ev.command}`;
-    }
+    if (builtin) return builtin.run(this, ev, reply);
+    if (this.stage().on.some((t) => t.event === 'command' && t.command === ev.command))
+      return this.transition((t) => t.command === ev.command, ['command']);
+    reply(`\`/baton ${ev.command}\` does nothing in **${this.stage().name}**.\n\n${HELP}`);
+    return `unknown command ${ev.command}`;
   }
 
   // --- helpers -----------------------------------------------------------------------------------------------
+  touch(): void {
+    this.changed = true;
+  }
+
+  record(entry: HistoryEntry): void {
+    const run = this.run;
+    run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
+    this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
+    this.changed = true;
+  }
+
   private eventName(): string {
     return this.ev.type === 'command' ? `command:${this.ev.command}` : this.ev.type;
   }
 
   /** Effect keys: the event fingerprint + a stable per-decision counter + a readable suffix. */
-  private key(what: string): string {
+  key(what: string): string {
     return `${this.ev.id}/${this.n++}:${what}`;
   }
 
-  private push(e: Effect): void {
+  push(e: Effect): void {
     this.effects.push(e);
   }
 }
-
-export const HELP = [
-  'Baton commands (write access needed):',
-  '- `/baton status` — where the run is and who owns it',
-  '- `/baton advance [stage]` — move to the next (or the named) stage',
-  '- `/baton assign @user` — hand the current stage to someone else',
-  '- `/baton link #n` — tie a pull request to this issue (or, on a PR, this PR to issue #n)',
-  "- `/baton retry` — re-run the current stage's risk/docs tasks and clear a stuck job",
-].join('\n');
 
 export function humanMs(ms: number): string {
   const m = Math.round(ms / 60000);

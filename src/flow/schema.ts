@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LlmConfigSchema } from '../llm/config-schema.js';
 import { RiskConfigSchema } from '../tasks/risk/config-schema.js';
 import { DigestConfigSchema } from '../report/config-schema.js';
+import { ACTION_DOCS, WORD_ACTIONS, WORD_ACTIONS_DESCRIPTION } from './actions.js';
 
 export const DurationSchema = z
   .string()
@@ -100,21 +101,10 @@ export const TransitionSchema = z
 
 export const ActionSchema = z
   .union([
-    z
-      .enum(['assign', 'request_review', 'risk', 'docs'])
-      .describe(
-        "`assign`: assign the stage owner to the issue; `request_review`: request the owner's review on linked PRs; " +
-          '`risk`: risk-assess linked PRs; `docs`: write docs when the linked PR merges.',
-      ),
+    z.enum(WORD_ACTIONS).describe(WORD_ACTIONS_DESCRIPTION),
     z
       .object({
-        comment: z
-          .string()
-          .min(1)
-          .max(20000)
-          .describe(
-            'Post this comment once per stage entry. Placeholders: `{{owner}}`, `{{stage}}`, `{{issue}}`, `{{author}}`, `{{pr}}`.',
-          ),
+        comment: z.string().min(1).max(20000).describe(ACTION_DOCS.comment.object),
       })
       .strict(),
     z
@@ -122,12 +112,12 @@ export const ActionSchema = z
         label: z
           .object({ add: z.array(z.string().min(1)).optional(), remove: z.array(z.string().min(1)).optional() })
           .strict()
-          .describe('Add and/or remove issue labels on entry.'),
+          .describe(ACTION_DOCS.label.object),
       })
       .strict(),
     z
       .object({
-        request_review: z.string().describe('Request review on linked PRs from this role (instead of the owner).'),
+        request_review: z.string().describe(ACTION_DOCS.request_review.object),
       })
       .strict(),
     z

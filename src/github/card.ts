@@ -2,6 +2,7 @@
 // run state, which makes GitHub the source of truth (a Baton with an empty disk rebuilds every run from its card).
 import type { Flow } from '../flow/types.js';
 import type { RunState } from '../engine/types.js';
+import { CARD_FOOTER } from '../engine/commands.js';
 
 export const CARD_MARKER = '<!-- baton:card -->';
 const STATE_RE = /<!-- baton:state ([A-Za-z0-9+/=]+) -->/;
@@ -102,7 +103,7 @@ export function renderCard(run: RunState, flow: Flow, extras: CardExtras = {}): 
     '',
     '</details>',
     '',
-    '<sub>Commands: `/baton status`, `/baton advance [stage]`, `/baton assign @user`, `/baton link #n`, `/baton retry`.</sub>',
+    CARD_FOOTER,
     '',
   );
   return lines.join('\n') + stateBlock(run);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadFlow } from '../../src/flow/index.js';
 import { usage } from '../../src/cli/main.js';
+import { embedGenerated, GENERATED_SECTIONS } from '../../src/docs/readme.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
@@ -18,5 +19,12 @@ describe('README', () => {
     const listed = [...readme.matchAll(/^\| `npx baton (\w+)/gm)].map((m) => m[1]);
     const known = [...usage().matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual(known.sort());
+  });
+
+  it.each(Object.keys(GENERATED_SECTIONS))('its %s table is what the registry generates (npm run schema)', (name) => {
+    const start = readme.indexOf(`<!-- ${name}:start -->`);
+    const end = readme.indexOf(`<!-- ${name}:end -->`);
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(start, end)).toBe(embedGenerated(readme).slice(start, end));
   });
 });
