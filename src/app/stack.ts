@@ -8,7 +8,7 @@ import { openStore } from '../store/index.js';
 import { openQueue } from '../queue/index.js';
 import { createRouter, loadPrices } from '../llm/index.js';
 import { runRiskTask, runDocsTask } from '../tasks/index.js';
-import type { TaskRunners } from './worker.js';
+import type { TaskRunners } from '../tasks/effect.js';
 
 export interface Stack {
   store: Store;

@@ -2,6 +2,7 @@
 // from the worker as events flow (repos with a flow, active runs with an SLA) and keep them in the store, so a
 // restarted Baton sweeps them at once; both are safe with several replicas (SLA jobs are deduplicated by id, digests
 // claim their ISO week in the store).
+import { LRUCache } from 'lru-cache';
 import type { Flow } from '../flow/types.js';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
@@ -31,7 +32,8 @@ interface Watched {
  * nobody touches: after a deploy, the sweep must still find the run that has been idle for two days.
  */
 export class SlaWatch {
-  private readonly last = new Map<string, string>();
+  /** What was last written per run, to skip identical writes (forgetting one only costs a write). */
+  private readonly last = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(private readonly store: Pick<Store, 'kvSet' | 'kvDelete' | 'kvList' | 'recordDelivery'>) {}
 
@@ -91,8 +93,9 @@ interface KnownRepo {
 
 /** Repositories with a flow, for the digest scheduler; persisted so a restarted Baton knows them at once. */
 export class RepoRegistry {
-  private readonly repos = new Map<string, RepoContext>();
-  private readonly last = new Map<string, string>();
+  /** Live contexts; an evicted repo is read back from the store. */
+  private readonly repos = new LRUCache<string, RepoContext>({ max: 5_000 });
+  private readonly last = new LRUCache<string, string>({ max: 5_000 });
 
   constructor(private readonly store: Pick<Store, 'kvSet' | 'kvList'>) {}
 

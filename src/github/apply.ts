@@ -5,6 +5,7 @@
 import type { Effect } from '../engine/types.js';
 import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { Store } from '../store/types.js';
+import { writeCheckRun } from './checks.js';
 import type { GitHubPort } from './port.js';
 
 export const EFFECT_MARKER = (key: string) => `<!-- baton:effect ${key.replace(/--/g, '-')} -->`;
@@ -122,20 +123,11 @@ export class EffectApplier {
         return;
       }
       case 'check': {
-        const runs = await port.listCheckRuns(e.sha, e.name);
-        const mine = runs.find((r) => r.name === e.name);
-        if (mine) {
-          if (mine.conclusion !== e.conclusion || verify)
-            await port.updateCheckRun(mine.id, { conclusion: e.conclusion, title: e.title, summary: e.summary });
-        } else {
-          await port.createCheckRun({
-            name: e.name,
-            head_sha: e.sha,
-            conclusion: e.conclusion,
-            title: e.title,
-            summary: e.summary,
-          });
-        }
+        await writeCheckRun(
+          port,
+          { name: e.name, sha: e.sha, conclusion: e.conclusion, title: e.title, summary: e.summary },
+          verify ? 'always' : 'changed',
+        );
         return;
       }
       default:

@@ -1,5 +1,6 @@
 // Loads `.github/flow.yml` from the default branch, cached per blob sha; a broken config never stops runs in flight:
 // the last good flow keeps working and the problem is reported once per broken version, not on every event.
+import { LRUCache } from 'lru-cache';
 import type { Flow, FlowProblem } from '../flow/types.js';
 import { loadFlow } from '../flow/index.js';
 import type { Store } from '../store/types.js';
@@ -14,7 +15,7 @@ export interface FlowLookup {
 }
 
 export class FlowConfigs {
-  private readonly bySha = new Map<string, { flow?: Flow; problems: FlowProblem[] }>();
+  private readonly bySha = new LRUCache<string, { flow?: Flow; problems: FlowProblem[] }>({ max: 500 });
 
   constructor(private readonly store: Store) {}
 
@@ -37,7 +38,6 @@ export class FlowConfigs {
     let parsed = this.bySha.get(key);
     if (!parsed) {
       parsed = await this.parse(port, file.text);
-      if (this.bySha.size > 500) this.bySha.delete(this.bySha.keys().next().value as string);
       this.bySha.set(key, parsed);
     }
     if (parsed.flow) {

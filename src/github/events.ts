@@ -1,6 +1,11 @@
-// Webhook payload → engine events. The only place that knows webhook payload shapes. Lookups that need GitHub or the
-// store (a PR's linked issue, a commenter's permission, a PR's approvals) are injected, and asked only when needed.
+// Webhook payload → engine events. The only place that knows webhook payload shapes: a table of one typed function
+// per event (payload types from @octokit/webhooks), as Prow's hook dispatches to its plugins. Lookups that need GitHub
+// or the store (a PR's linked issue, a commenter's permission, a PR's approvals) are injected, and asked only when
+// needed. Adding an event: a function and a row in EVENTS.
+import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { linkTarget } from '../engine/commands.js';
 import type { BatonEvent, PrRef } from '../engine/types.js';
+import { isBot } from './bots.js';
 import { linkedIssue, parseCommand } from './links.js';
 
 type P = Record<string, any>;
@@ -39,8 +44,7 @@ export const FLOW_PATH = '.github/flow.yml';
 export const SLA_EVENT = 'baton.sla';
 
 export function isBotSender(payload: P): boolean {
-  const s = payload.sender;
-  return !!s && (s.type === 'Bot' || /\[bot\]$/.test(String(s.login)));
+  return isBot(payload.sender);
 }
 
 /** The ordering key of a delivery: one issue's jobs run in order, one at a time. Cheap: no GitHub calls. */
@@ -62,8 +66,8 @@ export async function orderingKey(
     case 'issue_comment': {
       if (!payload.issue.pull_request) return `${repo}#${payload.issue.number}`;
       const cmd = parseCommand(payload.comment?.body);
-      const target = cmd?.command === 'link' ? Number(String(cmd.args[0] ?? '').replace('#', '')) : NaN;
-      if (Number.isInteger(target) && target > 0) return `${repo}#${target}`;
+      const target = cmd?.command === 'link' ? linkTarget(cmd.args) : undefined;
+      if (target !== undefined) return `${repo}#${target}`;
       return viaPr(undefined, payload.issue.number);
     }
     case 'pull_request':
@@ -82,204 +86,281 @@ export async function orderingKey(
   }
 }
 
-function prRef(pr: P): PrRef {
-  return { number: pr.number, author: pr.user?.login, headSha: pr.head?.sha, headRef: pr.head?.ref, draft: !!pr.draft };
+type Payload<K extends GitHubEvent> = EmitterWebhookEvent<K>['payload'];
+type GitHubEvent =
+  | 'issues'
+  | 'pull_request'
+  | 'pull_request_review'
+  | 'check_suite'
+  | 'check_run'
+  | 'issue_comment'
+  | 'push';
+
+/** What every event function gets besides its payload. */
+interface EventContext {
+  name: string;
+  repo: string;
+  actor: string;
+  lookups: Lookups;
+  botLogin?: string;
+  /** The fields every engine event carries. */
+  base(issue: number, at: string, id: string, issueAuthor?: string): Omit<BatonEvent & { type: 'sla.tick' }, 'type'>;
 }
+
+type EventFn<T> = (payload: T, c: EventContext) => Promise<Normalized>;
+
+interface SlaPayload {
+  repository: { full_name: string };
+  issue: number;
+  entry: string;
+  at: string;
+}
+
+const nothing = (ignored: string): Normalized => ({ events: [], ignored });
+const now = () => new Date().toISOString();
+
+function prRef(pr: {
+  number: number;
+  user?: { login: string } | null;
+  head?: { sha: string; ref: string };
+  draft?: boolean;
+}): PrRef {
+  return {
+    number: pr.number,
+    author: pr.user?.login as string,
+    headSha: pr.head?.sha as string,
+    headRef: pr.head?.ref,
+    draft: !!pr.draft,
+  };
+}
+
+const issues: EventFn<Payload<'issues'>> = async (payload, c) => {
+  const issue = payload.issue;
+  if (issue.pull_request) return nothing('issue event on a PR');
+  const at = issue.updated_at ?? now();
+  const label = 'label' in payload ? payload.label : undefined;
+  const b = (t: string) =>
+    c.base(issue.number, at, `${t}:${c.repo}#${issue.number}:${label?.name ?? ''}:${at}`, issue.user?.login);
+  switch (payload.action) {
+    case 'labeled':
+    case 'unlabeled': {
+      const type = payload.action === 'labeled' ? 'issue.labeled' : 'issue.unlabeled';
+      return { events: [{ ...b(type), type, label: label?.name as string }] };
+    }
+    case 'closed':
+      return { events: [{ ...b('issue.closed'), type: 'issue.closed' }] };
+    case 'reopened':
+      return { events: [{ ...b('issue.reopened'), type: 'issue.reopened' }] };
+    default:
+      return nothing(`issues.${payload.action}`);
+  }
+};
+
+const pullRequest: EventFn<Payload<'pull_request'>> = async (payload, c) => {
+  const pr = payload.pull_request;
+  const action = payload.action;
+  const touchesFlow = action === 'opened' || action === 'synchronize' || action === 'reopened';
+  const flowCheck = touchesFlow ? { pr: pr.number, headSha: pr.head.sha, headRef: pr.head.ref } : undefined;
+  const link = linkedIssue(pr, c.repo);
+  const issue = link?.issue ?? (await c.lookups.issueForPr(pr.number));
+  const out: Normalized = { events: [], ...(flowCheck ? { flowCheck } : {}) };
+  if (issue === undefined)
+    return { ...out, ignored: out.flowCheck ? undefined : `PR #${pr.number} is not linked to an issue` };
+  const ref = prRef(pr);
+  const at: string = (action === 'closed' ? (pr.closed_at ?? pr.merged_at) : pr.updated_at) ?? now();
+  const mk = (type: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>['type'], extra = '') =>
+    ({
+      ...c.base(issue, at, `${type}:${c.repo}!${pr.number}:${extra || pr.head.sha}`),
+      type,
+      pr: ref,
+      ...(link ? { linkedBy: link.by } : {}),
+    }) as BatonEvent;
+  switch (action) {
+    case 'opened':
+    case 'reopened':
+      out.events.push(mk('pr.opened', `${action}:${pr.head.sha}`));
+      break;
+    case 'ready_for_review':
+      out.events.push(mk('pr.ready_for_review'));
+      break;
+    case 'synchronize':
+      out.events.push(mk('pr.synchronize', payload.after ?? pr.head.sha));
+      break;
+    case 'closed':
+      out.events.push(pr.merged ? mk('pr.merged', pr.merge_commit_sha ?? pr.head.sha) : mk('pr.closed', at));
+      break;
+    case 'edited':
+      if (link) out.events.push(mk('pr.linked', `edited:${link.issue}`));
+      break;
+    default:
+      return { ...out, ignored: out.flowCheck ? undefined : `pull_request.${action}` };
+  }
+  return out;
+};
+
+const pullRequestReview: EventFn<Payload<'pull_request_review'>> = async (payload, c) => {
+  if (payload.action !== 'submitted') return nothing(`pull_request_review.${payload.action}`);
+  const pr = payload.pull_request;
+  const issue = linkedIssue(pr, c.repo)?.issue ?? (await c.lookups.issueForPr(pr.number));
+  if (issue === undefined) return nothing(`review on unlinked PR #${pr.number}`);
+  const review = payload.review;
+  const state = String(review.state).toLowerCase();
+  const type =
+    state === 'approved' ? 'review.approved' : state === 'changes_requested' ? 'review.changes_requested' : undefined;
+  if (!type) return nothing('comment-only review');
+  const reviewer = review.user?.login as string;
+  const approvals = type === 'review.approved' ? await c.lookups.approvals(pr.number) : [];
+  if (type === 'review.approved' && !approvals.includes(reviewer)) approvals.push(reviewer);
+  return {
+    events: [
+      {
+        ...c.base(issue, review.submitted_at ?? pr.updated_at, `review:${c.repo}:${review.id}`),
+        type,
+        pr: prRef(pr),
+        reviewer,
+        approvals,
+      },
+    ],
+  };
+};
+
+/** check_suite and check_run completions, for the PRs GitHub attaches to them (at most five, as GitHub sends). */
+async function checks(
+  c: EventContext,
+  action: string,
+  check: {
+    id: number;
+    head_sha: string;
+    conclusion: string | null;
+    name?: string;
+    app?: { slug?: string; name?: string } | null;
+    pull_requests?: Array<{ number: number }>;
+    completed_at?: string | null;
+    updated_at?: string | null;
+  },
+): Promise<Normalized> {
+  if (action !== 'completed') return nothing(`${c.name}.${action}`);
+  if (c.botLogin && check.app?.slug && `${check.app.slug}[bot]`.toLowerCase() === c.botLogin.toLowerCase())
+    return nothing('own check');
+  const events: BatonEvent[] = [];
+  for (const p of (check.pull_requests ?? []).slice(0, 5)) {
+    const issue = await c.lookups.issueForPr(p.number);
+    if (issue === undefined) continue;
+    const at = check.completed_at ?? check.updated_at ?? now();
+    events.push({
+      ...c.base(issue, at, `${c.name}:${c.repo}:${check.id}:${check.conclusion}:${at}`),
+      type: 'checks.completed',
+      pr: { number: p.number, author: '', headSha: check.head_sha },
+      conclusion: String(check.conclusion),
+      check: c.name === 'check_run' ? (check.name as string) : (check.app?.name ?? 'suite'),
+      suite: c.name === 'check_suite',
+    });
+  }
+  return events.length ? { events } : { events, ignored: `${c.name} on no linked PR` };
+}
+
+const checkSuite: EventFn<Payload<'check_suite'>> = (payload, c) =>
+  checks(c, payload.action, payload.check_suite as Parameters<typeof checks>[2]);
+const checkRun: EventFn<Payload<'check_run'>> = (payload, c) =>
+  checks(c, payload.action, payload.check_run as Parameters<typeof checks>[2]);
+
+const issueComment: EventFn<Payload<'issue_comment'>> = async (payload, c) => {
+  if (payload.action !== 'created') return nothing(`issue_comment.${payload.action}`);
+  const cmd = parseCommand(payload.comment?.body);
+  if (!cmd) return nothing('not a command');
+  const onPr = !!payload.issue.pull_request;
+  let issue: number = payload.issue.number;
+  let pr: PrRef | undefined;
+  if (cmd.command === 'link') {
+    const target = linkTarget(cmd.args);
+    if (target !== undefined) {
+      const p = await c.lookups.pull(onPr ? payload.issue.number : target);
+      if (p) pr = { number: p.number, author: p.user.login, headSha: p.head.sha, headRef: p.head.ref, draft: p.draft };
+      if (onPr) issue = target;
+    }
+  } else if (onPr) {
+    const linked = await c.lookups.issueForPr(payload.issue.number);
+    if (linked === undefined) return nothing(`command on unlinked PR #${payload.issue.number}`);
+    issue = linked;
+  }
+  const permission = await c.lookups.permission(c.actor);
+  const comment = payload.comment;
+  return {
+    events: [
+      {
+        ...c.base(
+          issue,
+          comment.created_at ?? now(),
+          `command:${c.repo}:${comment.id}`,
+          onPr ? undefined : payload.issue.user?.login,
+        ),
+        type: 'command',
+        command: cmd.command,
+        args: cmd.args,
+        commentId: comment.id,
+        permission,
+        ...(pr ? { pr } : {}),
+      },
+    ],
+  };
+};
+
+/** Baton's own timer (src/app/timers.ts), queued like a webhook so it is ordered with the issue's other jobs. */
+const slaTick: EventFn<SlaPayload> = async (payload, c) => ({
+  events: [
+    {
+      id: `sla:${c.repo}#${payload.issue}:${payload.entry}`,
+      type: 'sla.tick',
+      at: payload.at,
+      actor: 'baton',
+      repo: c.repo,
+      issue: payload.issue,
+    },
+  ],
+});
+
+const push: EventFn<Payload<'push'>> = async (payload) => {
+  const changed = (payload.commits ?? []).some((commit) =>
+    [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])].includes(FLOW_PATH),
+  );
+  const toDefault = payload.ref === `refs/heads/${payload.repository?.default_branch}`;
+  return { events: [], configPushed: changed && toDefault, ignored: 'push' };
+};
+
+interface EventRow<T> {
+  fn: EventFn<T>;
+  /** Bot senders are dropped unless the event is about bots' work (CI results) or Baton's own timers. */
+  fromBots?: boolean;
+}
+
+/** The events Baton reads; any other delivery is recorded and ignored. */
+const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & { [SLA_EVENT]: EventRow<SlaPayload> } = {
+  issues: { fn: issues },
+  pull_request: { fn: pullRequest },
+  pull_request_review: { fn: pullRequestReview },
+  check_suite: { fn: checkSuite, fromBots: true },
+  check_run: { fn: checkRun, fromBots: true },
+  issue_comment: { fn: issueComment },
+  push: { fn: push },
+  [SLA_EVENT]: { fn: slaTick, fromBots: true },
+};
 
 export async function normalize(name: string, payload: P, lookups: Lookups, botLogin?: string): Promise<Normalized> {
   const repo: string = payload.repository?.full_name;
-  if (!repo) return { events: [], ignored: `no repository in ${name}` };
-  const action: string | undefined = payload.action;
+  if (!repo) return nothing(`no repository in ${name}`);
   const actor: string = payload.sender?.login ?? 'ghost';
-  const own = botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase() && name !== SLA_EVENT;
-  if (own) return { events: [], ignored: 'own event' };
-  const checkEvent = name === 'check_suite' || name === 'check_run';
-  if (isBotSender(payload) && !checkEvent && name !== SLA_EVENT) return { events: [], ignored: `bot sender ${actor}` };
-
-  const base = (issue: number, at: string, id: string, issueAuthor?: string) => ({
-    id,
-    at,
-    actor,
+  if (name !== SLA_EVENT && botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase())
+    return nothing('own event');
+  const row = (EVENTS as Record<string, EventRow<unknown> | undefined>)[name];
+  if (isBotSender(payload) && !row?.fromBots) return nothing(`bot sender ${actor}`);
+  if (!row) return nothing(`${name}${payload.action ? `.${payload.action}` : ''}`);
+  const context: EventContext = {
+    name,
     repo,
-    issue,
-    issueAuthor,
-  });
-
-  if (name === 'issues') {
-    const issue = payload.issue as P;
-    if (issue.pull_request) return { events: [], ignored: 'issue event on a PR' };
-    const at = issue.updated_at ?? new Date().toISOString();
-    const author = issue.user?.login;
-    const b = (t: string) =>
-      base(issue.number, at, `${t}:${repo}#${issue.number}:${payload.label?.name ?? ''}:${at}`, author);
-    if (action === 'labeled')
-      return { events: [{ ...b('issue.labeled'), type: 'issue.labeled', label: payload.label.name }] };
-    if (action === 'unlabeled')
-      return { events: [{ ...b('issue.unlabeled'), type: 'issue.unlabeled', label: payload.label.name }] };
-    if (action === 'closed') return { events: [{ ...b('issue.closed'), type: 'issue.closed' }] };
-    if (action === 'reopened') return { events: [{ ...b('issue.reopened'), type: 'issue.reopened' }] };
-    return { events: [], ignored: `issues.${action}` };
-  }
-
-  if (name === 'pull_request') {
-    const pr = payload.pull_request as P;
-    const touchesFlow = action === 'opened' || action === 'synchronize' || action === 'reopened';
-    const flowCheck = touchesFlow ? { pr: pr.number, headSha: pr.head.sha, headRef: pr.head.ref } : undefined;
-    const link = linkedIssue(pr, repo);
-    const issue = link?.issue ?? (await lookups.issueForPr(pr.number));
-    const out: Normalized = { events: [], ...(flowCheck ? { flowCheck } : {}) };
-    if (issue === undefined)
-      return { ...out, ignored: out.flowCheck ? undefined : `PR #${pr.number} is not linked to an issue` };
-    const ref = prRef(pr);
-    const at: string =
-      (action === 'closed' ? (pr.closed_at ?? pr.merged_at) : pr.updated_at) ?? new Date().toISOString();
-    const mk = (type: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>['type'], extra = '') =>
-      ({
-        ...base(issue, at, `${type}:${repo}!${pr.number}:${extra || pr.head.sha}`),
-        type,
-        pr: ref,
-        ...(link ? { linkedBy: link.by } : {}),
-      }) as BatonEvent;
-    switch (action) {
-      case 'opened':
-      case 'reopened':
-        out.events.push(mk('pr.opened', `${action}:${pr.head.sha}`));
-        break;
-      case 'ready_for_review':
-        out.events.push(mk('pr.ready_for_review'));
-        break;
-      case 'synchronize':
-        out.events.push(mk('pr.synchronize', payload.after ?? pr.head.sha));
-        break;
-      case 'closed':
-        out.events.push(pr.merged ? mk('pr.merged', pr.merge_commit_sha ?? pr.head.sha) : mk('pr.closed', at));
-        break;
-      case 'edited':
-        if (link) out.events.push(mk('pr.linked', `edited:${link.issue}`));
-        break;
-      default:
-        return { ...out, ignored: out.flowCheck ? undefined : `pull_request.${action}` };
-    }
-    return out;
-  }
-
-  if (name === 'pull_request_review') {
-    if (action !== 'submitted') return { events: [], ignored: `pull_request_review.${action}` };
-    const pr = payload.pull_request as P;
-    const issue = linkedIssue(pr, repo)?.issue ?? (await lookups.issueForPr(pr.number));
-    if (issue === undefined) return { events: [], ignored: `review on unlinked PR #${pr.number}` };
-    const review = payload.review as P;
-    const state = String(review.state).toLowerCase();
-    const type =
-      state === 'approved'
-        ? 'review.approved'
-        : state === 'changes_requested'
-          ? 'review.changes_requested'
-          : 'review.commented';
-    if (type === 'review.commented') return { events: [], ignored: 'comment-only review' };
-    const approvals = type === 'review.approved' ? await lookups.approvals(pr.number) : [];
-    if (type === 'review.approved' && !approvals.includes(review.user.login)) approvals.push(review.user.login);
-    return {
-      events: [
-        {
-          ...base(issue, review.submitted_at ?? pr.updated_at, `review:${repo}:${review.id}`),
-          type,
-          pr: prRef(pr),
-          reviewer: review.user.login,
-          approvals,
-        } as BatonEvent,
-      ],
-    };
-  }
-
-  if (checkEvent) {
-    if (action !== 'completed') return { events: [], ignored: `${name}.${action}` };
-    const c = (payload.check_suite ?? payload.check_run) as P;
-    if (botLogin && c.app?.slug && `${c.app.slug}[bot]`.toLowerCase() === botLogin.toLowerCase())
-      return { events: [], ignored: 'own check' };
-    const prs: P[] = c.pull_requests ?? [];
-    const events: BatonEvent[] = [];
-    for (const p of prs.slice(0, 5)) {
-      const issue = await lookups.issueForPr(p.number);
-      if (issue === undefined) continue;
-      const at = c.completed_at ?? c.updated_at ?? new Date().toISOString();
-      events.push({
-        ...base(issue, at, `${name}:${repo}:${c.id}:${c.conclusion}:${at}`),
-        type: 'checks.completed',
-        pr: { number: p.number, author: '', headSha: c.head_sha },
-        conclusion: String(c.conclusion),
-        check: name === 'check_run' ? c.name : (c.app?.name ?? 'suite'),
-        suite: name === 'check_suite',
-      });
-    }
-    return events.length ? { events } : { events, ignored: `${name} on no linked PR` };
-  }
-
-  if (name === 'issue_comment') {
-    if (action !== 'created') return { events: [], ignored: `issue_comment.${action}` };
-    const cmd = parseCommand(payload.comment?.body);
-    if (!cmd) return { events: [], ignored: 'not a command' };
-    const onPr = !!payload.issue.pull_request;
-    let issue: number = payload.issue.number;
-    let pr: PrRef | undefined;
-    if (cmd.command === 'link') {
-      const target = Number(String(cmd.args[0] ?? '').replace(/^#/, ''));
-      if (Number.isInteger(target) && target > 0) {
-        const p = await lookups.pull(onPr ? payload.issue.number : target);
-        if (p)
-          pr = { number: p.number, author: p.user.login, headSha: p.head.sha, headRef: p.head.ref, draft: p.draft };
-        if (onPr) issue = target;
-      }
-    } else if (onPr) {
-      const linked = await lookups.issueForPr(payload.issue.number);
-      if (linked === undefined) return { events: [], ignored: `command on unlinked PR #${payload.issue.number}` };
-      issue = linked;
-    }
-    const permission = await lookups.permission(actor);
-    const comment = payload.comment as P;
-    return {
-      events: [
-        {
-          ...base(
-            issue,
-            comment.created_at ?? new Date().toISOString(),
-            `command:${repo}:${comment.id}`,
-            onPr ? undefined : payload.issue.user?.login,
-          ),
-          type: 'command',
-          command: cmd.command,
-          args: cmd.args,
-          commentId: comment.id,
-          permission,
-          ...(pr ? { pr } : {}),
-        },
-      ],
-    };
-  }
-
-  if (name === SLA_EVENT) {
-    // Baton's own timer (src/app/sla.ts), queued like a webhook so it is ordered with the issue's other jobs.
-    return {
-      events: [
-        {
-          id: `sla:${repo}#${payload.issue}:${payload.entry}`,
-          type: 'sla.tick',
-          at: payload.at,
-          actor: 'baton',
-          repo,
-          issue: payload.issue,
-        },
-      ],
-    };
-  }
-
-  if (name === 'push') {
-    const changed = (payload.commits ?? []).some((c: P) =>
-      [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(FLOW_PATH),
-    );
-    const toDefault = payload.ref === `refs/heads/${payload.repository?.default_branch}`;
-    return { events: [], configPushed: changed && toDefault, ignored: 'push' };
-  }
-
-  return { events: [], ignored: `${name}${action ? `.${action}` : ''}` };
+    actor,
+    lookups,
+    ...(botLogin !== undefined ? { botLogin } : {}),
+    base: (issue, at, id, issueAuthor) => ({ id, at, actor, repo, issue, issueAuthor }),
+  };
+  return row.fn(payload, context);
 }

@@ -9,7 +9,7 @@ import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
 import { parseScenario } from '../../src/sandbox/scenario.js';
 import { playScenario } from '../../src/sandbox/play.js';
 import { signBody } from '../../src/sandbox/index.js';
-import { FLOW_CHECK } from '../../src/app/worker.js';
+import { FLOW_CHECK } from '../../src/github/flow-check.js';
 import { botComments, card, local, stageLabels } from '../support/local.js';
 
 type Local = Awaited<ReturnType<typeof local>>;

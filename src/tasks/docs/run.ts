@@ -3,6 +3,7 @@
 // Never writes to the default branch; every step looks before it writes, so a retry reuses what exists.
 import { z } from 'zod';
 import type { PullData, PullFile } from '../../github/port.js';
+import { isBot } from '../../github/bots.js';
 import type { ActionConfig } from '../../flow/types.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { redactSecrets } from '../redact/redact.js';
@@ -109,9 +110,7 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   const opts = docsOptions(ctx);
   const [pull, comments] = await Promise.all([port.getPull(pr), port.listComments(issue)]);
   if (!pull.merged) return { headSha: pull.head.sha };
-  const existing = comments.find(
-    (c) => c.body.includes(docsMarker(pr)) && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')),
-  );
+  const existing = comments.find((c) => c.body.includes(docsMarker(pr)) && isBot(c.user));
   const branch = docsBranch(pr);
   const openFollowUp = opts.pr
     ? (await port.listPulls({ state: 'all', head: `${port.ref.owner}:${branch}` })).find((p) => p.head.ref === branch)

@@ -3,6 +3,9 @@
 // by a read, so running twice (redelivery, retry) changes nothing.
 import { createHash } from 'node:crypto';
 import type { PullData, PullFile, CommentData, GitHubPort } from '../../github/port.js';
+import { isBot } from '../../github/bots.js';
+import { findCheckRun, writeCheckRun, type CheckConclusion } from '../../github/checks.js';
+import { approvers, latestReviews } from '../../github/reviews.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { computeMetrics } from './metrics.js';
 import { scoreChange } from './score.js';
@@ -35,9 +38,7 @@ export function diffHash(
 
 function findRiskComment(comments: CommentData[], pr: number): CommentData | undefined {
   // Only Baton's own comments count: a user quoting the marker must not hijack the comment.
-  return comments.find(
-    (c) => parseRiskComment(c.body)?.pr === pr && (c.user.type === 'Bot' || c.user.login.endsWith('[bot]')),
-  );
+  return comments.find((c) => parseRiskComment(c.body)?.pr === pr && isBot(c.user));
 }
 
 export interface SeniorInfo {
@@ -64,51 +65,29 @@ async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: str
   return false;
 }
 
-/** Latest review state per reviewer. */
-function latestReviews(reviews: Array<{ user: { login: string }; state: string }>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of reviews)
-    if (r.state !== 'PENDING' && r.state !== 'COMMENTED') out.set(r.user.login.toLowerCase(), r.state);
-  // a COMMENTED review still means "already reviewed" for the request logic
-  for (const r of reviews)
-    if (r.state === 'COMMENTED' && !out.has(r.user.login.toLowerCase())) out.set(r.user.login.toLowerCase(), r.state);
-  return out;
-}
-
 async function seniorApproved(ctx: TaskContext, s: SeniorInfo): Promise<string | undefined> {
-  const reviews = latestReviews(await ctx.port.listReviews(ctx.pr));
-  for (const [login, state] of reviews)
-    if (state === 'APPROVED' && (await isSenior(ctx.port, ctx.org, s, login))) return login;
+  for (const login of approvers(await ctx.port.listReviews(ctx.pr)))
+    if (await isSenior(ctx.port, ctx.org, s, login)) return login;
   return undefined;
 }
 
-type Conclusion = 'success' | 'failure' | 'neutral';
-
 /** Make the "Baton / risk" check on `sha` have `conclusion`: create it, or update it only when it differs. */
-export async function ensureCheck(
+export function ensureCheck(
   port: GitHubPort,
   sha: string,
-  conclusion: Conclusion,
+  conclusion: CheckConclusion,
   title: string,
   summary: string,
   externalId?: string,
 ): Promise<number> {
-  const runs = await port.listCheckRuns(sha, RISK_CHECK_NAME);
-  const mine = runs.filter((r) => r.name === RISK_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
-  if (mine) {
-    if (mine.conclusion !== conclusion || mine.status !== 'completed')
-      await port.updateCheckRun(mine.id, { conclusion, title, summary });
-    return mine.id;
-  }
-  const created = await port.createCheckRun({
+  return writeCheckRun(port, {
     name: RISK_CHECK_NAME,
-    head_sha: sha,
+    sha,
     conclusion,
     title,
     summary,
-    external_id: externalId,
+    ...(externalId !== undefined ? { externalId } : {}),
   });
-  return created.id;
 }
 
 async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): Promise<number> {
@@ -298,8 +277,7 @@ export async function approveRisk(ctx: TaskContext, approver: string): Promise<A
   if (!(await isSenior(ctx.port, ctx.org, s, approver)))
     return { approved: false, reason: `${approver} is not in the ${s.role} role` };
   const pull = await ctx.port.getPull(ctx.pr);
-  const runs = await ctx.port.listCheckRuns(pull.head.sha, RISK_CHECK_NAME);
-  const mine = runs.filter((r) => r.name === RISK_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
+  const mine = await findCheckRun(ctx.port, pull.head.sha, RISK_CHECK_NAME);
   if (!mine) return { approved: true, reason: 'no risk check on the head commit' };
   if (mine.conclusion === 'success') return { approved: true, reason: 'already green', checkRunId: mine.id };
   await ctx.port.updateCheckRun(mine.id, {

@@ -1,0 +1,32 @@
+// Members of `org/team` slugs, for role guards that name a team. Cached for five minutes per repository and team
+// (membership changes rarely; a review approval should not cost one request per team), in a bounded LRU so a
+// long-lived process watching many repositories keeps a fixed footprint.
+import { LRUCache } from 'lru-cache';
+import type { GitHubPort } from './port.js';
+
+const TTL_MS = 5 * 60_000;
+
+export class TeamMembers {
+  private readonly cache: LRUCache<string, string[]>;
+
+  constructor(max = 2000, now: () => number = Date.now) {
+    this.cache = new LRUCache<string, string[]>({ max, ttl: TTL_MS, perf: { now } });
+  }
+
+  /** Members of each slug, keyed by the lower-cased slug. */
+  async of(port: GitHubPort, slugs: Iterable<string>): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const slug of slugs) {
+      const key = slug.toLowerCase();
+      const cacheKey = `${port.fullName}:${key}`;
+      let members = this.cache.get(cacheKey);
+      if (!members) {
+        const [org = '', team = ''] = slug.split('/');
+        members = await port.listTeamMembers(org, team);
+        this.cache.set(cacheKey, members);
+      }
+      out[key] = members;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,55 @@
+// The `transition` effect: record the move in the store's transition log (the source of every KPI, report and
+// digest) and tell the metrics hook how long the stage and, when done, the whole run took.
+import type { Effect, RunState } from '../engine/types.js';
+import type { Flow } from '../flow/types.js';
+import { references } from '../github/links.js';
+import type { Store, TransitionRecord } from '../store/types.js';
+
+export type TransitionHook = (t: TransitionRecord, timing: { stageSeconds?: number; cycleSeconds?: number }) => void;
+
+export interface TransitionEffectDeps {
+  store: Pick<Store, 'recordTransitions'>;
+  repo: string;
+  flow: Flow;
+  run: () => RunState;
+  /** The issue as the webhook showed it (a run's start records its references and labels). */
+  issue?: { body?: string | null; labels?: Array<{ name: string } | string> };
+  hook?: TransitionHook;
+}
+
+const seconds = (a: string, b: string) => Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
+
+export function transitionEffect(d: TransitionEffectDeps): (e: Effect) => Promise<void> {
+  return async (e) => {
+    if (e.kind !== 'transition') return;
+    const run = d.run();
+    const h = e.entry;
+    const pr = [...run.prs].reverse().find((p) => p.state !== 'closed');
+    const rec: TransitionRecord = {
+      id: `${d.repo}#${run.issue}:${h.at}:${h.from ?? ''}>${h.to}:${h.kind}:${h.event}`,
+      repo: d.repo,
+      issue: run.issue,
+      flow: d.flow.name,
+      from: h.from,
+      to: h.to,
+      kind: h.kind,
+      event: h.event,
+      by: h.by,
+      at: h.at,
+      owners: h.owners,
+      ...(pr ? { pr: pr.number, ...(pr.risk ? { risk: pr.risk.level } : {}) } : {}),
+      ...(h.kind === 'start' && d.issue
+        ? {
+            refs: references(d.issue.body),
+            labels: (d.issue.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)),
+          }
+        : {}),
+    };
+    await d.store.recordTransitions([rec]);
+    const prev = run.history.length > 1 ? run.history[run.history.length - 2] : undefined;
+    d.hook?.(rec, {
+      ...(prev && h.from !== null && h.from !== h.to ? { stageSeconds: seconds(prev.at, h.at) } : {}),
+      ...(h.kind === 'done' ? { cycleSeconds: seconds(run.startedAt, h.at) } : {}),
+    });
+  };
+}
