@@ -1,6 +1,9 @@
-// The cost-aware router. For each request: cache first; then the task's tier (stepped down near a budget, or the
-// cascade's ladder economy → …), candidates sorted by worst-case cost, skipping those that would not fit the context
-// window, could exceed the $/1k cap, have no key, are cooling down after a 429 or have an open breaker. The
+// The cost-aware router. For each request: cache first; then a ladder of tiers up to the task's tier (stepped down
+// near a budget): adaptive tasks start at the tier the request's difficulty calls for, the cascade climbs one tier
+// each time an answer fails validation (schema, then the task's own check). Candidates are sorted by worst-case cost,
+// skipping those that would not fit the context window, could exceed the $/1k cap, are shut down, have no key, are
+// cooling down after a 429 or have an open breaker. Each provider call is an `llm <provider>/<model>` span (child of
+// the job's span) and a ledger entry handed to the observer (metrics). The
 // worst-case cost is RESERVED against every budget before the call and settled with the actual cost after, so
 // concurrent calls cannot overspend. Any provider trouble moves on to the next candidate; the last resort is the
 // request's offline answer, so run() never throws for provider trouble.
@@ -8,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { LedgerEntry, Store } from '../store/types.js';
-import { TIERS, type LlmConfig, type Tier } from './config-schema.js';
+import { withLlmSpan } from '../ops/tracing.js';
+import { DEFAULT_MAX_USD_PER_1K, TIERS, resolveLlmConfig, type LlmConfig, type Tier } from './config-schema.js';
 import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
 import { Breakers } from './breaker.js';
 import { STEP_DOWN_AT, budgetScopes, type LimitedScope } from './budget.js';
@@ -16,8 +20,10 @@ import { cacheKey } from './cache-key.js';
 import {
   DEFAULT_CONTEXT,
   costUsd,
+  deprecationNote,
   loadPrices,
   priceOf,
+  shutdownReason,
   UnknownPriceError,
   type Price,
   type PriceTable,
@@ -26,11 +32,11 @@ import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import { ProviderError, type Provider } from './providers/types.js';
-import { lowerTier, taskPolicy, tierCandidates, tierIndex, tiersUpTo } from './tiers.js';
+import { lowerTier, minTier, tierForDifficulty, tierIndex, tiersBetween } from './tiers.js';
 import { countPromptTokens } from './tokens.js';
-import { validateAnswer } from './validate.js';
+import { validateAnswer, type Validation } from './validate.js';
 
-export const DEFAULT_MAX_USD_PER_1K = 0.03;
+export { DEFAULT_MAX_USD_PER_1K };
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Cool-down after a 429 that carries no Retry-After. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
@@ -51,6 +57,8 @@ export interface RouterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Reads BATON_PRICES_FILE (injected for tests). */
   readFile?: (path: string) => string;
+  /** Sees every ledger entry as it is recorded (metrics: tokens, dollars, latency, fallbacks). */
+  observe?: (entry: LedgerEntry) => void;
 }
 
 export interface RouterStats {
@@ -63,6 +71,10 @@ export interface RouterStats {
   budgetRefusals: number;
   /** Calls whose ACTUAL cost per 1k tokens passed the cap, or that returned more than max_tokens. */
   capViolations: number;
+  /** Schema-valid answers the task's own check rejected. */
+  checkRejections: number;
+  /** Thinking / reasoning tokens billed (already inside the output tokens). */
+  thinkingTokens: number;
   spentUsd: number;
 }
 
@@ -84,9 +96,8 @@ interface Candidate {
 
 /** Refuses a config whose tiers name a model with no price (the error names the fix). */
 export function checkPrices(config: LlmConfig | undefined, prices: PriceTable): void {
-  for (const tier of ['economy', 'standard', 'strong'] as const) {
-    for (const id of tierCandidates(config, tier)) priceOf(prices, id);
-  }
+  const tiers = resolveLlmConfig(config).tiers;
+  for (const tier of TIERS) for (const id of tiers[tier]) priceOf(prices, id);
 }
 
 function splitModel(id: string): { provider: string; model: string } {
@@ -108,6 +119,7 @@ function jsonSchemaText(schema: z.ZodType | undefined): string | undefined {
 export function createRouter(opts: RouterOptions): CostRouter {
   const env = opts.env ?? {};
   const config = opts.config ?? {};
+  const resolved = resolveLlmConfig(config);
   const nowMs = (): number => {
     const v = opts.now ? opts.now() : Date.now();
     return typeof v === 'number' ? v : v.getTime();
@@ -129,7 +141,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
   };
   for (const [k, p] of Object.entries(opts.providers ?? {})) if (p) providers[k] = p;
   const timeoutMs = opts.timeoutMs ?? (Number(env.BATON_LLM_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS);
-  const cap = config.max_usd_per_1k_tokens ?? DEFAULT_MAX_USD_PER_1K;
+  const cap = resolved.maxUsdPer1k;
   const maxRetryWaitMs = opts.maxRetryWaitMs ?? 5_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const breakers = new Breakers({ ...opts.breaker, now: nowMs });
@@ -145,6 +157,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
     stepDowns: 0,
     budgetRefusals: 0,
     capViolations: 0,
+    checkRejections: 0,
+    thinkingTokens: 0,
     spentUsd: 0,
   };
   const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
@@ -153,7 +167,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     req: LlmRequest<T>,
     e: Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>,
   ): Promise<void> {
-    await store.recordLedger({
+    const entry: LedgerEntry = {
       id: randomUUID(),
       at: new Date(nowMs()).toISOString(),
       task: req.task,
@@ -162,16 +176,40 @@ export function createRouter(opts: RouterOptions): CostRouter {
       ...(req.issue !== undefined ? { issue: req.issue } : {}),
       ...(req.pr !== undefined ? { pr: req.pr } : {}),
       ...e,
-    });
+    };
+    await store.recordLedger(entry);
+    try {
+      opts.observe?.(entry);
+    } catch {
+      // Metrics must never cost an answer.
+    }
+  }
+
+  /** Schema, then the task's own check: a wrong answer is as unusable as a malformed one. */
+  function validate<T>(req: LlmRequest<T>, text: string): Validation<T> {
+    const v = validateAnswer(text, req.schema);
+    if (!v.ok || !req.check) return v;
+    let why: string | undefined;
+    try {
+      why = req.check({ text, ...(v.data !== undefined ? { data: v.data } : {}) });
+    } catch (e) {
+      why = `check failed: ${(e as Error).message}`;
+    }
+    return why ? { ok: false, why: 'check', detail: why } : v;
   }
 
   function candidatesFor(tier: Tier, system: string, prompt: string, maxOut: number, notes: string[]): Candidate[] {
     const out: Candidate[] = [];
-    for (const id of tierCandidates(config, tier)) {
+    for (const id of resolved.tiers[tier]) {
       const { provider: pname, model } = splitModel(id);
       const provider = providers[pname];
       if (!provider?.available) continue; // no key: silently not a candidate
       const price = priceOf(prices, id);
+      const gone = shutdownReason(id, price, nowMs());
+      if (gone) {
+        notes.push(`skip: ${gone}`);
+        continue;
+      }
       const promptTokens = countPromptTokens(pname, system, prompt);
       if (promptTokens + maxOut > (price.context ?? DEFAULT_CONTEXT)) {
         notes.push(`skip: ${id} context ${price.context ?? DEFAULT_CONTEXT} < ${promptTokens + maxOut} tokens`);
@@ -211,6 +249,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     notes: string[],
     spent: number,
     why: string,
+    calls: number,
   ): Promise<LlmResult<T>> {
     const started = performance.now();
     const answer = await providers.offline!.complete({
@@ -254,6 +293,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
       cached: false,
       offline: true,
       notes,
+      calls,
     };
   }
 
@@ -266,8 +306,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
     } catch {
       return undefined;
     }
-    const check = validateAnswer(v.text, req.schema);
-    if (!check.ok) return undefined; // a cached answer the (possibly newer) schema rejects is not an answer
+    const check = validate(req, v.text);
+    if (!check.ok) return undefined; // a cached answer the (possibly newer) schema or check rejects is not an answer
     stats.cacheHits += 1;
     await ledger(req, {
       provider: v.provider,
@@ -291,27 +331,40 @@ export function createRouter(opts: RouterOptions): CostRouter {
       cached: true,
       offline: false,
       notes: ['cache: hit'],
+      calls: 0,
     };
   }
 
   async function route<T>(req: LlmRequest<T>, key: string, requested: Tier): Promise<LlmResult<T>> {
     const notes: string[] = [];
-    const policy = taskPolicy(config, req.task);
-    const maxOut = req.maxOutputTokens ?? policy.maxOutputTokens;
+    const policy = resolved.task(req.task);
+    const maxOut = Math.min(req.maxOutputTokens ?? policy.maxOutputTokens, policy.maxOutputTokens);
     const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined);
     const system = schemaText
       ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}`
       : req.system;
     const scopes = budgetScopes(config.budgets, req, nowMs());
     const top = await stepDownIfNear(scopes, requested, notes);
-    const ladder = policy.cascade ? tiersUpTo(top) : [top];
+    // Where to start: the tier the difficulty calls for (adaptive), else economy for a cascade, else the task's tier.
+    const start =
+      policy.adaptive && req.difficulty !== undefined
+        ? minTier(tierForDifficulty(req.difficulty), top)
+        : policy.cascade
+          ? 'economy'
+          : top;
+    if (start !== top)
+      notes.push(
+        `start: ${start} (${req.difficulty !== undefined ? `difficulty ${req.difficulty.toFixed(2)}` : 'cascade'})`,
+      );
+    const ladder = policy.cascade ? tiersBetween(start, top) : [start];
     // When provider trouble exhausts the ladder, other tiers come before offline: cheaper ones first, stronger
     // ones only when no budget step-down happened (the cap and the budget reservation still guard each call).
     const spare = TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) < tierIndex(top)).reverse();
     if (top === requested) spare.push(...TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) > tierIndex(top)));
     const plan = [...ladder, ...spare];
     let spent = 0;
-    let pendingReason = notes.length ? notes[notes.length - 1] : undefined;
+    let calls = 0;
+    let pendingReason = notes.find((n) => n.startsWith('step-down'));
 
     // Later rounds exist only for models that were merely cooling down after a 429: when nothing else could answer
     // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
@@ -347,22 +400,44 @@ export function createRouter(opts: RouterOptions): CostRouter {
             if (reservation === undefined) {
               breakers.release(c.id);
               stats.budgetRefusals += 1;
-              return offlineResult(req, notes, spent, `budget reached (${scopes.map((s) => s.scope).join(', ')})`);
+              return offlineResult(
+                req,
+                notes,
+                spent,
+                `budget reached (${scopes.map((s) => s.scope).join(', ')})`,
+                calls,
+              );
             }
           }
           stats.providerCalls += 1;
+          calls += 1;
           const started = performance.now();
           try {
-            const a = await c.provider.complete({
-              model: c.model,
-              system,
-              prompt: req.prompt,
-              maxOutputTokens: maxOut,
-              json: !!req.schema,
-              timeoutMs,
-            });
+            const a = await withLlmSpan(
+              c.provider.name,
+              c.model,
+              { 'baton.task': req.task, 'baton.tier': tier, 'gen_ai.request.max_tokens': maxOut },
+              async (span) => {
+                const answer = await c.provider.complete({
+                  model: c.model,
+                  system,
+                  prompt: req.prompt,
+                  maxOutputTokens: maxOut,
+                  json: !!req.schema,
+                  timeoutMs,
+                });
+                span.setAttributes({
+                  'gen_ai.usage.input_tokens': answer.tokensIn,
+                  'gen_ai.usage.output_tokens': answer.tokensOut,
+                  'baton.thinking_tokens': answer.thinkingTokens ?? 0,
+                  'baton.cost_usd': costUsd(c.price, answer.tokensIn, answer.tokensOut, answer.cachedTokensIn ?? 0),
+                });
+                return answer;
+              },
+            );
             const latencyMs = Math.round(performance.now() - started);
             const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
+            stats.thinkingTokens += a.thinkingTokens ?? 0;
             if (reservation) await store.settleBudget(reservation, actual);
             spent += actual;
             stats.spentUsd += actual;
@@ -377,8 +452,11 @@ export function createRouter(opts: RouterOptions): CostRouter {
               );
               notes.push(reasons[reasons.length - 1]!);
             }
-            const check = validateAnswer(a.text, req.schema);
-            if (!check.ok) reasons.push(`invalid: ${check.why}`);
+            const check = validate(req, a.text);
+            if (!check.ok) {
+              reasons.push(`invalid: ${check.why}${check.why === 'check' ? ` (${check.detail})` : ''}`);
+              if (check.why === 'check') stats.checkRejections += 1;
+            }
             await ledger(req, {
               provider: c.provider.name,
               model: c.model,
@@ -391,6 +469,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
               ok: check.ok,
             });
             if (check.ok) {
+              const dep = deprecationNote(c.id, c.price);
+              if (dep) notes.push(dep);
               await store.cachePut(key, JSON.stringify({ text: a.text, provider: c.provider.name, model: c.model }));
               return {
                 text: a.text,
@@ -403,6 +483,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
                 cached: false,
                 offline: false,
                 notes,
+                calls,
               };
             }
             if (policy.cascade && !last) {
@@ -461,7 +542,13 @@ export function createRouter(opts: RouterOptions): CostRouter {
       await sleep(waitMs);
       retryIds = new Set(cooling.keys());
     }
-    return offlineResult(req, notes, spent, offlineOnly ? 'no provider key configured' : 'no candidate could answer');
+    return offlineResult(
+      req,
+      notes,
+      spent,
+      offlineOnly ? 'no provider key configured' : 'no candidate could answer',
+      calls,
+    );
   }
 
   return {
@@ -470,7 +557,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     breakers,
     stats: () => ({ ...stats }),
     async run<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
-      const requested = req.tier ?? taskPolicy(config, req.task).tier;
+      const requested = req.tier ?? resolved.task(req.task).tier;
       const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined) ?? '';
       const key = cacheKey({
         task: req.task,

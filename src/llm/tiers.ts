@@ -1,40 +1,14 @@
-// Default tiers and tasks, merged with flow.yml `llm.tiers` / `llm.tasks`.
-import { TIERS, type LlmConfig, type Tier } from './config-schema.js';
+// Tier arithmetic and the difficulty → tier rule. Defaults (tiers, task policies) live in config-schema.ts.
+import { TIERS, resolveLlmConfig, type LlmConfig, type TaskPolicy, type Tier } from './config-schema.js';
 
-/** Candidates per tier (`provider/model`); the router sorts them by worst-case cost for each request. */
-export const DEFAULT_TIERS: Readonly<Record<Tier, readonly string[]>> = {
-  economy: ['openai/gpt-4.1-nano', 'openai/gpt-4o-mini', 'gemini/gemini-2.0-flash', 'gemini/gemini-2.5-flash-lite'],
-  standard: ['openai/gpt-4.1-mini', 'gemini/gemini-2.5-flash'],
-  strong: ['openai/gpt-4.1', 'openai/gpt-4o', 'gemini/gemini-2.5-pro'],
-};
-
-export interface TaskPolicy {
-  tier: Tier;
-  maxOutputTokens: number;
-  cascade: boolean;
-}
-
-export const DEFAULT_TASKS: Readonly<Record<string, TaskPolicy>> = {
-  risk: { tier: 'strong', maxOutputTokens: 800, cascade: false },
-  docs: { tier: 'standard', maxOutputTokens: 1500, cascade: false },
-  digest: { tier: 'economy', maxOutputTokens: 1000, cascade: false },
-  summary: { tier: 'economy', maxOutputTokens: 500, cascade: false },
-};
-/** A task nobody configured: cheap and short. */
-export const FALLBACK_TASK: TaskPolicy = { tier: 'economy', maxOutputTokens: 500, cascade: false };
+export { DEFAULT_TIERS, DEFAULT_TASKS, FALLBACK_TASK, type TaskPolicy } from './config-schema.js';
 
 export function tierCandidates(config: LlmConfig | undefined, tier: Tier): string[] {
-  return [...(config?.tiers?.[tier] ?? DEFAULT_TIERS[tier])];
+  return resolveLlmConfig(config).tiers[tier];
 }
 
 export function taskPolicy(config: LlmConfig | undefined, task: string): TaskPolicy {
-  const base = DEFAULT_TASKS[task] ?? FALLBACK_TASK;
-  const o = config?.tasks?.[task];
-  return {
-    tier: o?.tier ?? base.tier,
-    maxOutputTokens: o?.max_output_tokens ?? base.maxOutputTokens,
-    cascade: o?.cascade ?? base.cascade,
-  };
+  return resolveLlmConfig(config).task(task);
 }
 
 export function tierIndex(t: Tier): number {
@@ -43,7 +17,24 @@ export function tierIndex(t: Tier): number {
 export function lowerTier(t: Tier): Tier {
   return TIERS[Math.max(0, tierIndex(t) - 1)]!;
 }
-/** economy … `top`, in order: the cascade's ladder. */
-export function tiersUpTo(top: Tier): Tier[] {
-  return TIERS.slice(0, tierIndex(top) + 1) as Tier[];
+/** `from` … `to`, in order: the cascade's ladder. */
+export function tiersBetween(from: Tier, to: Tier): Tier[] {
+  return TIERS.slice(Math.min(tierIndex(from), tierIndex(to)), tierIndex(to) + 1) as Tier[];
+}
+export function minTier(a: Tier, b: Tier): Tier {
+  return tierIndex(a) <= tierIndex(b) ? a : b;
+}
+
+/**
+ * Difficulty (0 easy … 1 hard, from the task: size, spread, offline risk level) at or above which a request starts
+ * on the standard / strong tier. Set where the economy models' answers start failing validation more often than
+ * not on the router bench's labelled set: below it the cascade's escalations cost less than starting higher.
+ */
+export const DIFFICULTY_STANDARD_AT = 0.4;
+export const DIFFICULTY_STRONG_AT = 0.7;
+
+export function tierForDifficulty(d: number): Tier {
+  if (d >= DIFFICULTY_STRONG_AT) return 'strong';
+  if (d >= DIFFICULTY_STANDARD_AT) return 'standard';
+  return 'economy';
 }

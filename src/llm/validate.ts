@@ -3,7 +3,7 @@ import type { z } from 'zod';
 
 export type Validation<T> =
   | { ok: true; data?: T }
-  | { ok: false; why: 'empty' | 'malformed-json' | 'schema'; detail: string };
+  | { ok: false; why: 'empty' | 'malformed-json' | 'schema' | 'check'; detail: string };
 
 /** Models sometimes wrap JSON in a Markdown fence even in JSON mode; accept that, nothing looser. */
 function stripFence(text: string): string {

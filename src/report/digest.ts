@@ -4,6 +4,7 @@
 // provider being up.
 import type { LedgerEntry, Store, TransitionRecord } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
+import { numbersOf, numbersOutside } from '../llm/checks.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } from './kpis.js';
 import { buildRuns, stageOrder, type Run } from './runs.js';
 import { DAY_MS, HOUR_MS, isoWeek, weekStart, type Trend } from './stats.js';
@@ -195,20 +196,21 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
   let narrative = { text: fallback, offline: true };
   if (input.router) {
     try {
+      const facts = {
+        week,
+        current: report.overall.current,
+        trends: report.overall.trends,
+        fastest: fast,
+        risksCaught: risks.length,
+      };
+      // Tier and output tokens come from flow.yml `llm.tasks.digest`; the check holds the model to our numbers.
       const res = await input.router.run<string>({
         task: 'digest',
-        tier: 'economy',
         system:
           "You write one short, upbeat but honest paragraph (at most 3 sentences) for a team's weekly workflow digest. " +
           'Use only the numbers given. No headings, no lists, no mentions of people.',
-        prompt: JSON.stringify({
-          week,
-          current: report.overall.current,
-          trends: report.overall.trends,
-          fastest: fast,
-          risksCaught: risks.length,
-        }),
-        maxOutputTokens: 200,
+        prompt: JSON.stringify(facts),
+        check: ({ text }) => numbersOutside(text, numbersOf(facts)),
         org: input.org ?? input.repo.split('/')[0],
         repo: input.repo,
         offline: () => fallback,

@@ -7,6 +7,36 @@ import { startFakeGemini } from '../support/fake-gemini.js';
 import { startFakeOpenAI, type FakeOptions, type FakeProviderServer } from '../support/fake-openai.js';
 import { memoryStore } from '../support/memory-store.js';
 
+/**
+ * The router's mechanisms (caps, budgets, fallback, breaker, cache) are tested on a fixed table of priced models
+ * with one tier per task and no cascade, so a change of the shipped defaults does not move these tests; the
+ * defaults themselves are tested in config-fields.test.ts.
+ */
+export const MECHANICS: LlmConfig = {
+  tiers: {
+    economy: ['openai/gpt-4.1-nano', 'openai/gpt-4o-mini', 'gemini/gemini-2.0-flash', 'gemini/gemini-2.5-flash-lite'],
+    standard: ['openai/gpt-4.1-mini', 'gemini/gemini-2.5-flash'],
+    strong: ['openai/gpt-4.1', 'openai/gpt-4o', 'gemini/gemini-2.5-pro'],
+  },
+  tasks: {
+    risk: { tier: 'strong', max_output_tokens: 800, cascade: false, adaptive: false },
+    docs: { tier: 'standard', max_output_tokens: 1500, cascade: false, adaptive: false },
+    digest: { tier: 'economy', max_output_tokens: 1000, cascade: false, adaptive: false },
+  },
+  max_usd_per_1k_tokens: 0.03,
+};
+
+export function withMechanics(config: LlmConfig = {}): LlmConfig {
+  const tasks: Record<string, object> = { ...MECHANICS.tasks };
+  for (const [k, v] of Object.entries(config.tasks ?? {})) tasks[k] = { ...(tasks[k] ?? {}), ...v };
+  return {
+    ...MECHANICS,
+    ...config,
+    tiers: { ...MECHANICS.tiers, ...config.tiers },
+    tasks: tasks as LlmConfig['tasks'],
+  };
+}
+
 export const RiskAnswer = z.object({ summary: z.string().min(1), level: z.enum(['low', 'medium', 'high']) });
 
 export interface Harness {
@@ -37,7 +67,7 @@ export async function harness(opts: { openai?: FakeOptions; gemini?: FakeOptions
     clock,
     env,
     router: (config = {}, extra = {}) =>
-      createRouter({ store, config, env, now: () => clock.t, timeoutMs: 400, ...extra }),
+      createRouter({ store, config: withMechanics(config), env, now: () => clock.t, timeoutMs: 400, ...extra }),
     close: async () => {
       await openai.close();
       await gemini.close();

@@ -25,7 +25,7 @@ export function startFakeGemini(opts: FakeOptions = {}): Promise<FakeProviderSer
         json: j.generationConfig?.responseMimeType === 'application/json',
       };
     },
-    (res, b, r, text, out) => {
+    (res, b, r, text, out, u) => {
       const json = { 'content-type': 'application/json' };
       if (b.kind === 'rate_limit') {
         const secs = b.retryAfterSec ?? 1;
@@ -56,10 +56,14 @@ export function startFakeGemini(opts: FakeOptions = {}): Promise<FakeProviderSer
       res.writeHead(200, json).end(
         JSON.stringify({
           candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+          // As Gemini reports it: thoughtsTokenCount apart from candidatesTokenCount (both billed as output),
+          // promptTokenCount including cachedContentTokenCount.
           usageMetadata: {
             promptTokenCount: promptTokens,
             candidatesTokenCount: out,
-            totalTokenCount: promptTokens + out,
+            ...(u.thinking ? { thoughtsTokenCount: u.thinking } : {}),
+            ...(u.cached ? { cachedContentTokenCount: Math.min(u.cached, promptTokens) } : {}),
+            totalTokenCount: promptTokens + out + (u.thinking ?? 0),
           },
           modelVersion: r.model,
         }),

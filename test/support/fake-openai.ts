@@ -29,6 +29,13 @@ export interface FakeOptions {
   outputTokens?: (req: FakeRequest) => number;
   /** Called for every request with no queued behaviour; return undefined for a normal answer. */
   behave?: (req: FakeRequest, n: number) => FakeBehavior | undefined;
+  /** Thinking / reasoning tokens and cached prompt tokens the usage reports for a normal answer (default 0). */
+  usage?: (req: FakeRequest) => FakeUsage;
+}
+
+export interface FakeUsage {
+  thinking?: number;
+  cached?: number;
 }
 
 export interface FakeProviderServer {
@@ -71,7 +78,14 @@ export function readBody(req: IncomingMessage): Promise<string> {
 export function fakeServerCore(
   opts: FakeOptions,
   parse: (req: IncomingMessage, body: string) => FakeRequest | undefined,
-  respond: (res: ServerResponse, b: FakeBehavior, r: FakeRequest, text: string, outTokens: number) => void,
+  respond: (
+    res: ServerResponse,
+    b: FakeBehavior,
+    r: FakeRequest,
+    text: string,
+    outTokens: number,
+    usage: FakeUsage,
+  ) => void,
 ): Promise<FakeProviderServer> {
   const requests: FakeRequest[] = [];
   const queues = new Map<string, FakeBehavior[]>();
@@ -97,8 +111,12 @@ export function fakeServerCore(
       if (beh.kind === 'wrong_schema') text = JSON.stringify({ unexpected: fakeProse(5) });
       if (beh.kind === 'over_deliver') text = fakeProse(r.maxTokens + beh.extra);
       // A real provider stops at max tokens; only the over-deliver script breaks that promise.
-      const out = beh.kind === 'over_deliver' ? tokens(text) : Math.min(tokens(text), r.maxTokens);
-      respond(res, beh, r, text, out);
+      const u = opts.usage?.(r) ?? {};
+      // Thinking shares max tokens with the answer (max_completion_tokens / maxOutputTokens bound both).
+      const thinking = Math.min(u.thinking ?? 0, beh.kind === 'over_deliver' ? Infinity : r.maxTokens);
+      const room = beh.kind === 'over_deliver' ? Infinity : Math.max(0, r.maxTokens - thinking);
+      const out = Math.min(tokens(text), room);
+      respond(res, beh, r, text, out, { thinking, cached: u.cached ?? 0 });
     };
     if (b.kind === 'slow') {
       const t = setTimeout(() => {
@@ -155,7 +173,7 @@ export function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeProviderSer
         json: !!j.response_format && j.response_format.type !== 'text',
       };
     },
-    (res, b, r, text, out) => {
+    (res, b, r, text, out, u) => {
       const json = { 'content-type': 'application/json' };
       if (b.kind === 'rate_limit') {
         res.writeHead(429, { ...json, 'retry-after': String(b.retryAfterSec ?? 1) }).end(
@@ -191,7 +209,14 @@ export function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeProviderSer
               logprobs: null,
             },
           ],
-          usage: { prompt_tokens: promptTokens, completion_tokens: out, total_tokens: promptTokens + out },
+          // As OpenAI reports it: completion_tokens INCLUDES reasoning_tokens, prompt_tokens includes cached_tokens.
+          usage: {
+            prompt_tokens: promptTokens,
+            completion_tokens: out + (u.thinking ?? 0),
+            total_tokens: promptTokens + out + (u.thinking ?? 0),
+            prompt_tokens_details: { cached_tokens: Math.min(u.cached ?? 0, promptTokens), audio_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: u.thinking ?? 0, audio_tokens: 0 },
+          },
         }),
       );
     },

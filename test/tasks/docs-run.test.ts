@@ -60,7 +60,9 @@ test('with pr: true opens a follow-up PR on baton/docs-pr-N with the entry prepe
   const router = new FakeRouter(() => answer);
   const { gh, ctx } = setup(router, { changelog: 'CHANGELOG.md', pr: true });
   const r = await runDocsTask(ctx);
-  expect(router.requests[0].tier).toBe('standard');
+  // flow.yml `llm.tasks.docs` decides the tier; the task brings its own check and difficulty.
+  expect(router.requests[0].tier).toBeUndefined();
+  expect(typeof router.requests[0].check).toBe('function');
   expect(gh.refs.get('heads/baton/docs-pr-21')).toBe('basesha0001');
   const puts = gh.writesOf('PUT /repos/{owner}/{repo}/contents/{path}');
   expect(puts).toHaveLength(1);

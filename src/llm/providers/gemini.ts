@@ -62,11 +62,16 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
         if (typeof text !== 'string' || !u || typeof u.promptTokenCount !== 'number') {
           throw new ProviderError('malformed', `gemini/${call.model} returned no candidate text or usageMetadata`);
         }
+        // Thinking (on by default for 2.5 Flash/Pro and 3.x) is reported apart from the answer, as
+        // thoughtsTokenCount, and billed at the output rate ("output price, including thinking tokens"); the SDK's
+        // type predates the field. promptTokenCount includes cachedContentTokenCount.
+        const thoughts = (u as { thoughtsTokenCount?: number }).thoughtsTokenCount ?? 0;
         return {
           text,
           tokensIn: u.promptTokenCount,
-          tokensOut: u.candidatesTokenCount ?? 0,
+          tokensOut: (u.candidatesTokenCount ?? 0) + thoughts,
           cachedTokensIn: u.cachedContentTokenCount ?? 0,
+          thinkingTokens: thoughts,
         };
       } catch (e) {
         throw normaliseGeminiError(e, controller.signal.aborted, now());

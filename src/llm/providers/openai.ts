@@ -57,11 +57,15 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
       if (typeof text !== 'string' || !usage || typeof usage.prompt_tokens !== 'number') {
         throw new ProviderError('malformed', `openai/${call.model} returned no message content or usage`);
       }
+      // completion_tokens already includes the reasoning tokens (completion_tokens_details.reasoning_tokens is a
+      // breakdown of it, billed as output), so adding them again would double-bill; prompt_tokens includes
+      // prompt_tokens_details.cached_tokens, which are billed at the cached rate.
       return {
         text,
         tokensIn: usage.prompt_tokens,
         tokensOut: usage.completion_tokens ?? 0,
         cachedTokensIn: usage.prompt_tokens_details?.cached_tokens ?? 0,
+        thinkingTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
       };
     },
   };

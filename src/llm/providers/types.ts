@@ -28,10 +28,13 @@ export interface ProviderCall {
 
 export interface ProviderAnswer {
   text: string;
-  /** From the provider's usage fields (what it bills). */
+  /** From the provider's usage fields (what it bills): the whole prompt, cached tokens included. */
   tokensIn: number;
+  /** Every billed output token: the answer plus thinking / reasoning tokens. */
   tokensOut: number;
   cachedTokensIn?: number;
+  /** The thinking / reasoning share of tokensOut (already included in it). */
+  thinkingTokens?: number;
 }
 
 export interface Provider {

@@ -7,6 +7,7 @@ import { isBot } from '../../github/bots.js';
 import type { ActionConfig } from '../../flow/types.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { redactSecrets } from '../redact/redact.js';
+import { changedExports, docsCheck, docsDifficulty } from './check.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
 
 export const DocsSchema = z.object({
@@ -126,6 +127,7 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   }
 
   const [files, why] = await Promise.all([port.listPullFiles(pr), port.getIssue(issue).catch(() => undefined)]);
+  const exports = changedExports(files);
   const nonce = newNonce();
   const material = [
     `Title: ${pull.title}`,
@@ -135,11 +137,12 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
       .slice(0, 200)
       .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
       .join('\n')}`,
+    ...(exports.length ? [`Changed exports (cover each): ${exports.join(', ')}`] : []),
   ].join('\n\n');
   const { text: redacted } = await redactSecrets(material);
+  // Tier and output tokens come from flow.yml `llm.tasks.docs`.
   const res = await ctx.router.run<DocsAnswer>({
     task: 'docs',
-    tier: 'standard',
     system: [
       'You are Baton, writing release documentation for a merged pull request for the people who will use it.',
       'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[], why, how_to_use. No HTML, no @-mentions.',
@@ -151,7 +154,11 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
     repo: ctx.repo,
     issue,
     pr,
-    maxOutputTokens: 1000,
+    check: docsCheck(
+      exports,
+      files.map((f) => f.filename),
+    ),
+    difficulty: docsDifficulty(files, exports),
     offline: () => offlineDocs(pull, files, why),
   });
   const parsed = DocsSchema.safeParse(res.data);

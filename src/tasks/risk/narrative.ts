@@ -15,6 +15,10 @@ import {
 import { redactSecrets } from '../redact/redact.js';
 
 export const RiskNarrativeSchema = z.object({
+  level: z
+    .enum(['low', 'medium', 'high'])
+    .optional()
+    .describe('The risk level: the one in the facts Baton computed, unless the diff clearly shows otherwise.'),
   summary: z
     .string()
     .min(1)
@@ -51,7 +55,8 @@ export interface PromptInput {
 export async function buildRiskPrompt(p: PromptInput): Promise<{ system: string; prompt: string }> {
   const system = [
     'You are Baton, a careful senior reviewer writing a short risk assessment of a pull request for its reviewers.',
-    'Answer ONLY with JSON matching the schema: summary, concerns[{text,file?,line?}], what_to_test[], reviewer_focus[].',
+    'Answer ONLY with JSON matching the schema: level, summary, concerns[{text,file?,line?}], what_to_test[], reviewer_focus[].',
+    'Name every sensitive path and dependency manifest listed in the facts.',
     'Base every concern on the diff; do not invent files. Be specific and brief. No HTML, no links, no @-mentions.',
     dataFrameRule(p.nonce),
   ].join('\n');
@@ -128,6 +133,7 @@ export function offlineNarrative(m: ChangeMetrics, s: RiskScore): RiskNarrative 
   if (m.nf > 20) focus.push('Large change: consider asking for it to be split.');
   if (!focus.length) focus.push('The largest changes in the diff.');
   return {
+    level: s.level,
     summary: `Offline assessment: ${s.level} risk (score ${s.score.toFixed(2)}). ${s.reasons.slice(0, 2).join('; ')}.`,
     concerns,
     what_to_test: test,

@@ -20,6 +20,7 @@ import {
   type ModelLine,
 } from './narrative.js';
 import { newNonce } from '../safety.js';
+import { riskCheck, riskDifficulty, riskFacts } from './check.js';
 
 import { RISK_CHECK as RISK_CHECK_NAME, HIGH_RISK_LABEL } from '../../engine/decide.js';
 export { RISK_CHECK_NAME, HIGH_RISK_LABEL };
@@ -202,9 +203,9 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     nonce,
   });
   const offline = () => offlineNarrative(metrics, score);
+  // Tier and output tokens come from flow.yml `llm.tasks.risk`; the check and difficulty from what Baton computed.
   const res = await ctx.router.run<RiskNarrative>({
     task: 'risk',
-    tier: 'strong',
     system,
     prompt,
     schema: RiskNarrativeSchema,
@@ -212,7 +213,14 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     repo: ctx.repo,
     issue: ctx.run.issue,
     pr,
-    maxOutputTokens: 1200,
+    check: riskCheck(
+      riskFacts(
+        metrics,
+        score,
+        files.map((f) => f.filename),
+      ),
+    ),
+    difficulty: riskDifficulty(metrics, score),
     offline,
   });
   // The router validates, but its answer is still untrusted: check again and fall back rather than post junk.
