@@ -2,9 +2,8 @@
 // job before it answers — before any GitHub or LLM call; Probot provides GitHub App auth and Octokit with
 // retry/throttling for the worker, which does the rest. Ops endpoints and the dashboard are plain node handlers on the same HTTP server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { Probot, ProbotOctokit } from 'probot';
+import { Probot } from 'probot';
 import type { Logger as PinoLogger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
@@ -18,8 +17,7 @@ import { Worker, type WorkerHooks } from './worker.js';
 import { RepoRegistry, SlaWatch, startTimers } from './timers.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
 import { createIngress, type IngressOptions, type IngressOutcome } from './ingress.js';
-
-const require = createRequire(import.meta.url);
+import { createOctokit } from './octokit.js';
 
 export interface BatonOptions {
   appId: string | number;
@@ -42,6 +40,10 @@ export interface BatonOptions {
   writeSpacingMs?: number;
   /** Redis for Probot's throttling across replicas. */
   redisUrl?: string;
+  /** Key prefix of throttling state in Redis (BATON_REDIS_PREFIX). */
+  redisPrefix?: string;
+  /** Per-attempt timeout of every GitHub request (BATON_GITHUB_TIMEOUT_MS, default 30000). */
+  githubTimeoutMs?: number;
   /** The app's bot login (`<slug>[bot]`); looked up with GET /app when absent. */
   botLogin?: string;
   concurrency?: number;
@@ -72,53 +74,30 @@ export interface RunningBaton {
   stop(timeoutMs?: number): Promise<void>;
   /** Run the SLA sweep now, as of `now` (the timer does this every minute); returns the nudge jobs queued. */
   sweepSla(now?: Date): Promise<number>;
-}
-
-/** Longest wait for a primary rate-limit reset inside a job; beyond it the job fails and the queue retries later. */
-const MAX_RATE_LIMIT_WAIT_S = 120;
-const RATE_LIMIT_RETRIES = 3;
-
-function octokitClass(opts: BatonOptions): typeof ProbotOctokit {
-  const spacing = opts.writeSpacingMs ?? 1000;
-  const Bottleneck = require('bottleneck/light.js');
-  const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });
-  // With Redis, Probot's Bottleneck groups are shared by all replicas and space writes 1 s apart cluster-wide; an
-  // explicit spacing of 0 (sandbox, GHES without secondary limits) must turn that off too, or every write waits.
-  const groups = spacing === 0 || (spacing < 1000 && !opts.redisUrl) ? { write: group(), notifications: group() } : {};
-  const log = opts.log.child({ name: 'github' });
-  // Probot's own handlers do not retry secondary rate limits; Baton waits as GitHub asks (Retry-After) and retries,
-  // a bounded number of times. A function default (not an object) so Probot's throttle options are merged, not lost.
-  return ProbotOctokit.defaults((options: Record<string, any>) => ({
-    ...options,
-    throttle: {
-      ...options.throttle,
-      ...groups,
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        o: { method: string; url: string; request: { retryCount: number } },
-      ) => {
-        log.warn({ retryAfter, route: `${o.method} ${o.url}` }, 'GitHub secondary rate limit: waiting as asked');
-        return o.request.retryCount < RATE_LIMIT_RETRIES;
-      },
-      onRateLimit: (retryAfter: number, o: { method: string; url: string; request: { retryCount: number } }) => {
-        log.warn({ retryAfter, route: `${o.method} ${o.url}` }, 'GitHub rate limit exhausted');
-        return o.request.retryCount < RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-      },
-    },
-  })) as typeof ProbotOctokit;
+  /** Throttling's Redis answers (readiness); true without Redis. */
+  pingGithubThrottle(): Promise<boolean>;
 }
 
 export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const { store, queue, log } = opts;
   const webhookPath = opts.webhookPath ?? '/api/github/webhooks';
+  const github = createOctokit({
+    log,
+    ...(opts.writeSpacingMs !== undefined ? { writeSpacingMs: opts.writeSpacingMs } : {}),
+    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+    ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}),
+    ...(opts.githubTimeoutMs ? { timeoutMs: opts.githubTimeoutMs } : {}),
+  });
   const probot = new Probot({
     appId: opts.appId,
     privateKey: opts.privateKey,
     secret: opts.secret,
     log: log.child({ name: 'probot' }),
-    Octokit: octokitClass(opts),
+    // Throttling's Redis is Baton's own client (createOctokit), not Probot's `redisConfig`: Probot never closes its
+    // client (a process with REDIS_URL would not exit on SIGTERM) and keeps its keys outside the deployment prefix.
+    Octokit: github.Octokit,
+    request: { fetch: github.fetch },
     ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-    ...(opts.redisUrl ? { redisConfig: opts.redisUrl } : {}),
   });
 
   let botLogin = opts.botLogin;
@@ -253,6 +232,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     probot,
     worker,
     sweepSla: (now = new Date()) => sla.sweep(now, store, queue),
+    pingGithubThrottle: () => github.ping(),
     async stop(timeoutMs = 10_000) {
       accepting = false;
       await timers.stop();
@@ -261,6 +241,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await github.close();
     },
   };
 }

@@ -18,6 +18,10 @@ export interface ServeOptions {
   log: PinoLogger;
   writeSpacingMs?: number;
   redisUrl?: string;
+  /** BATON_REDIS_PREFIX: throttling keys live under it too. */
+  redisPrefix?: string;
+  /** BATON_GITHUB_TIMEOUT_MS: per-attempt timeout of GitHub requests. */
+  githubTimeoutMs?: number;
   botLogin?: string;
   concurrency?: number;
   metricsToken?: string;
@@ -38,10 +42,18 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     ...metricsHooks(metrics),
     delivery: (event: string, outcome: 'queued' | 'duplicate' | 'ignored') => metrics.recordDelivery(event, outcome),
   };
+  let baton: RunningBaton | undefined;
   const handlers: NonNullable<BatonOptions['handlers']> = [
     opsHandler({
       store: stack.store,
       queue: stack.queue,
+      ...(o.redisUrl
+        ? {
+            extra: {
+              github_throttle: { kind: 'redis', ping: async () => (await baton?.pingGithubThrottle()) ?? true },
+            },
+          }
+        : {}),
       metrics,
       ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     }),
@@ -54,7 +66,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
       onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error'),
     }),
   );
-  const baton = await startBaton({
+  baton = await startBaton({
     appId: o.appId,
     privateKey: o.privateKey,
     secret: o.secret,
@@ -68,6 +80,8 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     port: o.port,
     writeSpacingMs: o.writeSpacingMs,
     redisUrl: o.redisUrl,
+    ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
+    ...(o.githubTimeoutMs ? { githubTimeoutMs: o.githubTimeoutMs } : {}),
     botLogin: o.botLogin,
     concurrency: o.concurrency,
     maxAttempts: stack.retry.attempts,

@@ -54,6 +54,8 @@ export async function runStart(
     port,
     log,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.BATON_REDIS_PREFIX,
+    githubTimeoutMs: Number(env.BATON_GITHUB_TIMEOUT_MS) > 0 ? Number(env.BATON_GITHUB_TIMEOUT_MS) : undefined,
     metricsToken: env.BATON_METRICS_TOKEN,
     dashboardToken: env.BATON_DASHBOARD_TOKEN,
     concurrency: env.BATON_CONCURRENCY ? Number(env.BATON_CONCURRENCY) : undefined,

@@ -23,34 +23,52 @@ const ISSUE_KINDS = new Set<Effect['kind']>(['label.add', 'label.remove', 'assig
 /** Stage labels are `baton:<stage>`; this one is not a stage. */
 const NON_STAGE_LABELS = new Set([HIGH_RISK_LABEL]);
 
+/** What to add and remove so an issue carries Baton's labels and assignees — and nothing else changes. */
+export interface IssueDelta {
+  addLabels: string[];
+  removeLabels: string[];
+  addAssignees: string[];
+  removeAssignees: string[];
+}
+
+const lc = (x: string) => x.toLowerCase();
+const has = (list: string[], x: string) => list.some((y) => lc(y) === lc(x));
+
 /**
- * The labels and assignees an issue should have after these effects, from its current state. Pure. Also heals the
- * stage label: exactly one `baton:<stage>` for the run's current stage (a user who deleted or renamed it gets it
- * back, and a stale one from a crash between two writes disappears).
+ * The delta from an issue's current labels and assignees to what these effects ask for. Pure. Only what Baton owns
+ * is touched: the labels and people its effects name, and the stage label — exactly one `baton:<stage>` for the
+ * run's current stage (a user who deleted it gets it back; a stale one from a crash between two writes goes).
+ * Everything people set stays as they left it, so a label or assignee changed between Baton's read and its write
+ * is never reverted (a whole-list PATCH would undo it).
  */
-export function desiredIssueState(
+export function issueDelta(
   current: { labels: string[]; assignees: string[] },
   effects: IssueEffect[],
   stageLabel?: string,
-): { labels: string[]; assignees: string[] } {
-  const lc = (x: string) => x.toLowerCase();
-  let labels = [...current.labels];
-  let assignees = [...current.assignees];
+): IssueDelta {
+  const labels = new Map<string, boolean>(); // label → wanted (true) or not (false); the last effect wins
+  const people = new Map<string, boolean>();
   for (const e of effects) {
-    if (e.kind === 'label.add') for (const l of e.labels) if (!labels.some((x) => lc(x) === lc(l))) labels.push(l);
-    if (e.kind === 'label.remove') labels = labels.filter((x) => lc(x) !== lc(e.label));
-    if (e.kind === 'assign') for (const u of e.users) if (!assignees.some((x) => lc(x) === lc(u))) assignees.push(u);
-    if (e.kind === 'unassign') assignees = assignees.filter((x) => !e.users.some((u) => lc(u) === lc(x)));
+    if (e.kind === 'label.add') for (const l of e.labels) labels.set(l, true);
+    if (e.kind === 'label.remove') labels.set(e.label, false);
+    if (e.kind === 'assign') for (const u of e.users) people.set(u, true);
+    if (e.kind === 'unassign') for (const u of e.users) people.set(u, false);
   }
   if (stageLabel) {
-    labels = labels.filter((l) => !l.startsWith(STAGE_LABEL_PREFIX) || NON_STAGE_LABELS.has(l) || l === stageLabel);
-    if (!labels.includes(stageLabel)) labels.push(stageLabel);
+    for (const l of current.labels)
+      if (l.startsWith(STAGE_LABEL_PREFIX) && !NON_STAGE_LABELS.has(l) && lc(l) !== lc(stageLabel))
+        labels.set(l, false);
+    labels.set(stageLabel, true);
   }
-  return { labels, assignees: assignees.slice(0, 10) };
+  const pick = (m: Map<string, boolean>, want: boolean, now: string[]) =>
+    [...m].filter(([x, w]) => w === want && has(now, x) !== want).map(([x]) => x);
+  return {
+    addLabels: pick(labels, true, current.labels),
+    removeLabels: pick(labels, false, current.labels),
+    addAssignees: pick(people, true, current.assignees).slice(0, 10),
+    removeAssignees: pick(people, false, current.assignees),
+  };
 }
-
-const sameSet = (a: string[], b: string[]) =>
-  a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
 
 export type SpecialHandler = (e: Effect, verify: boolean) => Promise<void>;
 
@@ -62,8 +80,10 @@ export class EffectApplier {
   }
 
   /**
-   * Labels and assignees of an issue in one read and one write: the read is conditional (free when nothing changed
-   * since Baton's last write) and the write sets the whole state, so applying it twice changes nothing.
+   * Labels and assignees of an issue: one conditional read (free when nothing changed since Baton's last write),
+   * then only the additions and removals Baton owns (see issueDelta). Each write is idempotent on GitHub (adding a
+   * label or assignee twice, or removing one that is gone, changes nothing), so a retry after an ambiguous answer
+   * is safe. Costs up to four writes per hand-off (stage label in and out, owner in and out) instead of one PATCH.
    */
   async syncIssue(issue: number, effects: Effect[], ctx: ApplyContext, stageLabel?: string): Promise<void> {
     const todo: IssueEffect[] = [];
@@ -74,12 +94,11 @@ export class EffectApplier {
     }
     if (!todo.length && !stageLabel) return;
     for (const e of todo) await ctx.store.markEffect(e.key, 'pending');
-    const current = await ctx.port.getIssue(issue);
-    const want = desiredIssueState(current, todo, stageLabel);
-    const patch: { labels?: string[]; assignees?: string[] } = {};
-    if (!sameSet(want.labels, current.labels)) patch.labels = want.labels;
-    if (!sameSet(want.assignees, current.assignees)) patch.assignees = want.assignees;
-    if (patch.labels || patch.assignees) await ctx.port.updateIssue(issue, patch);
+    const d = issueDelta(await ctx.port.getIssue(issue), todo, stageLabel);
+    if (d.addLabels.length) await ctx.port.addLabels(issue, d.addLabels);
+    for (const l of d.removeLabels) await ctx.port.removeLabel(issue, l);
+    if (d.removeAssignees.length) await ctx.port.removeAssignees(issue, d.removeAssignees);
+    if (d.addAssignees.length) await ctx.port.addAssignees(issue, d.addAssignees);
     for (const e of todo) await ctx.store.markEffect(e.key, 'done');
   }
 

@@ -192,20 +192,7 @@ export class GitHubPort {
     return toIssue(res.data as Record<string, any>);
   }
 
-  /**
-   * Set an issue's labels and/or assignees in one request (GitHub creates labels it does not know). The answer primes
-   * the conditional GET of the issue, so the next read costs nothing unless someone else changed it.
-   */
-  async updateIssue(issue: number, p: { labels?: string[]; assignees?: string[] }): Promise<IssueData> {
-    const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-      ...this.ref,
-      issue_number: issue,
-      ...p,
-    });
-    this.prime('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue }, res);
-    return toIssue(res.data as Record<string, any>);
-  }
-
+  /** Add labels (GitHub creates labels it does not know); adding one that is there changes nothing. */
   async addLabels(issue: number, labels: string[]): Promise<void> {
     await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
       ...this.ref,
@@ -236,6 +223,7 @@ export class GitHubPort {
     }
   }
 
+  /** Adding someone already assigned changes nothing. */
   async addAssignees(issue: number, assignees: string[]): Promise<void> {
     await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
       ...this.ref,

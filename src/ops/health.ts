@@ -21,6 +21,8 @@ export interface OpsDeps {
    * public endpoint should not reveal). Prometheus: `authorization: { credentials: <token> }` in the scrape config.
    */
   metricsToken?: string;
+  /** More dependencies readiness reports (GitHub throttling's Redis…), by name. */
+  extra?: Record<string, { kind: string; ping(): Promise<boolean> }>;
   /** How long one dependency ping may take before it counts as down. Default 2000 ms. */
   pingTimeoutMs?: number;
 }
@@ -83,13 +85,14 @@ export function healthRoutes(deps: OpsDeps): OpsRoutes {
       return true;
     },
     '/readyz': async (_req, res) => {
-      const [store, queue] = await Promise.all([
-        check('store', deps.store.kind, () => deps.store.ping(), timeoutMs),
-        check('queue', deps.queue.kind, () => deps.queue.ping(), timeoutMs),
-      ]);
-      const ok = store.ok && queue.ok;
-      const failed = [store.ok ? [] : ['store'], queue.ok ? [] : ['queue']].flat();
-      json(res, ok ? 200 : 503, { ok, failed, checks: { store, queue } });
+      const deps_ = { store: deps.store, queue: deps.queue, ...deps.extra };
+      const names = Object.keys(deps_) as Array<keyof typeof deps_>;
+      const results = await Promise.all(
+        names.map((n) => check(String(n), deps_[n]!.kind, () => deps_[n]!.ping(), timeoutMs)),
+      );
+      const checks = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
+      const failed = names.filter((_, i) => !results[i]!.ok);
+      json(res, failed.length ? 503 : 200, { ok: !failed.length, failed, checks });
       return true;
     },
     '/metrics': async (req, res) => {

@@ -9,6 +9,16 @@ export interface FaultSpec {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /**
+   * The request is carried out (effect applied, webhooks sent) and only its answer is replaced: a gateway or load
+   * balancer in front of GitHub that gave up after GitHub did the work. GitHub's docs say a 5xx does not mean the
+   * request failed to take effect ("Troubleshooting the REST API": server errors; retry after checking state).
+   */
+  applied?: boolean;
+  /** Probability (0–1) that a matching request is hit; the rest pass untouched without consuming `times`. */
+  chance?: number;
+  /** Random source for `chance` (a seeded PRNG makes a run repeatable). */
+  random?: () => number;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -16,6 +26,7 @@ interface ActiveFault extends FaultSpec {
 }
 
 export interface FaultAnswer {
+  applied: boolean;
   status: number;
   headers: Record<string, string>;
   body: unknown;
@@ -40,11 +51,14 @@ export class Faults {
   /** Consume the first fault matching this request, if any. */
   take(method: string, template: string, path: string): FaultAnswer | undefined {
     if (this.active.length === 0) return undefined;
-    const idx = this.active.findIndex((f) => matches(f, method, template, path));
+    const idx = this.active.findIndex(
+      (f) => matches(f, method, template, path) && (f.chance === undefined || (f.random ?? Math.random)() < f.chance),
+    );
     if (idx < 0) return undefined;
-    const f = this.active[idx];
+    const f = this.active[idx]!;
     if (--f.left <= 0) this.active.splice(idx, 1);
     return {
+      applied: !!f.applied,
       status: f.status,
       headers: f.headers ?? {},
       body: f.body ?? { message: defaultMessage(f.status), documentation_url: 'https://docs.github.com/rest' },

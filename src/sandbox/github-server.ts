@@ -315,6 +315,10 @@ export class Sandbox {
     return this.world.addAssignees(this.repoOf(o.repo), this.actor(o), issue, logins, o.at);
   }
 
+  unassign(issue: number, logins: string[], o: ActionOpts = {}): Issue {
+    return this.world.removeAssignees(this.repoOf(o.repo), this.actor(o), issue, logins, o.at);
+  }
+
   closeIssue(issue: number, o: ActionOpts & { reason?: 'completed' | 'not_planned' } = {}): Issue {
     return this.world.close(this.repoOf(o.repo), this.actor(o), issue, o.at, o.reason);
   }

@@ -146,7 +146,10 @@ export class SandboxHttp {
     const hit = matchRoute(TABLE, method, url.pathname);
     const key = hit ? `${method} ${hit.route.path}` : `${method} (unknown route)`;
     routePath = hit?.route.path ?? '';
-    const fault = this.faults.take(method, hit?.route.path ?? '', url.pathname);
+    const taken = this.faults.take(method, hit?.route.path ?? '', url.pathname);
+    // An `applied` fault lets the request do its work and replaces only the answer (see FaultSpec.applied).
+    const late = taken?.applied && hit ? taken : undefined;
+    const fault = late ? undefined : taken;
     if (fault) {
       if (!hit?.route.free) this.count(key);
       return send(fault.status, fault.body, fault.headers);
@@ -218,6 +221,7 @@ export class SandboxHttp {
         }
       }
       if (!route.free) this.count(key);
+      if (late) return send(late.status, late.body, late.headers);
       return send(answer.status, out, headers);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;

@@ -47,14 +47,53 @@ function expectStartedOnce(l: Local, issue: number) {
 }
 
 describe('GitHub faults inside a job', () => {
-  it('500 then 502 on a write: Octokit retries and the transition completes in the same attempt', async () => {
+  it('500 then 502 on an idempotent write (label add): Octokit retries and the transition completes in the same attempt', async () => {
+    const LABEL_ADD = { route: '/repos/{owner}/{repo}/issues/{issue_number}/labels', method: 'POST' };
     const { l, issue, deliveryId } = await startRunWith([
-      { ...CARD_WRITE, status: 500 },
-      { ...CARD_WRITE, status: 502 },
+      { ...LABEL_ADD, status: 500 },
+      { ...LABEL_ADD, status: 502 },
     ]);
     expect(l.sandbox.pendingFaults()).toBe(0);
     expectStartedOnce(l, issue);
     expect(await l.stack.store.getDelivery(deliveryId)).toMatchObject({ status: 'done', attempts: 1 });
+  }, 40_000);
+
+  it('a card POST GitHub applied but answered 502 is not re-sent by Octokit; the retried job finds the card by its marker', async () => {
+    const { l, issue, deliveryId } = await startRunWith([{ ...CARD_WRITE, status: 502, applied: true }]);
+    expect(l.sandbox.pendingFaults()).toBe(0);
+    expectStartedOnce(l, issue);
+    // The job attempt failed on the ambiguous answer (no transport retry) and the queue's retry completed it.
+    expect(await l.stack.store.getDelivery(deliveryId)).toMatchObject({ status: 'done', attempts: 2 });
+  }, 40_000);
+
+  it('a comment effect GitHub applied but answered 502 is posted once: the retry finds its effect marker', async () => {
+    lb = await local({
+      flowYml: `version: 1
+name: hello
+trigger: flow:hello
+roles: { pm: alice }
+stages:
+  - { id: spec, owner: pm, enter: [assign, { comment: "Hello {{owner}}" }], on: [{ event: issue.labeled, label: go, to: done }] }
+  - { id: done, final: true }
+`,
+    });
+    const l = lb;
+    const repo = l.seeded.repo;
+    const issue = l.sandbox.createIssue({ title: 'Ambiguous', by: 'alice', repo }).number;
+    await l.settle();
+    // The first comment POST is the effect's (the card is written last).
+    l.sandbox.fail({ ...CARD_WRITE, status: 502, applied: true });
+    l.sandbox.labelIssue(issue, 'flow:hello', { by: 'alice', repo });
+    await l.settle();
+    expect(l.sandbox.pendingFaults()).toBe(0);
+    const a = auditIssue(l.sandbox, repo, issue, SANDBOX_BOT);
+    const hellos = l.sandbox.comments(issue, repo).filter((c) => c.body.startsWith('Hello'));
+    expect({ hellos: hellos.length, cards: a.cards, dupes: a.duplicateComments, stage: a.run?.stage }).toEqual({
+      hellos: 1,
+      cards: 1,
+      dupes: [],
+      stage: 'spec',
+    });
   }, 40_000);
 
   it('403 secondary rate limit and 429 with Retry-After: Baton waits as asked and completes', async () => {

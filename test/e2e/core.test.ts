@@ -367,10 +367,10 @@ describe('a job that keeps failing', () => {
     lb = await local({ retry: { attempts: 2, baseMs: 10, maxMs: 20 } });
     const repo = lb.seeded.repo;
     const issue = await startRun(lb);
-    // GitHub refuses the issue update on both attempts (422 is not retried by Octokit).
+    // GitHub refuses the stage label on both attempts (422 is not retried by Octokit).
     lb.sandbox.fail({
-      route: '/repos/{owner}/{repo}/issues/{issue_number}',
-      method: 'PATCH',
+      route: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+      method: 'POST',
       times: 2,
       status: 422,
       body: { message: 'Validation Failed' },
