@@ -12,11 +12,13 @@ import {
   SCHEMA_FILE,
 } from '../src/flow/reference.js';
 import { embedGenerated } from '../src/docs/readme.js';
+import { SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText } from '../src/sandbox/scenario.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 for (const [file, text] of [
   [SCHEMA_FILE, flowJsonSchemaText()],
   [REFERENCE_FILE, flowReferenceMarkdown()],
+  [SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText()],
 ] as const) {
   mkdirSync(dirname(join(root, file)), { recursive: true });
   writeFileSync(join(root, file), text);

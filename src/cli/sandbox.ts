@@ -5,7 +5,7 @@ import type { CliIo } from './io.js';
 import { friendlyError } from './errors.js';
 import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox/local-baton.js';
 import { parseScenario } from '../sandbox/scenario.js';
-import { formatTimeline, playScenario } from '../sandbox/play.js';
+import { formatTimeline, playScenario, stamp } from '../sandbox/play.js';
 
 export interface SandboxArgs {
   once: boolean;
@@ -77,8 +77,8 @@ export async function runSandbox(
     io.out(`Demo: ${lb.seeded.repo} with .github/flow.yml (extends preset:feature)\n`);
     const scenario = parseScenario(readFileSync(DEMO_SCENARIO_PATH, 'utf8'), DEMO_SCENARIO_PATH);
     const result = await playScenario(lb, scenario, (e) => {
-      io.out(`${e.at.slice(11, 19)}  ${e.step}`);
-      for (const r of e.reactions) io.out(`          → ${r}`);
+      io.out(`${stamp(e.at)}  ${e.step}`);
+      for (const r of e.reactions) io.out(`                  → ${r}`);
     });
     io.out('');
     io.out(formatTimeline({ ...result, timeline: [] }, lb.seeded.repo).trim());

@@ -189,7 +189,10 @@ class Decider implements DecisionScope {
 
   vars(stage: Stage, owners: Owners): Record<string, string> {
     const run = this.run;
-    const openPr = run.prs.find((p) => p.state === 'open' || p.state === 'draft');
+    // After the merge (the final stage's comment) the PR to name is the merged one, not "no PR yet".
+    const openPr =
+      run.prs.find((p) => p.state === 'open' || p.state === 'draft') ??
+      [...run.prs].reverse().find((p) => p.state === 'merged');
     return {
       owner: [...owners.users.map((u) => `@${u}`), ...owners.teams.map((t) => `@${t}`)].join(', ') || 'nobody yet',
       stage: stage.name,

@@ -4,6 +4,7 @@ import { resolveExtends, type FetchBase, type LoadPreset } from './extends.js';
 import { normalizeFlow } from './normalize.js';
 import type { Flow, FlowProblem } from './types.js';
 import { validateSource } from './validate.js';
+import type { FlowFile } from './schema.js';
 
 export interface LoadFlowOptions {
   /** Fetches `owner/repo:path@ref` bases. Without it a remote `extends` is reported as a warning and not resolved. */
@@ -18,6 +19,8 @@ export interface LoadFlowResult {
   problems: FlowProblem[];
   /** The remote base that could not be fetched (no fetchBase given), when that is why `flow` is missing. */
   unresolvedBase?: string;
+  /** The flow file with every `extends:` merged in (no extends left): what `simulate` hands the sandbox. */
+  resolvedFile?: FlowFile;
 }
 
 function sortProblems(problems: FlowProblem[]): FlowProblem[] {
@@ -45,7 +48,11 @@ export async function loadFlow(text: string, path: string, opts: LoadFlowOptions
   problems.push(...checkResolved(r.resolved));
   const sorted = sortProblems(problems);
   if (sorted.some((p) => p.severity === 'error')) return { problems: sorted };
-  return { flow: normalizeFlow(r.resolved.file, r.resolved.sources), problems: sorted };
+  return {
+    flow: normalizeFlow(r.resolved.file, r.resolved.sources),
+    problems: sorted,
+    resolvedFile: r.resolved.file,
+  };
 }
 
 /** One line for logs and the CLI: `flow "feature": 6 stages (spec → … → done), 3 roles, trigger flow:feature`. */

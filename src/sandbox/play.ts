@@ -1,7 +1,7 @@
 // Plays a scenario through the sandbox and describes, step by step, what Baton did in response: stage changes,
 // assignments, review requests, comments and check runs. This is the timeline `baton sandbox` and `simulate` print.
 import type { LocalBaton } from './local-baton.js';
-import { describeStep, fill, fillFiles, type Scenario, type Step } from './scenario.js';
+import { describeStep, fill, fillFiles, stepTimes, type Scenario, type Step } from './scenario.js';
 import { parseCard } from '../github/card.js';
 import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 
@@ -30,54 +30,119 @@ interface Snapshot {
   botPrs: number[];
 }
 
+/** The sandbox's clock, when the caller lets the scenario drive it (`baton simulate`). */
+export interface ScenarioClock {
+  set(ms: number): void;
+}
+
+export interface PlayOptions {
+  onEntry?: (e: TimelineEntry) => void;
+  /** Drive the sandbox clock from the steps' times; SLA sweeps then run on it as time passes. */
+  clock?: ScenarioClock;
+  /** Called before each step (progress for long scenarios). */
+  onStep?: (done: number, total: number) => void;
+}
+
 export async function playScenario(
   lb: LocalBaton,
   scenario: Scenario,
-  onEntry?: (e: TimelineEntry) => void,
+  o: PlayOptions | ((e: TimelineEntry) => void) = {},
 ): Promise<PlayResult> {
+  const opts: PlayOptions = typeof o === 'function' ? { onEntry: o } : o;
   const { sandbox, seeded } = lb;
   const repo = seeded.repo;
   const issueSpec = scenario.issue ?? { title: 'A feature', by: seeded.people.pm };
-  const began = Math.floor(Date.now() / 1000) * 1000;
+  const times = stepTimes(scenario, Date.now());
+  const clock = opts.clock;
+  const began = clock ? times.start : Math.floor(Date.now() / 1000) * 1000;
+  clock?.set(times.start);
   const created = sandbox.createIssue({
     title: issueSpec.title,
     body: issueSpec.body ?? '',
     by: issueSpec.by ?? seeded.people.pm,
     repo,
+    ...(clock ? { at: new Date(times.start).toISOString() } : {}),
   });
   const issue = created.number;
   let pr: number | undefined;
+  let now = times.start;
   await lb.settle();
   const timeline: TimelineEntry[] = [];
-  for (const step of scenario.steps) {
+  const emit = (entry: TimelineEntry) => {
+    timeline.push(entry);
+    opts.onEntry?.(entry);
+  };
+  for (const [i, step] of scenario.steps.entries()) {
+    opts.onStep?.(i, scenario.steps.length);
+    // Without a clock (the live demo) a step happens now, unless it names its time.
+    const t = clock || 'wait' in step || step.at ? times.at[i]! : Date.now();
+    const at = new Date(t).toISOString();
+    if (clock && t > now) {
+      // Time passes before the step: what Baton's timers do meanwhile (SLA nudges) shows as its own entry.
+      clock.set(t);
+      const before = snapshot(lb, issue);
+      if (await lb.baton.sweepSla(new Date(t))) await lb.settle();
+      const reactions = diff(before, snapshot(lb, issue));
+      if (reactions.length && !('wait' in step))
+        emit({ at, step: `time passes (${span(t - now)})`, reactions, stage: stageOf(snapshot(lb, issue).labels) });
+      else if ('wait' in step) {
+        emit({
+          at,
+          step: fill(describeStep(step), { issue, pr }),
+          reactions,
+          stage: stageOf(snapshot(lb, issue).labels),
+        });
+        now = t;
+        continue;
+      }
+    }
+    now = Math.max(now, t);
+    if ('wait' in step) continue;
     const before = snapshot(lb, issue);
-    const at = new Date().toISOString();
-    pr = act(lb, step, issue, pr) ?? pr;
+    pr = act(lb, step, issue, pr, clock || step.at ? at : undefined) ?? pr;
     await lb.settle();
     const after = snapshot(lb, issue);
-    const entry: TimelineEntry = {
-      at: step.at ?? at,
+    emit({
+      at,
       step: fill(describeStep(step), { issue, pr }),
       reactions: diff(before, after),
       stage: stageOf(after.labels),
-    };
-    timeline.push(entry);
-    onEntry?.(entry);
+    });
   }
   const card = sandbox.comments(issue, repo).find((c) => c.body.includes('<!-- baton:card -->'));
   const run = card ? parseCard(card.body) : undefined;
   const finalStage = run?.stage;
   // A run counts only if it started during this scenario (not a stale state from an earlier session).
-  const fresh = !!run && (scenario.steps.some((s) => s.at) || Date.parse(run.history[0]?.at ?? '') >= began);
+  const fresh =
+    !!run &&
+    (!!clock || scenario.steps.some((s) => 'at' in s && s.at) || Date.parse(run.history[0]?.at ?? '') >= began);
   const ok = fresh && (scenario.expect ? finalStage === scenario.expect : true);
   return { issue, pr, timeline, finalStage, status: run?.status, ok };
 }
 
-function act(lb: LocalBaton, s: Step, issue: number, currentPr: number | undefined): number | undefined {
+function span(ms: number): string {
+  const d = Math.floor(ms / 86_400_000);
+  const h = Math.floor((ms % 86_400_000) / 3_600_000);
+  const m = Math.round((ms % 3_600_000) / 60_000);
+  return [d && `${d}d`, h && `${h}h`, m && `${m}m`].filter(Boolean).join(' ') || '0m';
+}
+
+/** `2026-03-02 09:00` — the timeline's stamp: multi-day scenarios need the date. */
+export function stamp(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+function act(
+  lb: LocalBaton,
+  s: Exclude<Step, { wait: string }>,
+  issue: number,
+  currentPr: number | undefined,
+  at: string | undefined,
+): number | undefined {
   const sb = lb.sandbox;
   const repo = lb.seeded.repo;
   const target = s.issue ?? issue;
-  const o = { repo, ...(s.by ? { by: s.by } : {}), ...(s.at ? { at: s.at } : {}) };
+  const o = { repo, ...(s.by ? { by: s.by } : {}), ...(at ? { at } : {}) };
   const prOf = (x: { pr?: number }) => {
     const n = x.pr ?? currentPr;
     if (n === undefined)
@@ -114,9 +179,9 @@ function act(lb: LocalBaton, s: Step, issue: number, currentPr: number | undefin
       s.by ?? lb.seeded.people.senior,
       s.review.toUpperCase() as 'APPROVED',
       s.body ?? '',
-      s.at ? { repo, at: s.at } : { repo },
+      at ? { repo, at } : { repo },
     );
-  else if ('checks' in s) sb.completeChecks(prOf(s), s.checks, s.name ?? 'ci', s.at ? { repo, at: s.at } : { repo });
+  else if ('checks' in s) sb.completeChecks(prOf(s), s.checks, s.name ?? 'ci', at ? { repo, at } : { repo });
   else if ('merge' in s) sb.mergePr(prOf(s), o);
   else if ('close_pr' in s) sb.closePr(prOf(s), o);
   return undefined;
@@ -173,7 +238,9 @@ function firstLine(body: string): string {
       .map((l) =>
         l
           .replace(/<!--.*?-->/g, '')
-          .replace(/[#*_`>]/g, '')
+          // Markdown headings and emphasis go; `#12` references stay (they are what the reader looks for).
+          .replace(/^#+\s+/, '')
+          .replace(/[*_`>]/g, '')
           .trim(),
       )
       .find((l) => l.length > 0) ?? '';
@@ -218,9 +285,9 @@ function diff(a: Snapshot, b: Snapshot): string[] {
 export function formatTimeline(r: PlayResult, repo: string): string {
   const lines: string[] = [];
   for (const e of r.timeline) {
-    lines.push(`${e.at.slice(11, 19)}  ${e.step}`);
-    for (const x of e.reactions) lines.push(`          → ${x}`);
-    if (!e.reactions.length) lines.push('          → (nothing to do)');
+    lines.push(`${stamp(e.at)}  ${e.step}`);
+    for (const x of e.reactions) lines.push(`                  → ${x}`);
+    if (!e.reactions.length) lines.push('                  → (nothing to do)');
   }
   lines.push(
     '',

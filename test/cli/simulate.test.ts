@@ -57,4 +57,65 @@ describe('baton simulate', () => {
     expect(await runSimulate([join(dir, 'short.yml'), '--flow', join(dir, 'flow.yml')], b.io)).toBe(1);
     expect(b.err.join('\n')).toMatch(/flow\.yml:\d+:\d+: error/);
   });
+
+  it('runs on the scenario clock: +3d past a 3d SLA nudges the owner, and the timeline prints dates', async () => {
+    writeFileSync(
+      join(dir, 'sla.yml'),
+      `issue: { title: Dark mode, by: alice }
+start: 2026-03-02T09:00:00Z
+steps:
+  - { label: "flow:feature", by: alice }
+  - { comment: "/baton ready", by: alice, at: +3d }
+  - { wait: 4d }
+  - { wait: 2d }
+expect: build
+`,
+    );
+    const c = io();
+    expect(await runSimulate([join(dir, 'sla.yml'), '--flow', DEMO_FLOW_PATH], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/^2026-03-02 09:01 {2}alice labels "flow:feature"/m);
+    expect(text).toMatch(
+      /^2026-03-05 09:01 {2}time passes \(3d\)\n\s+→ commented on the issue: "⏰ @alice: [^"]*Spec[^"]*SLA of 3d/m,
+    );
+    // build has a 5d SLA: 4 days later nothing, 6 days later one nudge for bob — and only one.
+    expect(text).toMatch(/^2026-03-09 09:01 {2}4d pass\n\s+→ \(nothing to do\)/m);
+    expect(text).toMatch(/^2026-03-11 09:01 {2}2d pass\n\s+→ commented on the issue: "⏰ @bob/m);
+    expect(text.match(/⏰/g)).toHaveLength(2);
+  });
+
+  it('reports every problem of a scenario file at its line and column', async () => {
+    writeFileSync(
+      join(dir, 'bad.yml'),
+      `steps:
+  - { label: "flow:feature", by: alice, at: tomorrow }
+  - { lable: x }
+  - { review: maybe }
+  - { merge: true, comment: hi }
+`,
+    );
+    const c = io();
+    expect(await runSimulate([join(dir, 'bad.yml'), '--flow', DEMO_FLOW_PATH], c.io)).toBe(1);
+    const lines = c.err.join('\n').split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/bad\.yml:2:45: error: steps\[0\]\.at: write a time like "\+2d"/),
+      expect.stringMatching(/bad\.yml:3:5: error: steps\[1\]: a step needs one of: label, /),
+      expect.stringMatching(/bad\.yml:4:15: error: steps\[2\]\.review: /),
+      expect.stringMatching(/bad\.yml:5:5: error: steps\[3\]: one step does one thing, this one has comment and merge/),
+    ]);
+  });
+
+  it('{{pr}} in the final stage names the merged PR', async () => {
+    writeFileSync(join(dir, 'scenario.yml'), scenario);
+    writeFileSync(
+      join(dir, 'flow.yml'),
+      readFileSync(DEMO_FLOW_PATH, 'utf8').replace(
+        'enter: [{ docs: { changelog: CHANGELOG.md, pr: true } }]',
+        'enter: [{ comment: "Shipped in {{pr}}" }]',
+      ),
+    );
+    const c = io();
+    expect(await runSimulate([join(dir, 'scenario.yml'), '--flow', join(dir, 'flow.yml')], c.io)).toBe(0);
+    expect(c.out.join('\n')).toMatch(/commented on the issue: "Shipped in #\d+"/);
+  });
 });
