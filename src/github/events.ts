@@ -73,6 +73,11 @@ export async function orderingKey(
     case 'pull_request':
     case 'pull_request_review':
       return viaPr(payload.pull_request);
+    case 'workflow_run': {
+      const prs: P[] = payload.workflow_run?.pull_requests ?? [];
+      if (prs.length) return viaPr(undefined, prs[0]!.number);
+      return `${repo}!sha:${payload.workflow_run?.head_sha}`;
+    }
     case 'check_suite':
     case 'check_run': {
       const prs: P[] = (payload.check_suite ?? payload.check_run)?.pull_requests ?? [];
@@ -94,7 +99,8 @@ type GitHubEvent =
   | 'check_suite'
   | 'check_run'
   | 'issue_comment'
-  | 'push';
+  | 'push'
+  | 'workflow_run';
 
 /** What every event function gets besides its payload. */
 interface EventContext {
@@ -264,6 +270,32 @@ const checkSuite: EventFn<Payload<'check_suite'>> = (payload, c) =>
 const checkRun: EventFn<Payload<'check_run'>> = (payload, c) =>
   checks(c, payload.action, payload.check_run as Parameters<typeof checks>[2]);
 
+/**
+ * A finished workflow run: how CI on GitHub Actions reports to a Baton that runs as an action, since check_suite
+ * events of Actions' own suites start no workflows
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#workflow_run).
+ * The workflow's name is the check name; the run stands for the whole suite.
+ */
+const workflowRun: EventFn<Payload<'workflow_run'>> = async (payload, c) => {
+  if (payload.action !== 'completed') return nothing(`workflow_run.${payload.action}`);
+  const w = payload.workflow_run;
+  const events: BatonEvent[] = [];
+  for (const p of (w.pull_requests ?? []).slice(0, 5)) {
+    const issue = await c.lookups.issueForPr(p.number);
+    if (issue === undefined) continue;
+    const at = w.updated_at ?? now();
+    events.push({
+      ...c.base(issue, at, `workflow_run:${c.repo}:${w.id}:${w.run_attempt ?? 1}:${w.conclusion}`),
+      type: 'checks.completed',
+      pr: { number: p.number, author: '', headSha: w.head_sha },
+      conclusion: String(w.conclusion),
+      check: w.name ?? payload.workflow?.name ?? 'workflow',
+      suite: true,
+    });
+  }
+  return events.length ? { events } : { events, ignored: 'workflow_run on no linked PR' };
+};
+
 const issueComment: EventFn<Payload<'issue_comment'>> = async (payload, c) => {
   if (payload.action !== 'created') return nothing(`issue_comment.${payload.action}`);
   const cmd = parseCommand(payload.comment?.body);
@@ -331,6 +363,8 @@ interface EventRow<T> {
   fn: EventFn<T>;
   /** Bot senders are dropped unless the event is about bots' work (CI results) or Baton's own timers. */
   fromBots?: boolean;
+  /** The sender only started the work the event reports (a workflow run): even Baton's own is not an echo. */
+  fromSelf?: boolean;
 }
 
 /** The events Baton reads; any other delivery is recorded and ignored. */
@@ -342,16 +376,17 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & { [SLA_EVENT]: Even
   check_run: { fn: checkRun, fromBots: true },
   issue_comment: { fn: issueComment },
   push: { fn: push },
-  [SLA_EVENT]: { fn: slaTick, fromBots: true },
+  workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true },
+  [SLA_EVENT]: { fn: slaTick, fromBots: true, fromSelf: true },
 };
 
 export async function normalize(name: string, payload: P, lookups: Lookups, botLogin?: string): Promise<Normalized> {
   const repo: string = payload.repository?.full_name;
   if (!repo) return nothing(`no repository in ${name}`);
   const actor: string = payload.sender?.login ?? 'ghost';
-  if (name !== SLA_EVENT && botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase())
-    return nothing('own event');
   const row = (EVENTS as Record<string, EventRow<unknown> | undefined>)[name];
+  if (!row?.fromSelf && botLogin !== undefined && actor.toLowerCase() === botLogin.toLowerCase())
+    return nothing('own event');
   if (isBotSender(payload) && !row?.fromBots) return nothing(`bot sender ${actor}`);
   if (!row) return nothing(`${name}${payload.action ? `.${payload.action}` : ''}`);
   const context: EventContext = {

@@ -64,7 +64,8 @@ export interface BudgetScope {
 }
 
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
+  /** 'memory': one Actions job's store (src/action/job-store.ts). */
+  readonly kind: 'sqlite' | 'postgres' | 'memory';
   /** Create or migrate the schema (versioned migrations). Idempotent. */
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
