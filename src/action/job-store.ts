@@ -23,9 +23,14 @@ export class JobStore implements Store {
   private readonly budgets = new Map<string, { spent: number; reserved: number }>();
   private readonly reservations = new Map<string, { keys: string[]; usd: number }>();
 
-  /** @param linkOf PR → issue from GitHub when this job has not linked it itself. */
+  /**
+   * @param linkOf PR → issue from GitHub when this job has not linked it itself.
+   * @param happened Whether a "do once" claim (`kvSetIfAbsent`) was already made by an earlier job, read from GitHub
+   *   (an earlier job's store is gone): e.g. the issue reporting a broken flow.yml exists.
+   */
   constructor(
     private readonly linkOf: (repo: string, pr: number) => Promise<number | undefined> = async () => undefined,
+    private readonly happened: (ns: string, key: string) => Promise<boolean> = async () => false,
   ) {}
 
   async migrate(): Promise<void> {}
@@ -152,7 +157,7 @@ export class JobStore implements Store {
   }
   async kvSetIfAbsent(ns: string, key: string, value: string): Promise<boolean> {
     const k = `${ns}\u0000${key}`;
-    if (this.kv.has(k)) return false;
+    if (this.kv.has(k) || (await this.happened(ns, key))) return false;
     this.kv.set(k, value);
     return true;
   }

@@ -4,7 +4,7 @@
 import type { Flow } from '../flow/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import type { Store } from '../store/types.js';
-import type { TaskRunners } from '../app/worker.js';
+import type { TaskRunners } from '../tasks/effect.js';
 
 export function lazyRouter(o: {
   store: Store;

@@ -9,9 +9,11 @@ import { Octokit } from '@octokit/rest';
 import type { Flow } from '../flow/types.js';
 import { decide, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { RunState } from '../engine/types.js';
-import { Worker, type Logger } from '../app/worker.js';
+import { Worker } from '../app/worker.js';
+import { createLogger } from '../ops/log.js';
 import { RepoRegistry } from '../app/timers.js';
 import { FlowConfigs } from '../github/config.js';
+import { configProblemTitle } from '../github/config-problem.js';
 import { normalize, orderingKey, SLA_EVENT, type Lookups } from '../github/events.js';
 import { linkedIssue } from '../github/links.js';
 import { GitHubPort, type OctokitLike } from '../github/port.js';
@@ -81,8 +83,6 @@ export function forkReason(eventName: string, payload: P): string | undefined {
 /** The event name the app's normaliser knows: pull_request_target carries a pull_request payload. */
 const APP_EVENT: Record<string, string> = { pull_request_target: 'pull_request' };
 
-const silent: Logger = { info() {}, warn() {}, error() {}, debug() {} };
-
 export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Promise<ActionResult> {
   const now = opts.now ?? (() => new Date());
   const result: ActionResult = {
@@ -118,15 +118,23 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
   result.degraded = reqs.degraded;
   const port = new GitHubPort(reqs.octokit, inputs.repo);
   const repoName = port.fullName;
-  const store = new JobStore(async (_repo, pr) => {
-    // No store to remember links: the PR itself says which issue it closes (keyword or branch name).
-    try {
-      return linkedIssue(await port.getPull(pr), repoName)?.issue;
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return undefined;
-      throw err;
-    }
-  });
+  const store = new JobStore(
+    async (_repo, pr) => {
+      // No store to remember links: the PR itself says which issue it closes (keyword or branch name).
+      try {
+        return linkedIssue(await port.getPull(pr), repoName)?.issue;
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return undefined;
+        throw err;
+      }
+    },
+    async (ns, key) => {
+      // A broken flow.yml is reported once per blob: an earlier job's report issue is on GitHub.
+      if (ns !== 'flow-problem') return false;
+      const title = configProblemTitle(key.slice(key.lastIndexOf('@') + 1));
+      return (await port.listIssues({ state: 'all' })).some((i) => i.title === title);
+    },
+  );
   const eventName = APP_EVENT[inputs.eventName] ?? inputs.eventName;
   // The repository of the event must be the job's (a payload from elsewhere is not ours to act on).
   if (!payload.repository) payload.repository = { full_name: repoName };
@@ -164,15 +172,6 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
 }
 
 function makeWorker(inputs: ActionInputs, store: JobStore, octokit: OctokitLike, result: ActionResult): Worker {
-  const log: Logger = {
-    ...silent,
-    info(obj: object | string, msg?: string) {
-      if (msg !== 'decided' || typeof obj !== 'object') return;
-      const o = obj as { issue: string; event: string; note?: string };
-      result.decidedAtMs ??= Math.round(performance.now());
-      result.decisions.push({ issue: o.issue, event: o.event, ...(o.note ? { note: o.note } : {}) });
-    },
-  };
   return new Worker({
     store,
     router: (flow: Flow) =>
@@ -184,8 +183,16 @@ function makeWorker(inputs: ActionInputs, store: JobStore, octokit: OctokitLike,
     tasks: lazyTasks,
     octokitFor: async () => octokit,
     botLogin: () => inputs.botLogin,
-    log,
-    hooks: { transition: (t) => result.transitions.push(t) },
+    flowPath: inputs.flowPath,
+    // The job summary is the report; logs would only repeat it (and the runner shows stdout to anyone with read access).
+    log: createLogger({ level: 'silent' }),
+    hooks: {
+      transition: (t) => result.transitions.push(t),
+      decided: (d) => {
+        result.decidedAtMs ??= Math.round(performance.now());
+        result.decisions.push({ issue: d.issue, event: d.event.type, ...(d.note ? { note: d.note } : {}) });
+      },
+    },
     // A failed job is a failed workflow run: GitHub's "Re-run jobs" is the retry, so nothing is dead-lettered here.
     maxAttempts: Number.POSITIVE_INFINITY,
     repos: new RepoRegistry(store),
@@ -218,7 +225,7 @@ async function decideOnly(
     result.reason = `${result.reason}; nothing to decide (${norm.ignored ?? 'no event'})`;
     return;
   }
-  const flows = new FlowConfigs(store);
+  const flows = new FlowConfigs(store, inputs.flowPath);
   const branch: string = payload.repository?.default_branch ?? (await port.getRepo()).default_branch;
   const flow = (await flows.get(port, branch)).flow;
   if (!flow) return;

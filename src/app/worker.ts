@@ -33,6 +33,8 @@ type P = Record<string, any>;
 export interface WorkerHooks {
   transition?: TransitionHook;
   job?(outcome: 'done' | 'retry' | 'dead', name: string, ms: number): void;
+  /** The engine's decision on an event, before any effect is applied (the action's job summary). */
+  decided?(d: { issue: string; event: BatonEvent; note?: string }): void;
 }
 
 export interface WorkerDeps {
@@ -49,6 +51,8 @@ export interface WorkerDeps {
   /** Timers' view of the world (SLA nudges, digests), fed as jobs run. */
   sla?: SlaWatch;
   repos?: RepoRegistry;
+  /** Where the flow file lives (default `.github/flow.yml`; the action's `flow-path` input). */
+  flowPath?: string;
   /** Put a revived job back on the queue (BullMQ needs it; the SQL queue picks revived rows up by itself). */
   requeue?(job: { id: string; key: string; name: string }): Promise<void>;
 }
@@ -62,7 +66,7 @@ export class Worker {
   private readonly teams = new TeamMembers();
 
   constructor(private readonly deps: WorkerDeps) {
-    this.flows = new FlowConfigs(deps.store);
+    this.flows = new FlowConfigs(deps.store, deps.flowPath);
     this.runs = new RunStates(deps.store, deps.botLogin);
   }
 
@@ -148,6 +152,7 @@ export class Worker {
     const teamMembers = await this.teamMembersFor(port, flow, ev);
     let decision = decide(flow, read.run, ev, { teamMembers });
     log.info({ issue: `${port.fullName}#${ev.issue}`, type: ev.type, note: decision.note }, 'decided');
+    this.deps.hooks?.decided?.({ issue: `${port.fullName}#${ev.issue}`, event: ev, note: decision.note });
     const ctx = { port, store, verifyAll: job.attempt > 1 };
     let run = decision.run;
     if (!run) {

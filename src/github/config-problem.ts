@@ -2,12 +2,17 @@
 // it and whether runs continue on the last good version.
 import type { GitHubPort } from './port.js';
 
+/** The report's title names the broken blob, so whether it was reported can be read back from GitHub. */
+export function configProblemTitle(sha: string): string {
+  return `Baton: .github/flow.yml is invalid (${sha.slice(0, 7)})`;
+}
+
 export async function reportConfigProblem(
   port: GitHubPort,
   p: { sha: string; text: string; lastGoodInUse: boolean },
 ): Promise<void> {
   await port.createIssue(
-    `Baton: .github/flow.yml is invalid (${p.sha.slice(0, 7)})`,
+    configProblemTitle(p.sha),
     [
       `The \`.github/flow.yml\` on the default branch (blob ${p.sha.slice(0, 7)}) does not validate:`,
       '',

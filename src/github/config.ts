@@ -17,10 +17,14 @@ export interface FlowLookup {
 export class FlowConfigs {
   private readonly bySha = new LRUCache<string, { flow?: Flow; problems: FlowProblem[] }>({ max: 500 });
 
-  constructor(private readonly store: Store) {}
+  /** @param path Where the flow file lives in the repository (the action's `flow-path` input). */
+  constructor(
+    private readonly store: Store,
+    readonly path: string = FLOW_PATH,
+  ) {}
 
   /** Parse and validate flow text (also used for the PR check run), resolving `extends` through the port. */
-  async parse(port: GitHubPort, text: string, path = FLOW_PATH): Promise<{ flow?: Flow; problems: FlowProblem[] }> {
+  async parse(port: GitHubPort, text: string, path = this.path): Promise<{ flow?: Flow; problems: FlowProblem[] }> {
     return loadFlow(text, path, {
       fetchBase: async (ref) => {
         const f = await port.getFile(ref.path, ref.ref, { owner: ref.owner, repo: ref.repo });
@@ -32,7 +36,7 @@ export class FlowConfigs {
   }
 
   async get(port: GitHubPort, defaultBranch: string): Promise<FlowLookup> {
-    const file = await port.getFile(FLOW_PATH, defaultBranch);
+    const file = await port.getFile(this.path, defaultBranch);
     if (!file) return {};
     const key = `${port.fullName}@${file.sha}`;
     let parsed = this.bySha.get(key);

@@ -281,6 +281,7 @@ const workflowRun: EventFn<Payload<'workflow_run'>> = async (payload, c) => {
   const w = payload.workflow_run;
   const events: BatonEvent[] = [];
   for (const p of (w.pull_requests ?? []).slice(0, 5)) {
+    if (!p) continue;
     const issue = await c.lookups.issueForPr(p.number);
     if (issue === undefined) continue;
     const at = w.updated_at ?? now();

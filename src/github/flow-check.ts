@@ -3,7 +3,6 @@
 import { summarizeFlow } from '../flow/index.js';
 import { writeCheckRun } from './checks.js';
 import { type FlowConfigs, formatProblems } from './config.js';
-import { FLOW_PATH } from './events.js';
 import type { CheckAnnotation, GitHubPort } from './port.js';
 
 export const FLOW_CHECK = 'Baton / flow.yml';
@@ -13,9 +12,10 @@ export async function checkFlowFile(
   flows: FlowConfigs,
   c: { pr: number; headSha: string },
 ): Promise<void> {
+  const path = flows.path;
   const files = await port.listPullFiles(c.pr);
-  if (!files.some((f) => f.filename === FLOW_PATH)) return;
-  const file = await port.getFile(FLOW_PATH, c.headSha);
+  if (!files.some((f) => f.filename === path)) return;
+  const file = await port.getFile(path, c.headSha);
   let conclusion: 'success' | 'failure' = 'success';
   let title: string;
   let summary: string;
@@ -26,9 +26,9 @@ export async function checkFlowFile(
   } else {
     const parsed = await flows.parse(port, file.text);
     // Problems located in a remote base file cannot be annotated on this PR's diff; they are in the summary.
-    for (const p of parsed.problems.filter((x) => x.path === FLOW_PATH))
+    for (const p of parsed.problems.filter((x) => x.path === path))
       annotations.push({
-        path: FLOW_PATH,
+        path,
         start_line: p.line,
         end_line: p.line,
         ...(p.col ? { start_column: p.col, end_column: p.col } : {}),
