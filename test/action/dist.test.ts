@@ -21,9 +21,13 @@ describe('dist/', () => {
       await buildAction(out);
       const committed = join(root, 'dist');
       const fresh = list(out);
-      expect(list(committed)).toEqual(fresh);
+      expect({ files: list(committed), fix: 'npm run build:action' }).toEqual({
+        files: fresh,
+        fix: 'npm run build:action',
+      });
       const stale = fresh.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(committed, f))));
-      expect(stale).toEqual([]);
+      // On a failure: `npm run build:action` and commit dist/ with the source change.
+      expect({ stale, fix: stale.length ? 'npm run build:action' : undefined }).toEqual({ stale: [], fix: undefined });
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
