@@ -202,7 +202,9 @@ export class Worker {
    * Baton's stage label, so an issue that still has the trigger, or whose card Baton wrote, is never skipped.
    */
   private async cannotTouchRun(port: GitHubPort, payload: P, ev: BatonEvent, flow: Flow): Promise<boolean> {
-    if (!payload.issue || payload.issue.pull_request || ev.type === 'command') return false;
+    // Only issue webhooks carry an issue object; an SLA tick names its issue by number and always reads the card.
+    if (typeof payload.issue !== 'object' || !payload.issue || payload.issue.pull_request || ev.type === 'command')
+      return false;
     const labels: string[] = (payload.issue.labels ?? []).map((l: P) => l.name);
     if (labels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) || l === flow.trigger)) return false;
     if (ev.type === 'issue.labeled' && ev.label === flow.trigger) return false;
