@@ -47,8 +47,10 @@ test('scores every valid line, reports bad lines as FILE:line and exits 1 after 
   expect(a.level).toBe('low');
   expect(b.level).toBe('high');
   expect(Object.keys(b).sort()).toEqual(['level', 'reasons', 'score']);
-  expect(t.err[0]).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
-  expect(t.err[1]).toMatch(/:3: la: /);
+  // First the convention it assumed, then each bad line in order.
+  expect(t.err[0]).toMatch(/metrics read as the kamei convention/);
+  expect(t.err[1]).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
+  expect(t.err[2]).toMatch(/:3: la: /);
 });
 
 test('reads stdin with -, exits 0 when all lines are good; usage errors exit 2', async () => {

@@ -12,6 +12,14 @@ export const RiskConfigSchema = z
       .array(z.string().min(1))
       .optional()
       .describe('Globs of sensitive paths (migrations, auth, infra, CI) that raise the risk.'),
+    model: z
+      .string()
+      .min(1)
+      .regex(/\.json$/, 'a model file written by `baton risk fit`, e.g. .github/baton-risk-model.json')
+      .optional()
+      .describe(
+        'Path (in this repo) of a model written by `baton risk fit` on your own history; without it the built-in coefficients score.',
+      ),
     senior_role: z.string().optional().describe('Role requested on high-risk PRs (default `senior`).'),
     block_merge: z
       .boolean()

@@ -9,6 +9,8 @@ import { approvers, latestReviews } from '../../github/reviews.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { computeMetrics } from './metrics.js';
 import { scoreChange } from './score.js';
+import { checkModel, type RiskModel } from './model.js';
+import { scoreWithModel } from './score-model.js';
 import { packDiff } from '../pack/pack.js';
 import {
   buildRiskPrompt,
@@ -35,6 +37,21 @@ export function diffHash(
     h.update(`${f.filename}\0${f.status}\0${f.additions}\0${f.deletions}\0${f.patch ?? ''}\0`);
   }
   return h.digest('hex').slice(0, 32);
+}
+
+/**
+ * The team's fitted model (`risk.model`) from the default branch. A missing or broken file falls back to the built-in
+ * coefficients rather than failing the PR's risk check; `baton validate` and `baton risk eval` are where it is fixed.
+ */
+async function loadRiskModel(port: GitHubPort, path: string): Promise<RiskModel | undefined> {
+  const file = await port.getFile(path);
+  if (!file) return undefined;
+  try {
+    const m = checkModel(JSON.parse(file.text));
+    return typeof m === 'string' ? undefined : m;
+  } catch {
+    return undefined;
+  }
 }
 
 function findRiskComment(comments: CommentData[], pr: number): CommentData | undefined {
@@ -183,10 +200,12 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     maxHistoryFiles: opts.historyFiles,
     now: ctx.now(),
   });
-  const score = scoreChange(metrics, {
+  const thresholds = {
     ...(risk.thresholds?.medium !== undefined ? { medium: risk.thresholds.medium } : {}),
     ...(risk.thresholds?.high !== undefined ? { high: risk.thresholds.high } : {}),
-  });
+  };
+  const fitted = risk.model ? await loadRiskModel(port, risk.model) : undefined;
+  const score = fitted ? scoreWithModel(fitted, metrics, thresholds) : scoreChange(metrics, thresholds);
   const packed = packDiff(files, {
     budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET,
     sensitivePaths: risk.sensitive_paths,

@@ -1,0 +1,160 @@
+// Reading change metrics the way JIT defect tools write them. Two conventions are in use:
+//  - Kamei et al. (2013): counts as integers, entropy normalised to [0,1] by log2(nf) — what Baton computes.
+//  - Commit Guru / PyDriller exports: ndev, nuc, age and sexp averaged over the touched files (floats), entropy in
+//    bits (0..log2(nf), not normalised), `entrophy` (sic) in Commit Guru's CSV, `contains_bug` as the label and
+//    `author_date_unix_timestamp` as the time.
+// The convention is taken from a flag, or detected from the whole file (entropy above 1, or fractional history
+// counts, can only be Commit Guru's), and the caller says which one was assumed. Pure: text in, rows out.
+import { z } from 'zod';
+import type { ScoreInput } from './score.js';
+
+export const CONVENTIONS = ['kamei', 'commit-guru'] as const;
+export type Convention = (typeof CONVENTIONS)[number];
+
+const nonNeg = z.number().min(0, 'must be 0 or more');
+const flag = z
+  .union([z.boolean(), z.literal(0), z.literal(1), z.enum(['True', 'False', 'true', 'false'])])
+  .transform((v) => v === true || v === 1 || v === 'True' || v === 'true');
+const paths = z.union([
+  z.array(z.string()),
+  nonNeg.int().transform((n) => Array.from({ length: n }, (_, i) => `path-${i + 1}`)),
+]);
+
+/** One line: size is required (la, ld, nf), everything else optional (unknown = neutral). */
+export const MetricsLineSchema = z
+  .object({
+    la: nonNeg,
+    ld: nonNeg,
+    nf: nonNeg.int('must be a whole number of files'),
+    nd: nonNeg.optional(),
+    ns: nonNeg.optional(),
+    entropy: nonNeg.optional(),
+    entrophy: nonNeg.optional(),
+    ndev: nonNeg.optional(),
+    age: nonNeg.optional(),
+    nuc: nonNeg.optional(),
+    exp: nonNeg.optional(),
+    rexp: nonNeg.optional(),
+    sexp: nonNeg.optional(),
+    fix: flag.optional(),
+    sensitive: paths.optional(),
+    deps: paths.optional(),
+    testsTouched: nonNeg.int().optional(),
+    codeTouched: nonNeg.int().optional(),
+    newSubsystems: z.array(z.string()).optional(),
+    subsystems: z.array(z.string()).optional(),
+    // A labelled history: whether the change later turned out to induce a defect, and when it was made.
+    buggy: flag.optional(),
+    contains_bug: flag.optional(),
+    at: z.union([z.string(), z.number()]).optional(),
+    author_date_unix_timestamp: z.union([z.string(), z.number()]).optional(),
+  })
+  .passthrough();
+
+export interface MetricsRow {
+  line: number;
+  metrics: ScoreInput;
+  buggy?: boolean;
+  /** Epoch ms. */
+  at?: number;
+}
+
+export interface ParsedMetrics {
+  rows: MetricsRow[];
+  errors: Array<{ line: number; message: string }>;
+  convention: Convention;
+  /** Why this convention: "given by --convention", or what was seen in the file. */
+  because: string;
+}
+
+type Line = z.infer<typeof MetricsLineSchema>;
+
+function detect(lines: Array<{ line: number; v: Line }>): { convention: Convention; because: string } {
+  for (const { line, v } of lines) {
+    const e = v.entropy ?? v.entrophy;
+    if (e !== undefined && e > 1) return { convention: 'commit-guru', because: `entropy ${e} > 1 on line ${line}` };
+    for (const k of ['ndev', 'nuc', 'sexp', 'exp', 'nd', 'ns'] as const) {
+      const x = v[k];
+      if (x !== undefined && !Number.isInteger(x))
+        return { convention: 'commit-guru', because: `fractional ${k} (${x}) on line ${line}` };
+    }
+  }
+  return { convention: 'kamei', because: 'integer counts and entropy within [0,1]' };
+}
+
+function toTime(v: string | number | undefined, unixSeconds: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' || /^\d+(\.\d+)?$/.test(v)) {
+    const n = Number(v);
+    // Unix seconds (Commit Guru) vs milliseconds: seconds until the year 5138.
+    return unixSeconds || n < 1e11 ? n * 1000 : n;
+  }
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function toMetrics(v: Line, convention: Convention): ScoreInput {
+  let entropy = v.entropy ?? v.entrophy;
+  if (entropy !== undefined && convention === 'commit-guru') entropy = v.nf > 1 ? entropy / Math.log2(v.nf) : 0;
+  const m: ScoreInput = { la: v.la, ld: v.ld, nf: v.nf };
+  const set = <K extends keyof ScoreInput>(k: K, x: ScoreInput[K] | undefined) => {
+    if (x !== undefined) m[k] = x;
+  };
+  set('nd', v.nd);
+  set('ns', v.ns);
+  set('entropy', entropy === undefined ? undefined : Math.min(1, entropy));
+  set('ndev', v.ndev);
+  set('age', v.age);
+  set('nuc', v.nuc);
+  set('exp', v.exp);
+  set('rexp', v.rexp);
+  set('sexp', v.sexp);
+  set('fix', v.fix);
+  set('sensitive', v.sensitive);
+  set('deps', v.deps);
+  set('testsTouched', v.testsTouched);
+  set('codeTouched', v.codeTouched);
+  set('newSubsystems', v.newSubsystems);
+  set('subsystems', v.subsystems);
+  return m;
+}
+
+/** Parses JSON lines of metrics; every bad line is reported with its number, the rest are kept. */
+export function parseMetricsLines(text: string, o: { convention?: Convention } = {}): ParsedMetrics {
+  const errors: ParsedMetrics['errors'] = [];
+  const ok: Array<{ line: number; v: Line }> = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      errors.push({ line: i + 1, message: `not valid JSON (${(err as Error).message})` });
+      return;
+    }
+    const r = MetricsLineSchema.safeParse(json);
+    if (!r.success) {
+      errors.push({
+        line: i + 1,
+        message: `${r.error.issues.map((iss) => `${iss.path.join('.') || '(line)'}: ${iss.message}`).join('; ')} (each line needs la, ld, nf as non-negative numbers)`,
+      });
+      return;
+    }
+    ok.push({ line: i + 1, v: r.data });
+  });
+  const { convention, because } = o.convention
+    ? { convention: o.convention, because: 'given by --convention' }
+    : detect(ok);
+  const rows = ok.map(({ line, v }) => {
+    const buggy = v.buggy ?? v.contains_bug;
+    const at = toTime(v.at, false) ?? toTime(v.author_date_unix_timestamp, true);
+    return {
+      line,
+      metrics: toMetrics(v, convention),
+      ...(buggy !== undefined ? { buggy } : {}),
+      ...(at !== undefined ? { at } : {}),
+    };
+  });
+  return { rows, errors, convention, because };
+}
