@@ -16,6 +16,7 @@ import { renderCard } from '../github/card.js';
 import { FlowConfigs, formatProblems } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
 import { normalize, type Lookups } from '../github/events.js';
+import { DeferredLabels, transitionLabels } from '../github/deferred.js';
 import { checkFlowFile } from '../github/flow-check.js';
 import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
 import { approvers } from '../github/reviews.js';
@@ -64,10 +65,12 @@ export class Worker {
   /** PRs already linked in the store by this process (a miss only costs an idempotent write). */
   private readonly linked = new LRUCache<string, true>({ max: 10_000 });
   private readonly teams = new TeamMembers();
+  private readonly deferred: DeferredLabels;
 
   constructor(private readonly deps: WorkerDeps) {
     this.flows = new FlowConfigs(deps.store, deps.flowPath);
     this.runs = new RunStates(deps.store, deps.botLogin);
+    this.deferred = new DeferredLabels(deps.store);
   }
 
   /** The one way to a repository's port: its installation's Octokit and the shared ETag cache. */
@@ -146,13 +149,20 @@ export class Worker {
       flow,
     };
     await this.deps.repos?.observe(repoCtx);
+    const issueKey = `${port.fullName}#${ev.issue}`;
+    if (ev.type === 'issue.labeled' && transitionLabels(flow).has(ev.label)) await this.deferred.remember(issueKey, ev);
     if (await this.cannotTouchRun(port, payload, ev, flow)) return;
 
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);
     let decision = decide(flow, read.run, ev, { teamMembers });
-    log.info({ issue: `${port.fullName}#${ev.issue}`, type: ev.type, note: decision.note }, 'decided');
-    this.deps.hooks?.decided?.({ issue: `${port.fullName}#${ev.issue}`, event: ev, note: decision.note });
+    const moves = (d: typeof decision) => d.effects.some((e) => e.kind === 'card');
+    // A label event moves a run only while the label is there: GitHub's state now decides, not the payload's
+    // snapshot (a label added and removed again, delivered late or twice, must not move the run).
+    if (ev.type === 'issue.labeled' && moves(decision) && !(await port.getIssue(ev.issue)).labels.includes(ev.label))
+      decision = { run: read.run, effects: [], note: `label ${ev.label} is no longer on the issue` };
+    log.info({ issue: issueKey, type: ev.type, note: decision.note }, 'decided');
+    this.deps.hooks?.decided?.({ issue: issueKey, event: ev, note: decision.note });
     const ctx = { port, store, verifyAll: job.attempt > 1 };
     let run = decision.run;
     if (!run) {
@@ -160,20 +170,42 @@ export class Worker {
       await this.applier(port, flow, null, payload).applyAll(decision.effects, ctx);
       return;
     }
-    let dirty = decision.effects.some((e) => e.kind === 'card') || !!read.restored;
+    let dirty = moves(decision) || !!read.restored;
     const followUps: BatonEvent[] = [];
     const current = run;
     const applier = this.applier(port, flow, () => run ?? current, payload, followUps, ev);
-    const all: Effect[] = [...decision.effects];
-    await applier.applyAll(decision.effects, ctx);
-    // Task results come back as events so the engine, not the worker, decides what they mean for the run.
-    for (let next = followUps.shift(); next; next = followUps.shift()) {
-      decision = decide(flow, run, next, { teamMembers });
-      run = decision.run ?? run;
-      dirty ||= decision.effects.some((e) => e.kind === 'card');
-      all.push(...decision.effects);
-      await applier.applyAll(decision.effects, ctx);
+    const all: Effect[] = [];
+    const apply = async (d: typeof decision): Promise<void> => {
+      run = d.run ?? run;
+      dirty ||= moves(d);
+      all.push(...d.effects);
+      await applier.applyAll(d.effects, ctx);
+      // Task results come back as events so the engine, not the worker, decides what they mean for the run.
+      for (let next = followUps.shift(); next; next = followUps.shift())
+        await apply(decide(flow, run, next, { teamMembers }));
+    };
+    await apply(decision);
+    // Label events that arrived before their stage, replayed while GitHub still shows the label (github/deferred.ts).
+    if (run.status === 'active') {
+      let pending = await this.deferred.pending(issueKey, run.seen);
+      if (pending.length) {
+        const labels = new Set((await port.getIssue(run.issue)).labels);
+        await this.deferred.forget(
+          issueKey,
+          pending.filter((e) => !labels.has(e.label)).map((e) => e.id),
+        );
+        pending = pending.filter((e) => labels.has(e.label));
+        for (let i = 0; i < pending.length && run.status === 'active'; i++) {
+          const d = decide(flow, run, pending[i]!, { teamMembers });
+          if (!moves(d)) continue;
+          log.info({ issue: issueKey, type: 'issue.labeled', label: pending[i]!.label, note: d.note }, 'caught up');
+          await apply(d);
+          pending.splice(i, 1);
+          i = -1; // the run moved: every remaining label may apply to its new stage
+        }
+      }
     }
+    if (run.status !== 'active') await this.deferred.clear(issueKey);
     if (dirty) await applier.syncIssue(run.issue, all, ctx, stageLabel(run.stage));
     for (const pr of run.prs) {
       const k = `${port.fullName}!${pr.number}`;

@@ -113,3 +113,104 @@ export async function auditBurst(sandbox: Sandbox, repo: string, issues: number[
   }
   return out;
 }
+
+/**
+ * The same burst, but each issue's deliveries reach Baton in a shuffled order (GitHub does not promise order, and
+ * retries and redeliveries reorder): the user actions happen in flow order on GitHub, their webhooks are held back,
+ * then sent with each issue's own deliveries permuted (issues still interleaved round-robin).
+ */
+export async function sendShuffledBurst(
+  sandbox: Sandbox,
+  repo: string,
+  issues: number[],
+  perIssue: number,
+  random: () => number,
+): Promise<number> {
+  const url = sandbox.webhookUrl;
+  sandbox.webhookUrl = undefined;
+  const before = sandbox.deliveries().length;
+  const sent = sendBurst(sandbox, repo, issues, perIssue);
+  await sandbox.settled();
+  sandbox.webhookUrl = url;
+  const held = sandbox.deliveries().slice(before);
+  const byIssue = new Map<number, string[]>();
+  for (const d of held) {
+    const n = Number((d.payload as { issue?: { number?: number } }).issue?.number);
+    byIssue.set(n, [...(byIssue.get(n) ?? []), d.id]);
+  }
+  for (const ids of byIssue.values())
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+  const order: string[] = [];
+  for (let k = 0; k < perIssue; k++) for (const n of issues) if (byIssue.get(n)?.[k]) order.push(byIssue.get(n)![k]!);
+  await Promise.all(order.map((id) => sandbox.redeliver(id)));
+  return sent;
+}
+
+/** What a person does to each issue while Baton works on it (none of it is Baton's to undo). */
+const PERSON_EDITS = ['label urgent', 'unlabel triage', 'assign dave', 'unassign erin'] as const;
+
+export interface PersonAtWork {
+  /** Apply what the person has not done yet (at the end, so every issue got every edit). */
+  finish(): void;
+  /** Edits GitHub shows undone at the end: each one is a user change Baton reverted. */
+  reverted(): number;
+  applied: number;
+  racing: number;
+}
+
+/**
+ * A person editing labels and assignees of every issue while Baton works: the issues start with `triage` and `erin`
+ * (set before the burst), and each time Baton reads an issue the person does the next edit on it with probability
+ * 1/2 — between Baton's read and its writes, the window where a whole-list write would undo it.
+ */
+export function personAtWork(sandbox: Sandbox, repo: string, issues: number[], random: () => number): PersonAtWork {
+  const url = sandbox.webhookUrl;
+  sandbox.webhookUrl = undefined;
+  for (const n of issues) {
+    sandbox.labelIssue(n, 'triage', { by: 'dave', repo });
+    sandbox.assign(n, ['erin'], { by: 'dave', repo });
+  }
+  sandbox.webhookUrl = url;
+  const next = new Map(issues.map((n) => [n, 0]));
+  const route = /\/issues\/(\d+)$/;
+  const edit = (n: number) => {
+    const k = next.get(n) ?? PERSON_EDITS.length;
+    if (k >= PERSON_EDITS.length) return;
+    next.set(n, k + 1);
+    const o = { by: 'dave', repo };
+    const what = PERSON_EDITS[k];
+    if (what === 'label urgent') sandbox.labelIssue(n, 'urgent', o);
+    if (what === 'unlabel triage') sandbox.unlabelIssue(n, 'triage', o);
+    if (what === 'assign dave') sandbox.assign(n, ['dave'], o);
+    if (what === 'unassign erin') sandbox.unassign(n, ['erin'], o);
+    p.applied++;
+  };
+  const p: PersonAtWork = {
+    applied: 0,
+    racing: 0,
+    finish() {
+      sandbox.http.onAnswer = undefined;
+      for (const n of issues) while ((next.get(n) ?? 0) < PERSON_EDITS.length) edit(n);
+    },
+    reverted() {
+      let bad = 0;
+      for (const n of issues) {
+        const i = sandbox.issue(n, repo);
+        bad += Number(!i.labels.includes('urgent')) + Number(i.labels.includes('triage'));
+        bad += Number(!i.assignees.includes('dave')) + Number(i.assignees.includes('erin'));
+      }
+      return bad;
+    },
+  };
+  sandbox.http.onAnswer = (a) => {
+    if (a.method !== 'GET' || a.route !== '/repos/{owner}/{repo}/issues/{issue_number}') return;
+    const n = Number(route.exec(a.path)?.[1]);
+    if (!next.has(n) || random() >= 0.5) return;
+    p.racing++;
+    edit(n);
+  };
+  return p;
+}
