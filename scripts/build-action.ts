@@ -8,14 +8,15 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildAction(outdir = join(root, 'dist')): Promise<string[]> {
+/** @param o.split false: one file with everything (what the bench compares the lazy chunks against). */
+export async function buildAction(outdir = join(root, 'dist'), o: { split?: boolean } = {}): Promise<string[]> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(join(outdir, 'presets'), { recursive: true });
   await build({
     entryPoints: [join(root, 'src/action/index.ts')],
     outdir,
     // The LLM router and the tasks are imported on first use (src/action/lazy.ts): separate chunks, loaded only then.
-    splitting: true,
+    splitting: o.split ?? true,
     chunkNames: 'chunks/[name]-[hash]',
     absWorkingDir: root,
     bundle: true,
