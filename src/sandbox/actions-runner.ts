@@ -93,7 +93,12 @@ export class ActionsRunner {
       const batch = this.inbox.splice(0);
       if (!batch.length) return ran;
       for (const d of batch)
-        for (const t of workflowTriggers(d, this.opts.on)) ran.push(await this.run(t.eventName, t.payload, t));
+        for (const t of workflowTriggers(
+          d,
+          this.opts.on,
+          (id) => this.sandbox.repo(this.repo).suites.get(id)?.workflow,
+        ))
+          ran.push(await this.run(t.eventName, t.payload, t));
     }
     return ran;
   }

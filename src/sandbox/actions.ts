@@ -47,15 +47,21 @@ function isFork(payload: P): boolean {
  *   token that can write even for forks; `pull_request` from a fork gets a read-only GITHUB_TOKEN
  *   (https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target).
  */
-export function workflowTriggers(d: SentDelivery, on: WorkflowOn): WorkflowTrigger[] {
+export function workflowTriggers(
+  d: SentDelivery,
+  on: WorkflowOn,
+  /** The workflow a check suite belongs to (sandbox state); the sandbox's own CI is the workflow "CI". */
+  suiteWorkflow: (suiteId: number) => string | undefined = () => undefined,
+): WorkflowTrigger[] {
   const p = d.payload as P;
   const out: WorkflowTrigger[] = [];
   const fromActions = (p.check_suite ?? p.check_run)?.app?.slug === ACTIONS_APP_SLUG;
   if (d.event === 'check_suite' && fromActions) {
     if (on.events.includes('workflow_run') && p.action === 'completed') {
       const s = p.check_suite as P;
-      const name = 'CI';
-      if (!on.workflowRunOf || on.workflowRunOf.includes(name))
+      const name = suiteWorkflow(s.id) ?? 'CI';
+      // `on.workflow_run.workflows` is required by GitHub: only the listed workflows' runs trigger.
+      if (on.workflowRunOf?.includes(name))
         out.push({ eventName: 'workflow_run', payload: workflowRunPayload(p, s, name), readOnlyToken: false });
     }
     return out;

@@ -163,8 +163,12 @@ export class Sandbox {
    * permissions of the workflow's `permissions:` block (unlisted ones are none; `read-all` for a fork's pull request).
    * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token
    */
-  workflowToken(repo: string, permissions: Record<string, string> | 'read-all' | 'write-all'): string {
-    return this.http.scopedToken('github-actions[bot]', CI_APP_ID, [repo], workflowPermissions(permissions));
+  workflowToken(
+    repo: string,
+    permissions: Record<string, string> | 'read-all' | 'write-all',
+    workflow = 'Baton',
+  ): string {
+    return this.http.scopedToken('github-actions[bot]', CI_APP_ID, [repo], workflowPermissions(permissions), workflow);
   }
 
   // --- webhooks ----------------------------------------------------------------------------------------------

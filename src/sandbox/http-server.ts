@@ -45,7 +45,10 @@ export class SandboxHttp {
   private counts: RequestCounts = { total: 0, byRoute: {}, notModified: 0 };
   private readonly tokens = new Map<string, string>();
   /** Tokens limited to some repositories and permissions (a workflow's GITHUB_TOKEN), acting for another App. */
-  private readonly scoped = new Map<string, { repos: Set<string>; permissions: Permissions; appId: number }>();
+  private readonly scoped = new Map<
+    string,
+    { repos: Set<string>; permissions: Permissions; appId: number; workflow: string }
+  >();
   private tokenSeq = 0;
   private requestSeq = 0;
   private windowStart = Math.floor(Date.now() / 1000);
@@ -80,10 +83,10 @@ export class SandboxHttp {
    * An installation token of another App limited to `repos` and `permissions`: what a workflow job's GITHUB_TOKEN is
    * (https://docs.github.com/en/actions/concepts/security/github_token). Acts as `login` (github-actions[bot]).
    */
-  scopedToken(login: string, appId: number, repos: string[], permissions: Permissions): string {
+  scopedToken(login: string, appId: number, repos: string[], permissions: Permissions, workflow = 'workflow'): string {
     const token = `ghs_sandbox_scoped${String(++this.tokenSeq).padStart(18, '0')}`;
     this.tokens.set(token, login);
-    this.scoped.set(token, { repos: new Set(repos.map((r) => r.toLowerCase())), permissions, appId });
+    this.scoped.set(token, { repos: new Set(repos.map((r) => r.toLowerCase())), permissions, appId, workflow });
     return token;
   }
 
@@ -164,6 +167,7 @@ export class SandboxHttp {
       if (!authorization) throw new HttpError(401, 'Requires authentication');
       let actor = this.opts.botLogin;
       let appId = this.opts.appId;
+      let workflow: string | undefined;
       if (route.auth === 'jwt')
         verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
       else {
@@ -176,6 +180,7 @@ export class SandboxHttp {
           if (repo && !scope.repos.has(repo)) throw new HttpError(404, 'Not Found');
           checkPermission(method, route.path, scope.permissions);
           appId = scope.appId;
+          workflow = scope.workflow;
         }
       }
       let body: Json = {};
@@ -193,6 +198,7 @@ export class SandboxHttp {
         body,
         actor,
         appId,
+        ...(workflow ? { workflow } : {}),
         mintToken: () => this.mintToken(),
       };
       const answer = route.handler(ctx);

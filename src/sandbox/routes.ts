@@ -15,6 +15,8 @@ export interface RouteContext {
   /** Login the Authorization header stands for (the App's bot unless a user token was used). */
   actor: string;
   appId: number;
+  /** Set when a workflow job's token made the request: the workflow run it belongs to. */
+  workflow?: string;
   mintToken(installationId: number): { token: string; expires_at: string };
 }
 
@@ -623,7 +625,7 @@ export const ROUTES: RouteDef[] = [
     auth: 'token',
     handler: (c) => {
       const r = repoOf(c);
-      const run = c.world.createCheckRun(r, c.actor, c.appId, c.body as never);
+      const run = c.world.createCheckRun(r, c.actor, c.appId, c.body as never, undefined, c.workflow);
       return { status: 201, body: c.world.render.checkRun(r, run) };
     },
   },

@@ -139,6 +139,8 @@ export interface CheckSuite {
   created_at: string;
   updated_at: string;
   runs: number[];
+  /** The workflow run whose job token created it (GitHub Actions gives every workflow run its own suite). */
+  workflow?: string;
 }
 
 export interface App {

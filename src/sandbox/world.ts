@@ -673,8 +673,8 @@ export class World {
   }
 
   // --- checks ---------------------------------------------------------------------------------------------------------
-  private suiteFor(r: Repo, appId: number, sha: string, when: string): CheckSuite {
-    const key = `${appId}:${sha}`;
+  private suiteFor(r: Repo, appId: number, sha: string, when: string, workflow?: string): CheckSuite {
+    const key = workflow ? `${appId}:${sha}:${workflow}` : `${appId}:${sha}`;
     const hit = r.suiteByAppSha.get(key);
     if (hit) return r.suites.get(hit)!;
     let branch: string | null = null;
@@ -689,6 +689,7 @@ export class World {
       created_at: when,
       updated_at: when,
       runs: [],
+      ...(workflow ? { workflow } : {}),
     };
     r.suites.set(s.id, s);
     r.suiteByAppSha.set(key, s.id);
@@ -711,6 +712,8 @@ export class World {
       output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
     },
     at?: string,
+    /** Created with a workflow job's token: the run goes into that workflow run's own suite. */
+    workflow?: string,
   ): CheckRun {
     if (!p.name || !p.head_sha)
       throw new HttpError(422, 'Validation Failed', [
@@ -718,7 +721,7 @@ export class World {
       ]);
     if (!r.commits.has(p.head_sha)) throw new HttpError(422, 'No commit found for SHA: ' + p.head_sha);
     const when = this.now(at);
-    const suite = this.suiteFor(r, appId, p.head_sha, when);
+    const suite = this.suiteFor(r, appId, p.head_sha, when, workflow);
     const completed = p.status === 'completed' || (p.conclusion !== undefined && p.conclusion !== null);
     const c: CheckRun = {
       id: this.state.nextId(),

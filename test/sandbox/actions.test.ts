@@ -69,7 +69,10 @@ describe('a workflow GITHUB_TOKEN', () => {
 });
 
 describe('workflow triggers', () => {
-  const on = { events: ['issues', 'issue_comment', 'pull_request_target', 'pull_request_review', 'workflow_run'] };
+  const on = {
+    events: ['issues', 'issue_comment', 'pull_request_target', 'pull_request_review', 'workflow_run'],
+    workflowRunOf: ['CI'],
+  };
   it('GITHUB_TOKEN writes start no workflow; a completed Actions check suite is a workflow_run', async () => {
     const before = hook.got.length;
     const issue = sb.createIssue({ title: 'z', by: 'alice', repo: 'acme/web' }).number;
@@ -104,5 +107,34 @@ describe('workflow triggers', () => {
     expect(run).toMatchObject({ eventName: 'pull_request', readOnlyToken: true });
     const [target] = workflowTriggers({ event: 'pull_request', payload }, { events: ['pull_request_target'] });
     expect(target).toMatchObject({ eventName: 'pull_request_target', readOnlyToken: false });
+  });
+});
+
+describe('check suites of workflow runs', () => {
+  it('a check run written with a job token goes into that workflow run’s suite, not CI’s', async () => {
+    const pr = sb.openPr({
+      title: 'q',
+      head: 'q-branch',
+      files: { 'src/q.ts': 'export const q = 1;\n' },
+      by: 'bob',
+      repo: 'acme/web',
+    });
+    const head = sb.repo('acme/web').issues.get(pr.number)!.pull!.headSha;
+    const before = hook.got.length;
+    await portWith(sb.workflowToken('acme/web', { checks: 'write' })).createCheckRun({
+      name: 'Baton / risk',
+      head_sha: head,
+      conclusion: 'failure',
+      title: 't',
+      summary: 's',
+    });
+    sb.completeChecks(pr.number, 'success', 'ci', { repo: 'acme/web' });
+    await sb.settled();
+    const suites = [...sb.repo('acme/web').suites.values()].filter((s) => s.head_sha === head);
+    expect(suites.map((s) => s.workflow ?? 'CI').sort()).toEqual(['Baton', 'CI']);
+    const sent = hook.got.slice(before).map((g) => ({ event: String(g.headers['x-github-event']), payload: g.body }));
+    const on = { events: ['workflow_run'], workflowRunOf: ['CI'] };
+    const runs = sent.flatMap((d) => workflowTriggers(d, on, (id) => sb.repo('acme/web').suites.get(id)?.workflow));
+    expect(runs.map((r) => (r.payload as any).workflow_run.conclusion)).toEqual(['success']);
   });
 });
