@@ -18,6 +18,8 @@ import { RepoRegistry, SlaWatch, startTimers } from './timers.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
 import { createIngress, type IngressOptions, type IngressOutcome } from './ingress.js';
 import { createOctokit } from './octokit.js';
+import { every, recoverDeliveries, type RecoveryOptions, type RecoveryReport } from './recovery.js';
+import { AppHooksPort } from '../github/port.js';
 
 export interface BatonOptions {
   appId: string | number;
@@ -60,6 +62,8 @@ export interface BatonOptions {
   maxWebhookBytes?: number;
   /** Time a delivery has to be received and recorded before the answer is a 503 (8000 ms). */
   recordDeadlineMs?: number;
+  /** Recovery of failed deliveries: on start, then every this many ms (300000; 0 = on start only; -1 = never). */
+  recoveryIntervalMs?: number;
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
 }
@@ -72,6 +76,10 @@ export interface RunningBaton {
   worker: Worker;
   /** Graceful: stop taking webhooks and jobs, finish or release in-flight jobs. */
   stop(timeoutMs?: number): Promise<void>;
+  /** Recover failed deliveries now (what the recovery timer does); see app/recovery.ts. */
+  recoverDeliveries(o?: RecoveryOptions): Promise<RecoveryReport>;
+  /** Resolves when no timed recovery pass is running (the one on start included). */
+  recoveryIdle(): Promise<void>;
   /** Run the SLA sweep now, as of `now` (the timer does this every minute); returns the nudge jobs queued. */
   sweepSla(now?: Date): Promise<number>;
   /** Throttling's Redis answers (readiness); true without Redis. */
@@ -225,9 +233,30 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     { concurrency: opts.concurrency ?? 8 },
   );
 
+  const recoveryLog = log.child({ name: 'recovery' });
+  const recover = (o: RecoveryOptions = {}) =>
+    recoverDeliveries(
+      {
+        store,
+        hooks: async () => new AppHooksPort((await probot.auth()) as unknown as OctokitLike),
+        record: (id, name, payload) => recordDelivery(id, name, payload),
+        log: recoveryLog,
+      },
+      o,
+    );
+  const recoveryInterval = opts.recoveryIntervalMs ?? 300_000;
+  const recovery =
+    recoveryInterval >= 0
+      ? every(recoveryInterval, recover, (e) =>
+          recoveryLog.warn({ err: String((e as Error)?.message ?? e) }, 'delivery recovery failed; retrying later'),
+        )
+      : undefined;
+
   return {
     url,
     webhookUrl: `${url}${webhookPath}`,
+    recoverDeliveries: recover,
+    recoveryIdle: () => recovery?.idle() ?? Promise.resolve(),
     server,
     probot,
     worker,
@@ -235,6 +264,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     pingGithubThrottle: () => github.ping(),
     async stop(timeoutMs = 10_000) {
       accepting = false;
+      await recovery?.stop();
       await timers.stop();
       await queue.stop(timeoutMs);
       await new Promise<void>((resolve) => {

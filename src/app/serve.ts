@@ -30,6 +30,8 @@ export interface ServeOptions {
   env?: Record<string, string | undefined>;
   /** Time a webhook has to be received and recorded before Baton answers 503 (8000 ms). */
   recordDeadlineMs?: number;
+  /** Failed-delivery recovery: every this many ms after the pass on start (0 = on start only, -1 = never). */
+  recoveryIntervalMs?: number;
 }
 
 export interface ServedBaton extends RunningBaton {
@@ -86,6 +88,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     concurrency: o.concurrency,
     maxAttempts: stack.retry.attempts,
     ...(o.recordDeadlineMs ? { recordDeadlineMs: o.recordDeadlineMs } : {}),
+    ...(o.recoveryIntervalMs !== undefined ? { recoveryIntervalMs: o.recoveryIntervalMs } : {}),
     handlers,
     hooks,
     onOctokit: (octokit) => {

@@ -62,6 +62,7 @@ export async function runStart(
     // GitHub asks apps to space writes ~1 s apart per installation; a GitHub Enterprise operator may relax it.
     writeSpacingMs: env.BATON_WRITE_SPACING_MS ? Number(env.BATON_WRITE_SPACING_MS) : undefined,
     botLogin: env.BATON_BOT_LOGIN,
+    ...(env.BATON_RECOVERY_INTERVAL_MS ? { recoveryIntervalMs: Number(env.BATON_RECOVERY_INTERVAL_MS) } : {}),
     env,
   });
   log.info(

@@ -498,3 +498,58 @@ function toIssue(d: Record<string, any>): IssueData {
     created_at: d.created_at,
   };
 }
+
+// --- the App's webhook deliveries (App JWT; https://docs.github.com/en/rest/apps/webhooks) --------------------------
+
+export interface HookDeliveryItem {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+}
+
+/** Calls made as the App itself (a JWT-authenticated Octokit), not as an installation. */
+export class AppHooksPort {
+  /** Requests made, for budgets and reports. */
+  requests = 0;
+
+  constructor(readonly octokit: OctokitLike) {}
+
+  /**
+   * Deliveries newest first, one page per call: GitHub pages this list with an opaque `cursor` (from the Link
+   * header's rel="next"), not with page numbers.
+   */
+  async listDeliveries(p: { cursor?: string; perPage?: number }): Promise<{
+    items: HookDeliveryItem[];
+    next?: string;
+  }> {
+    this.requests++;
+    const res = await this.octokit.request('GET /app/hook/deliveries', {
+      per_page: p.perPage ?? 100,
+      ...(p.cursor ? { cursor: p.cursor } : {}),
+    });
+    const link = String((res.headers as Record<string, string | undefined>).link ?? '');
+    const m = /<([^>]+)>;\s*rel="next"/.exec(link);
+    const next = m ? (new URL(m[1]!).searchParams.get('cursor') ?? undefined) : undefined;
+    return { items: res.data as unknown as HookDeliveryItem[], ...(next ? { next } : {}) };
+  }
+
+  /** One attempt with the payload GitHub sent (`request.payload`). */
+  async getDelivery(id: number): Promise<HookDeliveryItem & { request: { payload: Record<string, unknown> | null } }> {
+    this.requests++;
+    const res = await this.octokit.request('GET /app/hook/deliveries/{delivery_id}', { delivery_id: id });
+    return res.data as unknown as HookDeliveryItem & { request: { payload: Record<string, unknown> | null } };
+  }
+
+  /** Ask GitHub to send the delivery again (202; the attempt happens asynchronously). */
+  async redeliver(id: number): Promise<void> {
+    this.requests++;
+    await this.octokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: id });
+  }
+}

@@ -11,6 +11,7 @@ import { Renderer, type Urls } from './render.js';
 import type { Comment, Commit, Issue, Pull, Repo, Review, Role, UserType } from './state.js';
 import { SandboxState, isoSeconds } from './state.js';
 import { WebhookSender, type Delivery } from './webhooks.js';
+import { HookDeliveries } from './hook-deliveries.js';
 import { World, type FileChanges } from './world.js';
 
 export interface SandboxOptions {
@@ -36,6 +37,8 @@ export interface SandboxOptions {
   newDeliveryId?: () => string;
   /** How many recent delivery payloads to keep for deliveries()/redeliver() (default 2000). */
   retainPayloads?: number;
+  /** How long a delivery waits for the answer before it counts as failed (GitHub: 10 s). */
+  deliveryTimeoutMs?: number;
 }
 
 /** Options every user action takes: who does it, when (ISO, for playing a history), and in which repo. */
@@ -52,6 +55,8 @@ export class Sandbox {
   readonly world: World;
   readonly http: SandboxHttp;
   private readonly sender: WebhookSender;
+  /** The App webhook's delivery log (what GET /app/hook/deliveries lists): one item per attempt. */
+  readonly hookLog: HookDeliveries;
   private readonly urls: Urls;
   private server: Server | undefined;
   /** Repo used when an action names none: the first repo added. */
@@ -62,7 +67,11 @@ export class Sandbox {
   constructor(readonly opts: SandboxOptions) {
     this.urls = { api: 'http://127.0.0.1', html: opts.htmlUrl ?? 'https://github.com' };
     const renderer = new Renderer(this.state, this.urls);
+    this.hookLog = new HookDeliveries(opts.clock ?? (() => new Date()));
     this.sender = new WebhookSender({
+      log: this.hookLog,
+      clock: opts.clock,
+      timeoutMs: opts.deliveryTimeoutMs,
       webhookUrl: opts.webhookUrl,
       secret: opts.secret,
       appId: opts.appId,
@@ -81,6 +90,7 @@ export class Sandbox {
       publicKey: opts.publicKey,
       latencyMs: opts.latencyMs ?? 0,
       rateLimit: opts.rateLimit ?? 5000,
+      hooks: { log: this.hookLog, redeliver: (guid) => void this.sender.redeliver(guid).catch(() => undefined) },
     });
     const slug = opts.appSlug ?? opts.botLogin.replace(/\[bot\]$/, '');
     this.state.apps.set(opts.appId, { id: opts.appId, slug, name: slug, owner: 'github' });
@@ -182,6 +192,15 @@ export class Sandbox {
 
   deliveries(): Delivery[] {
     return this.sender.deliveries();
+  }
+
+  /**
+   * Stop GitHub from sending matching events at all (no attempt, no item in the delivery log), as with a payload over
+   * the 25 MB cap or an incident on GitHub's side; `undefined` sends everything again. Returns how many were dropped.
+   */
+  dropDeliveries(match: ((event: string, payload: Record<string, unknown>) => boolean) | undefined): number {
+    this.sender.drop = match;
+    return this.sender.dropped;
   }
 
   redeliver(id: string): Promise<Delivery> {

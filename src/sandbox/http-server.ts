@@ -26,6 +26,8 @@ export interface HttpOptions {
   latencyMs: number;
   /** Requests per hour before GitHub would answer 403 (only reported in headers; use faults to simulate exhaustion). */
   rateLimit: number;
+  /** The App webhook's delivery log and how to redeliver one (GET/POST /app/hook/deliveries…). */
+  hooks?: RouteContext['hooks'];
 }
 
 /** What the sandbox is about to answer (after the request was applied to the world, before the answer is sent). */
@@ -200,6 +202,8 @@ export class SandboxHttp {
         appId,
         ...(workflow ? { workflow } : {}),
         mintToken: () => this.mintToken(),
+        url,
+        ...(this.opts.hooks ? { hooks: this.opts.hooks } : {}),
       };
       const answer = route.handler(ctx);
       let out: unknown;

@@ -31,6 +31,8 @@ export interface LocalBatonOptions extends StackOptions {
   clock?: () => Date;
   /** Time a webhook has to be received and recorded before Baton answers 503. */
   recordDeadlineMs?: number;
+  /** Failed-delivery recovery interval (see ServeOptions); tests pass -1 and recover by hand. */
+  recoveryIntervalMs?: number;
 }
 
 export interface LocalBaton {
@@ -44,6 +46,8 @@ export interface LocalBaton {
   stopBaton(): Promise<void>;
   /** Start a fresh Baton process-equivalent on the same sandbox (restart; optionally a new empty store). */
   restartBaton(stack?: Stack): Promise<void>;
+  /** Another replica on the same data (its own store connection and queue; no webhooks); stopped by stop(). */
+  addReplica(): Promise<ServedBaton>;
   stop(): Promise<void>;
 }
 
@@ -69,8 +73,8 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
   const log = o.log ?? createLogger({ level: o.logLevel ?? process.env.BATON_LOG_LEVEL ?? 'warn' });
   let stack = o.stack ?? (await openStack(o));
-  const serve = async (port: number | undefined) =>
-    serveBaton(stack, {
+  const serve = async (port: number | undefined, on: Stack = stack) =>
+    serveBaton(on, {
       appId: SANDBOX_APP_ID,
       privateKey,
       secret,
@@ -84,8 +88,10 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       concurrency: o.concurrency,
       redisUrl: o.redisUrl,
       recordDeadlineMs: o.recordDeadlineMs,
+      recoveryIntervalMs: o.recoveryIntervalMs,
     });
   let baton: ServedBaton;
+  const replicas: Array<{ baton: ServedBaton; stack: Stack }> = [];
   try {
     baton = await serve(o.port);
   } catch (err) {
@@ -127,7 +133,18 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       baton = await serve(0);
       sandbox.webhookUrl = baton.webhookUrl;
     },
+    async addReplica() {
+      // Its own store connection and queue consumer on the same data, as a second process would have.
+      const own = await openStack(o);
+      const r = await serve(0, own);
+      replicas.push({ baton: r, stack: own });
+      return r;
+    },
     async stop() {
+      for (const r of replicas) {
+        await r.baton.stop().catch(() => undefined);
+        await r.stack.close().catch(() => undefined);
+      }
       await baton.stop().catch(() => undefined);
       await stack.close().catch(() => undefined);
       await sandbox.stop();

@@ -4,6 +4,7 @@ import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import type { Commit, Installation, Issue, Repo } from './state.js';
 import type { World } from './world.js';
+import { HookDeliveries } from './hook-deliveries.js';
 
 export type AuthKind = 'jwt' | 'token';
 
@@ -18,6 +19,10 @@ export interface RouteContext {
   /** Set when a workflow job's token made the request: the workflow run it belongs to. */
   workflow?: string;
   mintToken(installationId: number): { token: string; expires_at: string };
+  /** The request URL (for Link headers a route builds itself, e.g. cursor pagination). */
+  url?: URL;
+  /** The App webhook's delivery log, and a redelivery of one GUID (sent asynchronously, as GitHub does). */
+  hooks?: { log: HookDeliveries; redeliver(guid: string): void };
 }
 
 export type RouteAnswer =
@@ -41,6 +46,11 @@ const num = (s: string): number => {
   return n;
 };
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+
+function hooksOf(c: RouteContext): NonNullable<RouteContext['hooks']> {
+  if (!c.hooks) throw new HttpError(404, 'Not Found');
+  return c.hooks;
+}
 
 function installationFor(c: RouteContext, r: Repo): Installation {
   for (const i of c.world.state.installations.values())
@@ -157,6 +167,63 @@ export const ROUTES: RouteDef[] = [
           repositories: repos.map((r) => c.world.render.repo(r)),
         },
       };
+    },
+  },
+  // --- the App's webhook deliveries (https://docs.github.com/en/rest/apps/webhooks) -------------------------------------
+  {
+    method: 'GET',
+    path: '/app/hook/deliveries',
+    auth: 'jwt',
+    // Newest first, paged by an opaque cursor (not page numbers): the Link header's rel="next" carries the cursor
+    // of the first item of the next page.
+    handler: (c) => {
+      const log = hooksOf(c).log;
+      const status = c.query.get('status');
+      if (status !== null && status !== 'success' && status !== 'failure')
+        throw new HttpError(422, 'Validation Failed', [{ resource: 'Delivery', field: 'status', code: 'invalid' }]);
+      const perPage = Math.min(100, Math.max(1, Number(c.query.get('per_page') ?? 30) || 30));
+      const all = log.list(status ?? undefined);
+      const cursor = c.query.get('cursor');
+      let start = 0;
+      if (cursor) {
+        const m = /^v1_(\d+)$/.exec(cursor);
+        if (!m) throw new HttpError(400, 'Bad request: invalid cursor');
+        const from = Number(m[1]);
+        start = all.findIndex((a) => a.id <= from);
+        if (start < 0) start = all.length;
+      }
+      const page = all.slice(start, start + perPage);
+      const next = all[start + perPage];
+      const headers: Record<string, string> = {};
+      if (next && c.url) {
+        const u = new URL(c.url);
+        u.searchParams.set('cursor', `v1_${next.id}`);
+        u.searchParams.set('per_page', String(perPage));
+        headers.link = `<${u.toString()}>; rel="next"`;
+      }
+      return { status: 200, body: page.map(HookDeliveries.simple), headers };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/app/hook/deliveries/{delivery_id}',
+    auth: 'jwt',
+    handler: (c) => {
+      const a = hooksOf(c).log.get(num(c.params.delivery_id));
+      if (!a) throw new HttpError(404, 'Not Found');
+      return { status: 200, body: a };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/app/hook/deliveries/{delivery_id}/attempts',
+    auth: 'jwt',
+    handler: (c) => {
+      const h = hooksOf(c);
+      const a = h.log.get(num(c.params.delivery_id));
+      if (!a) throw new HttpError(404, 'Not Found');
+      h.redeliver(a.guid);
+      return { status: 202, body: {} };
     },
   },
   // --- repository ----------------------------------------------------------------------------------------------------

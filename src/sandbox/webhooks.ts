@@ -2,15 +2,40 @@
 // the demo can list them and redeliver one under the same delivery id.
 import { createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { attemptStatus, type HookDeliveries } from './hook-deliveries.js';
 
 // node:http with a keep-alive agent: several times faster than fetch for thousands of small sequential POSTs.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-async function postJson(url: string, body: string, headers: Record<string, string>): Promise<number> {
+interface PostResult {
+  status: number;
+  headers: Record<string, string>;
+  /** The first KB of the answer, as GitHub keeps it for the delivery log. */
+  body: string;
+}
+
+/** GitHub waits 10 s for an answer, then records the delivery as failed. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
+async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<PostResult> {
   if (url.startsWith('https:')) {
-    const res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
-    await res.arrayBuffer();
-    return res.status;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    const h: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      h[k] = v;
+    });
+    return { status: res.status, headers: h, body: text.slice(0, 1024) };
   }
   return new Promise((resolve, reject) => {
     const req = request(
@@ -21,13 +46,30 @@ async function postJson(url: string, body: string, headers: Record<string, strin
         headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
-        // Drain the answer so the socket is reused.
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (c: Buffer) => {
+          if (kept < 1024) chunks.push(c);
+          kept += c.length;
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const h: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = String(v);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: h,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, 1024),
+          });
+        });
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(body);
   });
 }
@@ -57,6 +99,11 @@ export interface WebhookSenderOptions {
    * does not hold every payload in memory. Default 2000.
    */
   retainPayloads?: number;
+  /** The App's webhook delivery log (one item per attempt), served by GET /app/hook/deliveries. */
+  log?: HookDeliveries;
+  /** Time GitHub waits for an answer (10 s). */
+  timeoutMs?: number;
+  clock?: () => Date;
 }
 
 export function signBody(secret: string, body: string): string {
@@ -71,6 +118,13 @@ export class WebhookSender {
   private readonly newId: () => string;
   /** Serialized bodies, so a redelivery is byte-identical (the signature must match too). */
   private readonly bodies = new Map<string, string>();
+  /**
+   * Deliveries GitHub never sends (a payload over the 25 MB cap, an incident on GitHub's side): while this returns
+   * true for an event, it is dropped without a trace in the delivery log.
+   */
+  drop: ((event: string, payload: Record<string, unknown>) => boolean) | undefined;
+  /** Events dropped by `drop`. */
+  dropped = 0;
 
   constructor(private readonly opts: WebhookSenderOptions) {
     this.webhookUrl = opts.webhookUrl;
@@ -79,6 +133,7 @@ export class WebhookSender {
 
   /** Queue a delivery; it is sent after every earlier one was answered. */
   send(event: string, payload: Record<string, unknown>): Delivery {
+    const skip = this.drop?.(event, payload) ?? false;
     const d: Delivery = {
       id: this.newId(),
       event,
@@ -88,6 +143,11 @@ export class WebhookSender {
       attempts: 0,
       redelivery: false,
     };
+    if (skip) {
+      this.dropped++;
+      d.error = 'not delivered';
+      return d;
+    }
     this.list.push(d);
     this.byId.set(d.id, d);
     const retain = this.opts.retainPayloads ?? 2000;
@@ -139,20 +199,41 @@ export class WebhookSender {
       d.error = 'no webhookUrl set';
       return;
     }
+    const headers = {
+      'user-agent': 'GitHub-Hookshot/sandbox',
+      'x-github-event': d.event,
+      'x-github-delivery': d.id,
+      'x-hub-signature-256': signBody(this.opts.secret, body),
+      'x-github-hook-id': '1',
+      'x-github-hook-installation-target-type': 'integration',
+      'x-github-hook-installation-target-id': String(this.opts.appId),
+    };
+    const started = performance.now();
+    const at = (this.opts.clock ?? (() => new Date()))();
+    let answer: PostResult | undefined;
     try {
-      d.status = await postJson(url, body, {
-        'user-agent': 'GitHub-Hookshot/sandbox',
-        'x-github-event': d.event,
-        'x-github-delivery': d.id,
-        'x-hub-signature-256': signBody(this.opts.secret, body),
-        'x-github-hook-id': '1',
-        'x-github-hook-installation-target-type': 'integration',
-        'x-github-hook-installation-target-id': String(this.opts.appId),
-      });
+      answer = await postJson(url, body, headers, this.opts.timeoutMs ?? DELIVERY_TIMEOUT_MS);
+      d.status = answer.status;
       d.error = undefined;
     } catch (err) {
       d.status = 0;
       d.error = (err as Error).message;
     }
+    const payload = this.bodies.has(d.id) ? (JSON.parse(body) as Record<string, unknown>) : null;
+    this.opts.log?.record({
+      guid: d.id,
+      delivered_at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      redelivery,
+      duration: Math.round(performance.now() - started) / 1000,
+      status: attemptStatus(d.status, d.error),
+      status_code: d.status,
+      event: d.event,
+      action: d.action ?? null,
+      installation_id: ((d.payload.installation as { id?: number } | undefined)?.id ?? null) as number | null,
+      repository_id: ((d.payload.repository as { id?: number } | undefined)?.id ?? null) as number | null,
+      url,
+      request: { headers, payload },
+      response: { headers: answer?.headers ?? {}, payload: answer?.body ?? null },
+    });
   }
 }
