@@ -25,6 +25,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY app.yml ./
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

@@ -12,6 +12,7 @@ import { DEFAULT_RETRY } from '../queue/types.js';
 import type { Store } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { EffectApplier } from '../github/apply.js';
+import { Refusals } from '../github/refusals.js';
 import { renderCard } from '../github/card.js';
 import { FlowConfigs, formatProblems } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
@@ -66,6 +67,7 @@ export class Worker {
   private readonly linked = new LRUCache<string, true>({ max: 10_000 });
   private readonly teams = new TeamMembers();
   private readonly deferred: DeferredLabels;
+  private readonly refusals = new Refusals();
 
   constructor(private readonly deps: WorkerDeps) {
     this.flows = new FlowConfigs(deps.store, deps.flowPath);
@@ -163,7 +165,7 @@ export class Worker {
       decision = { run: read.run, effects: [], note: `label ${ev.label} is no longer on the issue` };
     log.info({ issue: issueKey, type: ev.type, note: decision.note }, 'decided');
     this.deps.hooks?.decided?.({ issue: issueKey, event: ev, note: decision.note });
-    const ctx = { port, store, verifyAll: job.attempt > 1 };
+    const ctx = { port, store, verifyAll: job.attempt > 1, refusals: this.refusals };
     let run = decision.run;
     if (!run) {
       // Commands answered without a run (status, refusals) still post their reply.
@@ -207,6 +209,19 @@ export class Worker {
     }
     if (run.status !== 'active') await this.deferred.clear(issueKey);
     if (dirty) await applier.syncIssue(run.issue, all, ctx, stageLabel(run.stage));
+    if (applier.skipped.length) {
+      // What GitHub refused is said on the card (once per reason), with the fix; the run moved on regardless.
+      const known = new Set((run.skipped ?? []).map((s) => s.reason));
+      const fresh = applier.skipped.filter((s) => !known.has(s.reason));
+      if (fresh.length) {
+        run.skipped = [...(run.skipped ?? []), ...fresh.map((s) => ({ at: ev.at, reason: s.reason }))].slice(-10);
+        dirty = true;
+        log.warn(
+          { delivery: ev.delivery, issue: `${port.fullName}#${run.issue}`, skipped: fresh.map((s) => s.reason) },
+          'GitHub refused some effects',
+        );
+      }
+    }
     for (const pr of run.prs) {
       const k = `${port.fullName}!${pr.number}`;
       if (!this.linked.has(k)) {

@@ -18,17 +18,19 @@ type Handler<K extends ActionName> = (
 ) => void;
 
 export const ACTION_HANDLERS: { [K in ActionName]: Handler<K> } = {
-  assign(s, _arg, _stage, owners) {
+  assign(s, _arg, stage, owners) {
     if (owners.users.length)
       s.push({
         kind: 'assign',
         key: s.key('assign'),
         issue: s.run.issue,
         users: owners.users.slice(0, MAX_ASSIGNEES),
+        ...ownerRole(s, stage),
       });
   },
-  request_review(s, role, _stage, owners) {
-    s.requestReview(role === undefined ? owners : roleOf(s.flow, role));
+  request_review(s, role, stage, owners) {
+    if (role === undefined) s.requestReview(owners, ownerRole(s, stage).role);
+    else s.requestReview(roleOf(s.flow, role), role);
   },
   risk(s) {
     s.riskTasks();
@@ -52,6 +54,11 @@ export const ACTION_HANDLERS: { [K in ActionName]: Handler<K> } = {
       s.push({ kind: 'label.add', key: s.key('labels'), issue: s.run.issue, labels: change.add });
   },
 };
+
+/** The stage owner's role name when the owner is a role (not `@login` or an author): named in refusals. */
+function ownerRole(s: DecisionScope, stage: Stage): { role?: string } {
+  return stage.owner && s.flow.roles[stage.owner] ? { role: stage.owner } : {};
+}
 
 /** Run one `enter:` action. */
 export function runAction(s: DecisionScope, action: ActionConfig, stage: Stage, owners: Owners): void {

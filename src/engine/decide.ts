@@ -4,10 +4,10 @@
 // yields effects the applier recognises as already done.
 import type { Flow, Stage } from '../flow/types.js';
 import type { TransitionConfig } from '../flow/schema.js';
-import type { BatonEvent, Decision, Effect, HistoryEntry, PrRef, RunState } from './types.js';
+import type { BatonEvent, Decision, Effect, HistoryEntry, RunState } from './types.js';
 import { inRole, resolveOwners, type Owners } from './owners.js';
 import { runAction } from './actions.js';
-import { COMMANDS, command, HELP } from './commands.js';
+import { command, HELP } from './commands.js';
 import type { DecisionScope, DocsOptions, PrEvent } from './scope.js';
 
 export interface DecideContext {
@@ -202,7 +202,7 @@ class Decider implements DecisionScope {
     };
   }
 
-  requestReview(who: Owners): void {
+  requestReview(who: Owners, role?: string): void {
     for (const pr of this.run.prs.filter((p) => p.state === 'open')) {
       const users = who.users.filter((u) => u.toLowerCase() !== pr.author.toLowerCase());
       if (users.length || who.teams.length)
@@ -212,6 +212,7 @@ class Decider implements DecisionScope {
           pr: pr.number,
           users,
           teams: who.teams.map((t) => t.split('/')[1] ?? t),
+          ...(role ? { role } : {}),
         });
     }
   }

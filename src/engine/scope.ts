@@ -24,7 +24,8 @@ export interface DecisionScope {
   move(target: Stage, forced?: 'manual'): void;
   transition(guard: (t: TransitionConfig) => boolean, types?: string[]): string | undefined;
   prEvent(ev: PrEvent): string | undefined;
-  requestReview(who: Owners): void;
+  /** `role`: the flow role asked, so a refusal can say which role to change. */
+  requestReview(who: Owners, role?: string): void;
   riskTasks(only?: number): void;
   docsTasks(options?: DocsOptions, only?: number): void;
   stageHas(name: 'risk' | 'docs'): DocsOptions | true | undefined;

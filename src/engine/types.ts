@@ -115,6 +115,8 @@ export interface RunState {
   offlineMode?: boolean;
   /** Set by the worker when a job is dead-lettered; shown on the card. */
   stuck?: { reason: string; at: string; job: string };
+  /** What GitHub refused (skipped effects) and how to fix it, newest last (bounded); shown on the card. */
+  skipped?: { at: string; reason: string }[];
   docs?: { pr: number; commentId?: number; followUpPr?: number };
 }
 
@@ -122,9 +124,10 @@ export interface RunState {
 export type Effect =
   | { kind: 'label.add'; key: string; issue: number; labels: string[] }
   | { kind: 'label.remove'; key: string; issue: number; label: string }
-  | { kind: 'assign'; key: string; issue: number; users: string[] }
+  /** `role`: the flow role the users came from, so a refusal can say which role to change. */
+  | { kind: 'assign'; key: string; issue: number; users: string[]; role?: string }
   | { kind: 'unassign'; key: string; issue: number; users: string[] }
-  | { kind: 'review.request'; key: string; pr: number; users: string[]; teams: string[] }
+  | { kind: 'review.request'; key: string; pr: number; users: string[]; teams: string[]; role?: string }
   | { kind: 'comment'; key: string; issue: number; body: string }
   | {
       kind: 'check';

@@ -7,6 +7,7 @@ import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { Store } from '../store/types.js';
 import { writeCheckRun } from './checks.js';
 import type { GitHubPort } from './port.js';
+import { describeRefusal, isPermanent, requestReviewsEach, type Refusals } from './refusals.js';
 
 export const EFFECT_MARKER = (key: string) => `<!-- baton:effect ${key.replace(/--/g, '-')} -->`;
 
@@ -15,6 +16,14 @@ export interface ApplyContext {
   store: Store;
   /** A retried job verifies every effect against GitHub before writing. */
   verifyAll: boolean;
+  /** Logins and teams GitHub refused recently: left out of later writes instead of being refused again. */
+  refusals?: Refusals;
+}
+
+/** An effect GitHub refused for good (a 4xx other than rate limits): skipped, and said on the card with the fix. */
+export interface Skipped {
+  key: string;
+  reason: string;
 }
 
 type IssueEffect = Extract<Effect, { kind: 'label.add' | 'label.remove' | 'assign' | 'unassign' }>;
@@ -73,10 +82,31 @@ export function issueDelta(
 export type SpecialHandler = (e: Effect, verify: boolean) => Promise<void>;
 
 export class EffectApplier {
+  /** What GitHub refused in this job, one reason each: the rest of the transition was applied regardless. */
+  readonly skipped: Skipped[] = [];
+
   constructor(private readonly special: Partial<Record<Effect['kind'], SpecialHandler>>) {}
 
+  /**
+   * Each effect has its own outcome: done, skipped (a permanent refusal: recorded as done in the journal so no
+   * retry replays it, and reported), or a transient failure (5xx, timeouts, rate limits) that fails the job so it is
+   * retried with backoff. One refused write never blocks the others.
+   */
   async applyAll(effects: Effect[], ctx: ApplyContext): Promise<void> {
-    for (const e of effects) if (!ISSUE_KINDS.has(e.kind)) await this.apply(e, ctx);
+    for (const e of effects) {
+      if (ISSUE_KINDS.has(e.kind)) continue;
+      try {
+        await this.apply(e, ctx);
+      } catch (err) {
+        if (!isPermanent(err)) throw err;
+        await ctx.store.markEffect(e.key, 'done');
+        this.skip(e.key, describeRefusal(e, err, ctx.port.fullName));
+      }
+    }
+  }
+
+  private skip(key: string, reason: string): void {
+    if (!this.skipped.some((s) => s.reason === reason)) this.skipped.push({ key, reason });
   }
 
   /**
@@ -95,10 +125,43 @@ export class EffectApplier {
     if (!todo.length && !stageLabel) return;
     for (const e of todo) await ctx.store.markEffect(e.key, 'pending');
     const d = issueDelta(await ctx.port.getIssue(issue), todo, stageLabel);
-    if (d.addLabels.length) await ctx.port.addLabels(issue, d.addLabels);
-    for (const l of d.removeLabels) await ctx.port.removeLabel(issue, l);
-    if (d.removeAssignees.length) await ctx.port.removeAssignees(issue, d.removeAssignees);
-    if (d.addAssignees.length) await ctx.port.addAssignees(issue, d.addAssignees);
+    const roleOf = (login: string) => {
+      const e = todo.find((x) => x.kind === 'assign' && has(x.users, login));
+      return e?.kind === 'assign' ? e : undefined;
+    };
+    const refuse = (login: string) => {
+      ctx.refusals?.remember(ctx.port.fullName, 'assign', login);
+      const e = roleOf(login);
+      this.skip(e?.key ?? `assign:${login}`, unassignable(login, ctx.port.fullName, e?.role));
+    };
+    // Logins refused a moment ago are left out up front instead of being refused again.
+    for (const a of d.addAssignees.filter((x) => ctx.refusals?.refused(ctx.port.fullName, 'assign', x))) refuse(a);
+    const toAssign = d.addAssignees.filter((x) => !ctx.refusals?.refused(ctx.port.fullName, 'assign', x));
+    // Each write has its own outcome: a permanent refusal of one is reported, the others still happen.
+    const each = async (e: IssueEffect | undefined, write: () => Promise<unknown>) => {
+      try {
+        await write();
+      } catch (err) {
+        if (!isPermanent(err)) throw err;
+        const x = e ?? ({ kind: 'label.add', key: `sync:${issue}`, issue, labels: [] } as IssueEffect);
+        this.skip(x.key, describeRefusal(x, err, ctx.port.fullName));
+      }
+    };
+    const labelEffect = todo.find((x) => x.kind === 'label.add' || x.kind === 'label.remove');
+    if (d.addLabels.length) await each(labelEffect, () => ctx.port.addLabels(issue, d.addLabels));
+    for (const l of d.removeLabels) await each(labelEffect, () => ctx.port.removeLabel(issue, l));
+    if (d.removeAssignees.length)
+      await each(
+        todo.find((x) => x.kind === 'unassign'),
+        () => ctx.port.removeAssignees(issue, d.removeAssignees),
+      );
+    if (toAssign.length)
+      await each(roleOf(toAssign[0]!), async () => {
+        // "Add assignees" skips logins that cannot be assigned without an error: who is missing from the answer was
+        // refused (https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue).
+        const now = await ctx.port.addAssignees(issue, toAssign);
+        if (now.length < 10) for (const a of toAssign) if (!has(now, a)) refuse(a);
+      });
     for (const e of todo) await ctx.store.markEffect(e.key, 'done');
   }
 
@@ -129,7 +192,22 @@ export class EffectApplier {
           );
           teams = teams.filter((t) => !requested.teams.includes(t));
         }
-        if (users.length || teams.length) await port.requestReviewers(e.pr, users, teams);
+        const refused = (kind: 'review' | 'team', who: string) => ctx.refusals?.refused(port.fullName, kind, who);
+        const knownBad = [...users.filter((u) => refused('review', u)), ...teams.filter((t) => refused('team', t))];
+        for (const u of users.filter((x) => refused('review', x)))
+          this.skip(e.key, notCollaborator(u, port.fullName, e.role));
+        for (const t of teams.filter((x) => refused('team', x))) this.skip(e.key, teamNoAccess(t, port, e.role));
+        users = users.filter((u) => !knownBad.includes(u));
+        teams = teams.filter((t) => !knownBad.includes(t));
+        const refusedNow = await requestReviewsEach(port, e.pr, users, teams);
+        for (const u of refusedNow.users) {
+          ctx.refusals?.remember(port.fullName, 'review', u);
+          this.skip(e.key, notCollaborator(u, port.fullName, e.role));
+        }
+        for (const t of refusedNow.teams) {
+          ctx.refusals?.remember(port.fullName, 'team', t);
+          this.skip(e.key, teamNoAccess(t, port, e.role));
+        }
         return;
       }
       case 'comment': {
@@ -153,4 +231,18 @@ export class EffectApplier {
         throw new Error(`no handler for effect ${e.kind}`);
     }
   }
+}
+
+const roleHint = (role: string | undefined, alt: string) => (role ? `change role \`${role}\`` : alt);
+
+function unassignable(login: string, repo: string, role?: string): string {
+  return `@${login} cannot be assigned on ${repo} (not a collaborator): add them or ${roleHint(role, 'assign someone else')}`;
+}
+
+function notCollaborator(login: string, repo: string, role?: string): string {
+  return `@${login} is not a collaborator on ${repo}: add them or ${roleHint(role, 'request someone else')}`;
+}
+
+function teamNoAccess(team: string, port: GitHubPort, role?: string): string {
+  return `team @${port.ref.owner}/${team} has no access to ${port.fullName}: give it access or ${roleHint(role, 'request someone else')}`;
 }

@@ -91,6 +91,7 @@ export function renderCard(run: RunState, flow: Flow, extras: CardExtras = {}): 
     lines.push(
       `| ⚠️ Stuck | ${run.stuck.reason} (job \`${run.stuck.job}\`, ${run.stuck.at}). Fix the cause, then comment \`/baton retry\`. |`,
     );
+  for (const s of run.skipped ?? []) lines.push(`| ⚠️ Skipped | ${s.reason.replace(/\|/g, '\\|')} |`);
   if (extras.configProblem) lines.push(`| ⚠️ Config | ${extras.configProblem} |`);
   lines.push(
     '',

@@ -1,8 +1,17 @@
 // The one place that knows each GitHub REST call Baton makes. Everything else talks to this port, so the set of
 // routes the sandbox must serve (and that test/sandbox checks against GitHub's OpenAPI description) is this file.
+import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 
-export type OctokitLike = Pick<Octokit, 'request'>;
+/**
+ * What the port needs of an Octokit: `request`, and (when it has one) the auth strategy, to tell which token a
+ * request carries (ETags are per token) and to mint a fresh installation token when GitHub says the old one expired.
+ */
+export type OctokitLike = Pick<Octokit, 'request'> & { auth?: (options?: Record<string, unknown>) => Promise<unknown> };
+
+/** The login GitHub shows for deleted accounts; REST and webhooks may also give `user: null` for them. */
+export const GHOST = 'ghost';
+const loginOf = (u: { login?: string } | null | undefined): string => u?.login ?? GHOST;
 
 export interface RepoRef {
   owner: string;
@@ -93,6 +102,8 @@ export interface CheckAnnotation {
 interface Cached {
   etag: string;
   data: unknown;
+  /** The page had a Link rel="next" (a 304 may not repeat the Link header). */
+  next?: boolean;
 }
 
 /** Shared across jobs (one per process) so conditional requests survive between jobs of a repo. */
@@ -110,26 +121,91 @@ export class GitHubPort {
     return `${this.ref.owner}/${this.ref.repo}`;
   }
 
+  /**
+   * Every request goes through here. A 401 means the installation token expired or was revoked (they live an hour):
+   * mint a fresh one and try once more, instead of failing the job
+   * (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation).
+   */
+  private async call(route: string, params: Record<string, unknown>): Promise<{ data: any; headers: unknown }> {
+    try {
+      return await this.octokit.request(route, params);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 401 || !this.octokit.auth) throw err;
+      await this.octokit.auth({ type: 'installation', refresh: true });
+      return this.octokit.request(route, params);
+    }
+  }
+
+  /** Owner/repo path parameters only for repository routes: GitHub does not declare them elsewhere. */
+  private withRef(route: string, params: Record<string, unknown>): Record<string, unknown> {
+    return route.includes('{owner}') ? { ...this.ref, ...params } : params;
+  }
+
+  /**
+   * Which credentials a request carries, hashed: GitHub's ETags are tied to the token (answers vary on
+   * Authorization), so a validator remembered under one token is never sent with another
+   * (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate).
+   */
+  private async tokenKey(): Promise<string> {
+    if (!this.octokit.auth) return '-';
+    try {
+      const a = (await this.octokit.auth({ type: 'installation' })) as { token?: string } | undefined;
+      return a?.token ? createHash('sha256').update(a.token).digest('hex').slice(0, 16) : '-';
+    } catch {
+      return '-';
+    }
+  }
+
+  private async cacheKey(route: string, params: Record<string, unknown>): Promise<string> {
+    return `${await this.tokenKey()} ${this.fullName} ${route} ${JSON.stringify(params)}`;
+  }
+
   /** GET with If-None-Match; a 304 returns the remembered body. */
   private async conditional<T>(route: string, params: Record<string, unknown>): Promise<T> {
-    const cacheKey = `${this.fullName} ${route} ${JSON.stringify(params)}`;
+    return (await this.conditionalPage<T>(route, params)).data;
+  }
+
+  private async conditionalPage<T>(
+    route: string,
+    params: Record<string, unknown>,
+  ): Promise<{ data: T; next: boolean }> {
+    const cacheKey = await this.cacheKey(route, params);
     const hit = this.etags.get(cacheKey);
     try {
-      const res = await this.octokit.request(route, {
-        ...this.ref,
-        ...params,
+      const res = await this.call(route, {
+        ...this.withRef(route, params),
         headers: hit ? { 'if-none-match': hit.etag } : {},
       });
-      const etag = (res.headers as Record<string, string | undefined>).etag;
-      if (etag) {
+      const headers = res.headers as Record<string, string | undefined>;
+      const next = /rel="next"/.test(headers.link ?? '');
+      if (headers.etag) {
         if (this.etags.size >= this.etagLimit) this.etags.delete(this.etags.keys().next().value as string);
-        this.etags.set(cacheKey, { etag, data: res.data });
+        this.etags.set(await this.cacheKey(route, params), { etag: headers.etag, data: res.data, next });
       }
-      return res.data as T;
+      return { data: res.data as T, next };
     } catch (err) {
-      if (hit && (err as { status?: number }).status === 304) return hit.data as T;
+      if (hit && (err as { status?: number }).status === 304) return { data: hit.data as T, next: !!hit.next };
       throw err;
     }
+  }
+
+  /**
+   * Every page of a list, following Link rel="next" (100 a page; each page a conditional GET), up to `maxPages`
+   * (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+   */
+  private async all<T, D = T[]>(
+    route: string,
+    params: Record<string, unknown>,
+    pick: (d: D) => T[] = (d) => d as unknown as T[],
+    maxPages = 50,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; page <= maxPages; page++) {
+      const { data, next } = await this.conditionalPage<D>(route, { ...params, per_page: 100, page });
+      out.push(...pick(data));
+      if (!next) break;
+    }
+    return out;
   }
 
   // --- repository & config -------------------------------------------------------------------------------
@@ -149,6 +225,17 @@ export class GitHubPort {
         { ...repoRef, path, ...(ref ? { ref } : {}) },
       );
       if (data.type !== 'file' || data.content === undefined) return undefined;
+      // Files over 1 MB come back with `encoding: "none"` and no content; only the raw media type has the bytes
+      // (https://docs.github.com/en/rest/repos/contents#get-repository-content).
+      if (data.encoding === 'none') {
+        const raw = await this.call('GET /repos/{owner}/{repo}/contents/{path}', {
+          ...repoRef,
+          path,
+          ...(ref ? { ref } : {}),
+          mediaType: { format: 'raw' },
+        });
+        return { text: String(raw.data), sha: data.sha };
+      }
       return {
         text: Buffer.from(data.content, (data.encoding as BufferEncoding) || 'base64').toString('utf8'),
         sha: data.sha,
@@ -172,29 +259,18 @@ export class GitHubPort {
     state?: 'open' | 'closed' | 'all';
     since?: string;
   }): Promise<IssueData[]> {
-    const out: IssueData[] = [];
-    for (let page = 1; page < 100; page++) {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/issues', {
-        ...this.ref,
-        ...params,
-        per_page: 100,
-        page,
-      });
-      const rows = res.data as Record<string, any>[];
-      out.push(...rows.map(toIssue));
-      if (rows.length < 100) break;
-    }
-    return out;
+    const rows = await this.all<Record<string, any>>('GET /repos/{owner}/{repo}/issues', params, undefined, 100);
+    return rows.map(toIssue);
   }
 
   async createIssue(title: string, body: string, labels: string[] = []): Promise<IssueData> {
-    const res = await this.octokit.request('POST /repos/{owner}/{repo}/issues', { ...this.ref, title, body, labels });
+    const res = await this.call('POST /repos/{owner}/{repo}/issues', { ...this.ref, title, body, labels });
     return toIssue(res.data as Record<string, any>);
   }
 
   /** Add labels (GitHub creates labels it does not know); adding one that is there changes nothing. */
   async addLabels(issue: number, labels: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+    await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
       ...this.ref,
       issue_number: issue,
       labels,
@@ -204,7 +280,7 @@ export class GitHubPort {
   /** Removing a label that is not there is success (idempotent). */
   async removeLabel(issue: number, name: string): Promise<void> {
     try {
-      await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', {
+      await this.call('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', {
         ...this.ref,
         issue_number: issue,
         name,
@@ -217,23 +293,25 @@ export class GitHubPort {
   /** Create a repository label; an existing one (422) is success. */
   async ensureLabel(name: string, color: string, description: string): Promise<void> {
     try {
-      await this.octokit.request('POST /repos/{owner}/{repo}/labels', { ...this.ref, name, color, description });
+      await this.call('POST /repos/{owner}/{repo}/labels', { ...this.ref, name, color, description });
     } catch (err) {
       if ((err as { status?: number }).status !== 422) throw err;
     }
   }
 
   /** Adding someone already assigned changes nothing. */
-  async addAssignees(issue: number, assignees: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+  /** Add assignees; returns the issue's assignees after the write (logins GitHub could not assign are missing). */
+  async addAssignees(issue: number, assignees: string[]): Promise<string[]> {
+    const res = await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
       ...this.ref,
       issue_number: issue,
       assignees,
     });
+    return toIssue(res.data as Record<string, any>).assignees;
   }
 
   async removeAssignees(issue: number, assignees: string[]): Promise<void> {
-    await this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+    await this.call('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
       ...this.ref,
       issue_number: issue,
       assignees,
@@ -241,25 +319,20 @@ export class GitHubPort {
   }
 
   async listComments(issue: number): Promise<CommentData[]> {
-    const out: CommentData[] = [];
-    for (let page = 1; page < 50; page++) {
-      const rows = await this.conditional<CommentData[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        issue_number: issue,
-        per_page: 100,
-        page,
-      });
-      out.push(...rows);
-      if (rows.length < 100) break;
-    }
-    return out;
+    const rows = await this.all<CommentData>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      issue_number: issue,
+    });
+    return rows.map(toComment);
   }
 
   /** A comment by id, or undefined when it was deleted. Conditional: unchanged cards cost no rate limit. */
   async getComment(id: number): Promise<CommentData | undefined> {
     try {
-      return await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
-        comment_id: id,
-      });
+      return toComment(
+        await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+          comment_id: id,
+        }),
+      );
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
@@ -267,12 +340,12 @@ export class GitHubPort {
   }
 
   async createComment(issue: number, body: string): Promise<CommentData> {
-    const res = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    const res = await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       ...this.ref,
       issue_number: issue,
       body,
     });
-    this.prime(
+    await this.prime(
       'GET /repos/{owner}/{repo}/issues/comments/{comment_id}',
       { comment_id: (res.data as CommentData).id },
       res,
@@ -281,21 +354,25 @@ export class GitHubPort {
   }
 
   /** Remember the representation a write returned, so the next conditional read of it is answered 304. */
-  private prime(route: string, params: Record<string, unknown>, res: { headers: unknown; data: unknown }): void {
+  private async prime(
+    route: string,
+    params: Record<string, unknown>,
+    res: { headers: unknown; data: unknown },
+  ): Promise<void> {
     const etag = (res.headers as Record<string, string | undefined>).etag;
-    if (etag) this.etags.set(`${this.fullName} ${route} ${JSON.stringify(params)}`, { etag, data: res.data });
+    if (etag) this.etags.set(await this.cacheKey(route, params), { etag, data: res.data });
   }
 
   /** Edit a comment; undefined when it no longer exists (deleted by a user). */
   async updateComment(id: number, body: string): Promise<CommentData | undefined> {
     try {
-      const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      const res = await this.call('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
         ...this.ref,
         comment_id: id,
         body,
       });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
-      this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
+      await this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
       return res.data as CommentData;
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
@@ -309,53 +386,58 @@ export class GitHubPort {
   }
 
   async listPulls(params: { state?: 'open' | 'closed' | 'all'; head?: string }): Promise<PullData[]> {
-    const res = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', {
-      ...this.ref,
-      ...params,
-      per_page: 100,
-    });
-    return res.data as unknown as PullData[];
+    return this.all<PullData>('GET /repos/{owner}/{repo}/pulls', params, undefined, 10);
+  }
+
+  /** Open PRs whose head is `sha` (fork PRs too: check payloads leave `pull_requests` empty for them). */
+  async pullsForCommit(sha: string): Promise<PullData[]> {
+    return this.all<PullData>(
+      'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+      { commit_sha: sha },
+      undefined,
+      3,
+    );
   }
 
   async listPullFiles(pr: number): Promise<PullFile[]> {
-    const out: PullFile[] = [];
     // GitHub lists at most 3,000 files per PR, 100 a page.
-    for (let page = 1; page <= 30; page++) {
-      const rows = await this.conditional<PullFile[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
-        pull_number: pr,
-        per_page: 100,
-        page,
-      });
-      out.push(...rows);
-      if (rows.length < 100) break;
-    }
-    return out;
+    return this.all<PullFile>(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
+      { pull_number: pr },
+      undefined,
+      30,
+    );
   }
 
   async listPullCommits(pr: number): Promise<CommitData[]> {
-    return this.conditional<CommitData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', {
-      pull_number: pr,
-      per_page: 100,
-    });
+    // At most 250 commits are listed (https://docs.github.com/en/rest/pulls/pulls#list-commits-on-a-pull-request).
+    return this.all<CommitData>(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits',
+      { pull_number: pr },
+      undefined,
+      3,
+    );
   }
 
+  /** Reviews, oldest first; a deleted reviewer (`user: null`) is the ghost user. */
   async listReviews(pr: number): Promise<ReviewData[]> {
-    return this.conditional<ReviewData[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
-      pull_number: pr,
-      per_page: 100,
-    });
+    const rows = await this.all<ReviewData & { user: { login: string } | null }>(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+      { pull_number: pr },
+    );
+    return rows.map((r) => ({ ...r, user: { login: loginOf(r.user) } }));
   }
 
   async listRequestedReviewers(pr: number): Promise<{ users: string[]; teams: string[] }> {
-    const d = await this.conditional<{ users: { login: string }[]; teams: { slug: string }[] }>(
+    const d = await this.conditional<{ users: ({ login: string } | null)[]; teams: { slug: string }[] }>(
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
       { pull_number: pr },
     );
-    return { users: d.users.map((u) => u.login), teams: d.teams.map((t) => t.slug) };
+    return { users: d.users.map(loginOf), teams: d.teams.map((t) => t.slug) };
   }
 
   async requestReviewers(pr: number, users: string[], teams: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+    await this.call('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
       ...this.ref,
       pull_number: pr,
       reviewers: users,
@@ -364,7 +446,7 @@ export class GitHubPort {
   }
 
   async createPull(p: { title: string; head: string; base: string; body: string }): Promise<PullData> {
-    const res = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', { ...this.ref, ...p });
+    const res = await this.call('POST /repos/{owner}/{repo}/pulls', { ...this.ref, ...p });
     return res.data as unknown as PullData;
   }
 
@@ -390,11 +472,11 @@ export class GitHubPort {
   }
 
   async createRef(ref: string, sha: string): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/git/refs', { ...this.ref, ref, sha });
+    await this.call('POST /repos/{owner}/{repo}/git/refs', { ...this.ref, ref, sha });
   }
 
   async putFile(p: { path: string; message: string; text: string; branch: string; sha?: string }): Promise<void> {
-    await this.octokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+    await this.call('PUT /repos/{owner}/{repo}/contents/{path}', {
       ...this.ref,
       path: p.path,
       message: p.message,
@@ -414,7 +496,7 @@ export class GitHubPort {
     annotations?: CheckAnnotation[];
     external_id?: string;
   }): Promise<CheckRunData> {
-    const res = await this.octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+    const res = await this.call('POST /repos/{owner}/{repo}/check-runs', {
       ...this.ref,
       name: p.name,
       head_sha: p.head_sha,
@@ -432,7 +514,7 @@ export class GitHubPort {
     id: number,
     p: { conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string },
   ): Promise<void> {
-    await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+    await this.call('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       ...this.ref,
       check_run_id: id,
       status: 'completed',
@@ -442,15 +524,24 @@ export class GitHubPort {
     });
   }
 
+  /** The latest check run per name on `ref`, every app's and every suite's. */
   async listCheckRuns(ref: string, checkName?: string): Promise<CheckRunData[]> {
-    const d = await this.conditional<{ check_runs: CheckRunData[] }>(
+    return this.all<CheckRunData, { check_runs: CheckRunData[] }>(
       'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
-      {
-        ref,
-        ...(checkName ? { check_name: checkName } : {}),
-      },
+      { ref, ...(checkName ? { check_name: checkName } : {}) },
+      (d) => d.check_runs,
+      10,
     );
-    return d.check_runs;
+  }
+
+  /** The newest commit status per context on `ref` (CI systems that report statuses instead of checks). */
+  async listStatuses(ref: string): Promise<{ context: string; state: string }[]> {
+    return this.all<{ context: string; state: string }, { statuses: { context: string; state: string }[] }>(
+      'GET /repos/{owner}/{repo}/commits/{ref}/status',
+      { ref },
+      (d) => d.statuses,
+      10,
+    );
   }
 
   // --- people ------------------------------------------------------------------------------------------------
@@ -470,12 +561,22 @@ export class GitHubPort {
     }
   }
 
+  /** Can `login` be assigned to issues here (collaborator, org member)? 204 yes, 404 no. */
+  async canBeAssigned(login: string): Promise<boolean> {
+    try {
+      await this.call('GET /repos/{owner}/{repo}/assignees/{assignee}', { ...this.ref, assignee: login });
+      return true;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return false;
+      throw err;
+    }
+  }
+
   async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
     try {
-      const d = await this.conditional<{ login: string }[]>('GET /orgs/{org}/teams/{team_slug}/members', {
+      const d = await this.all<{ login: string }>('GET /orgs/{org}/teams/{team_slug}/members', {
         org,
         team_slug: teamSlug,
-        per_page: 100,
       });
       return d.map((u) => u.login);
     } catch (err) {
@@ -485,15 +586,19 @@ export class GitHubPort {
   }
 }
 
+function toComment(c: CommentData): CommentData {
+  return { ...c, body: c.body ?? '', user: { ...c.user, login: loginOf(c.user) } };
+}
+
 function toIssue(d: Record<string, any>): IssueData {
   return {
     number: d.number,
     title: d.title,
     body: d.body ?? null,
     state: d.state,
-    user: { login: d.user?.login },
+    user: { login: loginOf(d.user) },
     labels: (d.labels ?? []).map((l: string | { name: string }) => (typeof l === 'string' ? l : l.name)),
-    assignees: (d.assignees ?? []).map((a: { login: string }) => a.login),
+    assignees: (d.assignees ?? []).filter(Boolean).map((a: { login: string }) => a.login),
     pull_request: d.pull_request,
     created_at: d.created_at,
   };

@@ -66,7 +66,7 @@ export class Sandbox {
 
   constructor(readonly opts: SandboxOptions) {
     this.urls = { api: 'http://127.0.0.1', html: opts.htmlUrl ?? 'https://github.com' };
-    const renderer = new Renderer(this.state, this.urls);
+    const renderer = new Renderer(this.state, this.urls, opts.appId);
     this.hookLog = new HookDeliveries(opts.clock ?? (() => new Date()));
     this.sender = new WebhookSender({
       log: this.hookLog,
@@ -181,6 +181,18 @@ export class Sandbox {
     return this.http.scopedToken('github-actions[bot]', CI_APP_ID, [repo], workflowPermissions(permissions), workflow);
   }
 
+  /** An installation token of the App (the first installation unless one is named), as Probot would mint it. */
+  installationToken(installationId?: number): string {
+    const id = installationId ?? [...this.state.installations.values()].find((i) => i.appId === this.opts.appId)?.id;
+    if (id === undefined) throw new Error('sandbox: install the App first (sandbox.install([...]) or seedDemo)');
+    return this.http.mintToken(id).token;
+  }
+
+  /** Installation tokens expire (hourly on GitHub): every token minted so far is answered 401 from now on. */
+  expireInstallationTokens(): number {
+    return this.http.expireInstallationTokens();
+  }
+
   // --- webhooks ----------------------------------------------------------------------------------------------
   get webhookUrl(): string | undefined {
     return this.sender.webhookUrl;
@@ -223,6 +235,19 @@ export class Sandbox {
 
   addTeam(org: string, slug: string, members: string[], name?: string): void {
     this.state.addTeam(org, slug, members, name);
+  }
+
+  /** Give a team access to a repository (only then can it be asked for reviews there). */
+  grantTeam(fullName: string, teamSlug: string): void {
+    const r = this.repoOf(fullName);
+    const t = this.state.team(r.owner, teamSlug.split('/').pop()!);
+    if (!t) throw new Error(`sandbox: unknown team ${teamSlug}; add it with addTeam first`);
+    t.repos.add(r.fullName.toLowerCase());
+  }
+
+  /** The account is deleted: its reviews show `user: null`, its comments the ghost user; it can no longer be assigned. */
+  deleteUser(login: string): void {
+    this.state.deletedUsers.add(login.toLowerCase());
   }
 
   /** Create `owner/name`; `files` become the first commit on the default branch. */
@@ -380,6 +405,8 @@ export class Sandbox {
       files?: FileChanges;
       draft?: boolean;
       author?: string;
+      /** Open it from a fork owned by this account (check payloads then have empty `pull_requests`). */
+      fork?: string;
     } & ActionOpts,
   ): Issue & { pull: Pull } {
     return this.world.openPr(this.repoOf(p.repo), p.author ?? p.by ?? this.defaultActor, p, p.at);
@@ -415,14 +442,57 @@ export class Sandbox {
     return this.world.submitReview(this.repoOf(o.repo), reviewer, pr, state, body, o.at);
   }
 
-  /** CI (GitHub Actions) finishes `name` on the PR's head: check_run.completed + check_suite.completed. */
+  /**
+   * CI (GitHub Actions) finishes `name` on the PR's head: check_run.completed, then check_suite.completed when every
+   * run of its suite is done. `workflow` names the workflow: each workflow is its own check suite.
+   */
   completeChecks(
     pr: number,
     conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'action_required' | 'skipped',
     name = 'ci',
-    o: Omit<ActionOpts, 'by'> = {},
+    o: Omit<ActionOpts, 'by'> & { workflow?: string } = {},
   ) {
-    return this.world.completeChecks(this.repoOf(o.repo), 'github-actions[bot]', CI_APP_ID, pr, conclusion, name, o.at);
+    return this.world.completeChecks(
+      this.repoOf(o.repo),
+      'github-actions[bot]',
+      CI_APP_ID,
+      pr,
+      conclusion,
+      name,
+      o.at,
+      o.workflow ?? name,
+    );
+  }
+
+  /** CI starts `name` (queued) on the PR's head, in the suite of `workflow` (default: its own). */
+  startCheck(pr: number, name: string, o: Omit<ActionOpts, 'by'> & { workflow?: string } = {}) {
+    return this.world.startCheck(
+      this.repoOf(o.repo),
+      'github-actions[bot]',
+      CI_APP_ID,
+      pr,
+      name,
+      o.workflow ?? name,
+      o.at,
+    );
+  }
+
+  /** A CI system that reports commit statuses (Jenkins, CircleCI...) sets `context` on the PR's head sha. */
+  setStatus(
+    pr: number,
+    state: 'error' | 'failure' | 'pending' | 'success',
+    context = 'ci/jenkins',
+    o: ActionOpts & { description?: string; target_url?: string } = {},
+  ) {
+    const r = this.repoOf(o.repo);
+    const sha = this.world.pull(r, pr).pull.headSha;
+    return this.world.createStatus(
+      r,
+      o.by ?? 'jenkins',
+      sha,
+      { state, context, description: o.description ?? null, target_url: o.target_url ?? null },
+      o.at,
+    );
   }
 
   mergePr(pr: number, o: ActionOpts = {}): Issue {

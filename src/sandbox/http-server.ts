@@ -7,6 +7,7 @@ import { Faults } from './faults.js';
 import { checkPermission, type Permissions } from './permissions.js';
 import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
+import { APP_MANIFEST } from './app-manifest.js';
 import { ROUTES, compileRoutes, matchRoute, type RouteContext } from './routes.js';
 import type { World } from './world.js';
 
@@ -45,7 +46,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SandboxHttp {
   readonly faults = new Faults();
   private counts: RequestCounts = { total: 0, byRoute: {}, notModified: 0 };
-  private readonly tokens = new Map<string, string>();
+  /**
+   * Tokens the API accepts. An installation token acts as the App's bot on its installation's repositories only and
+   * expires after an hour (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation);
+   * anything else is answered 401 "Bad credentials".
+   */
+  private readonly tokens = new Map<string, { login: string; installationId?: number; expiresAt?: number }>();
   /** Tokens limited to some repositories and permissions (a workflow's GITHUB_TOKEN), acting for another App. */
   private readonly scoped = new Map<
     string,
@@ -77,7 +83,7 @@ export class SandboxHttp {
   /** A token that acts as `login` (a person using the API); installation tokens act as the App's bot. */
   tokenFor(login: string): string {
     const token = `ghu_sandbox_${login.replace(/\W/g, '_')}`;
-    this.tokens.set(token, login);
+    this.tokens.set(token, { login });
     return token;
   }
 
@@ -87,15 +93,28 @@ export class SandboxHttp {
    */
   scopedToken(login: string, appId: number, repos: string[], permissions: Permissions, workflow = 'workflow'): string {
     const token = `ghs_sandbox_scoped${String(++this.tokenSeq).padStart(18, '0')}`;
-    this.tokens.set(token, login);
+    this.tokens.set(token, { login });
     this.scoped.set(token, { repos: new Set(repos.map((r) => r.toLowerCase())), permissions, appId, workflow });
     return token;
   }
 
-  private mintToken(): { token: string; expires_at: string } {
+  /** An installation token, minted as POST /app/installations/{id}/access_tokens would. */
+  mintToken(installationId: number): { token: string; expires_at: string } {
     const token = `ghs_sandbox${String(++this.tokenSeq).padStart(25, '0')}`;
-    this.tokens.set(token, this.opts.botLogin);
-    return { token, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const expiresAt = Date.now() + 3600_000;
+    this.tokens.set(token, { login: this.opts.botLogin, installationId, expiresAt });
+    return { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  }
+
+  /** Expire every installation token now (the hourly rotation): the next request with one is answered 401. */
+  expireInstallationTokens(): number {
+    let n = 0;
+    for (const [token, t] of this.tokens)
+      if (t.installationId !== undefined) {
+        this.tokens.delete(token);
+        n++;
+      }
+    return n;
   }
 
   private count(key: string): void {
@@ -127,6 +146,28 @@ export class SandboxHttp {
     });
   };
 
+  /**
+   * An installation token reaches only its installation's repositories (others are 404, as if they did not exist)
+   * and only with the App's permissions: a route needing one the manifest does not grant is 403
+   * "Resource not accessible by integration" (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api).
+   */
+  private checkInstallation(
+    installationId: number,
+    route: string,
+    params: Record<string, string>,
+    method: string,
+  ): void {
+    const inst = this.world.state.installations.get(installationId);
+    if (!inst) throw new HttpError(401, 'Bad credentials');
+    if (params.owner !== undefined && params.repo !== undefined) {
+      const r = this.world.state.repo(params.owner, params.repo);
+      if (!r || !inst.repos.has(r.fullName.toLowerCase())) throw new HttpError(404, 'Not Found');
+    }
+    if (params.org !== undefined && params.org.toLowerCase() !== inst.account.toLowerCase())
+      throw new HttpError(404, 'Not Found');
+    checkPermission(method, route, APP_MANIFEST.permissions as Permissions);
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const host = req.headers.host ?? '127.0.0.1';
@@ -144,6 +185,17 @@ export class SandboxHttp {
         'x-github-media-type': 'github.v3; format=json',
         ...this.rateHeaders(),
         ...headers,
+      });
+      res.end(text);
+    };
+    const sendRaw = async (status: number, text: string, contentType: string) => {
+      if (this.onAnswer) await this.onAnswer({ method, route: routePath, path: url.pathname, status });
+      if (this.opts.latencyMs > 0) await sleep(this.opts.latencyMs);
+      res.writeHead(status, {
+        'content-type': contentType,
+        'x-github-request-id': requestId,
+        'x-github-media-type': 'github.v3; param=raw',
+        ...this.rateHeaders(),
       });
       res.end(text);
     };
@@ -170,11 +222,13 @@ export class SandboxHttp {
       let actor = this.opts.botLogin;
       let appId = this.opts.appId;
       let workflow: string | undefined;
+      const token = authorization.replace(/^(token|bearer)\s+/i, '');
       if (route.auth === 'jwt')
         verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
       else {
-        const token = authorization.replace(/^(token|bearer)\s+/i, '');
-        actor = this.tokens.get(token) ?? this.opts.botLogin;
+        const t = this.tokens.get(token);
+        if (!t || (t.expiresAt !== undefined && t.expiresAt <= Date.now())) throw new HttpError(401, 'Bad credentials');
+        actor = t.login;
         const scope = this.scoped.get(token);
         if (scope) {
           // A repository-scoped token sees no other repository (404, as GitHub hides what a token cannot reach).
@@ -183,7 +237,7 @@ export class SandboxHttp {
           checkPermission(method, route.path, scope.permissions);
           appId = scope.appId;
           workflow = scope.workflow;
-        }
+        } else if (t.installationId !== undefined) this.checkInstallation(t.installationId, route.path, params, method);
       }
       let body: Json = {};
       if (raw.length) {
@@ -201,28 +255,40 @@ export class SandboxHttp {
         actor,
         appId,
         ...(workflow ? { workflow } : {}),
-        mintToken: () => this.mintToken(),
+        accept: String(req.headers.accept ?? ''),
+        mintToken: (id) => this.mintToken(id),
         url,
         ...(this.opts.hooks ? { hooks: this.opts.hooks } : {}),
       };
       const answer = route.handler(ctx);
       let out: unknown;
       const headers: Record<string, string> = { ...('headers' in answer ? (answer.headers ?? {}) : {}) };
+      if ('raw' in answer) {
+        if (!route.free) this.count(key);
+        return sendRaw(answer.status, answer.raw, answer.contentType);
+      }
       if ('list' in answer) {
+        // Every list is paged: per_page (default 30, at most 100), page, and a Link header with rel="next"/"last"
+        // (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
         const perPage = clamp(Number(url.searchParams.get('per_page') ?? 30) || 30, 1, 100);
         const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
         const last = Math.max(1, Math.ceil(answer.list.length / perPage));
-        out = answer.list.slice((page - 1) * perPage, page * perPage).map(answer.render);
+        const rows = answer.list.slice((page - 1) * perPage, page * perPage).map(answer.render);
+        out = answer.wrap ? answer.wrap(rows, answer.list.length) : rows;
         const link = linkHeader(url, page, last);
         if (link) headers.link = link;
       } else out = answer.body;
       // GitHub tags every 200 representation, writes included: a client that keeps the ETag of what it wrote gets a
-      // 304 on its next read when nobody else changed the resource.
+      // 304 on its next read when nobody else changed the resource. The tag is tied to the credentials (the answer
+      // varies on Authorization), so a rotated token starts with no valid ETag
+      // (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate).
       if (answer.status === 200 || answer.status === 201) {
         const etag = `W/"${createHash('sha1')
           .update(JSON.stringify(out ?? null))
+          .update(`\0${token}`)
           .digest('hex')}"`;
         headers.etag = etag;
+        headers.vary = 'Accept, Authorization, Cookie, X-GitHub-OTP';
         if (method === 'GET') headers['cache-control'] = 'private, max-age=60, s-maxage=60';
         const inm = req.headers['if-none-match'];
         if (method === 'GET' && inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === etag.slice(2))) {

@@ -59,6 +59,14 @@ export const ROUTE_PERMISSIONS: Record<string, Need> = {
   'POST /repos/{owner}/{repo}/check-runs': W('checks'),
   'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': W('checks'),
   'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': R('checks'),
+  'GET /repos/{owner}/{repo}/commits/{ref}/status': R('statuses'),
+  'GET /repos/{owner}/{repo}/commits/{ref}/statuses': R('statuses'),
+  'POST /repos/{owner}/{repo}/statuses/{sha}': W('statuses'),
+  'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls': [
+    ['contents', 'read'],
+    ['pull_requests', 'read'],
+  ],
+  'GET /repos/{owner}/{repo}/assignees/{assignee}': ISSUES_OR_PRS_R,
   // Organization members is an organization permission: a repository's GITHUB_TOKEN can never have it.
   'GET /orgs/{org}/teams/{team_slug}/members': R('members'),
 };

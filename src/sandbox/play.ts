@@ -28,6 +28,8 @@ interface Snapshot {
   comments: Map<number, string>;
   prs: Map<number, { requested: string[]; labels: string[]; checks: string[]; comments: Map<number, string> }>;
   botPrs: number[];
+  /** What the card says GitHub refused (and Baton skipped). */
+  skipped: string[];
 }
 
 /** The sandbox's clock, when the caller lets the scenario drive it (`baton simulate`). */
@@ -218,7 +220,9 @@ function snapshot(lb: LocalBaton, issue: number): Snapshot {
       ),
     });
   }
-  return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs };
+  const card = [...comments.values()].find((b) => b.includes('<!-- baton:card -->'));
+  const skipped = (card ? parseCard(card)?.skipped : undefined)?.map((x) => x.reason) ?? [];
+  return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs, skipped };
 }
 
 function botName(lb: LocalBaton): string {
@@ -279,6 +283,7 @@ function diff(a: Snapshot, b: Snapshot): string[] {
     }
   }
   for (const n of b.botPrs) if (!a.botPrs.includes(n)) out.push(`opened follow-up PR #${n}`);
+  for (const r of b.skipped) if (!a.skipped.includes(r)) out.push(`skipped: ${r}`);
   return out;
 }
 

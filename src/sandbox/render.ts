@@ -1,10 +1,12 @@
 // GitHub's JSON shapes for the sandbox's objects. REST answers and webhook payloads use the same renderers (as on
 // GitHub), with field names from the @octokit/openapi description; test/sandbox checks them against it.
+import { APP_MANIFEST } from './app-manifest.js';
 import type {
   CheckRun,
   CheckSuite,
   Comment,
   Commit,
+  CommitStatus,
   Installation,
   Issue,
   Label,
@@ -25,6 +27,11 @@ export interface Urls {
 
 type Json = Record<string, unknown>;
 
+const ONE_MB = 1024 * 1024;
+/** GitHub's placeholder account for content whose author deleted their account. */
+const GHOST = 'ghost';
+const CI_PERMISSIONS = { checks: 'write', statuses: 'write', contents: 'read', metadata: 'read' };
+
 const nodeId = (kind: string, id: number) => Buffer.from(`${kind}:${id}`).toString('base64').replace(/=+$/, '');
 
 export const LEGACY_PERMISSION: Record<Role, 'admin' | 'write' | 'read'> = {
@@ -39,7 +46,22 @@ export class Renderer {
   constructor(
     readonly state: SandboxState,
     readonly urls: Urls,
+    /** The App whose permissions come from app.yml (Baton); other apps (CI) have their own. */
+    readonly manifestAppId = 0,
   ) {}
+
+  /**
+   * A deleted account: GitHub attributes its comments and issues to the "ghost" user, and REST/webhooks give
+   * `user: null` on its reviews (https://docs.github.com/en/account-and-profile/setting-up-and-managing-your-personal-account-on-github/managing-your-personal-account/deleting-your-personal-account).
+   */
+  private deleted(login: string | null | undefined): boolean {
+    return !!login && this.state.deletedUsers.has(login.toLowerCase());
+  }
+
+  /** `user` as GitHub renders an author that may have been deleted: the ghost user. */
+  author(login: string | null | undefined): Json | null {
+    return this.user(this.deleted(login) ? GHOST : login);
+  }
 
   user(login: string | null | undefined): Json | null {
     if (!login) return null;
@@ -285,7 +307,7 @@ export class Renderer {
       issue_url: `${this.urls.api}/repos/${r.fullName}/issues/${c.issue}`,
       id: c.id,
       node_id: nodeId('IssueComment', c.id),
-      user: this.user(c.user),
+      user: this.author(c.user),
       created_at: c.created_at,
       updated_at: c.updated_at,
       author_association: this.association(r, c.user),
@@ -315,24 +337,9 @@ export class Renderer {
       html_url: `${this.urls.html}/apps/${slug}`,
       created_at: '2024-01-01T00:00:00Z',
       updated_at: '2024-01-01T00:00:00Z',
-      permissions: {
-        checks: 'write',
-        contents: 'write',
-        issues: 'write',
-        metadata: 'read',
-        pull_requests: 'write',
-        members: 'read',
-      },
-      events: [
-        'check_run',
-        'check_suite',
-        'issue_comment',
-        'issues',
-        'label',
-        'pull_request',
-        'pull_request_review',
-        'push',
-      ],
+      // The App registered from app.yml: its permissions and events are the manifest's (only for Baton's own app).
+      permissions: { ...(appId === this.manifestAppId ? APP_MANIFEST.permissions : CI_PERMISSIONS) },
+      events: [...(appId === this.manifestAppId ? APP_MANIFEST.events : ['check_run', 'check_suite', 'status'])],
     };
   }
 
@@ -360,6 +367,39 @@ export class Renderer {
 
   private branchRef(r: Repo, ref: string, sha: string): Json {
     return { label: `${r.owner}:${ref}`, ref, sha, user: this.user(r.owner), repo: this.repo(r) };
+  }
+
+  /** The head of a PR from a fork: the fork's owner and repository (a different id and full name). */
+  private forkRef(r: Repo, fork: string, ref: string, sha: string): Json {
+    const base = this.repo(r) as Record<string, unknown>;
+    const forkRepo = {
+      ...base,
+      id: r.id + 1_000_000,
+      node_id: nodeId('Repository', r.id + 1_000_000),
+      full_name: `${fork}/${r.name}`,
+      owner: this.user(fork),
+      fork: true,
+      html_url: `${this.urls.html}/${fork}/${r.name}`,
+      url: `${this.urls.api}/repos/${fork}/${r.name}`,
+    };
+    return { label: `${fork}:${ref}`, ref, sha, user: this.user(fork), repo: forkRepo };
+  }
+
+  /** A commit status (https://docs.github.com/en/rest/commits/statuses). */
+  status(r: Repo, st: CommitStatus): Json {
+    return {
+      url: `${this.urls.api}/repos/${r.fullName}/statuses/${st.sha}`,
+      avatar_url: `${this.urls.html}/${st.creator}.png`,
+      id: st.id,
+      node_id: nodeId('StatusContext', st.id),
+      state: st.state,
+      description: st.description,
+      target_url: st.target_url,
+      context: st.context,
+      created_at: st.created_at,
+      updated_at: st.updated_at,
+      creator: this.user(st.creator),
+    };
   }
 
   pull(r: Repo, i: Issue): Json {
@@ -401,7 +441,7 @@ export class Renderer {
       review_comment_url: `${this.urls.api}/repos/${r.fullName}/pulls/comments{/number}`,
       comments_url: `${issueApi}/comments`,
       statuses_url: `${this.urls.api}/repos/${r.fullName}/statuses/${p.headSha}`,
-      head: this.branchRef(r, p.headRef, p.headSha),
+      head: p.fork ? this.forkRef(r, p.fork, p.headRef, p.headSha) : this.branchRef(r, p.headRef, p.headSha),
       base: this.branchRef(r, p.baseRef, p.merged ? p.baseSha : baseHead),
       _links: {
         self: { href: api },
@@ -459,7 +499,7 @@ export class Renderer {
     return {
       id: v.id,
       node_id: nodeId('PullRequestReview', v.id),
-      user: this.user(v.user),
+      user: this.deleted(v.user) ? null : this.user(v.user),
       body: v.body,
       commit_id: v.commit_id,
       submitted_at: v.submitted_at,
@@ -489,7 +529,9 @@ export class Renderer {
     const out: Json[] = [];
     for (const n of r.openPulls) {
       const i = r.issues.get(n);
-      if (i?.pull && i.pull.headSha === sha) out.push(this.pullRequestMin(r, i));
+      // A head branch in a fork never matches: GitHub leaves `pull_requests` empty for fork PRs
+      // (https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_suite).
+      if (i?.pull && i.pull.headSha === sha && !i.pull.fork) out.push(this.pullRequestMin(r, i));
     }
     return out;
   }
@@ -640,7 +682,12 @@ export class Renderer {
       download_url: type === 'file' ? `${this.urls.html}/${r.fullName}/raw/${ref}/${path}` : null,
       _links: { self: api, git, html },
     };
-    if (text !== undefined) {
+    if (text !== undefined && Buffer.byteLength(text) > ONE_MB) {
+      // Files of 1-100 MB: the object answer has an empty `content` and `encoding: "none"`; only the raw media type
+      // returns the bytes (https://docs.github.com/en/rest/repos/contents#get-repository-content).
+      out.encoding = 'none';
+      out.content = '';
+    } else if (text !== undefined) {
       out.encoding = 'base64';
       out.content =
         (

@@ -18,6 +18,8 @@ export interface RouteContext {
   appId: number;
   /** Set when a workflow job's token made the request: the workflow run it belongs to. */
   workflow?: string;
+  /** The Accept header (custom media types such as application/vnd.github.raw+json). */
+  accept: string;
   mintToken(installationId: number): { token: string; expires_at: string };
   /** The request URL (for Link headers a route builds itself, e.g. cursor pagination). */
   url?: URL;
@@ -27,8 +29,18 @@ export interface RouteContext {
 
 export type RouteAnswer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  /** A list the server pages (per_page/page + Link header) before rendering only the page it returns. */
-  | { status: number; list: unknown[]; render: (item: unknown) => unknown };
+  /**
+   * A list the server pages (per_page/page + Link header) before rendering only the page it returns; `wrap` puts the
+   * page in an object (`{ total_count, check_runs }`) for the lists GitHub answers that way.
+   */
+  | {
+      status: number;
+      list: unknown[];
+      render: (item: unknown) => unknown;
+      wrap?: (page: unknown[], total: number) => unknown;
+    }
+  /** A raw media type answer (file bytes), not JSON. */
+  | { status: number; raw: string; contentType: string };
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -248,7 +260,18 @@ export const ROUTES: RouteDef[] = [
       if (!commit) throw new HttpError(404, `No commit found for the ref ${ref}`);
       const path = c.params.path.replace(/^\/+|\/+$/g, '');
       const sha = commit.tree.get(path);
-      if (sha) return { status: 200, body: c.world.render.content(r, path, sha, ref, r.blobs.get(sha)) };
+      if (sha) {
+        const text = r.blobs.get(sha) ?? '';
+        // Over 100 MB the endpoint refuses; the raw media type returns the bytes of any smaller file
+        // (https://docs.github.com/en/rest/repos/contents#get-repository-content).
+        if (Buffer.byteLength(text) > 100 * 1024 * 1024)
+          throw new HttpError(403, 'This API returns blobs up to 100 MB in size. The requested blob is too large.', [
+            { resource: 'Blob', field: 'data', code: 'too_large' },
+          ]);
+        if (/application\/vnd\.github(\.v3)?\.raw/.test(c.accept))
+          return { status: 200, raw: text, contentType: 'application/vnd.github.raw; charset=utf-8' };
+        return { status: 200, body: c.world.render.content(r, path, sha, ref, text) };
+      }
       // A directory: its direct children (files and sub-directories).
       const prefix = path ? path + '/' : '';
       const entries = new Map<string, { sha: string; type: 'file' | 'dir' }>();
@@ -440,6 +463,14 @@ export const ROUTES: RouteDef[] = [
         labels?: unknown;
         assignees?: unknown;
       };
+      // Validated before anything changes: one login that cannot be assigned refuses the whole PATCH.
+      const current = c.world.issue(r, n);
+      if (b.assignees !== undefined)
+        c.world.checkAssignees(
+          r,
+          current.user,
+          strings(b.assignees).filter((a) => !current.assignees.some((x) => x.toLowerCase() === a.toLowerCase())),
+        );
       c.world.updateIssue(r, c.actor, n, b);
       if (b.labels !== undefined) {
         const want = strings(b.labels);
@@ -539,6 +570,18 @@ export const ROUTES: RouteDef[] = [
       const r = repoOf(c);
       const i = c.world.removeLabel(r, c.actor, num(c.params.issue_number), c.params.name);
       return { status: 200, body: c.world.render.issueLabels(r, i) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/assignees/{assignee}',
+    auth: 'token',
+    // 204 when the login can be assigned to issues here, 404 otherwise
+    // (https://docs.github.com/en/rest/issues/assignees#check-if-a-user-can-be-assigned).
+    handler: (c) => {
+      const r = repoOf(c);
+      if (!c.world.canAssign(r, c.params.assignee)) throw new HttpError(404, 'Not Found');
+      return { status: 204 };
     },
   },
   {
@@ -726,13 +769,85 @@ export const ROUTES: RouteDef[] = [
         runs = [...latest.values()];
       }
       runs.sort((a, b) => b.id - a.id);
-      const perPage = Math.min(100, Number(c.query.get('per_page') ?? 30) || 30);
-      const page = Math.max(1, Number(c.query.get('page') ?? 1) || 1);
-      const rows = runs.slice((page - 1) * perPage, page * perPage);
       return {
         status: 200,
-        body: { total_count: runs.length, check_runs: rows.map((x) => c.world.render.checkRun(r, x)) },
+        list: runs,
+        render: (x) => c.world.render.checkRun(r, x as never),
+        wrap: (page, total) => ({ total_count: total, check_runs: page }),
       };
+    },
+  },
+  // --- commit statuses ---------------------------------------------------------------------------------------------
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/statuses/{sha}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const st = c.world.createStatus(r, c.actor, c.params.sha, c.body as never);
+      return { status: 201, body: c.world.render.status(r, st) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/statuses',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const commit = c.world.state.resolveRef(r, c.params.ref);
+      if (!commit) throw new HttpError(404, 'Not Found');
+      const list = [...(r.statuses.get(commit.sha) ?? [])].reverse();
+      return { status: 200, list, render: (x) => c.world.render.status(r, x as never) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/status',
+    auth: 'token',
+    // The combined status: the newest per context; failure if any failed or errored, pending if any is pending or
+    // there is none, else success (https://docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference).
+    handler: (c) => {
+      const r = repoOf(c);
+      const commit = c.world.state.resolveRef(r, c.params.ref);
+      if (!commit) throw new HttpError(404, 'Not Found');
+      const latest = c.world.latestStatuses(r, commit.sha);
+      const state = latest.some((x) => x.state === 'failure' || x.state === 'error')
+        ? 'failure'
+        : latest.length === 0 || latest.some((x) => x.state === 'pending')
+          ? 'pending'
+          : 'success';
+      const api = `${c.world.render.urls.api}/repos/${r.fullName}`;
+      return {
+        status: 200,
+        list: latest,
+        render: (x) => c.world.render.status(r, x as never),
+        wrap: (page, total) => ({
+          state,
+          statuses: page,
+          sha: commit.sha,
+          total_count: total,
+          repository: c.world.render.repo(r),
+          commit_url: `${api}/commits/${commit.sha}`,
+          url: `${api}/commits/${commit.sha}/status`,
+        }),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+    auth: 'token',
+    // Open PRs whose head is the commit (fork PRs included), or the merged PR that introduced it
+    // (https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit).
+    handler: (c) => {
+      const r = repoOf(c);
+      const commit = c.world.state.resolveRef(r, c.params.commit_sha);
+      if (!commit) throw new HttpError(422, `No commit found for SHA: ${c.params.commit_sha}`);
+      const list: Issue[] = [];
+      for (const i of r.issues.values())
+        if (i.pull && (i.pull.headSha === commit.sha || i.pull.commits.includes(commit.sha))) list.push(i);
+      list.sort((a, b) => b.number - a.number);
+      return { status: 200, list, render: (i) => c.world.render.pull(r, i as Issue) };
     },
   },
   // --- people --------------------------------------------------------------------------------------------------

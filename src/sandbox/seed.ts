@@ -82,6 +82,7 @@ export function seedDemo(sb: Sandbox, opts: SeedOptions = {}): SeededDemo {
       { by: 'alice', at: at(5), message: 'Add Baton flow' },
     );
   sb.addTeam('acme', 'seniors', ['carol'], 'Seniors');
+  sb.grantTeam(repo, 'seniors');
   sb.addCollaborator(repo, 'alice', 'maintain');
   sb.addCollaborator(repo, 'bob', 'write');
   sb.addCollaborator(repo, 'carol', 'admin');

@@ -19,6 +19,8 @@ export interface Team {
   slug: string;
   name: string;
   members: Set<string>;
+  /** Repositories the team has access to (lower-cased full names): only those can ask it for reviews. */
+  repos: Set<string>;
 }
 
 export interface Label {
@@ -84,6 +86,8 @@ export interface Pull {
   reviews: Review[];
   requestedUsers: Set<string>;
   requestedTeams: Set<string>;
+  /** Owner of the fork the head branch lives in (a PR from a fork); undefined for a same-repo branch. */
+  fork?: string;
 }
 
 export interface Issue {
@@ -184,6 +188,20 @@ export interface Repo {
   runsBySha: Map<string, number[]>;
   suites: Map<number, CheckSuite>;
   suiteByAppSha: Map<string, number>;
+  /** Commit statuses by sha, oldest first (the combined status takes the newest per context). */
+  statuses: Map<string, CommitStatus[]>;
+}
+
+export interface CommitStatus {
+  id: number;
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  context: string;
+  description: string | null;
+  target_url: string | null;
+  creator: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -259,6 +277,8 @@ export class SandboxState {
   readonly comments = new Map<number, Comment>();
   readonly apps = new Map<number, App>();
   readonly installations = new Map<number, Installation>();
+  /** Deleted accounts (lower-cased): their reviews render with `user: null`, their comments as the ghost user. */
+  readonly deletedUsers = new Set<string>();
 
   /** Deterministic ids: the same sequence of operations gives the same ids, so tests and demos are repeatable. */
   nextId(): number {
@@ -289,7 +309,14 @@ export class SandboxState {
 
   addTeam(org: string, slug: string, members: string[] = [], name = slug): Team {
     this.ensureUser(org, 'Organization');
-    const t: Team = this.team(org, slug) ?? { id: this.nextId(), org, slug, name, members: new Set() };
+    const t: Team = this.team(org, slug) ?? {
+      id: this.nextId(),
+      org,
+      slug,
+      name,
+      members: new Set(),
+      repos: new Set(),
+    };
     for (const m of members) {
       this.ensureUser(m);
       t.members.add(m);
@@ -334,6 +361,7 @@ export class SandboxState {
       runsBySha: new Map(),
       suites: new Map(),
       suiteByAppSha: new Map(),
+      statuses: new Map(),
     };
     this.repos.set(repoKey(owner, name), r);
     return r;

@@ -5,7 +5,7 @@ import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import { buildPayload } from './payloads.js';
 import type { Renderer } from './render.js';
-import type { CheckRun, CheckSuite, Comment, Commit, Issue, Pull, Repo, Review, Role } from './state.js';
+import type { CheckRun, CheckSuite, Comment, Commit, CommitStatus, Issue, Pull, Repo, Review, Role } from './state.js';
 import { type SandboxState, ZERO_SHA, diffTrees, isoSeconds } from './state.js';
 
 export type Emit = (event: string, payload: Json) => void;
@@ -22,6 +22,39 @@ export interface WorldOptions {
 export type FileChanges = Record<string, string | null>;
 
 const DEFAULT_LABEL_COLOR = 'ededed';
+/**
+ * GitHub refuses bodies over 65,536 characters with a 422 ("body is too long (maximum is 65536 characters)"; see
+ * https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#validation-failed).
+ */
+export const MAX_BODY = 65_536;
+/** Check run output: summary and text are at most 65,535 characters (https://docs.github.com/en/rest/checks/runs). */
+export const MAX_CHECK_TEXT = 65_535;
+/** "The Checks API limits the number of annotations to a maximum of 50 per API request" (same page). */
+export const MAX_ANNOTATIONS = 50;
+
+function checkBody(resource: string, body: string | null | undefined): void {
+  if (typeof body === 'string' && body.length > MAX_BODY)
+    throw new HttpError(422, 'Validation Failed', [
+      { resource, code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_BODY} characters)` },
+    ]);
+}
+
+function checkOutput(p: { output?: { summary?: string; text?: string; annotations?: unknown[] } }): void {
+  for (const field of ['summary', 'text'] as const) {
+    const v = p.output?.[field];
+    if (typeof v === 'string' && v.length > MAX_CHECK_TEXT)
+      throw new HttpError(422, 'Invalid request.', [
+        {
+          resource: 'CheckRun',
+          code: 'custom',
+          field: `output.${field}`,
+          message: `output.${field} is too long (maximum is ${MAX_CHECK_TEXT} characters)`,
+        },
+      ]);
+  }
+  if ((p.output?.annotations?.length ?? 0) > MAX_ANNOTATIONS)
+    throw new HttpError(422, `Invalid request.\n\nOnly ${MAX_ANNOTATIONS} annotations are allowed per request.`);
+}
 
 export class World {
   readonly render: Renderer;
@@ -132,6 +165,8 @@ export class World {
   ): Issue {
     if (!p.title)
       throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+    checkBody('Issue', p.body);
+    if (p.assignees?.length) this.checkAssignees(r, actor, p.assignees);
     const when = this.now(at);
     this.state.ensureUser(actor);
     const i: Issue = this.newIssue(r, actor, p, when);
@@ -209,25 +244,54 @@ export class World {
     this.emit(r, actor, 'label', 'deleted', { label: rendered });
   }
 
-  /** Assignable: collaborators (any role), org team members and the issue author; others are silently skipped (as GitHub). */
-  private assignable(r: Repo, i: Issue, login: string): boolean {
+  /**
+   * Who can be assigned: collaborators (any role), the owner, org members and the issue's author
+   * (https://docs.github.com/en/rest/issues/assignees#check-if-a-user-can-be-assigned).
+   */
+  canAssign(r: Repo, login: string, author?: string): boolean {
+    const u = this.state.user(login);
+    if (!u || this.state.deletedUsers.has(u.login.toLowerCase())) return false;
     if (
-      r.collaborators.has(login) ||
-      login.toLowerCase() === i.user.toLowerCase() ||
-      login.toLowerCase() === r.owner.toLowerCase()
+      r.collaborators.has(u.login) ||
+      (author !== undefined && u.login.toLowerCase() === author.toLowerCase()) ||
+      u.login.toLowerCase() === r.owner.toLowerCase()
     )
       return true;
     for (const t of this.state.teams.values())
-      if (t.org.toLowerCase() === r.owner.toLowerCase() && t.members.has(login)) return true;
+      if (t.org.toLowerCase() === r.owner.toLowerCase() && t.members.has(u.login)) return true;
     return false;
+  }
+
+  /**
+   * Creating an issue or setting its assignees (POST/PATCH issues) with a login that cannot be assigned is refused
+   * whole with a 422 naming each login (https://docs.github.com/en/rest/issues/issues#update-an-issue); only the
+   * "add assignees" endpoint skips them silently.
+   */
+  checkAssignees(r: Repo, author: string, logins: string[]): void {
+    const bad = logins.filter((l) => !this.canAssign(r, l, author));
+    if (bad.length)
+      throw new HttpError(
+        422,
+        'Validation Failed',
+        bad.map((value) => ({
+          value,
+          resource: 'Issue',
+          field: 'assignees',
+          code: 'invalid',
+          message: `${value} cannot be assigned to this issue`,
+        })),
+      );
   }
 
   addAssignees(r: Repo, actor: string, n: number, logins: string[], at?: string): Issue {
     const i = this.issue(r, n);
     const when = this.now(at);
     for (const login of logins) {
+      // POST .../assignees skips logins that cannot be assigned without an error; at most 10 assignees
+      // (https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue).
       const u = this.state.user(login);
-      if (!u || !this.assignable(r, i, u.login) || i.assignees.includes(u.login) || i.assignees.length >= 10) continue;
+      if (!u || !this.canAssign(r, u.login, i.user) || i.assignees.includes(u.login) || i.assignees.length >= 10)
+        continue;
       i.assignees.push(u.login);
       this.touch(r, i, when);
       this.emitIssue(r, i, actor, 'assigned', { assignee: this.render.user(u.login) });
@@ -256,6 +320,7 @@ export class World {
     at?: string,
   ): Issue {
     const i = this.issue(r, n);
+    checkBody('Issue', p.body);
     const when = this.now(at);
     const changes: Json = {};
     if (p.title !== undefined && p.title !== i.title) {
@@ -319,6 +384,7 @@ export class World {
       throw new HttpError(422, 'Validation Failed', [
         { resource: 'IssueComment', field: 'body', code: 'missing_field' },
       ]);
+    checkBody('IssueComment', body);
     const when = this.now(at);
     this.state.ensureUser(actor);
     const c: Comment = {
@@ -342,6 +408,7 @@ export class World {
 
   updateComment(r: Repo, actor: string, id: number, body: string, at?: string): Comment {
     const c = this.comment(r, id);
+    checkBody('IssueComment', body);
     if (c.body === body) return c;
     const from = c.body;
     c.body = body;
@@ -486,9 +553,12 @@ export class World {
       files?: FileChanges;
       draft?: boolean;
       message?: string;
+      /** The head branch is in this account's fork. */
+      fork?: string;
     },
     at?: string,
   ): Issue & { pull: Pull } {
+    checkBody('PullRequest', p.body);
     const base = p.base ?? r.default_branch;
     const baseSha = r.branches.get(base);
     if (!baseSha)
@@ -535,6 +605,7 @@ export class World {
       reviews: [],
       requestedUsers: new Set(),
       requestedTeams: new Set(),
+      ...(p.fork ? { fork: p.fork } : {}),
     };
     this.recomputePull(r, pull);
     this.state.ensureUser(actor);
@@ -577,19 +648,29 @@ export class World {
 
   requestReviewers(r: Repo, actor: string, n: number, users: string[] = [], teams: string[] = [], at?: string): Issue {
     const i = this.pull(r, n);
+    // The whole request is refused when one reviewer cannot review: the PR author, a user who is not a
+    // collaborator, or a team without access to the repository (https://docs.github.com/en/rest/pulls/review-requests).
     for (const u of users) {
       if (u.toLowerCase() === i.user.toLowerCase())
         throw new HttpError(422, 'Review cannot be requested from pull request author.');
-      if (!this.state.user(u) || !r.collaborators.has(this.state.user(u)!.login))
+      const known = this.state.user(u);
+      if (!known || !r.collaborators.has(known.login) || this.state.deletedUsers.has(known.login.toLowerCase()))
         throw new HttpError(
           422,
           'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' +
             `${r.fullName} repository.`,
         );
     }
-    for (const t of teams)
-      if (!this.state.team(r.owner, t))
-        throw new HttpError(422, `Could not resolve to a node with the global id of team ${t}`);
+    for (const t of teams) {
+      const team = this.state.team(r.owner, t);
+      if (!team) throw new HttpError(422, `Could not resolve to a node with the global id of team ${t}`);
+      if (!team.repos.has(r.fullName.toLowerCase()))
+        throw new HttpError(
+          422,
+          'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' +
+            `${r.fullName} repository.`,
+        );
+    }
     const when = this.now(at);
     for (const u of users) {
       const login = this.state.user(u)!.login;
@@ -673,6 +754,10 @@ export class World {
   }
 
   // --- checks ---------------------------------------------------------------------------------------------------------
+  /**
+   * One suite per app per sha, except that GitHub Actions makes one per workflow
+   * (https://docs.github.com/en/rest/checks/suites: "GitHub creates a check suite for each workflow").
+   */
   private suiteFor(r: Repo, appId: number, sha: string, when: string, workflow?: string): CheckSuite {
     const key = workflow ? `${appId}:${sha}:${workflow}` : `${appId}:${sha}`;
     const hit = r.suiteByAppSha.get(key);
@@ -720,6 +805,7 @@ export class World {
         { resource: 'CheckRun', field: p.name ? 'head_sha' : 'name', code: 'missing_field' },
       ]);
     if (!r.commits.has(p.head_sha)) throw new HttpError(422, 'No commit found for SHA: ' + p.head_sha);
+    checkOutput(p);
     const when = this.now(at);
     const suite = this.suiteFor(r, appId, p.head_sha, when, workflow);
     const completed = p.status === 'completed' || (p.conclusion !== undefined && p.conclusion !== null);
@@ -766,6 +852,7 @@ export class World {
   ): CheckRun {
     const c = r.checkRuns.get(Number(id));
     if (!c) throw new HttpError(404, 'Not Found');
+    checkOutput(p);
     const when = this.now(at);
     if (p.output) {
       c.output = {
@@ -805,7 +892,19 @@ export class World {
     } else suite.status = 'in_progress';
   }
 
-  /** A CI app finishing a run on the PR's head: check_run.completed and check_suite.completed. */
+  /** A CI app starting a run on the PR's head (queued, in its workflow's suite): check_run.created. */
+  startCheck(r: Repo, ciActor: string, ciAppId: number, n: number, name: string, workflow = '', at?: string): CheckRun {
+    const i = this.pull(r, n);
+    const when = this.now(at);
+    const suite = this.suiteFor(r, ciAppId, i.pull.headSha, when, workflow);
+    suite.status = 'in_progress';
+    suite.conclusion = null;
+    const c = this.addRun(r, suite, ciAppId, name, i.pull.headSha, null, when);
+    this.emit(r, ciActor, 'check_run', 'created', { check_run: this.render.checkRun(r, c) });
+    return c;
+  }
+
+  /** A CI app finishing `name` on the PR's head: check_run.completed, and check_suite.completed once its suite is. */
   completeChecks(
     r: Repo,
     ciActor: string,
@@ -814,29 +913,43 @@ export class World {
     conclusion: string,
     name: string,
     at?: string,
+    workflow = '',
   ): CheckRun {
     const i = this.pull(r, n);
     const when = this.now(at);
     const existing = (r.runsBySha.get(i.pull.headSha) ?? [])
       .map((id) => r.checkRuns.get(id)!)
-      .find((c) => c.appId === ciAppId && c.name === name);
-    if (existing && existing.status !== 'completed')
-      return this.updateCheckRun(r, ciActor, existing.id, { status: 'completed', conclusion }, at);
-    const suite = this.suiteFor(r, ciAppId, i.pull.headSha, when);
+      .find((c) => c.appId === ciAppId && c.name === name && c.status !== 'completed');
+    if (existing) return this.updateCheckRun(r, ciActor, existing.id, { status: 'completed', conclusion }, at);
+    const suite = this.suiteFor(r, ciAppId, i.pull.headSha, when, workflow);
     // A re-run on the same sha: the suite is reopened, as on GitHub.
     suite.status = 'in_progress';
+    const c = this.addRun(r, suite, ciAppId, name, i.pull.headSha, conclusion, when);
+    this.completeRunAndSuite(r, ciActor, c, suite, when, true);
+    return c;
+  }
+
+  private addRun(
+    r: Repo,
+    suite: CheckSuite,
+    appId: number,
+    name: string,
+    sha: string,
+    conclusion: string | null,
+    when: string,
+  ): CheckRun {
     const c: CheckRun = {
       id: this.state.nextId(),
       name,
-      head_sha: i.pull.headSha,
-      status: 'completed',
+      head_sha: sha,
+      status: conclusion === null ? 'queued' : 'completed',
       conclusion,
       started_at: when,
-      completed_at: when,
+      completed_at: conclusion === null ? null : when,
       external_id: null,
       details_url: null,
-      output: { title: `${name}: ${conclusion}`, summary: null, text: null, annotations_count: 0 },
-      appId: ciAppId,
+      output: { title: conclusion ? `${name}: ${conclusion}` : null, summary: null, text: null, annotations_count: 0 },
+      appId,
       suiteId: suite.id,
     };
     r.checkRuns.set(c.id, c);
@@ -844,8 +957,82 @@ export class World {
     list.push(c.id);
     r.runsBySha.set(c.head_sha, list);
     suite.runs.push(c.id);
-    this.completeRunAndSuite(r, ciActor, c, suite, when, true);
     return c;
+  }
+
+  // --- commit statuses (Jenkins, CircleCI, Buildkite...) ----------------------------------------------------------
+  /**
+   * POST /repos/{owner}/{repo}/statuses/{sha}: a status per context, newest wins, at most 1000 per sha and context;
+   * each one sends a `status` webhook (https://docs.github.com/en/rest/commits/statuses,
+   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#status).
+   */
+  createStatus(
+    r: Repo,
+    actor: string,
+    sha: string,
+    p: { state?: string; context?: string; description?: string | null; target_url?: string | null },
+    at?: string,
+  ): CommitStatus {
+    const commit = this.state.resolveRef(r, sha);
+    if (!commit) throw new HttpError(422, `No commit found for SHA: ${sha}`);
+    if (!['error', 'failure', 'pending', 'success'].includes(String(p.state)))
+      throw new HttpError(422, 'Validation Failed', [
+        { resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' },
+      ]);
+    const context = p.context || 'default';
+    const list = r.statuses.get(commit.sha) ?? [];
+    if (list.filter((x) => x.context === context).length >= 1000)
+      throw new HttpError(422, 'Validation Failed', [
+        {
+          resource: 'Status',
+          code: 'custom',
+          message: `This SHA and context has reached the maximum number of statuses.`,
+        },
+      ]);
+    const when = this.now(at);
+    this.state.ensureUser(actor);
+    const st: CommitStatus = {
+      id: this.state.nextId(),
+      sha: commit.sha,
+      state: p.state as CommitStatus['state'],
+      context,
+      description: p.description ?? null,
+      target_url: p.target_url ?? null,
+      creator: actor,
+      created_at: when,
+      updated_at: when,
+    };
+    list.push(st);
+    r.statuses.set(commit.sha, list);
+    const branches = [...r.branches]
+      .filter(([, s]) => s === commit.sha)
+      .map(([name]) => ({
+        name,
+        commit: { sha: commit.sha, url: `${this.render.urls.api}/repos/${r.fullName}/commits/${commit.sha}` },
+        protected: false,
+      }));
+    this.emit(r, actor, 'status', undefined, {
+      id: st.id,
+      sha: st.sha,
+      name: r.fullName,
+      target_url: st.target_url,
+      avatar_url: `${this.render.urls.html}/${actor}.png`,
+      context: st.context,
+      description: st.description,
+      state: st.state,
+      commit: this.render.commit(r, commit),
+      branches,
+      created_at: st.created_at,
+      updated_at: st.updated_at,
+    });
+    return st;
+  }
+
+  /** The newest status per context (what the combined status and branch protection look at). */
+  latestStatuses(r: Repo, sha: string): CommitStatus[] {
+    const latest = new Map<string, CommitStatus>();
+    for (const st of r.statuses.get(sha) ?? []) latest.set(st.context, st);
+    return [...latest.values()].sort((a, b) => b.id - a.id);
   }
 }
 

@@ -56,7 +56,7 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
     sb = new Sandbox({ secret: 's', appId: 7, botLogin: 'baton-x[bot]' });
     seedDemo(sb, { flowYml: 'version: 1\n' });
     await sb.start();
-    octokit = new Octokit({ baseUrl: sb.url, auth: 'x' });
+    octokit = new Octokit({ baseUrl: sb.url, auth: sb.installationToken() });
   });
   afterAll(() => sb.stop());
 

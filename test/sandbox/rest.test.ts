@@ -12,7 +12,7 @@ const repo = { owner: 'acme', repo: 'web' };
 
 beforeAll(async () => {
   sb = await seeded({ emitAppEvents: false });
-  octokit = new Octokit({ baseUrl: sb.url, auth: 'installation-token', log: quiet });
+  octokit = new Octokit({ baseUrl: sb.url, auth: sb.installationToken(), log: quiet });
   port = new GitHubPort(octokit, repo);
 });
 afterAll(() => sb.stop());

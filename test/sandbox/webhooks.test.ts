@@ -112,7 +112,7 @@ test('PR life cycle: opened, synchronize (new head), review, checks with pull_re
 });
 
 test("the App's own REST writes emit webhooks with the bot as sender (and not when emitAppEvents is false)", async () => {
-  const octokit = new Octokit({ baseUrl: sb.url, auth: 'any' });
+  const octokit = new Octokit({ baseUrl: sb.url, auth: sb.installationToken() });
   const issue = sb.createIssue({ title: 't', by: 'alice' });
   await octokit.rest.issues.addLabels({ owner: 'acme', repo: 'web', issue_number: issue.number, labels: ['flow:dev'] });
   await octokit.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: issue.number, body: 'card' });
@@ -129,7 +129,7 @@ test("the App's own REST writes emit webhooks with the bot as sender (and not wh
   expect(rx.got[3].body.sender.login).toBe('bob');
 
   const quiet = await seeded({ webhookUrl: rx.url, emitAppEvents: false });
-  const q = new Octokit({ baseUrl: quiet.url, auth: 'any' });
+  const q = new Octokit({ baseUrl: quiet.url, auth: quiet.installationToken() });
   const before = rx.got.length;
   await q.rest.issues.create({ owner: 'acme', repo: 'web', title: 'silent' });
   await quiet.settled();

@@ -1,6 +1,7 @@
 // The risk task: assess a linked PR once per distinct diff, keep ONE comment on it up to date, and on high risk
 // gate it behind a senior's approval (label, review request, failing "Baton / risk" check). Every write is preceded
 // by a read, so running twice (redelivery, retry) changes nothing.
+import { requestReviewsEach } from '../../github/refusals.js';
 import { createHash } from 'node:crypto';
 import type { PullData, PullFile, CommentData, GitHubPort } from '../../github/port.js';
 import { isBot } from '../../github/bots.js';
@@ -126,7 +127,8 @@ async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): 
   const teams = s.teams
     .map((t) => (t.includes('/') ? t.split('/', 2)[1] : t))
     .filter((slug) => !reqTeams.has(slug.toLowerCase()));
-  if (users.length || teams.length) await port.requestReviewers(ctx.pr, users, teams);
+  // A senior GitHub will not take (not a collaborator, a team without access) must not keep the gate from existing.
+  await requestReviewsEach(port, ctx.pr, users, teams);
 
   const approver = await seniorApproved(ctx, s);
   const block = ctx.flow.risk.block_merge ?? true;
