@@ -460,21 +460,13 @@ export class Sandbox {
       conclusion,
       name,
       o.at,
-      o.workflow ?? name,
+      o.workflow,
     );
   }
 
   /** CI starts `name` (queued) on the PR's head, in the suite of `workflow` (default: its own). */
   startCheck(pr: number, name: string, o: Omit<ActionOpts, 'by'> & { workflow?: string } = {}) {
-    return this.world.startCheck(
-      this.repoOf(o.repo),
-      'github-actions[bot]',
-      CI_APP_ID,
-      pr,
-      name,
-      o.workflow ?? name,
-      o.at,
-    );
+    return this.world.startCheck(this.repoOf(o.repo), 'github-actions[bot]', CI_APP_ID, pr, name, o.workflow, o.at);
   }
 
   /** A CI system that reports commit statuses (Jenkins, CircleCI...) sets `context` on the PR's head sha. */
