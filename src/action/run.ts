@@ -187,7 +187,7 @@ function makeWorker(inputs: ActionInputs, store: JobStore, octokit: OctokitLike,
     // The job summary is the report; logs would only repeat it (and the runner shows stdout to anyone with read access).
     log: createLogger({ level: 'silent' }),
     hooks: {
-      transition: (t) => result.transitions.push(t),
+      transition: (t) => void result.transitions.push(t),
       decided: (d) => {
         result.decidedAtMs ??= Math.round(performance.now());
         result.decisions.push({ issue: d.issue, event: d.event.type, ...(d.note ? { note: d.note } : {}) });

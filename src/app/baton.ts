@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Probot } from 'probot';
 import type { Logger as PinoLogger } from 'pino';
 import type { Store } from '../store/types.js';
-import type { JobQueue } from '../queue/types.js';
+import type { Job, JobQueue } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import type { Flow } from '../flow/types.js';
 import { orderingKey } from '../github/events.js';
@@ -66,6 +66,8 @@ export interface BatonOptions {
   recoveryIntervalMs?: number;
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
+  /** Handlers of Baton's own job kinds (by job name, e.g. outbound partner webhooks); the rest go to the worker. */
+  jobs?: Record<string, (job: Job) => Promise<void>>;
 }
 
 export interface RunningBaton {
@@ -74,6 +76,8 @@ export interface RunningBaton {
   server: Server;
   probot: Probot;
   worker: Worker;
+  /** An installation's Octokit (undefined: the app itself, authenticated with its JWT). */
+  octokitFor(installationId: number | undefined): Promise<OctokitLike>;
   /** Graceful: stop taking webhooks and jobs, finish or release in-flight jobs. */
   stop(timeoutMs?: number): Promise<void>;
   /** Recover failed deliveries now (what the recovery timer does); see app/recovery.ts. */
@@ -227,7 +231,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
         withSpan(
           `job ${job.name}`,
           { 'github.delivery': job.id, 'baton.key': job.key, 'baton.attempt': job.attempt },
-          () => worker.handle(job),
+          () => (opts.jobs?.[job.name] ?? worker.handle)(job),
         ),
       ),
     { concurrency: opts.concurrency ?? 8 },
@@ -260,6 +264,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     server,
     probot,
     worker,
+    octokitFor,
     sweepSla: (now = new Date()) => sla.sweep(now, store, queue),
     pingGithubThrottle: () => github.ping(),
     async stop(timeoutMs = 10_000) {

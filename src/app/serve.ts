@@ -1,12 +1,14 @@
 // Baton with its operations around it: metrics, health/readiness, traces, the dashboard. Used by `baton start` for
 // both the real app and the sandbox, so the sandbox shows exactly what production runs.
 import type { Logger as PinoLogger } from 'pino';
-import { createMetrics, instrumentOctokit, metricsHooks, type Metrics } from '../ops/metrics.js';
+import { createMetrics, instrumentOctokit, metricsHooks, type Metrics, type TransitionTiming } from '../ops/metrics.js';
+import type { TransitionRecord } from '../store/types.js';
 import { opsHandler } from '../ops/health.js';
 import { traceOctokit } from '../ops/tracing.js';
 import { createDashboardHandler } from '../report/dashboard/index.js';
 import { startBaton, type BatonOptions, type RunningBaton } from './baton.js';
 import type { Stack } from './stack.js';
+import { createPartnerApi, type PartnerApi } from '../api/index.js';
 
 export interface ServeOptions {
   appId: string | number;
@@ -32,16 +34,33 @@ export interface ServeOptions {
   recordDeadlineMs?: number;
   /** Failed-delivery recovery: every this many ms after the pass on start (0 = on start only, -1 = never). */
   recoveryIntervalMs?: number;
+  /** Partner API: requests per token per minute. */
+  apiRatePerMinute?: number;
+  /** Partner API: allow http and private-address callback URLs (the sandbox only). */
+  apiAllowPrivateCallbacks?: boolean;
 }
 
 export interface ServedBaton extends RunningBaton {
   metrics: Metrics;
+  api: PartnerApi;
 }
 
 export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedBaton> {
   const metrics = createMetrics({ queueStats: () => stack.queue.stats() });
+  const api = createPartnerApi({
+    store: stack.store,
+    queue: stack.queue,
+    ...(o.apiRatePerMinute ? { ratePerMinute: o.apiRatePerMinute } : {}),
+    ...(o.apiAllowPrivateCallbacks ? { allowPrivateCallbacks: true } : {}),
+    log: o.log,
+  });
+  const m = metricsHooks(metrics);
   const hooks = {
-    ...metricsHooks(metrics),
+    ...m,
+    transition: async (t: Parameters<typeof m.transition>[0] & TransitionRecord, timing?: TransitionTiming) => {
+      m.transition(t, timing);
+      await api.onTransition(t);
+    },
     delivery: (event: string, outcome: 'queued' | 'duplicate' | 'ignored') => metrics.recordDelivery(event, outcome),
   };
   let baton: RunningBaton | undefined;
@@ -60,9 +79,11 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
       ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     }),
   ];
+  handlers.push((req, res) => api.handler(req, res));
   handlers.push(
     createDashboardHandler({
       store: stack.store,
+      sources: () => api.service.sources(),
       ...(o.dashboardToken ? { token: o.dashboardToken } : {}),
       openOnLocalhost: true,
       onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error'),
@@ -91,10 +112,15 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     ...(o.recoveryIntervalMs !== undefined ? { recoveryIntervalMs: o.recoveryIntervalMs } : {}),
     handlers,
     hooks,
+    jobs: api.jobs,
     onOctokit: (octokit) => {
       instrumentOctokit(octokit as never, metrics);
       traceOctokit(octokit as never);
     },
   });
-  return Object.assign(baton, { metrics });
+  api.bind({
+    octokitFor: (id) => baton.octokitFor(id),
+    loadFlow: async (port, branch) => (await baton.worker.flows.get(port, branch)).flow,
+  });
+  return Object.assign(baton, { metrics, api });
 }

@@ -142,6 +142,35 @@ examples:
   npx baton report --format csv > kpis.csv`,
     load: async () => (await import('./report.js')).runReport as Command,
   },
+  tokens: {
+    summary: 'partner API tokens: tokens create|list|revoke',
+    help: `usage: baton tokens create --name NAME --repo owner/repo --can SCOPES [--flow NAME]... [--expires 90d] [--json]
+       baton tokens list [--json]
+       baton tokens revoke <id|name>
+
+Partner teams call Baton's HTTP API (/api/v1) with a bearer token. A token is printed once; the store keeps only its
+hash. It reaches one repository, the flows named with --flow (default: every flow of the repository) and the scopes
+in --can: create (start runs), read (runs and their timeline), comment, cancel, webhooks (register callbacks).
+${STORE_NOTE}
+
+examples:
+  npx baton tokens create --name support --repo acme/web --flow feature --can create,read,comment --expires 90d
+  npx baton tokens list
+  npx baton tokens revoke support`,
+    load: async () => (await import('./tokens.js')).runTokens as Command,
+  },
+  audit: {
+    summary: 'what partner API tokens did: audit [--since 7d] [--token NAME]',
+    help: `usage: baton audit [--since 7d] [--token id|name] [--json]
+
+Every partner API call (token, route, status, target run, client address), newest last. Entries older than 90 days
+are pruned. ${STORE_NOTE}
+
+examples:
+  npx baton audit
+  npx baton audit --since 30d --token support --json`,
+    load: async () => (await import('./tokens.js')).runAudit as Command,
+  },
   digest: {
     summary: 'the Workflow Wins digest: digest --dry-run [--repo o/r]',
     help: `usage: baton digest --dry-run [--repo owner/repo] [--weeks 8] [--data-dir DIR] [--database-url URL]

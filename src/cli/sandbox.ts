@@ -87,7 +87,7 @@ export async function runSandbox(
       await lb.stop();
       return ok ? 0 : 1;
     }
-    io.out(pokeHelp(lb));
+    io.out(await pokeHelp(lb));
     await waitForSignal(lb);
     return 0;
   } catch (err) {
@@ -99,7 +99,14 @@ export async function runSandbox(
   }
 }
 
-function pokeHelp(lb: LocalBaton): string {
+async function pokeHelp(lb: LocalBaton): Promise<string> {
+  // A partner token for the demo repository, so the API can be tried at once (a real one: `baton tokens create`).
+  const { token } = await lb.baton.api.tokens.create({
+    name: 'sandbox-partner',
+    repo: lb.seeded.repo,
+    can: ['create', 'read', 'comment', 'cancel', 'webhooks'],
+  });
+  const body = JSON.stringify({ repo: lb.seeded.repo, title: 'Export to CSV', fields: { customer: 'ACME' } });
   return [
     '',
     'The sandbox keeps running. Try:',
@@ -107,6 +114,12 @@ function pokeHelp(lb: LocalBaton): string {
     `  curl ${lb.baton.url}/metrics          Prometheus metrics`,
     `  curl ${lb.baton.url}/readyz           readiness`,
     '  npx baton report / npx baton costs / npx baton jobs   (in another terminal, same BATON_DATA_DIR)',
+    '',
+    'Start a run the way a partner team would (the partner API, with a sandbox token):',
+    `  curl -s -X POST ${lb.baton.url}/api/v1/runs -H 'authorization: Bearer ${token}' \\`,
+    `    -H 'content-type: application/json' -H 'idempotency-key: demo-1' -d '${body}'`,
+    `  curl -s ${lb.baton.url}/api/v1/runs -H 'authorization: Bearer ${token}'`,
+    `  (API description: ${lb.baton.url}/api/v1/openapi.json)`,
     'Ctrl-C stops it.',
   ].join('\n');
 }

@@ -58,6 +58,8 @@ export async function runStart(
     githubTimeoutMs: Number(env.BATON_GITHUB_TIMEOUT_MS) > 0 ? Number(env.BATON_GITHUB_TIMEOUT_MS) : undefined,
     metricsToken: env.BATON_METRICS_TOKEN,
     dashboardToken: env.BATON_DASHBOARD_TOKEN,
+    // Partner API requests per token per minute (per replica).
+    ...(Number(env.BATON_API_RATE_LIMIT) > 0 ? { apiRatePerMinute: Number(env.BATON_API_RATE_LIMIT) } : {}),
     concurrency: env.BATON_CONCURRENCY ? Number(env.BATON_CONCURRENCY) : undefined,
     // GitHub asks apps to space writes ~1 s apart per installation; a GitHub Enterprise operator may relax it.
     writeSpacingMs: env.BATON_WRITE_SPACING_MS ? Number(env.BATON_WRITE_SPACING_MS) : undefined,

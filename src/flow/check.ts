@@ -223,6 +223,16 @@ function checkAssembled(r: ResolvedFile): FlowProblem[] {
       );
     }
   });
+  (f.api?.visible_stages ?? []).forEach((id, k) => {
+    if (!idSet.has(id))
+      out.push(
+        problemIn(
+          r,
+          ['api', 'visible_stages', k],
+          `api.visible_stages[${k}]: unknown stage "${id}"${didYouMean(id, ids)} — stages are: ${ids.join(', ')}`,
+        ),
+      );
+  });
   const anyFinal = stages.some((s, i) => s.final || (i === stages.length - 1 && !s.on?.length));
   if (!anyFinal) {
     out.push(

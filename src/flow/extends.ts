@@ -97,12 +97,12 @@ export function problemIn(
 
 const CHILD_ONLY = new Set(['id', 'before', 'after', 'remove']);
 const TOP_SCALARS = ['$schema', 'version', 'name', 'trigger'] as const;
-const DEEP_MERGED = ['risk', 'llm', 'digest'] as const;
+const DEEP_MERGED = ['risk', 'llm', 'digest', 'api'] as const;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-// risk/llm/digest: maps merge key by key (child wins), anything else (arrays, scalars) is replaced.
+// risk/llm/digest/api: maps merge key by key (child wins), anything else (arrays, scalars) is replaced.
 export function deepMerge<T>(base: T, child: T): T {
   if (!isPlainObject(base) || !isPlainObject(child)) return (child === undefined ? base : child) as T;
   const out: Record<string, unknown> = { ...base };

@@ -49,6 +49,7 @@ export function normalizeFlow(file: FlowFile, sources: string[]): Flow {
     risk: file.risk ?? {},
     llm: file.llm ?? {},
     digest: file.digest ?? {},
+    ...(file.api ? { api: file.api } : {}),
     sources,
   };
 }

@@ -6,6 +6,7 @@ import { LlmConfigSchema } from '../llm/config-schema.js';
 import { RiskConfigSchema } from '../tasks/risk/config-schema.js';
 import { DigestConfigSchema } from '../report/config-schema.js';
 import { ACTION_DOCS, WORD_ACTIONS, WORD_ACTIONS_DESCRIPTION } from './actions.js';
+import { ApiConfigSchema } from '../api/config-schema.js';
 
 export const DurationSchema = z
   .string()
@@ -184,6 +185,7 @@ export const FlowFileSchema = z
     risk: RiskConfigSchema.optional(),
     llm: LlmConfigSchema.optional(),
     digest: DigestConfigSchema.optional(),
+    api: ApiConfigSchema.optional(),
   })
   .strict();
 

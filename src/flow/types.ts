@@ -3,6 +3,7 @@ import type { ActionConfig, EventName, TransitionConfig } from './schema.js';
 import type { RiskConfig } from '../tasks/risk/config-schema.js';
 import type { LlmConfig } from '../llm/config-schema.js';
 import type { DigestConfig } from '../report/config-schema.js';
+import type { ApiConfig } from '../api/config-schema.js';
 
 export interface Role {
   users: string[]; // logins, without '@'
@@ -28,6 +29,8 @@ export interface Flow {
   risk: RiskConfig;
   llm: LlmConfig;
   digest: DigestConfig;
+  /** Partner API settings; absent when the flow has no `api:` section (partners may then only read). */
+  api?: ApiConfig;
   /** Files the flow was assembled from, child last (for error messages and the card). */
   sources: string[];
 }

@@ -28,6 +28,8 @@ export interface IssueData {
   assignees: string[];
   pull_request?: unknown;
   created_at: string;
+  updated_at?: string;
+  html_url?: string;
 }
 
 export interface CommentData {
@@ -265,6 +267,17 @@ export class GitHubPort {
 
   async createIssue(title: string, body: string, labels: string[] = []): Promise<IssueData> {
     const res = await this.call('POST /repos/{owner}/{repo}/issues', { ...this.ref, title, body, labels });
+    return toIssue(res.data as Record<string, any>);
+  }
+
+  /** Close an issue; `not_planned` tells GitHub (and people) it was dropped rather than done. */
+  async closeIssue(issue: number, reason: 'completed' | 'not_planned'): Promise<IssueData> {
+    const res = await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...this.ref,
+      issue_number: issue,
+      state: 'closed',
+      state_reason: reason,
+    });
     return toIssue(res.data as Record<string, any>);
   }
 
@@ -601,6 +614,8 @@ function toIssue(d: Record<string, any>): IssueData {
     assignees: (d.assignees ?? []).filter(Boolean).map((a: { login: string }) => a.login),
     pull_request: d.pull_request,
     created_at: d.created_at,
+    ...(d.updated_at ? { updated_at: d.updated_at } : {}),
+    ...(d.html_url ? { html_url: d.html_url } : {}),
   };
 }
 
@@ -656,5 +671,19 @@ export class AppHooksPort {
   async redeliver(id: number): Promise<void> {
     this.requests++;
     await this.octokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: id });
+  }
+}
+
+/**
+ * The app's installation on a repository (app JWT auth), or undefined when the app is not installed there.
+ * Docs: https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
+ */
+export async function repoInstallationId(app: OctokitLike, ref: RepoRef): Promise<number | undefined> {
+  try {
+    const res = await app.request('GET /repos/{owner}/{repo}/installation', { ...ref });
+    return (res.data as { id: number }).id;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
   }
 }

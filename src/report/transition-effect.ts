@@ -5,7 +5,11 @@ import type { Flow } from '../flow/types.js';
 import { references } from '../github/links.js';
 import type { Store, TransitionRecord } from '../store/types.js';
 
-export type TransitionHook = (t: TransitionRecord, timing: { stageSeconds?: number; cycleSeconds?: number }) => void;
+/** Awaited inside the job, so a failing hook (an outbound partner webhook that could not be queued) retries the job. */
+export type TransitionHook = (
+  t: TransitionRecord,
+  timing: { stageSeconds?: number; cycleSeconds?: number },
+) => void | Promise<void>;
 
 export interface TransitionEffectDeps {
   store: Pick<Store, 'recordTransitions'>;
@@ -35,7 +39,9 @@ export function transitionEffect(d: TransitionEffectDeps): (e: Effect) => Promis
       kind: h.kind,
       event: h.event,
       by: h.by,
-      at: h.at,
+      // One precision in the store: GitHub's whole-second times would sort after a same-second query bound with
+      // milliseconds ('…:01Z' > '…:01.500Z' as text) and drop the newest moves from the dashboard and reports.
+      at: new Date(h.at).toISOString(),
       owners: h.owners,
       ...(pr ? { pr: pr.number, ...(pr.risk ? { risk: pr.risk.level } : {}) } : {}),
       ...(h.kind === 'start' && d.issue
@@ -45,11 +51,12 @@ export function transitionEffect(d: TransitionEffectDeps): (e: Effect) => Promis
           }
         : {}),
     };
-    await d.store.recordTransitions([rec]);
     const prev = run.history.length > 1 ? run.history[run.history.length - 2] : undefined;
-    d.hook?.(rec, {
+    await d.hook?.(rec, {
       ...(prev && h.from !== null && h.from !== h.to ? { stageSeconds: seconds(prev.at, h.at) } : {}),
       ...(h.kind === 'done' ? { cycleSeconds: seconds(run.startedAt, h.at) } : {}),
     });
+    // After the hook: a crash between the two replays the hook (its effects are idempotent), never skips it.
+    await d.store.recordTransitions([rec]);
   };
 }

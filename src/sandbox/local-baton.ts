@@ -33,6 +33,8 @@ export interface LocalBatonOptions extends StackOptions {
   recordDeadlineMs?: number;
   /** Failed-delivery recovery interval (see ServeOptions); tests pass -1 and recover by hand. */
   recoveryIntervalMs?: number;
+  /** Partner API requests per token per minute. */
+  apiRatePerMinute?: number;
 }
 
 export interface LocalBaton {
@@ -89,6 +91,9 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       redisUrl: o.redisUrl,
       recordDeadlineMs: o.recordDeadlineMs,
       recoveryIntervalMs: o.recoveryIntervalMs,
+      // Partner webhooks in the sandbox go to receivers on this machine.
+      apiAllowPrivateCallbacks: true,
+      ...(o.apiRatePerMinute ? { apiRatePerMinute: o.apiRatePerMinute } : {}),
     });
   let baton: ServedBaton;
   const replicas: Array<{ baton: ServedBaton; stack: Stack }> = [];

@@ -175,7 +175,7 @@ export const CLIENT_JS = `(function () {
         card.dataset.repo = r.repo;
         card.dataset.issue = String(r.issue);
         card.appendChild(el('div', 'title', r.repo + '#' + r.issue));
-        var meta = r.flow + ' · ' + hours(r.ageHours) + (r.owners.length ? ' · ' + r.owners.join(', ') : '') + (r.bounceBacks ? ' · ↩ ' + r.bounceBacks : '') + (r.status !== 'active' ? ' · ' + r.status : '');
+        var meta = r.flow + ' · ' + hours(r.ageHours) + (r.owners.length ? ' · ' + r.owners.join(', ') : '') + (r.bounceBacks ? ' · ↩ ' + r.bounceBacks : '') + (r.status !== 'active' ? ' · ' + r.status : '') + (r.source ? ' · via API: ' + r.source : '');
         card.appendChild(el('div', 'meta', meta));
         card.addEventListener('click', function () { openTimeline(r.repo, r.issue); });
         c.appendChild(card);

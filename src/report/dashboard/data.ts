@@ -16,13 +16,21 @@ export interface RunCard {
   ageHours: number;
   risk?: string;
   bounceBacks: number;
+  /** The partner API token that started the run, when one did. */
+  source?: string;
 }
 
 export interface Board {
   columns: Array<{ stage: string; count: number; runs: RunCard[] }>;
 }
 
-export function board(runs: readonly Run[], since: number, until: number, perColumn = 50): Board {
+export function board(
+  runs: readonly Run[],
+  since: number,
+  until: number,
+  perColumn = 50,
+  sources: ReadonlyMap<string, string> = new Map(),
+): Board {
   const visible = runs.filter((r) => {
     const last = r.times[r.times.length - 1];
     return last < until && (r.status === 'active' || last >= since);
@@ -52,6 +60,7 @@ export function board(runs: readonly Run[], since: number, until: number, perCol
           ageHours: ((r.endedAt ?? until) - r.startedAt) / HOUR_MS,
           ...(r.risk ? { risk: r.risk } : {}),
           bounceBacks: r.bounceBacks,
+          ...(sources.has(`${r.repo}#${r.issue}`) ? { source: sources.get(`${r.repo}#${r.issue}`)! } : {}),
         })),
       };
     }),

@@ -17,6 +17,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | P
 
 export interface DashboardOptions {
   store: Pick<Store, 'transitions' | 'ledger'>;
+  /** `repo#issue` → the partner token that started the run (the partner API), shown on the board. */
+  sources?: () => Promise<ReadonlyMap<string, string>>;
   /** BATON_DASHBOARD_TOKEN. Without one the dashboard is open to localhost only (sandbox mode). */
   token?: string;
   /** Default true: with no token, allow browsers on the server itself. Set false to refuse everyone instead. */
@@ -159,7 +161,11 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
           });
         }
         case BASE + '/api/board':
-          return json(res, 200, board(buildRuns(await loaded.data), since, until));
+          return json(
+            res,
+            200,
+            board(buildRuns(await loaded.data), since, until, 50, (await o.sources?.()) ?? new Map()),
+          );
         case BASE + '/api/kpis': {
           const [t, l] = await Promise.all([
             loaded.data,

@@ -1,0 +1,99 @@
+// The partner API assembled: tokens, audit, outbound webhooks, the service and its HTTP handler, wired to a running
+// Baton (its installation Octokits and flow loader) once that exists.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Flow } from '../flow/types.js';
+import { GitHubPort, repoInstallationId, type EtagCache, type OctokitLike } from '../github/port.js';
+import type { JobQueue } from '../queue/types.js';
+import type { Store, TransitionRecord } from '../store/types.js';
+import { AuditLog } from './audit.js';
+import { createApiHandler } from './http.js';
+import { Outbound, OUTBOUND_JOB } from './outbound.js';
+import { ApiError, ApiService, type ApiGitHub } from './service.js';
+import { TokenStore } from './tokens.js';
+
+export { OUTBOUND_JOB } from './outbound.js';
+export { TokenStore } from './tokens.js';
+export { AuditLog } from './audit.js';
+
+export interface PartnerApiGitHub {
+  octokitFor(installationId: number | undefined): Promise<OctokitLike>;
+  loadFlow(port: GitHubPort, defaultBranch: string): Promise<Flow | undefined>;
+}
+
+export interface PartnerApi {
+  handler(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  jobs: Record<string, (job: { id: string; key: string; name: string; attempt: number }) => Promise<void>>;
+  onTransition(t: TransitionRecord): Promise<void>;
+  /** Give the API its GitHub once Baton runs. */
+  bind(github: PartnerApiGitHub): void;
+  tokens: TokenStore;
+  audit: AuditLog;
+  service: ApiService;
+}
+
+export function createPartnerApi(o: {
+  store: Store;
+  queue: Pick<JobQueue, 'enqueue'>;
+  ratePerMinute?: number;
+  allowPrivateCallbacks?: boolean;
+  log?: { warn(o: object, msg: string): void };
+}): PartnerApi {
+  let gh: PartnerApiGitHub | undefined;
+  const etags: EtagCache = new Map();
+  const installs = new Map<string, number>();
+  const github: ApiGitHub = {
+    async repo(full) {
+      if (!gh)
+        throw new ApiError(503, 'Starting', 'Baton is starting; retry in a few seconds.', {
+          headers: { 'retry-after': '5' },
+        });
+      const [owner, repo] = full.split('/') as [string, string];
+      let id = installs.get(full.toLowerCase());
+      if (id === undefined) {
+        id = await repoInstallationId(await gh.octokitFor(undefined), { owner, repo });
+        if (id === undefined) return undefined;
+        if (installs.size > 1000) installs.clear();
+        installs.set(full.toLowerCase(), id);
+      }
+      return { port: new GitHubPort(await gh.octokitFor(id), { owner, repo }, etags), installationId: id };
+    },
+    async flow(port) {
+      if (!gh)
+        throw new ApiError(503, 'Starting', 'Baton is starting; retry in a few seconds.', {
+          headers: { 'retry-after': '5' },
+        });
+      return gh.loadFlow(port, (await port.getRepo()).default_branch);
+    },
+  };
+  const tokens = new TokenStore(o.store);
+  const audit = new AuditLog(o.store);
+  const service = new ApiService({ store: o.store, queue: o.queue, github });
+  const outbound = new Outbound({
+    store: o.store,
+    queue: o.queue,
+    tokens,
+    ...(o.allowPrivateCallbacks ? { allowPrivate: true } : {}),
+    origin: (repo, issue) => service.origin(repo, issue),
+  });
+  const handler = createApiHandler({
+    service,
+    outbound,
+    tokens,
+    audit,
+    ...(o.ratePerMinute ? { ratePerMinute: o.ratePerMinute } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return {
+    handler,
+    jobs: { [OUTBOUND_JOB]: outbound.handle },
+    onTransition: async (t) => {
+      await outbound.onTransition(t);
+    },
+    bind(g) {
+      gh = g;
+    },
+    tokens,
+    audit,
+    service,
+  };
+}
