@@ -79,6 +79,23 @@ examples:
   npx baton validate .github/flow.yml --base-dir ../org-flows`,
     load: async () => (await import('./validate.js')).runValidate,
   },
+  action: {
+    summary: 'run one event the way the GitHub Action does: action --event-name NAME --event-path FILE',
+    help: `usage: baton action --event-name NAME --event-path FILE
+
+Runs one event through Baton's GitHub Action entry, as a workflow job would (see README "Baton on Actions").
+With GITHUB_TOKEN and GITHUB_REPOSITORY set it acts on that repository (GITHUB_API_URL for Enterprise Server);
+without them, on a sandbox seeded with the demo repository acme/web: the issue the payload names is created
+first, then the job runs and its summary and the card are printed. Nothing is left running.
+  --event-name NAME   GITHUB_EVENT_NAME: issues, issue_comment, pull_request_target, pull_request_review,
+                      workflow_run, schedule, ...
+  --event-path FILE   the event payload (a webhook body)
+
+examples:
+  npx baton action --event-name issues --event-path labeled.json
+  GITHUB_TOKEN=$(gh auth token) GITHUB_REPOSITORY=acme/web npx baton action --event-name schedule --event-path cron.json`,
+    load: async () => (await import('./action.js')).runActionCli,
+  },
   risk: {
     summary: 'score change metrics offline: risk --metrics FILE; fit and eval a model: risk fit|eval --history FILE',
     help: `usage: baton risk --metrics FILE [--convention kamei|commit-guru] [--model FILE] [--medium 0.4] [--high 0.7]

@@ -2,6 +2,7 @@
 // a fork's pull request with a read-only token, and the scheduled SLA sweep.
 import { startActionsDemo, type ActionsDemo } from '../../src/sandbox/actions-demo.js';
 import { parseCard } from '../../src/github/card.js';
+import { ActionsRunner } from '../../src/sandbox/actions-runner.js';
 
 let demo: ActionsDemo | undefined;
 afterEach(async () => {
@@ -155,5 +156,31 @@ describe('schedule', () => {
     expect(second.exitCode).toBe(0);
     expect(nudges()).toHaveLength(1);
     expect(second.summary).toMatch(/\| Effects applied \| none \|/);
+  });
+});
+
+describe('route mode', () => {
+  it('puts a PR event in its linked issue’s concurrency group, with no write', async () => {
+    demo = await startActionsDemo({ workflow: { on: { events: ['issues'] } } });
+    const repo = demo.seeded.repo;
+    const issue = await startRun(demo);
+    demo.sandbox.openPr({
+      title: 'p',
+      body: `Closes #${issue}`,
+      head: 'some-branch',
+      files: { 'src/x.ts': 'export const x = 2;\n' },
+      by: 'bob',
+      repo,
+    });
+    await demo.sandbox.settled();
+    const opened = demo.sandbox.deliveries().find((d) => d.event === 'pull_request' && d.action === 'opened')!;
+    const routed = new ActionsRunner(demo.sandbox, repo, {
+      ...demo.runner.opts,
+      inputs: { mode: 'route' },
+      permissions: { 'pull-requests': 'read' },
+    });
+    const job = await routed.run('pull_request_target', opened.payload).finally(() => routed.stop());
+    expect(job.exitCode).toBe(0);
+    expect(job.outputs).toMatchObject({ mode: 'route', group: `${repo}#${issue}` });
   });
 });
