@@ -31,6 +31,8 @@ export class JobStore implements Store {
   constructor(
     private readonly linkOf: (repo: string, pr: number) => Promise<number | undefined> = async () => undefined,
     private readonly happened: (ns: string, key: string) => Promise<boolean> = async () => false,
+    /** What a budget scope had spent before this job: a run's spend is on its card. */
+    private readonly priorSpend: (scope: BudgetScope) => number = () => 0,
   ) {}
 
   async migrate(): Promise<void> {}
@@ -111,12 +113,8 @@ export class JobStore implements Store {
   private budget(s: BudgetScope): { spent: number; reserved: number } {
     const k = `${s.scope}|${s.period}`;
     let b = this.budgets.get(k);
-    if (!b) this.budgets.set(k, (b = { spent: 0, reserved: 0 }));
+    if (!b) this.budgets.set(k, (b = { spent: this.priorSpend(s), reserved: 0 }));
     return b;
-  }
-  /** Spend already made in a scope before this job (the run's spend from its card). */
-  preSpend(s: BudgetScope, usd: number): void {
-    this.budget(s).spent += usd;
   }
   async reserveBudget(scopes: Array<BudgetScope & { limitUsd: number }>, usd: number): Promise<string | undefined> {
     for (const s of scopes) {

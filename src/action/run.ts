@@ -134,6 +134,13 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
       const title = configProblemTitle(key.slice(key.lastIndexOf('@') + 1));
       return (await port.listIssues({ state: 'all' })).some((i) => i.title === title);
     },
+    (scope) => {
+      // `run_usd` holds across jobs: the card this job read says what the run has spent.
+      const m = /^run:(.+)#(\d+)$/.exec(scope.scope);
+      if (!m || m[1] !== repoName) return 0;
+      const run = cardIn(reqs.cards.filter((b) => parseCard(b)?.issue === Number(m[2])));
+      return run?.spendUsd ?? 0;
+    },
   );
   const eventName = APP_EVENT[inputs.eventName] ?? inputs.eventName;
   // The repository of the event must be the job's (a payload from elsewhere is not ours to act on).
