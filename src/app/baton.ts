@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Probot } from 'probot';
 import type { Logger as PinoLogger } from 'pino';
-import type { Store } from '../store/types.js';
+import type { Store, StoreWithJobs } from '../store/types.js';
+import { DEFAULT_RETENTION, prune, type Retention } from '../store/retention.js';
 import type { Job, JobQueue } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import type { Flow } from '../flow/types.js';
@@ -44,6 +45,8 @@ export interface BatonOptions {
   redisUrl?: string;
   /** Key prefix of throttling state in Redis (BATON_REDIS_PREFIX). */
   redisPrefix?: string;
+  /** How long processed payloads and finished jobs are kept (BATON_PAYLOAD_RETENTION_DAYS, BATON_JOB_RETENTION_DAYS). */
+  retention?: Retention;
   /** Per-attempt timeout of every GitHub request (BATON_GITHUB_TIMEOUT_MS, default 30000). */
   githubTimeoutMs?: number;
   /** The app's bot login (`<slug>[bot]`); looked up with GET /app when absent. */
@@ -177,7 +180,11 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     }
     const key = await orderingKey(name, p, (pr) => store.issueForPr(repo, pr));
     const fresh = await store.recordDelivery({ id, name, key, payload, receivedAt: new Date().toISOString() });
-    if (fresh) await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
+    // Recording and queueing are two writes: when the second failed, GitHub got a 5xx and redelivers a delivery the
+    // store already has. Its job may never have been queued, so a pending duplicate is queued again (enqueue is
+    // idempotent: a job already queued is not queued twice), and only a finished one is a plain duplicate.
+    if (fresh || (await store.getDelivery(id))?.status === 'pending')
+      await queue.enqueue({ id, key, name, traceparent: currentTraceparent() });
     return fresh ? 'queued' : 'duplicate';
   };
 
@@ -223,6 +230,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     repos,
     postDigest: (repo, week) => worker.postDigest(repo, week),
     onError: (e, what) => log.warn({ err: String((e as Error)?.message ?? e) }, `${what} failed`),
+    ...('prune' in store ? { prune: () => prune(store as StoreWithJobs, opts.retention ?? DEFAULT_RETENTION) } : {}),
   });
 
   await queue.start(

@@ -9,6 +9,7 @@ import { createDashboardHandler } from '../report/dashboard/index.js';
 import { startBaton, type BatonOptions, type RunningBaton } from './baton.js';
 import type { Stack } from './stack.js';
 import { createPartnerApi, type PartnerApi } from '../api/index.js';
+import { retentionFromEnv } from '../store/retention.js';
 
 export interface ServeOptions {
   appId: string | number;
@@ -105,6 +106,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     redisUrl: o.redisUrl,
     ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
     ...(o.githubTimeoutMs ? { githubTimeoutMs: o.githubTimeoutMs } : {}),
+    retention: retentionFromEnv(o.env ?? process.env),
     botLogin: o.botLogin,
     concurrency: o.concurrency,
     maxAttempts: stack.retry.attempts,

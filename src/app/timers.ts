@@ -140,11 +140,17 @@ export function startTimers(o: {
   postDigest: (repo: string, week: string) => Promise<void>;
   onError: (e: unknown, what: string) => void;
   slaEveryMs?: number;
+  /** Forget old payloads and finished jobs (src/store/retention.ts), hourly. */
+  prune?: () => Promise<unknown>;
 }): { stop(): Promise<void> } {
   const timer = setInterval(() => {
     o.sla.sweep(new Date(), o.store, o.queue).catch((e) => o.onError(e, 'sla sweep'));
   }, o.slaEveryMs ?? 60_000);
   timer.unref();
+  const pruning = o.prune
+    ? setInterval(() => void o.prune?.().catch((e) => o.onError(e, 'store pruning')), 3_600_000)
+    : undefined;
+  pruning?.unref();
   const digests = new DigestScheduler({
     store: o.store,
     targets: () => o.repos.digestTargets(),
@@ -155,6 +161,7 @@ export function startTimers(o: {
   return {
     async stop() {
       clearInterval(timer);
+      clearInterval(pruning);
       await digests.stop();
     },
   };

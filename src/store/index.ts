@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { StoreWithJobs } from './types.js';
+import { explainingErrors } from './disk.js';
 
 export interface OpenStoreOptions {
   dataDir?: string;
@@ -16,16 +17,20 @@ export interface OpenStoreOptions {
 export async function openStore(o: OpenStoreOptions = {}): Promise<StoreWithJobs> {
   const env = o.env ?? process.env;
   const databaseUrl = o.databaseUrl ?? env.DATABASE_URL;
-  const store: StoreWithJobs = databaseUrl
-    ? new PostgresStore({ databaseUrl, ...(o.schema ? { schema: o.schema } : {}) })
-    : new SqliteStore({ dataDir: resolve(o.dataDir ?? env.BATON_DATA_DIR ?? '.baton') });
+  const dataDir = resolve(o.dataDir ?? env.BATON_DATA_DIR ?? '.baton');
+  let store: StoreWithJobs | undefined;
   try {
+    if (databaseUrl) store = new PostgresStore({ databaseUrl, ...(o.schema ? { schema: o.schema } : {}) });
+    else {
+      const sqlite = new SqliteStore({ dataDir });
+      // Every error of the embedded store names its file and the remedy (full disk, corrupt, deleted, read-only).
+      store = explainingErrors(sqlite, sqlite.file);
+    }
     await store.migrate();
   } catch (err) {
-    await store.close().catch(() => {});
-    const where = databaseUrl
-      ? 'the PostgreSQL database in DATABASE_URL'
-      : `the SQLite file in ${o.dataDir ?? env.BATON_DATA_DIR ?? '.baton'}`;
+    await store?.close().catch(() => {});
+    if ((err as { explained?: boolean }).explained) throw err;
+    const where = databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : `the SQLite file in ${dataDir}`;
     throw new Error(
       `Could not open/migrate ${where}: ${(err as Error).message}. Check that it is reachable and writable.`,
       { cause: err },

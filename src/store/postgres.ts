@@ -21,7 +21,9 @@ import type {
   JobCounts,
   JobTable,
   LedgerEntry,
+  PruneResult,
   QueuedJob,
+  RetentionCutoffs,
   StoreWithJobs,
   TransitionRecord,
 } from './types.js';
@@ -100,12 +102,26 @@ export class PostgresStore implements StoreWithJobs {
     });
   }
 
+  /** Readiness: a write commits (a read-only replica, a full volume or a revoked grant fails here, with its reason). */
   async ping(): Promise<boolean> {
-    try {
-      return (await this.q('SELECT 1 AS ok')).rows[0]?.ok === 1;
-    } catch {
-      return false;
-    }
+    await this.q(
+      `INSERT INTO kv (ns, key, value) VALUES ('health', 'ping', $1) ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value`,
+      [new Date().toISOString()],
+    );
+    return true;
+  }
+
+  async prune(c: RetentionCutoffs): Promise<PruneResult> {
+    // 'null' (JSON), not SQL NULL: NULL marks a bare row queued before its webhook was recorded (see recordDelivery).
+    const payloads = await this.q(
+      `UPDATE deliveries SET payload = 'null' WHERE status = 'done' AND received_at < $1 AND payload IS NOT NULL AND payload <> 'null'`,
+      [c.payloadsBefore],
+    );
+    const deliveries = await this.q(`DELETE FROM deliveries WHERE status IN ('done', 'dead') AND received_at < $1`, [
+      c.rowsBefore,
+    ]);
+    const effects = await this.q('DELETE FROM effects WHERE updated_at < $1', [c.rowsBefore]);
+    return { payloads: payloads.rowCount ?? 0, deliveries: deliveries.rowCount ?? 0, effects: effects.rowCount ?? 0 };
   }
 
   async close(): Promise<void> {

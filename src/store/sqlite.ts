@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { assertSameFile, explainSqliteError, fileIdentity } from './disk.js';
 import { join } from 'node:path';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
 import {
@@ -24,7 +25,9 @@ import type {
   JobCounts,
   JobTable,
   LedgerEntry,
+  PruneResult,
   QueuedJob,
+  RetentionCutoffs,
   StoreWithJobs,
   TransitionRecord,
 } from './types.js';
@@ -46,12 +49,22 @@ export class SqliteStore implements StoreWithJobs {
   private readonly db: Database.Database;
   private readonly migrations: Migration[];
   private readonly stmts = new Map<string, Database.Statement>();
+  /** The file opened, to notice it being deleted or replaced while Baton runs. */
+  private readonly identity: { dev: number; ino: number } | undefined;
 
   constructor(opts: SqliteStoreOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
     this.file = join(opts.dataDir, 'baton.db');
-    this.db = new Database(this.file);
-    this.db.pragma('journal_mode = WAL');
+    try {
+      this.db = new Database(this.file);
+      this.db.pragma('journal_mode = WAL');
+    } catch (err) {
+      throw explainSqliteError(err, this.file);
+    }
+    this.identity = fileIdentity(this.file);
+    // After a checkpoint SQLite truncates the WAL back to this size instead of keeping its high-water mark, so a WAL
+    // that grew during a burst (or into space freed on a full disk) gives the space back.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${Math.floor(opts.busyTimeoutMs ?? 5000)}`);
     this.migrations = opts.migrations ?? MIGRATIONS;
@@ -84,12 +97,48 @@ export class SqliteStore implements StoreWithJobs {
     apply.immediate();
   }
 
+  /**
+   * Readiness: the file Baton opened is still the one on disk, and a write commits (a full disk or a read-only
+   * volume fails here, not only in the next webhook). Throws the operator's explanation (src/store/disk.ts).
+   */
   async ping(): Promise<boolean> {
+    assertSameFile(this.file, this.identity);
     try {
-      return (this.st('SELECT 1 AS ok').get() as Row).ok === 1;
-    } catch {
-      return false;
+      this.st(
+        'INSERT INTO kv (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value',
+      ).run('health', 'ping', new Date().toISOString());
+      return true;
+    } catch (err) {
+      // A full disk: give the WAL's space back if a checkpoint can, so the next write may fit.
+      if ((err as { code?: string }).code === 'SQLITE_FULL') this.checkpoint();
+      throw explainSqliteError(err, this.file);
     }
+  }
+
+  /** Copy the WAL into the database and truncate it (journal_size_limit caps what is kept). */
+  checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Busy readers or no space: the next checkpoint (SQLite's own every 1000 pages, or the next prune) tries again.
+    }
+  }
+
+  async prune(c: RetentionCutoffs): Promise<PruneResult> {
+    const out = this.db.transaction((): PruneResult => {
+      // 'null' (JSON) rather than SQL NULL: a NULL payload marks a bare row the queue inserted before the webhook
+      // was recorded, which recordDelivery would fill in and treat as new.
+      const payloads = this.st(
+        `UPDATE deliveries SET payload = 'null' WHERE status = 'done' AND received_at < ? AND payload IS NOT NULL AND payload <> 'null'`,
+      ).run(c.payloadsBefore).changes;
+      const deliveries = this.st(`DELETE FROM deliveries WHERE status IN ('done', 'dead') AND received_at < ?`).run(
+        c.rowsBefore,
+      ).changes;
+      const effects = this.st('DELETE FROM effects WHERE updated_at < ?').run(c.rowsBefore).changes;
+      return { payloads, deliveries, effects };
+    })();
+    this.checkpoint();
+    return out;
   }
 
   async close(): Promise<void> {

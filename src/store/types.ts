@@ -159,7 +159,23 @@ export interface JobTable {
   counts(now: number): Promise<JobCounts>;
 }
 
+/** What to forget, by age (ISO timestamps: rows older than these go). */
+export interface RetentionCutoffs {
+  /** Payloads of finished (done) deliveries received before this are dropped; the row stays for dedupe. */
+  payloadsBefore: string;
+  /** Finished (done or dead) delivery rows and effect-journal entries older than this are deleted. */
+  rowsBefore: string;
+}
+
+export interface PruneResult {
+  payloads: number;
+  deliveries: number;
+  effects: number;
+}
+
 /** A store that can also host the embedded queue (both built-in stores can). */
 export interface StoreWithJobs extends Store {
   readonly jobs: JobTable;
+  /** Forget old payloads, finished jobs and journal entries (src/store/retention.ts says when and why). */
+  prune(cutoffs: RetentionCutoffs): Promise<PruneResult>;
 }
