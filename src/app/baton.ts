@@ -21,6 +21,7 @@ import { createIngress, type IngressOptions, type IngressOutcome } from './ingre
 import { createOctokit } from './octokit.js';
 import { every, recoverDeliveries, type RecoveryOptions, type RecoveryReport } from './recovery.js';
 import { AppHooksPort } from '../github/port.js';
+import { Reconciler, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 
 export interface BatonOptions {
   appId: string | number;
@@ -67,6 +68,8 @@ export interface BatonOptions {
   recordDeadlineMs?: number;
   /** Recovery of failed deliveries: on start, then every this many ms (300000; 0 = on start only; -1 = never). */
   recoveryIntervalMs?: number;
+  /** The reconcile sweep: on start, then every this many ms (600000; 0 = on start only; -1 = never). */
+  reconcileIntervalMs?: number;
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
   /** Handlers of Baton's own job kinds (by job name, e.g. outbound partner webhooks); the rest go to the worker. */
@@ -87,6 +90,8 @@ export interface RunningBaton {
   recoverDeliveries(o?: RecoveryOptions): Promise<RecoveryReport>;
   /** Resolves when no timed recovery pass is running (the one on start included). */
   recoveryIdle(): Promise<void>;
+  /** Run the reconcile sweep now (what its timer does); see app/reconcile.ts. */
+  reconcile(o?: ReconcileOptions): Promise<ReconcileReport>;
   /** Run the SLA sweep now, as of `now` (the timer does this every minute); returns the nudge jobs queued. */
   sweepSla(now?: Date): Promise<number>;
   /** Throttling's Redis answers (readiness); true without Redis. */
@@ -264,9 +269,35 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
         )
       : undefined;
 
+  const reconcileLog = log.child({ name: 'reconcile' });
+  const reconciler = new Reconciler({
+    store,
+    queue,
+    flows: worker.flows,
+    runs: worker.runs,
+    octokitFor,
+    botLogin: () => botLogin,
+    log: reconcileLog,
+  });
+  const reconcileInterval = opts.reconcileIntervalMs ?? 600_000;
+  const sweeps =
+    reconcileInterval >= 0
+      ? every(
+          reconcileInterval,
+          // After the start's recovery pass, so the sweep sees its jobs as pending rather than as missed.
+          async () => {
+            await recovery?.idle();
+            return reconciler.sweep();
+          },
+          (e) =>
+            reconcileLog.warn({ err: String((e as Error)?.message ?? e) }, 'reconcile sweep failed; retrying later'),
+        )
+      : undefined;
+
   return {
     url,
     webhookUrl: `${url}${webhookPath}`,
+    reconcile: (o) => reconciler.sweep(o),
     recoverDeliveries: recover,
     recoveryIdle: () => recovery?.idle() ?? Promise.resolve(),
     server,
@@ -278,6 +309,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     async stop(timeoutMs = 10_000) {
       accepting = false;
       await recovery?.stop();
+      await sweeps?.stop();
       await timers.stop();
       await queue.stop(timeoutMs);
       await new Promise<void>((resolve) => {

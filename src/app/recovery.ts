@@ -14,7 +14,8 @@
 // log then shows them delivered).
 import type { Store } from '../store/types.js';
 import type { AppHooksPort, HookDeliveryItem } from '../github/port.js';
-import { SUBSCRIBED_EVENTS, payloadProblem } from '../github/webhook-shapes.js';
+import { payloadProblem } from '../github/webhook-shapes.js';
+import { GITHUB_EVENTS } from '../github/events.js';
 import type { IngressOutcome } from './ingress.js';
 import { tryLease } from './lease.js';
 
@@ -137,7 +138,7 @@ export async function recoverDeliveries(deps: RecoveryDeps, o: RecoveryOptions =
       report.failed++;
       const latest = attempts.reduce((a, b) => (b.id > a.id ? b : a));
       const first = attempts.reduce((a, b) => (b.id < a.id ? b : a));
-      if (!SUBSCRIBED_EVENTS.includes(latest.event)) {
+      if (!GITHUB_EVENTS.includes(latest.event)) {
         report.notSubscribed++;
         continue;
       }

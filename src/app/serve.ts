@@ -39,6 +39,8 @@ export interface ServeOptions {
   apiRatePerMinute?: number;
   /** Partner API: allow http and private-address callback URLs (the sandbox only). */
   apiAllowPrivateCallbacks?: boolean;
+  /** Reconcile sweep interval (0 = on start only, -1 = never). */
+  reconcileIntervalMs?: number;
 }
 
 export interface ServedBaton extends RunningBaton {
@@ -112,6 +114,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     maxAttempts: stack.retry.attempts,
     ...(o.recordDeadlineMs ? { recordDeadlineMs: o.recordDeadlineMs } : {}),
     ...(o.recoveryIntervalMs !== undefined ? { recoveryIntervalMs: o.recoveryIntervalMs } : {}),
+    ...(o.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: o.reconcileIntervalMs } : {}),
     handlers,
     hooks,
     jobs: api.jobs,

@@ -65,6 +65,7 @@ export async function runStart(
     writeSpacingMs: env.BATON_WRITE_SPACING_MS ? Number(env.BATON_WRITE_SPACING_MS) : undefined,
     botLogin: env.BATON_BOT_LOGIN,
     ...(env.BATON_RECOVERY_INTERVAL_MS ? { recoveryIntervalMs: Number(env.BATON_RECOVERY_INTERVAL_MS) } : {}),
+    ...(env.BATON_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.BATON_RECONCILE_INTERVAL_MS) } : {}),
     env,
   });
   log.info(

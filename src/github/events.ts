@@ -42,6 +42,8 @@ export interface Normalized {
 export const FLOW_PATH = '.github/flow.yml';
 /** The delivery name of SLA timer jobs (not a GitHub event). */
 export const SLA_EVENT = 'baton.sla';
+/** The delivery name of the reconcile sweep's jobs (src/app/reconcile.ts): events it derived from GitHub's state. */
+export const RECONCILE_EVENT = 'baton.reconcile';
 
 export function isBotSender(payload: P): boolean {
   return isBot(payload.sender);
@@ -85,6 +87,7 @@ export async function orderingKey(
       return `${repo}!sha:${(payload.check_suite ?? payload.check_run)?.head_sha}`;
     }
     case SLA_EVENT:
+    case RECONCILE_EVENT:
       return `${repo}#${payload.issue}`;
     default:
       return `${repo}!${name}`;
@@ -114,6 +117,12 @@ interface EventContext {
 }
 
 type EventFn<T> = (payload: T, c: EventContext) => Promise<Normalized>;
+
+interface ReconcilePayload {
+  repository: { full_name: string };
+  issue: number;
+  events: BatonEvent[];
+}
 
 interface SlaPayload {
   repository: { full_name: string };
@@ -352,6 +361,11 @@ const slaTick: EventFn<SlaPayload> = async (payload, c) => ({
   ],
 });
 
+/** Missed transitions found by the reconcile sweep: already engine events, decided like any other. */
+const reconciled: EventFn<ReconcilePayload> = async (payload, c) => ({
+  events: (payload.events ?? []).filter((e) => e.repo === c.repo && e.issue === payload.issue),
+});
+
 const push: EventFn<Payload<'push'>> = async (payload) => {
   const changed = (payload.commits ?? []).some((commit) =>
     [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])].includes(FLOW_PATH),
@@ -369,7 +383,10 @@ interface EventRow<T> {
 }
 
 /** The events Baton reads; any other delivery is recorded and ignored. */
-const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & { [SLA_EVENT]: EventRow<SlaPayload> } = {
+const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & {
+  [SLA_EVENT]: EventRow<SlaPayload>;
+  [RECONCILE_EVENT]: EventRow<ReconcilePayload>;
+} = {
   issues: { fn: issues },
   pull_request: { fn: pullRequest },
   pull_request_review: { fn: pullRequestReview },
@@ -379,7 +396,13 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & { [SLA_EVENT]: Even
   push: { fn: push },
   workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true },
   [SLA_EVENT]: { fn: slaTick, fromBots: true, fromSelf: true },
+  [RECONCILE_EVENT]: { fn: reconciled, fromBots: true, fromSelf: true },
 };
+
+/** The GitHub webhook events Baton reads (recovery ignores failed deliveries of any other). */
+export const GITHUB_EVENTS: readonly string[] = Object.keys(EVENTS).filter(
+  (k) => k !== SLA_EVENT && k !== RECONCILE_EVENT,
+);
 
 export async function normalize(name: string, payload: P, lookups: Lookups, botLogin?: string): Promise<Normalized> {
   const repo: string = payload.repository?.full_name;

@@ -35,6 +35,8 @@ export interface LocalBatonOptions extends StackOptions {
   recoveryIntervalMs?: number;
   /** Partner API requests per token per minute. */
   apiRatePerMinute?: number;
+  /** Reconcile sweep interval (see ServeOptions). */
+  reconcileIntervalMs?: number;
 }
 
 export interface LocalBaton {
@@ -94,6 +96,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       // Partner webhooks in the sandbox go to receivers on this machine.
       apiAllowPrivateCallbacks: true,
       ...(o.apiRatePerMinute ? { apiRatePerMinute: o.apiRatePerMinute } : {}),
+      reconcileIntervalMs: o.reconcileIntervalMs,
     });
   let baton: ServedBaton;
   const replicas: Array<{ baton: ServedBaton; stack: Stack }> = [];

@@ -14,6 +14,9 @@ export async function local(
     databaseUrl: '',
     redisUrl: '',
     logLevel: process.env.BATON_LOG_LEVEL ?? 'silent',
+    // Recovery and the reconcile sweep run when a test asks (their own tests start them on purpose).
+    recoveryIntervalMs: -1,
+    reconcileIntervalMs: -1,
     ...o,
     dataDir,
   });
