@@ -170,9 +170,8 @@ export class Reconciler {
         continue;
       }
       if (o.since !== undefined) {
-        const copy = await this.deps.store.kvGet('run', key);
-        const last = copy ? lastActivity(JSON.parse(copy) as RunState) : undefined;
-        if (last !== undefined && last > o.since) {
+        const last = Number(await this.deps.store.kvGet('run-written', key));
+        if (last > o.since) {
           report.skippedActive++;
           continue;
         }
@@ -403,11 +402,6 @@ class Facts {
     }
     return c;
   }
-}
-
-function lastActivity(run: RunState): number {
-  const at = run.history.at(-1)?.at ?? run.enteredAt;
-  return Date.parse(at > run.enteredAt ? at : run.enteredAt);
 }
 
 function nowIso(): string {

@@ -71,6 +71,9 @@ export class RunStates {
       await this.store.kvSet('card', k, String(id));
     }
     await this.store.kvSet('run', k, JSON.stringify(run));
+    // When Baton last wrote this run (its clock, not the events'): the reconcile sweep skips runs that moved since
+    // its previous pass.
+    await this.store.kvSet('run-written', k, String(Date.now()));
     return id;
   }
 }
