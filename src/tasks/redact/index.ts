@@ -1,6 +1,9 @@
 export {
   redactSecrets,
   redactSecretsSync,
+  redact,
+  redactDeep,
+  detectSecrets,
   redactionRecall,
   patternFindings,
   applyRedactions,
@@ -8,4 +11,5 @@ export {
   type Redaction,
   type CorpusItem,
 } from './redact.js';
-export { PATTERNS, entropy, type SecretPattern } from './patterns.js';
+export { PATTERNS, type SecretPattern } from './patterns.js';
+export { entropy, looksRandom } from './entropy.js';

@@ -1,16 +1,21 @@
-// Secret redaction before any text leaves for a model provider (and again on what comes back). Two layers:
-// secretlint's recommended preset (maintained detectors for cloud keys and vendor tokens) and Baton's patterns
-// (patterns.ts) for generic assignments, connection strings and formats the preset leaves out. Each finding is
-// replaced by `[REDACTED:<kind>]`; overlapping findings merge into one.
+// Secret redaction before any text leaves Baton (prompt, comment, check run, PR, log, store). Layers: secretlint's
+// recommended preset (maintained vendor detectors), Baton's known formats (patterns.ts), and vendor-independent
+// scanners (scan.ts: credential positions, bare random tokens, private keys, connection strings, base64- and
+// percent-encoded forms). Each finding is replaced by `[REDACTED:<kind>]`; overlapping findings merge into one.
+// Everything here is linear in the text, so hostile input cannot stall a job.
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { PATTERNS } from './patterns.js';
+import {
+  connectionFindings,
+  keyedFindings,
+  percentFindings,
+  privateKeyFindings,
+  tokenFindings,
+  type Finding,
+} from './scan.js';
 
-export interface Finding {
-  kind: string;
-  start: number;
-  end: number;
-}
+export type { Finding };
 
 export interface Redaction {
   text: string;
@@ -34,19 +39,44 @@ async function secretlintFindings(text: string): Promise<Finding[]> {
     .map((m) => ({ kind: kindFromRule(m.ruleId), start: m.range[0], end: m.range[1] }));
 }
 
+/** Known vendor formats. */
 export function patternFindings(text: string): Finding[] {
   const out: Finding[] = [];
   for (const p of PATTERNS) {
     p.re.lastIndex = 0;
     for (const m of text.matchAll(p.re)) {
       const secret = m.groups?.s ?? m[0];
-      if (!secret || (p.accept && !p.accept(secret, m))) continue;
+      if (!secret) continue;
       const offset = m.groups?.s !== undefined ? m[0].lastIndexOf(secret) : 0;
       const start = (m.index ?? 0) + offset;
       out.push({ kind: p.kind, start, end: start + secret.length });
     }
   }
   return out;
+}
+
+/** Every synchronous layer except decoding: what decoded text is scanned with (one level deep). */
+function plainFindings(text: string): Finding[] {
+  return [
+    ...privateKeyFindings(text),
+    ...patternFindings(text),
+    ...connectionFindings(text),
+    ...keyedFindings(text),
+    ...tokenFindings(text, () => []),
+  ];
+}
+
+/** All synchronous detectors. */
+export function detectSecrets(text: string): Finding[] {
+  if (!text) return [];
+  return merge([
+    ...privateKeyFindings(text),
+    ...patternFindings(text),
+    ...connectionFindings(text),
+    ...keyedFindings(text),
+    ...tokenFindings(text, plainFindings),
+    ...percentFindings(text, plainFindings),
+  ]);
 }
 
 /** Merge overlapping findings; the earliest-starting (then longest) names the merged one. */
@@ -71,16 +101,57 @@ export function applyRedactions(text: string, findings: Finding[]): string {
   return out + text.slice(at);
 }
 
-/** Pattern layer only: synchronous, for places that cannot await (and as a second pass). */
+/** Baton's own layers only: synchronous, for places that cannot await (logs, the store, the GitHub port). */
 export function redactSecretsSync(text: string): Redaction {
-  const findings = merge(patternFindings(text));
-  return { text: applyRedactions(text, findings), findings };
+  if (!text) return { text, findings: [] };
+  const findings = detectSecrets(text);
+  return { text: findings.length ? applyRedactions(text, findings) : text, findings };
 }
 
+/** Shorthand: the redacted text. */
+export function redact(text: string): string {
+  return redactSecretsSync(text).text;
+}
+
+/** Every layer, secretlint included. */
 export async function redactSecrets(text: string): Promise<Redaction> {
   if (!text) return { text, findings: [] };
-  const findings = merge([...(await secretlintFindings(text)), ...patternFindings(text)]);
-  return { text: applyRedactions(text, findings), findings };
+  const findings = merge([...(await secretlintFindings(text)), ...detectSecrets(text)]);
+  return { text: findings.length ? applyRedactions(text, findings) : text, findings };
+}
+
+/**
+ * Redact every string inside a JSON-like value (webhook payloads at rest, log objects). Object keys take part as
+ * context: `{ "password": "…" }` is judged like `password: "…"`.
+ */
+export function redactDeep<T>(value: T, depth = 0): T {
+  if (depth > 64) return value;
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof v === 'string' && v) {
+        // Judge the pair as one assignment so the key name counts, then keep only the value part.
+        const pair = `${JSON.stringify(k)}: ${JSON.stringify(v)}`;
+        const findings = detectSecrets(pair);
+        out[k] = findings.length ? redactedValue(pair, findings, k) : v;
+      } else out[k] = redactDeep(v, depth + 1);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+function redactedValue(pair: string, findings: Finding[], key: string): string {
+  const redacted = applyRedactions(pair, findings);
+  const prefix = `${JSON.stringify(key)}: `;
+  const rest = redacted.startsWith(prefix) ? redacted.slice(prefix.length) : redacted;
+  try {
+    return JSON.parse(rest) as string;
+  } catch {
+    return rest.replace(/^"|"$/g, '');
+  }
 }
 
 export interface CorpusItem {
