@@ -311,9 +311,21 @@ export async function resolveExtends(
     };
   }
   const v = validateSource(base.text, base.path);
-  if (!v.file) return { problems: v.problems };
+  // Problems in a remote base are reported on this repository's PRs and issues: location and kind of error only,
+  // never the base's content (it may be a private file the PR's author cannot read).
+  const remote = !spec.startsWith('preset:');
+  const own = (ps: FlowProblem[]) => (remote ? ps.map(withoutContent) : ps);
+  if (!v.file) return { problems: own(v.problems) };
   const sub = await resolveExtends({ parsed: v.parsed, file: v.file }, opts, [...chain, base.path]);
-  if (!sub.resolved) return { ...sub, problems: [...v.problems, ...sub.problems] };
+  if (!sub.resolved) return { ...sub, problems: [...own(v.problems), ...own(sub.problems)] };
   const merged = mergeChild(sub.resolved, child);
-  return { resolved: merged.resolved, problems: [...v.problems, ...sub.problems, ...merged.problems] };
+  return { resolved: merged.resolved, problems: [...own(v.problems), ...own(sub.problems), ...merged.problems] };
+}
+
+/** A problem message with every quoted fragment and echoed value removed (bounded patterns: the text is untrusted). */
+export function withoutContent(p: FlowProblem): FlowProblem {
+  const message = p.message
+    .replace(/"[^"\n]{0,2000}"|'[^'\n]{0,2000}'|`[^`\n]{0,2000}`/g, '…')
+    .replace(/\b(got|found|received)\b[^,;—]{0,2000}/gi, '$1 another value');
+  return { ...p, message };
 }

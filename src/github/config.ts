@@ -27,6 +27,11 @@ export class FlowConfigs {
   async parse(port: GitHubPort, text: string, path = this.path): Promise<{ flow?: Flow; problems: FlowProblem[] }> {
     return loadFlow(text, path, {
       fetchBase: async (ref) => {
+        // A PR author must not be able to make Baton read (and report on) another owner's files.
+        if (ref.owner.toLowerCase() !== port.ref.owner.toLowerCase())
+          throw new Error(
+            `bases are read only from repositories of ${port.ref.owner}; copy the base into one of them instead of reading ${ref.owner}/${ref.repo}`,
+          );
         const f = await port.getFile(ref.path, ref.ref, { owner: ref.owner, repo: ref.repo });
         return f
           ? { text: f.text, path: `${ref.owner}/${ref.repo}:${ref.path}${ref.ref ? `@${ref.ref}` : ''}` }
@@ -71,6 +76,16 @@ export class FlowConfigs {
   }
 }
 
+/** At most this many problems are listed in a check run or issue; the rest is a pointer to `baton validate`. */
+export const MAX_LISTED_PROBLEMS = 200;
+
 export function formatProblems(problems: FlowProblem[]): string {
-  return problems.map((p) => `${p.path}:${p.line}:${p.col}: ${p.severity}: ${p.message}`).join('\n');
+  const shown = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => `${p.path}:${p.line}:${p.col}: ${p.severity}: ${p.message.slice(0, 500).replace(/`/g, "'")}`);
+  if (problems.length > MAX_LISTED_PROBLEMS)
+    shown.push(
+      `… and ${problems.length - MAX_LISTED_PROBLEMS} more problems: run \`npx baton validate\` on the file for the full list`,
+    );
+  return shown.join('\n');
 }

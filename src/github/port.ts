@@ -2,6 +2,7 @@
 // routes the sandbox must serve (and that test/sandbox checks against GitHub's OpenAPI description) is this file.
 import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
+import { GITHUB_LIMITS as L, outbound, outboundLine } from './outbound.js';
 
 /**
  * What the port needs of an Octokit: `request`, and (when it has one) the auth strategy, to tell which token a
@@ -266,7 +267,12 @@ export class GitHubPort {
   }
 
   async createIssue(title: string, body: string, labels: string[] = []): Promise<IssueData> {
-    const res = await this.call('POST /repos/{owner}/{repo}/issues', { ...this.ref, title, body, labels });
+    const res = await this.call('POST /repos/{owner}/{repo}/issues', {
+      ...this.ref,
+      title: outboundLine(title, L.issueTitle),
+      body: outbound(body, L.body),
+      labels,
+    });
     return toIssue(res.data as Record<string, any>);
   }
 
@@ -356,7 +362,7 @@ export class GitHubPort {
     const res = await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       ...this.ref,
       issue_number: issue,
-      body,
+      body: outbound(body, L.body),
     });
     await this.prime(
       'GET /repos/{owner}/{repo}/issues/comments/{comment_id}',
@@ -382,7 +388,7 @@ export class GitHubPort {
       const res = await this.call('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
         ...this.ref,
         comment_id: id,
-        body,
+        body: outbound(body, L.body),
       });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
       await this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
@@ -459,7 +465,12 @@ export class GitHubPort {
   }
 
   async createPull(p: { title: string; head: string; base: string; body: string }): Promise<PullData> {
-    const res = await this.call('POST /repos/{owner}/{repo}/pulls', { ...this.ref, ...p });
+    const res = await this.call('POST /repos/{owner}/{repo}/pulls', {
+      ...this.ref,
+      ...p,
+      title: outboundLine(p.title, L.issueTitle),
+      body: outbound(p.body, L.body),
+    });
     return res.data as unknown as PullData;
   }
 
@@ -492,7 +503,7 @@ export class GitHubPort {
     await this.call('PUT /repos/{owner}/{repo}/contents/{path}', {
       ...this.ref,
       path: p.path,
-      message: p.message,
+      message: outbound(p.message, L.commitMessage),
       content: Buffer.from(p.text, 'utf8').toString('base64'),
       branch: p.branch,
       ...(p.sha ? { sha: p.sha } : {}),
@@ -518,7 +529,15 @@ export class GitHubPort {
       external_id: p.external_id,
       completed_at: new Date().toISOString(),
       // GitHub accepts at most 50 annotations per request.
-      output: { title: p.title, summary: p.summary, annotations: (p.annotations ?? []).slice(0, 50) },
+      output: {
+        title: outboundLine(p.title, L.checkTitle),
+        summary: outbound(p.summary, L.checkSummary, 'the annotations and `npx baton validate` show every problem'),
+        annotations: (p.annotations ?? []).slice(0, 50).map((a) => ({
+          ...a,
+          message: outbound(a.message, L.annotationMessage),
+          ...(a.title !== undefined ? { title: outboundLine(a.title, L.annotationTitle) } : {}),
+        })),
+      },
     });
     return res.data as CheckRunData;
   }
@@ -533,7 +552,7 @@ export class GitHubPort {
       status: 'completed',
       conclusion: p.conclusion,
       completed_at: new Date().toISOString(),
-      output: { title: p.title, summary: p.summary },
+      output: { title: outboundLine(p.title, L.checkTitle), summary: outbound(p.summary, L.checkSummary) },
     });
   }
 

@@ -4,6 +4,7 @@
 // secrets, and never longer than a GitHub comment may be.
 import { randomBytes } from 'node:crypto';
 import { redactSecrets } from './redact/redact.js';
+import { sanitizeMarkdown } from './sanitize.js';
 
 /** GitHub rejects comment bodies over 65,536 characters; keep headroom for the surrounding template. */
 export const MAX_COMMENT_CHARS = 60_000;
@@ -32,40 +33,16 @@ export function frameUntrusted(label: string, text: string, nonce: string): stri
   return `<<<DATA ${nonce} ${safeLabel}>>>\n${body}\n<<<END DATA ${nonce}>>>`;
 }
 
-/** `@alice` / `@org/team` → `@\u200balice`: readable, but GitHub does not notify anyone. */
-export function neutraliseMentions(text: string): string {
-  return text.replace(/(^|[^A-Za-z0-9_`\u200b])[@＠](?=[A-Za-z0-9])/g, '$1@\u200b');
+export { neutraliseMentions, stripHtml, capLength, codeSpan, inlineText, sanitizeMarkdown } from './sanitize.js';
+
+/** Everything a model wrote, made safe to post (secretlint's layer first, then the one sanitizer). */
+export async function sanitizeModelText(text: string, max = MAX_COMMENT_CHARS, repo?: string): Promise<string> {
+  const { text: redacted } = await redactSecrets(text.length > max * 2 ? text.slice(0, max * 2) : text);
+  return sanitizeMarkdown(redacted, { max, repo });
 }
 
-/** Strip HTML tags and comments (the model must not forge `<!-- baton:… -->` markers or hide content). */
-export function stripHtml(text: string): string {
-  return text
-    .replace(/<!--[\s\S]*?(-->|$)/g, '')
-    .replace(/<\/?[A-Za-z][^>]*>/g, '')
-    .replace(/<(?=[!?/A-Za-z])/g, '&lt;');
-}
-
-/** Remove links to javascript:, data:, vbscript: URLs, keeping the link text. */
-export function stripDangerousLinks(text: string): string {
-  return text
-    .replace(/\[([^\]]*)\]\(\s*<?\s*(?:javascript|data|vbscript):[^)]*\)/gi, '$1')
-    .replace(/\b(?:javascript|vbscript|data)\s*:/gi, (m) => m.replace(':', '\u200b:'));
-}
-
-export function capLength(text: string, max = MAX_COMMENT_CHARS): string {
-  if (text.length <= max) return text;
-  const note = '\n\n… (truncated)';
-  return text.slice(0, max - note.length) + note;
-}
-
-/** Everything a model wrote, made safe to post. */
-export async function sanitizeModelText(text: string, max = MAX_COMMENT_CHARS): Promise<string> {
-  // Cap first too: the detectors need not scan what will be cut anyway.
-  const { text: redacted } = await redactSecrets(capLength(text, max + 1000));
-  return capLength(neutraliseMentions(stripDangerousLinks(stripHtml(redacted))), max);
-}
-
-/** Same for short single-line fields (titles, list items): also no newlines, so a field cannot add headings. */
+/** Same for short single-line fields (titles, list items): no newlines, no Markdown that renders. */
 export async function sanitizeInline(text: string, max = 500): Promise<string> {
-  return (await sanitizeModelText(text.replace(/\s*\n+\s*/g, ' '), max)).trim();
+  const { text: redacted } = await redactSecrets(text.length > max * 4 ? text.slice(0, max * 4) : text);
+  return sanitizeMarkdown(redacted.replace(/\s+/g, ' '), { max }).trim();
 }

@@ -14,6 +14,8 @@ export interface SanitizeOptions {
 
 // Zero-width and invisible format characters: GitHub still renders `\u200b@alice` as a mention, and they hide text.
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+const INVISIBLE_BEFORE_AT =
+  /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]{1,64}(?=[@＠﹫])/g;
 // Entities GitHub decodes before it looks for mentions: &#64; &#x40; &commat; (and the full-width at sign).
 const AT_ENTITY = /&(?:#0{0,8}64|#[xX]0{0,8}40|commat|#0{0,8}65312|#[xX]0{0,8}[fF][fF]20);?/g;
 
@@ -62,7 +64,7 @@ export function stripHtml(text: string): string {
 
 function hostOf(url: string): string {
   const m = /^[a-z][a-z0-9+.-]{0,20}:\/{0,3}([^/?#\s]{0,255})/i.exec(url) ?? /^\/\/([^/?#\s]{0,255})/.exec(url);
-  const host = (m?.[1] ?? '').replace(/^[^@]{0,255}@/, '');
+  const host = (m?.[1] ?? '').replace(/^[^@]{0,255}@/, '').replace(/^www\./i, '');
   return host || url.replace(/[:/].*$/, '').slice(0, 60);
 }
 
@@ -87,7 +89,7 @@ const inertHost = (url: string) => {
 // Inline links and images, reference definitions, and bare URLs GitHub would autolink; all bounded.
 const LINKISH = new RegExp(
   [
-    String.raw`(!?)\[([^\[\]\n]{0,500})\]\(\s{0,4}<?([^\s()<>]{0,2000})>?(?:\s{1,4}(?:"[^"\n]{0,300}"|'[^'\n]{0,300}'|\([^()\n]{0,300}\)))?\s{0,4}\)`,
+    String.raw`(!?)\[([^\[\]\n]{0,500})\]\(\s{0,4}<?((?:[^\s()<>]|\([^\s()<>]{0,200}\)){0,2000})>?(?:\s{1,4}(?:"[^"\n]{0,300}"|'[^'\n]{0,300}'|\([^()\n]{0,300}\)))?\s{0,4}\)`,
     String.raw`^( {0,3})\[([^\]\n]{1,500})\]:[ \t]{0,8}<?(\S{1,2000}?)>?(?=[ \t]|$)`,
     String.raw`(?:\b(?:https?|ftp):\/\/|\bwww\.)[^\s<>()\[\]"'\u0060]{1,2000}`,
   ].join('|'),
@@ -108,8 +110,9 @@ export function restrictLinks(text: string, repo?: string): string {
         if (sameRepoUrl(refUrl, repo)) return whole;
         return `${indent ?? ''}\\[${ref}\\]:${inertHost(refUrl)}`;
       }
-      if (sameRepoUrl(whole, repo)) return whole;
-      return `\`${hostOf(whole.startsWith('www.') ? `https://${whole}` : whole).replace(/`/g, '')}\``;
+      const abs = /^www\./i.test(whole) ? `https://${whole}` : whole;
+      if (sameRepoUrl(abs, repo)) return whole;
+      return `\`${hostOf(abs).replace(/`/g, '')}\``;
     },
   );
 }
@@ -119,7 +122,7 @@ function defangSchemes(text: string): string {
   return text.replace(/\b(javascript|vbscript|data|file)\s{0,4}:/gi, '$1\u200b:');
 }
 
-export function capLength(text: string, max: number, pointer = '… (truncated)'): string {
+export function capLength(text: string, max = 60_000, pointer = '… (truncated)'): string {
   if (text.length <= max) return text;
   const note = `\n\n${pointer}`;
   // Do not cut a surrogate pair in half.
@@ -133,7 +136,8 @@ export function sanitizeMarkdown(text: string, opts: SanitizeOptions = {}): stri
   const max = opts.max ?? 60_000;
   // Cut first (with headroom): the passes need not scan what will be dropped anyway.
   const clipped = text.length > max * 2 + 1000 ? text.slice(0, max * 2 + 1000) : text;
-  const visible = stripHtml(redact(clipped)).replace(INVISIBLE, '');
+  // An invisible character before an @ still lets GitHub see a mention: it becomes a space, then the @ is broken.
+  const visible = stripHtml(redact(clipped)).replace(INVISIBLE_BEFORE_AT, ' ').replace(INVISIBLE, '');
   const safe = neutraliseCommands(neutraliseMentions(defangSchemes(restrictLinks(visible, opts.repo))));
   return capLength(safe, max);
 }
@@ -141,7 +145,10 @@ export function sanitizeMarkdown(text: string, opts: SanitizeOptions = {}): stri
 /** One line of untrusted text inside Baton's prose (a title, a list item): no newlines, no Markdown that renders. */
 export function inlineText(text: string, opts: SanitizeOptions = {}): string {
   const max = opts.max ?? 500;
-  const oneLine = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
+  const oneLine = text
+    .slice(0, max * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
   const escaped = stripHtml(redact(oneLine))
     .replace(INVISIBLE, '')
     .replace(/[\\`*_[\]()<>#!|~]/g, (c) => `\\${c}`)
@@ -157,6 +164,7 @@ export function inlineText(text: string, opts: SanitizeOptions = {}): string {
 export function codeSpan(text: string, max = 300): string {
   let s = redact(text.slice(0, max * 4))
     .replace(/[\r\n\u2028\u2029]+/g, '⏎')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .replace(INVISIBLE, '');
   if (s.length > max) s = `${s.slice(0, max - 1)}…`;

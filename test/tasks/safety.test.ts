@@ -85,6 +85,6 @@ test('model output: no pings, no HTML, no javascript: links, no secrets, capped 
 });
 
 test('helpers: mentions at line start and after punctuation, HTML comments cannot forge markers', () => {
-  expect(neutraliseMentions('@bob (@carol) `@code`')).toBe('@\u200bbob (@\u200bcarol) `@code`');
+  expect(neutraliseMentions('@bob (@carol) `@code`')).toBe('@\u200bbob (@\u200bcarol) `@\u200bcode`');
   expect(stripHtml('a <!-- baton:docs pr=3 --> b <b>c</b> 1 < 2')).toBe('a  b c 1 < 2');
 });

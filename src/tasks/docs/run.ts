@@ -7,6 +7,8 @@ import { isBot } from '../../github/bots.js';
 import type { ActionConfig } from '../../flow/types.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { redactSecrets } from '../redact/redact.js';
+import { inlineText, stripHtml } from '../sanitize.js';
+import { clipTokens, SECTION_BUDGETS } from '../budget.js';
 import { changedExports, docsCheck, docsDifficulty } from './check.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
 
@@ -44,10 +46,13 @@ export function docsOptions(ctx: TaskContext): DocsOptions {
 
 function firstSentence(text: string | null): string {
   // Closing-keyword lines ("Fixes #12") say which issue, not what or why.
-  const t = (text ?? '')
-    .replace(/<!--[\s\S]*?-->/g, '')
+  // Only the start matters (400 characters are kept), so a hostile body costs nothing; every pattern is bounded.
+  const t = stripHtml((text ?? '').slice(0, 8000))
     .replace(/\r/g, '')
-    .replace(/^\s*(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+\S*#\d+\.?\s*$/gim, '')
+    .replace(
+      /^[ \t]{0,16}(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?=[\s:])[\s:]{1,16}[^\s#]{0,200}#\d{1,9}\.?[ \t]{0,16}$/gim,
+      '',
+    )
     .trim();
   const para = t.split(/\n\s*\n/)[0] ?? '';
   return para.replace(/\s+/g, ' ').slice(0, 400);
@@ -129,14 +134,28 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   const [files, why] = await Promise.all([port.listPullFiles(pr), port.getIssue(issue).catch(() => undefined)]);
   const exports = changedExports(files);
   const nonce = newNonce();
+  const b = SECTION_BUDGETS;
+  const sections = {
+    title: clipTokens('PR title', pull.title, b.title),
+    body: clipTokens('PR description', pull.body ?? '', b.body),
+    issue: clipTokens('issue text', why ? `${why.title}\n${why.body ?? ''}` : '', b.issue),
+    files: clipTokens(
+      'file list',
+      files
+        .slice(0, 200)
+        .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
+        .join('\n'),
+      b.files,
+    ),
+  };
+  const cuts = Object.values(sections)
+    .map((x) => x.cut)
+    .filter((c): c is string => Boolean(c));
   const material = [
-    `Title: ${pull.title}`,
-    `Description:\n${pull.body ?? ''}`,
-    ...(why ? [`Issue #${issue}: ${why.title}\n${why.body ?? ''}`] : []),
-    `Files:\n${files
-      .slice(0, 200)
-      .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
-      .join('\n')}`,
+    `Title: ${sections.title.text}`,
+    `Description:\n${sections.body.text}`,
+    ...(why ? [`Issue #${issue}: ${sections.issue.text}`] : []),
+    `Files:\n${sections.files.text}`,
     ...(exports.length ? [`Changed exports (cover each): ${exports.join(', ')}`] : []),
   ].join('\n\n');
   const { text: redacted } = await redactSecrets(material);
@@ -165,7 +184,10 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   const docs = parsed.success ? parsed.data : offlineDocs(pull, files, why);
   const modelLine = res.offline
     ? '🔌 Offline mode: written from the pull request itself, no model used.'
-    : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}`;
+    : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}` +
+      (cuts.length
+        ? ` · not all of the pull request fitted the prompt: ${cuts.map((c) => inlineText(c)).join('; ')}`
+        : '');
 
   let comment = existing;
   if (!comment) comment = await port.createComment(issue, await renderDocsComment(pr, docs, modelLine));
@@ -202,7 +224,7 @@ async function openDocsPr(ctx: TaskContext, pull: PullData, path: string, entry:
     title: `docs: changelog for #${pr}`,
     head: branch,
     base,
-    body: `Adds the changelog entry for #${pr} (${pull.title.replace(/@/g, '@\u200b')}).\n\n${docsMarker(pr)}`,
+    body: `Adds the changelog entry for #${pr} (${inlineText(pull.title, { max: 300 })}).\n\n${docsMarker(pr)}`,
   });
   return created.number;
 }

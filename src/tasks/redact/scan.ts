@@ -65,7 +65,10 @@ function valueAt(text: string, from: number): { start: number; end: number; quot
   for (const q of QUOTES) {
     if (!text.startsWith(q, i)) continue;
     const start = i + q.length;
-    const near = text.slice(start, start + MAX_VALUE + q.length).indexOf(q);
+    const window = text.slice(start, start + MAX_VALUE + q.length);
+    let near = window.indexOf(q);
+    // A plain quote preceded by a backslash is escaped (JSON `"pw": "A=\"…\""`): the value runs on past it.
+    while (near > 0 && q.length === 1 && window[near - 1] === '\\') near = window.indexOf(q, near + 1);
     const close = near < 0 ? -1 : start + near;
     if (close >= start) {
       const nl = text.slice(start, close).indexOf('\n');
@@ -90,11 +93,16 @@ function credentialValue(v: string, cls: KeyClass, quoted: boolean, passphrase =
   if (v.length < 6 || PLACEHOLDER.test(v) || v.includes('${') || v.includes('{{')) return false;
   if (v.length < 20 && STAND_IN.test(v)) return false;
   if (SEQUENTIAL.test(v)) return false; // documentation stand-ins: '1234567890abcdef…', 'usertoken123'
-  if (/^(?:process\.env|os\.environ|os\.getenv|env\.|ENV\[|import\.meta|secrets\.|vars\.|inputs\.|config\.|settings\.|self\.|this\.)/.test(v))
+  if (
+    /^(?:process\.env|os\.environ|os\.getenv|env\.|ENV\[|import\.meta|secrets\.|vars\.|inputs\.|config\.|settings\.|self\.|this\.)/.test(
+      v,
+    )
+  )
     return false;
   if (!quoted) {
     // Bare values in code are usually expressions: calls, types, generics, optional chains, identifiers, paths.
-    if (/[([<{?]/.test(v) || /!$/.test(v) || /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(v)) return false;
+    if (/[([<{?]/.test(v) || /!$/.test(v) || /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(v))
+      return false;
     if (/^[A-Za-z_$][A-Za-z_$]*$/.test(v) && v.length < 24) return false; // `password: string`, `token = tok`
     if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(v) && (!/\d/.test(v) || classSwitchRate(v) < 0.3)) return false; // an identifier
     if (/^[!&|+*/^~-]/.test(v)) return false; // an operator: `ownPass: !!ownPass`
@@ -127,7 +135,6 @@ export function keyedFindings(text: string): Finding[] {
     const value = text.slice(v.start, v.end);
     if (credentialValue(value, cls, v.quoted, /passphrase/i.test(k.key))) {
       out.push({ kind: cls === 'password' ? 'password' : 'credential', start: v.start, end: v.end });
-      operator.lastIndex = Math.max(operator.lastIndex, v.end);
     }
   }
   return out.concat(flagFindings(text), xmlFindings(text));
@@ -173,7 +180,8 @@ export function connectionFindings(text: string): Finding[] {
   const connection = new RegExp(CONNECTION); // per call: detectors nest (decoded text is scanned again)
   for (let m = connection.exec(text); m; m = connection.exec(text)) {
     const pw = m[2]!;
-    if (PLACEHOLDER.test(pw) || /^(?:\$\{?[A-Za-z_]+\}?|pass(?:word)?|secret|pwd|%[0-9a-f]{2}.{0,3})$/i.test(pw)) continue;
+    if (PLACEHOLDER.test(pw) || /^(?:\$\{?[A-Za-z_]+\}?|pass(?:word)?|secret|pwd|%[0-9a-f]{2}.{0,3})$/i.test(pw))
+      continue;
     const start = m.index + 3 + m[1]!.length + 1;
     out.push({ kind: 'connection_string', start, end: start + pw.length });
   }
@@ -207,7 +215,7 @@ export function privateKeyFindings(text: string): Finding[] {
 }
 
 // Runs of base64 / base64url characters: bare tokens, and candidates for encoded secrets.
-const TOKEN_RUN = /[A-Za-z0-9+/_=-]{16,}/g;
+const TOKEN_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const DATA_BEFORE = /(?:base64,|sha(?:1|256|384|512)[-:]|h1:|md5[-:])$/i;
 const HASH_PREFIX = /^(?:sha(?:1|256|384|512)-|-+)/;
 
@@ -231,7 +239,6 @@ export function tokenFindings(text: string, inner: (decoded: string) => Finding[
     if (run.length < 16 || DATA_BEFORE.test(text.slice(Math.max(0, start - 8), start))) continue;
     // Next to a %XX escape the run is a piece of percent-encoded text: percentFindings judges it decoded.
     if (text[start - 3] === '%' || text[start + run.length] === '%') continue;
-    if (keyForValue(text, start) === 'ordinary') continue;
     const bytes = run.length <= 8192 ? decodeBase64(run) : undefined;
     if (bytes && printable(bytes)) {
       const decoded = bytes.toString('utf8');
@@ -239,6 +246,7 @@ export function tokenFindings(text: string, inner: (decoded: string) => Finding[
       if (found.length) out.push({ kind: `base64_${found[0]!.kind}`, start, end: start + run.length });
       continue;
     }
+    if (keyForValue(text, start) === 'ordinary') continue;
     if (run.length > 256) continue; // binary data (images, fonts), not a credential
     for (const piece of run.split('/').length > 3 ? run.split('/') : [run]) {
       // A path-like run (a/b/c/d) is judged piece by piece: one random piece is a token in a URL.

@@ -213,7 +213,7 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     sensitivePaths: risk.sensitive_paths,
   });
   const nonce = newNonce();
-  const { system, prompt } = await buildRiskPrompt({
+  const { system, prompt, cuts } = await buildRiskPrompt({
     title: pull.title,
     body: pull.body,
     commitMessages: commits.map((c) => c.commit.message),
@@ -266,6 +266,8 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     model,
     metrics,
     fallbackNote,
+    cuts,
+    repo: port.fullName,
   });
 
   let comment: CommentData | undefined;
