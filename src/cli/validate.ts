@@ -1,13 +1,14 @@
 // `baton validate [path] [--json]`: checks a flow.yml offline, the way CI and editors want it —
 // `path:line:col: severity: message` per problem, exit 1 on any error.
 import { readFile } from 'node:fs/promises';
-import { formatProblem, loadFlow, summarizeFlow } from '../flow/index.js';
+import { formatProblem, loadFlowBytes, summarizeFlow } from '../flow/index.js';
 import type { FlowProblem } from '../flow/types.js';
+import { localBaseFetcher } from '../flow/local-base.js';
 
 import type { CliIo } from './io.js';
 export type { CliIo };
 
-const USAGE = 'usage: baton validate [path] [--json]   (path defaults to .github/flow.yml)';
+const USAGE = 'usage: baton validate [path] [--json] [--base-dir DIR]   (path defaults to .github/flow.yml)';
 
 export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
@@ -15,16 +16,29 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  const unknown = argv.filter((a) => a.startsWith('-') && a !== '--json');
-  const paths = argv.filter((a) => !a.startsWith('-'));
+  let baseDir: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--base-dir') {
+      baseDir = argv[++i];
+      if (!baseDir) {
+        io.err(`baton validate: --base-dir needs a directory\n${USAGE}`);
+        return 2;
+      }
+    } else if (a.startsWith('--base-dir=')) baseDir = a.slice('--base-dir='.length);
+    else rest.push(a);
+  }
+  const unknown = rest.filter((a) => a.startsWith('-') && a !== '--json');
+  const paths = rest.filter((a) => !a.startsWith('-'));
   if (unknown.length || paths.length > 1) {
     io.err(`baton validate: unexpected argument ${[...unknown, ...paths.slice(1)].join(' ')}\n${USAGE}`);
     return 2;
   }
   const path = paths[0] ?? '.github/flow.yml';
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     io.err(
@@ -34,8 +48,8 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     );
     return 2;
   }
-  // No fetchBase: the CLI is offline, so a remote `extends` becomes a located warning (presets still resolve).
-  const result = await loadFlow(text, path, {});
+  // Offline: a remote `extends` resolves from --base-dir, or becomes a located warning (presets always resolve).
+  const result = await loadFlowBytes(bytes, path, baseDir ? { fetchBase: localBaseFetcher(baseDir) } : {});
   const errors = result.problems.filter((p: FlowProblem) => p.severity === 'error').length;
   const warnings = result.problems.length - errors;
   if (json) {
@@ -62,6 +76,8 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   }
   if (result.flow) io.out(`${path}: ok — ${summarizeFlow(result.flow)}`);
   else if (result.unresolvedBase)
-    io.out(`${path}: ok as far as it can be checked offline (base ${result.unresolvedBase} not fetched)`);
+    io.out(
+      `${path}: ok as far as it can be checked offline (base ${result.unresolvedBase} not fetched; --base-dir DIR checks it from DIR/owner/repo/path)`,
+    );
   return 0;
 }

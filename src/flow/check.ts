@@ -5,6 +5,7 @@ import { formatPath, positionOf } from './parse.js';
 import { didYouMean } from './suggest.js';
 import type { FlowProblem } from './types.js';
 import { loadPrices, priceOf, UnknownPriceError } from '../llm/prices.js';
+import { checkMore } from './check-more.js';
 
 export const BUILTIN_OWNERS = ['issue.author', 'pr.author'] as const;
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/;
@@ -62,7 +63,7 @@ function relocatePresetProblems(r: ResolvedFile, problems: FlowProblem[]): FlowP
 }
 
 export function checkResolved(r: ResolvedFile): FlowProblem[] {
-  return relocatePresetProblems(r, checkAssembled(r));
+  return relocatePresetProblems(r, [...checkAssembled(r), ...checkMore(r)]);
 }
 
 /**
@@ -240,7 +241,6 @@ function checkAssembled(r: ResolvedFile): FlowProblem[] {
         r,
         ['stages'],
         'no final stage: runs never finish — mark the last stage `final: true` (or leave it without on:)',
-        'warning',
       ),
     );
   }

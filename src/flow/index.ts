@@ -1,5 +1,12 @@
 // Public API of the flow package.
-export { loadFlow, summarizeFlow, formatProblem, type LoadFlowOptions, type LoadFlowResult } from './load.js';
+export {
+  loadFlow,
+  loadFlowBytes,
+  summarizeFlow,
+  formatProblem,
+  type LoadFlowOptions,
+  type LoadFlowResult,
+} from './load.js';
 export {
   loadBundledPreset,
   parseBaseRef,

@@ -3,8 +3,9 @@ import { checkResolved } from './check.js';
 import { resolveExtends, type FetchBase, type LoadPreset } from './extends.js';
 import { normalizeFlow } from './normalize.js';
 import type { Flow, FlowProblem } from './types.js';
-import { validateSource } from './validate.js';
+import { validateSource, type SourceFile } from './validate.js';
 import type { FlowFile } from './schema.js';
+import { decodeUtf8 } from './utf8.js';
 
 export interface LoadFlowOptions {
   /** Fetches `owner/repo:path@ref` bases. Without it a remote `extends` is reported as a warning and not resolved. */
@@ -37,6 +38,11 @@ function sortProblems(problems: FlowProblem[]): FlowProblem[] {
 
 export async function loadFlow(text: string, path: string, opts: LoadFlowOptions = {}): Promise<LoadFlowResult> {
   const v = validateSource(text, path);
+  if (!v.file && v.recovered) {
+    // Structural errors: still resolve and check what can be, so every problem shows up in one pass.
+    const more = await bestEffort({ parsed: v.parsed, file: v.recovered }, opts);
+    return { problems: sortProblems([...v.problems, ...more]) };
+  }
   if (!v.file) return { problems: sortProblems(v.problems) };
   const r = await resolveExtends(
     { parsed: v.parsed, file: v.file },
@@ -52,6 +58,41 @@ export async function loadFlow(text: string, path: string, opts: LoadFlowOptions
     flow: normalizeFlow(r.resolved.file, r.resolved.sources),
     problems: sorted,
     resolvedFile: r.resolved.file,
+  };
+}
+
+/** The reference checks of a repaired file; never throws (a repair can leave shapes the checks do not expect). */
+async function bestEffort(src: SourceFile, opts: LoadFlowOptions): Promise<FlowProblem[]> {
+  try {
+    const r = await resolveExtends(src, { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset });
+    if (!r.resolved) return r.problems.filter((p) => p.severity === 'error');
+    // "Missing" problems usually echo a structural one (a mistyped `stagez:` was dropped by the repair).
+    return [...r.problems, ...checkResolved(r.resolved)].filter(
+      (p) => p.severity === 'error' && !/^(no stages|missing trigger|no final stage)/.test(p.message),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Like loadFlow, from the file's bytes: a byte that is not UTF-8 is an error at its line:col, not mojibake. */
+export async function loadFlowBytes(
+  bytes: Uint8Array,
+  path: string,
+  opts: LoadFlowOptions = {},
+): Promise<LoadFlowResult> {
+  const decoded = decodeUtf8(bytes);
+  if ('text' in decoded) return loadFlow(decoded.text, path, opts);
+  return {
+    problems: [
+      {
+        path,
+        line: decoded.line,
+        col: decoded.col,
+        severity: 'error',
+        message: `byte 0x${decoded.byte.toString(16).padStart(2, '0')} is not UTF-8 — save the file as UTF-8 (flow.yml must be UTF-8)`,
+      },
+    ],
   };
 }
 

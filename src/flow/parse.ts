@@ -1,6 +1,6 @@
 // Parses flow.yml text while keeping the YAML AST, so every problem found later (by zod, by the semantic checks,
 // by the extends resolver) can be reported at the exact line:col of the node the user has to edit.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type Node } from 'yaml';
 import type { FlowProblem } from './types.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
@@ -72,15 +72,87 @@ export function parseYaml(text: string, path: string): ParsedYaml {
       message: `${what}: ${cleanYamlMessage(e.message)}${hint ? ` — ${hint}` : ''}`,
     });
   };
-  for (const e of doc.errors) push(e, 'error');
+  // An unclosed quote or flow collection makes yaml complain where the file ENDS; the fix is where it OPENS.
+  const unclosed = doc.errors.length ? findUnclosed(text) : undefined;
+  if (unclosed) {
+    const { line, col } = lineCounter.linePos(unclosed.offset);
+    problems.push({ path, line, col, severity: 'error', message: unclosed.message });
+  } else for (const e of doc.errors) push(e, 'error');
   for (const w of doc.warnings) push(w, 'warning');
   let data: unknown;
   try {
     data = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    problems.push({ path, line: 1, col: 1, severity: 'error', message: `cannot read YAML: ${(err as Error).message}` });
+    const alias = /alias/i.test((err as Error).message) ? firstOf(text, 'alias') : undefined;
+    const { line, col } = alias === undefined ? { line: 1, col: 1 } : lineCounter.linePos(alias);
+    problems.push({
+      path,
+      line,
+      col,
+      severity: 'error',
+      message:
+        alias === undefined
+          ? `cannot read YAML: ${(err as Error).message}`
+          : 'YAML aliases expand too far (more than 100 alias uses, an "alias bomb") — write the values out instead of nesting *aliases',
+    });
   }
   return { path, text, doc, lineCounter, data, problems };
+}
+
+interface CstToken {
+  type?: string;
+  offset?: number;
+  source?: string;
+  start?: CstToken | CstToken[];
+  end?: CstToken[];
+}
+
+/** Depth-first over yaml's concrete syntax tree (tokens keep their offsets even when the document is broken). */
+function* tokens(text: string): Generator<CstToken> {
+  const stack: unknown[] = [...new Parser().parse(text)];
+  while (stack.length) {
+    const t = stack.shift();
+    if (!t || typeof t !== 'object') continue;
+    if (Array.isArray(t)) {
+      stack.unshift(...t);
+      continue;
+    }
+    const tok = t as CstToken;
+    if (typeof tok.type === 'string') yield tok;
+    stack.unshift(...Object.values(tok).filter((v) => v && typeof v === 'object'));
+  }
+}
+
+function firstOf(text: string, type: string): number | undefined {
+  for (const t of tokens(text)) if (t.type === type && t.offset !== undefined) return t.offset;
+  return undefined;
+}
+
+/** The first quote or flow collection that opens and never closes, with a message that names the fix. */
+function findUnclosed(text: string): { offset: number; message: string } | undefined {
+  for (const t of tokens(text)) {
+    if (t.offset === undefined) continue;
+    if (t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') {
+      const q = t.type === 'double-quoted-scalar' ? '"' : "'";
+      const src = t.source ?? '';
+      const closed = src.length > 1 && src.endsWith(q) && (q === "'" || !src.endsWith('\\"') || src.endsWith('\\\\"'));
+      if (!closed)
+        return {
+          offset: t.offset,
+          message: `YAML syntax error: this ${q} quote is never closed — add the closing ${q} at the end of the value`,
+        };
+    }
+    if (t.type === 'flow-collection' && !Array.isArray(t.start)) {
+      const open = t.start?.source ?? '{';
+      const close = open === '{' ? '}' : ']';
+      if (!(t.end ?? []).some((e) => e.source === close))
+        return {
+          offset: t.offset,
+          message: `YAML syntax error: this ${open} is never closed — add the closing ${close} (a flow ${open === '{' ? 'map' : 'list'} must close before the next line at its level)`,
+        };
+    }
+  }
+  return undefined;
 }
 
 function nodeStart(node: unknown): number | undefined {

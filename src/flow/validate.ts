@@ -2,7 +2,9 @@
 // file (duplicate ids, guards that do not fit their event, child-only keys without `extends`). Checks that need the
 // assembled flow (unknown stages/roles, reachability) run after extends are resolved: see check.ts.
 import { FlowFileSchema, type FlowFile, type TransitionConfig } from './schema.js';
-import { formatPath, parseYaml, positionOf, type ParsedYaml, type YamlPath } from './parse.js';
+import type { z } from 'zod';
+import { formatPath, parseYaml, positionOf, valueAt, type ParsedYaml, type YamlPath } from './parse.js';
+import { EVENT_NAMES } from './schema.js';
 import type { FlowProblem } from './types.js';
 import { zodProblems } from './zod-problems.js';
 
@@ -38,6 +40,8 @@ export function transitionProblems(parsed: ParsedYaml, path: YamlPath, t: Transi
   const at = formatPath(path);
   for (const [guard, events] of Object.entries(GUARD_EVENTS)) {
     if ((t as Record<string, unknown>)[guard] === undefined || events.includes(t.event)) continue;
+    // An unknown event is its own error; which guards fit it cannot be said.
+    if (!(EVENT_NAMES as readonly string[]).includes(t.event)) continue;
     out.push(
       problemAt(
         parsed,
@@ -106,11 +110,51 @@ export function fileProblems(parsed: ParsedYaml, file: FlowFile): FlowProblem[] 
   return out;
 }
 
+// Keys a transition or stage cannot do without: a bad value is kept as written (a string still names a stage or an
+// event well enough for the reference checks), never deleted, so paths and positions stay those of the file.
+const KEEP_IF_STRING = new Set(['id', 'to', 'event', 'command']);
+
+/**
+ * A best-effort copy of a schema-invalid file for the checks that follow: unknown keys and bad optional values are
+ * dropped, required strings are kept as written, a bad action becomes a no-op. Undefined when the shape is too far
+ * off to say anything more (not a map, stages not a list).
+ */
+function repair(data: unknown, issues: z.core.$ZodIssue[]): FlowFile | undefined {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const copy = structuredClone(data) as Record<string, unknown>;
+  if (copy.stages !== undefined && !Array.isArray(copy.stages)) return undefined;
+  for (const issue of issues) {
+    const path = issue.path as (string | number)[];
+    if (issue.code === 'unrecognized_keys') {
+      const obj = valueAt(copy, path);
+      if (obj && typeof obj === 'object') for (const k of issue.keys) delete (obj as Record<string, unknown>)[k];
+      continue;
+    }
+    if (!path.length) return undefined;
+    const last = path[path.length - 1]!;
+    const parent = valueAt(copy, path.slice(0, -1)) as Record<string | number, unknown> | undefined;
+    if (!parent || typeof parent !== 'object') continue;
+    const v = parent[last];
+    if (typeof last === 'string' && KEEP_IF_STRING.has(last) && typeof v === 'string') continue;
+    if (last === 'version') parent[last] = 1;
+    else if (typeof last === 'number') {
+      const grand = path[path.length - 2];
+      // A list item: stages must stay a map with an id; an action becomes `assign`; a role member stays text.
+      if (grand === 'stages') {
+        if (!v || typeof v !== 'object') return undefined;
+      } else if (grand === 'enter') parent[last] = 'assign';
+      else if (grand === 'on') return undefined;
+      else if (typeof v !== 'string') parent[last] = String(v);
+    } else delete parent[last];
+  }
+  return copy as FlowFile;
+}
+
 /** Parses and validates one flow file. `file` is present iff it has no error-severity problem. */
 export function validateSource(
   text: string,
   path: string,
-): { parsed: ParsedYaml; file?: FlowFile; problems: FlowProblem[] } {
+): { parsed: ParsedYaml; file?: FlowFile; problems: FlowProblem[]; recovered?: FlowFile } {
   const parsed = parseYaml(text, path);
   const problems = [...parsed.problems];
   if (problems.some((p) => p.severity === 'error')) return { parsed, problems };
@@ -128,7 +172,10 @@ export function validateSource(
   const result = FlowFileSchema.safeParse(parsed.data);
   if (!result.success) {
     problems.push(...zodProblems(result.error.issues, parsed, FlowFileSchema));
-    return { parsed, problems };
+    // Keep going on a repaired copy, so one structural error does not hide the rest of the file's problems.
+    const recovered = repair(parsed.data, result.error.issues);
+    if (recovered) problems.push(...fileProblems(parsed, recovered).filter((p) => p.severity === 'error'));
+    return { parsed, problems, ...(recovered ? { recovered } : {}) };
   }
   problems.push(...fileProblems(parsed, result.data));
   const ok = !problems.some((p) => p.severity === 'error');

@@ -155,7 +155,15 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
         return [{ path: parent, message: `${prefix(parent)}missing required key "${String(key)}"${hint}` }];
       }
       const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
-      return [{ path, message: `${prefix(path)}expected ${expected}, got ${describeValue(value)}` }];
+      // `sla: 48`: a bare number has no unit; say which one to add.
+      const last = path[path.length - 1];
+      const fix =
+        typeof value === 'number' && (last === 'sla' || last === 'since')
+          ? ` — add a unit: \`${last}: ${value}h\` (or ${value}m, ${value}d, ${value}w)`
+          : typeof value === 'number' && issue.expected === 'string'
+            ? ` — quote it: \`"${value}"\``
+            : '';
+      return [{ path, message: `${prefix(path)}expected ${expected}, got ${describeValue(value)}${fix}` }];
     }
     case 'invalid_value': {
       if (value === undefined) {
@@ -182,6 +190,21 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
       ];
     }
     case 'invalid_format': {
+      const last = path[path.length - 1];
+      if (last === 'command' && typeof value === 'string') {
+        // The word after /baton: say which word to write instead of showing the pattern.
+        const word = value
+          .toLowerCase()
+          .replace(/^\/?(baton\s+)?/, '')
+          .replace(/[^a-z0-9-]+/g, '-')
+          .replace(/^[^a-z]+|-+$/g, '');
+        return [
+          {
+            path,
+            message: `${prefix(path)}${JSON.stringify(value)} is not a command word — a command is one lower-case word (letters, digits, -) said as \`/baton <word>\`${word ? `; write \`${word}\`` : ', e.g. `ship`'}`,
+          },
+        ];
+      }
       const custom =
         issue.message && !issue.message.startsWith('Invalid')
           ? issue.message
@@ -191,7 +214,10 @@ function toLocated(issue: Issue, base: YamlPath, data: unknown, root: AnySchema)
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const word = issue.code === 'too_small' ? 'at least' : 'at most';
+      // zod's `.positive()` is "more than 0" (exclusive): "at least 0, got 0" would contradict itself.
+      const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+      const word =
+        issue.code === 'too_small' ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
       const unit = issue.origin === 'array' ? ' item(s)' : issue.origin === 'string' ? ' character(s)' : '';
       return [{ path, message: `${prefix(path)}must be ${word} ${String(bound)}${unit}, got ${describeValue(value)}` }];
     }

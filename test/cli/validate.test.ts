@@ -1,5 +1,5 @@
 // `baton validate`: output format, exit codes, --json, offline remote extends.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,7 @@ describe('baton validate', () => {
   it('resolves presets offline', async () => {
     const c = io();
     expect(await runValidate([`${FIX}valid/feature-child.yml`], c.io)).toBe(0);
-    expect(c.out.at(-1)).toContain('6 stages (build → review → security-review → checks → merge → done), 4 roles');
+    expect(c.out.at(-1)).toContain('6 stages (build → review → security-review → checks → merge → done), 5 roles');
   });
 
   it('warns on the extends line when a remote base cannot be fetched, and exits 0', async () => {
@@ -92,5 +92,46 @@ describe('baton validate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--base-dir resolves remote extends offline, so overrides and loops are checked before pushing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-validate-base-'));
+    try {
+      mkdirSync(join(dir, 'acme', 'flows@v2'), { recursive: true });
+      mkdirSync(join(dir, 'acme', 'flows'), { recursive: true });
+      writeFileSync(
+        join(dir, 'acme', 'flows@v2', 'base.yml'),
+        'version: 1\ntrigger: flow:org\nstages:\n  - id: build\n    owner: dev\n    on: [{ event: pr.merged, to: done }]\n  - id: done\n',
+      );
+      const child = join(dir, 'flow.yml');
+      writeFileSync(
+        child,
+        'version: 1\nextends: acme/flows:base.yml@v2\nroles:\n  dev: bob\nstages:\n  - id: build\n    owner: qa\n',
+      );
+      const c = io();
+      expect(await runValidate([child, '--base-dir', dir], c.io)).toBe(1);
+      expect(c.out.join('\n')).toMatch(/flow\.yml:7:12: error: stages\[0\]\.owner: unknown role "qa"/);
+
+      // a.yml ↔ b.yml: the loop is found offline too.
+      writeFileSync(join(dir, 'acme', 'flows', 'a.yml'), 'version: 1\nextends: acme/flows:b.yml\n');
+      writeFileSync(join(dir, 'acme', 'flows', 'b.yml'), 'version: 1\nextends: acme/flows:a.yml\n');
+      writeFileSync(child, 'version: 1\nextends: acme/flows:a.yml\n');
+      const l = io();
+      expect(await runValidate([child, '--base-dir', dir], l.io)).toBe(1);
+      expect(l.out.join('\n')).toMatch(/extends loop: .*acme\/flows:a\.yml → acme\/flows:b\.yml → acme\/flows:a\.yml/);
+
+      // Without --base-dir the same file is checked as far as it can be, and says how to check the rest.
+      const w = io();
+      expect(await runValidate([child], w.io)).toBe(0);
+      expect(w.out.join('\n')).toMatch(/--base-dir DIR checks it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file that is not UTF-8 is one located error, not mojibake', async () => {
+    const c = io();
+    expect(await runValidate([`${FIX}broken/not-utf8.yml`], c.io)).toBe(1);
+    expect(c.out).toEqual([expect.stringMatching(/not-utf8\.yml:1:25: error: byte 0xe9 is not UTF-8/)]);
   });
 });

@@ -34,11 +34,12 @@ describe('loadFlow on valid fixtures', () => {
       dev: { users: ['bob'], teams: ['acme/web'] },
       reviewer: { users: ['carol'], teams: [] },
       security: { users: [], teams: ['acme/security'] },
+      senior: { users: [], teams: ['acme/seniors'] },
     });
     expect(flow.trigger).toBe('flow:feature');
     expect(flow.sources).toEqual(['preset:feature', '.github/flow.yml']);
     expect(summarizeFlow(flow)).toBe(
-      'flow "feature-web": 6 stages (build → review → security-review → checks → merge → done), 4 roles, trigger flow:feature',
+      'flow "feature-web": 6 stages (build → review → security-review → checks → merge → done), 5 roles, trigger flow:feature',
     );
   });
 
@@ -79,15 +80,15 @@ describe('loadFlow on valid fixtures', () => {
 describe('semantic checks across files', () => {
   it('locates an unknown role in the child that overrides the owner, with the child-file path', async () => {
     const text =
-      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    owner: qa\n';
+      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\n  senior: c\nstages:\n  - id: checks\n    owner: qa\n';
     const r = await loadFlow(text, 'c.yml');
     expect(r.problems.map(formatProblem)).toEqual([
-      'c.yml:9:12: error: stages[0].owner: unknown role "qa" — define it under roles: or use issue.author / pr.author / @login (roles: pm, dev, reviewer)',
+      'c.yml:10:12: error: stages[0].owner: unknown role "qa" — define it under roles: or use issue.author / pr.author / @login (roles: pm, dev, reviewer, senior)',
     ]);
   });
 
   it('locates a role a preset needs at the roles: key of the child', async () => {
-    const r = await loadFlow('version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n', 'c.yml');
+    const r = await loadFlow('version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  senior: c\n', 'c.yml');
     expect(r.problems).toEqual([
       expect.objectContaining({
         path: 'c.yml',
@@ -117,16 +118,16 @@ stages:
     ]);
   });
 
-  it('reports no stages and a flow without a final stage', async () => {
+  it('reports no stages, and a flow without a final stage as an error (runs could never finish)', async () => {
     const none = await loadFlow('version: 1\ntrigger: t\n', 'f.yml');
     expect(none.problems.map((p) => p.message)).toEqual([expect.stringContaining('no stages')]);
     const loop = await loadFlow(
       'version: 1\ntrigger: t\nstages:\n  - id: a\n    on: [{ event: pr.merged, to: b }]\n  - id: b\n    on: [{ event: pr.closed, to: a }]\n',
       'f.yml',
     );
-    expect(loop.flow).toBeDefined();
+    expect(loop.flow).toBeUndefined();
     expect(loop.problems).toEqual([
-      expect.objectContaining({ severity: 'warning', message: expect.stringContaining('no final stage') }),
+      expect.objectContaining({ severity: 'error', message: expect.stringContaining('no final stage') }),
     ]);
   });
 });
@@ -135,7 +136,7 @@ describe('problems inside a preset', () => {
   it('are reported on the child extends line, naming the preset line', async () => {
     // Removing `checks` leaves the preset's review → checks transition dangling.
     const text =
-      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\nstages:\n  - id: checks\n    remove: true\n';
+      'version: 1\nextends: preset:feature\nroles:\n  pm: a\n  dev: b\n  reviewer: c\n  senior: c\nstages:\n  - id: checks\n    remove: true\n';
     const r = await loadFlow(text, 'c.yml');
     expect(r.flow).toBeUndefined();
     expect(r.problems).toEqual([

@@ -39,7 +39,7 @@ describe('validateSource', () => {
 
   it('picks the matching alternative of a union (actions)', () => {
     const [e] = errors(`${HEAD}stages:\n  - id: a\n    enter:\n      - comment: 5\n`);
-    expect(e!.message).toBe('stages[0].enter[0].comment: expected a string, got number 5');
+    expect(e!.message).toBe('stages[0].enter[0].comment: expected a string, got number 5 — quote it: `"5"`');
     expect(e).toMatchObject({ line: 6, col: 18 });
     const [k] = errors(`${HEAD}stages:\n  - id: a\n    enter:\n      - commment: hi\n`);
     expect(k!.message).toMatch(/unknown action "commment" \(did you mean "comment"\?\)/);
