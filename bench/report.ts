@@ -55,7 +55,7 @@ function dataset(): { transitions: TransitionRecord[]; ledger: LedgerEntry[] } {
       id: `b${k}`,
       at,
       task: k % 2 ? 'risk' : 'docs',
-      repo: REPOS[k % REPOS.length],
+      repo: REPOS[k % REPOS.length]!,
       org: 'acme',
       provider: model === 'offline' ? 'offline' : model.startsWith('gpt') ? 'openai' : 'gemini',
       model,
@@ -155,10 +155,10 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
         renders.push(performance.now() - t);
         await page.close();
       }
-      figures.dashboardFirstRenderMs = Math.round(renders[0]);
+      figures.dashboardFirstRenderMs = Math.round(renders[0] ?? NaN);
       figures.dashboardWarmRenderMs = Math.round(Math.min(...renders.slice(1)));
       log(
-        `dashboard (90d, all repos): first render ${Math.round(renders[0])} ms, warm ${Math.round(Math.min(...renders.slice(1)))} ms`,
+        `dashboard (90d, all repos): first render ${Math.round(renders[0] ?? NaN)} ms, warm ${Math.round(Math.min(...renders.slice(1)))} ms`,
       );
     } finally {
       await browser.close();

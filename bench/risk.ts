@@ -28,7 +28,7 @@ function realDiffLines(n: number): string {
 
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)];
+  return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] ?? NaN;
 }
 
 function loadCorpus(): CorpusItem[] {
@@ -110,7 +110,7 @@ async function metricsLatency(
     );
     return {
       p95: p95(times),
-      median: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)],
+      median: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN,
       files: nFiles,
       lines,
       requests,

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { readInputs } from './inputs.js';
 import { runAction, type ActionResult } from './run.js';
 import { renderOutputs, renderSummary } from './summary.js';
+import { errorMessage } from '../ops/errors.js';
 
 /** Workflow-command data escaping (%, CR, LF), so a message cannot end the command early. */
 const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -14,7 +15,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   try {
     inputs = readInputs(env);
   } catch (err) {
-    process.stdout.write(`::error title=Baton::${esc((err as Error).message)}\n`);
+    process.stdout.write(`::error title=Baton::${esc(errorMessage(err))}\n`);
     return 1;
   }
   // The keys are secrets: tell the runner to mask them in any log line.

@@ -27,6 +27,7 @@ import type { TransitionRecord } from '../store/types.js';
 import type { ActionInputs } from './inputs.js';
 import { JobStore } from './job-store.js';
 import { requestLog, type Degradation, type WriteRecord } from './requests.js';
+import { errorMessage } from '../ops/errors.js';
 
 type P = Record<string, any>;
 
@@ -102,7 +103,7 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
   try {
     payload = JSON.parse(readFileSync(inputs.eventPath, 'utf8')) as P;
   } catch (err) {
-    result.failed = `Could not read the event payload at ${inputs.eventPath} (GITHUB_EVENT_PATH): ${(err as Error).message}`;
+    result.failed = `Could not read the event payload at ${inputs.eventPath} (GITHUB_EVENT_PATH): ${errorMessage(err)}`;
     return result;
   }
   const base =

@@ -9,7 +9,7 @@ import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/types.js';
 import { sanitizeModelText } from '../tasks/safety.js';
 import type { ApiConfig } from './config-schema.js';
-import { byIssue, parseRunId, runId, runView, type RunOrigin } from './runs.js';
+import { byIssue, parseRunId, runView, type RunOrigin } from './runs.js';
 import type { CreateRunRequest, Problem, Run } from './schema.js';
 import { flowAllowed, type ApiToken } from './tokens.js';
 

@@ -22,6 +22,7 @@ import { createOctokit } from './octokit.js';
 import { every, recoverDeliveries, type RecoveryOptions, type RecoveryReport } from './recovery.js';
 import { AppHooksPort } from '../github/port.js';
 import { Reconciler, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface BatonOptions {
   appId: string | number;
@@ -200,7 +201,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
       for (const h of handlers) if (await h(req, res)) return;
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
     } catch (err) {
-      log.error({ err: String(err) }, 'request failed');
+      log.error({ err: errorMessage(err) }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end();
     }
   });
@@ -222,7 +223,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
       botLogin = `${app.slug}[bot]`;
     } catch (err) {
       log.warn(
-        { err: String(err) },
+        { err: errorMessage(err) },
         'could not look up the app slug (GET /app); own events are recognised by bot type only',
       );
     }
@@ -234,7 +235,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     sla,
     repos,
     postDigest: (repo, week) => worker.postDigest(repo, week),
-    onError: (e, what) => log.warn({ err: String((e as Error)?.message ?? e) }, `${what} failed`),
+    onError: (e, what) => log.warn({ err: errorMessage(e) }, `${what} failed`),
     ...('prune' in store ? { prune: () => prune(store as StoreWithJobs, opts.retention ?? DEFAULT_RETENTION) } : {}),
   });
 
@@ -265,7 +266,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const recovery =
     recoveryInterval >= 0
       ? every(recoveryInterval, recover, (e) =>
-          recoveryLog.warn({ err: String((e as Error)?.message ?? e) }, 'delivery recovery failed; retrying later'),
+          recoveryLog.warn({ err: errorMessage(e) }, 'delivery recovery failed; retrying later'),
         )
       : undefined;
 
@@ -289,8 +290,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
             await recovery?.idle();
             return reconciler.sweep();
           },
-          (e) =>
-            reconcileLog.warn({ err: String((e as Error)?.message ?? e) }, 'reconcile sweep failed; retrying later'),
+          (e) => reconcileLog.warn({ err: errorMessage(e) }, 'reconcile sweep failed; retrying later'),
         )
       : undefined;
 

@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import { payloadProblem } from '../github/webhook-shapes.js';
+import { errorMessage } from '../ops/errors.js';
 
 /** GitHub's payload cap. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -131,7 +132,7 @@ export function createIngress(o: IngressOptions): (req: IncomingMessage, res: Se
       if (err instanceof Refusal) answer(err.status, err.message);
       else {
         // The store (or queue) failed: say so plainly, never with internals, and let recovery fetch it later.
-        o.log.warn({ delivery, event, err: String((err as Error)?.message ?? err) }, 'could not record the delivery');
+        o.log.warn({ delivery, event, err: errorMessage(err) }, 'could not record the delivery');
         answer(503, 'the delivery could not be recorded; Baton recovers it from the deliveries API');
       }
     } finally {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { ProbotOctokit } from 'probot';
 import { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
+import { errorMessage } from '../ops/errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -119,7 +120,7 @@ export function createOctokit(opts: OctokitOptions): OctokitSetup {
     client.on('error', () => {}); // reconnects on its own; failures surface on the requests (and in /readyz)
     const Connection = recoveringConnectionClass();
     connection = new Connection({ client, Redis });
-    connection.on('error', (err) => log.warn({ err: String((err as Error)?.message ?? err) }, 'throttling Redis'));
+    connection.on('error', (err) => log.warn({ err: errorMessage(err) }, 'throttling Redis'));
     Object.assign(throttleStore, { Bottleneck, connection });
   }
   const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });

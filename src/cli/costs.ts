@@ -1,8 +1,10 @@
 // `baton costs [--since 30d|YYYY-MM-DD] [--by model|task|repo] [--json]`: LLM spend from the ledger.
+import { parseDuration } from '../flow/duration.js';
 import type { Store } from '../store/types.js';
 import { aggregateLedger, formatReport, type CostsBy } from '../llm/costs.js';
 
 import type { CliIo } from './io.js';
+import { errorMessage } from '../ops/errors.js';
 export type CostsIo = CliIo;
 
 export interface CostsDeps {
@@ -19,11 +21,8 @@ const USAGE = 'usage: baton costs [--since 30d|YYYY-MM-DD] [--by model|task|repo
 
 /** '30d', '12h', '2w' or an ISO date → ISO timestamp; undefined when unparseable. */
 export function parseSince(v: string, nowMs: number): string | undefined {
-  const rel = /^(\d+)([hdw])$/.exec(v);
-  if (rel) {
-    const unit = { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2] as 'h' | 'd' | 'w'];
-    return new Date(nowMs - Number(rel[1]) * unit).toISOString();
-  }
+  const ago = parseDuration(v);
+  if (ago !== undefined) return new Date(nowMs - ago).toISOString();
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
@@ -82,7 +81,7 @@ export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}
       env,
     });
   } catch (e) {
-    io.err(`baton costs: could not open the store (${(e as Error).message}). Check BATON_DATA_DIR or DATABASE_URL.`);
+    io.err(`baton costs: could not open the store (${errorMessage(e)}). Check BATON_DATA_DIR or DATABASE_URL.`);
     return 1;
   }
   try {

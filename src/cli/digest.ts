@@ -5,6 +5,7 @@ import { loadDigest } from '../report/digest.js';
 import { withStore } from '../report/open-store.js';
 import { DAY_MS, weekStart } from '../report/stats.js';
 import type { Io, ReportDeps } from './report.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface DigestDeps extends ReportDeps {
   /** The app's router; without one the narrative is the offline template. */
@@ -29,7 +30,7 @@ export async function runDigest(argv: string[], io: Io, deps: DigestDeps = {}): 
       strict: true,
     }).values;
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}\n`);
+    io.err(`${errorMessage(e)}\n${USAGE}\n`);
     return 2;
   }
   if (flags.help) {

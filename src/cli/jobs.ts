@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { DeliveryRecord, StoreWithJobs } from '../store/types.js';
 
 import type { CliIo } from './io.js';
+import { errorMessage } from '../ops/errors.js';
 export type JobsIo = CliIo;
 
 export interface JobsDeps {
@@ -76,7 +77,7 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
       },
     });
   } catch (err) {
-    io.err(`${(err as Error).message}\n${USAGE}`);
+    io.err(`${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -110,7 +111,7 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
   try {
     store = await (deps.openStore ?? defaultOpenStore)(storeOpts);
   } catch (err) {
-    io.err((err as Error).message);
+    io.err(errorMessage(err));
     return 1;
   }
   try {

@@ -7,6 +7,7 @@ import { parseDuration } from '../report/stats.js';
 import { withStore, type OpenStore } from '../report/open-store.js';
 
 import type { CliIo } from './io.js';
+import { errorMessage } from '../ops/errors.js';
 export type Io = CliIo;
 
 export interface ReportDeps {
@@ -37,7 +38,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       strict: true,
     }).values;
   } catch (e) {
-    io.err(`${(e as Error).message}\n${USAGE}\n`);
+    io.err(`${errorMessage(e)}\n${USAGE}\n`);
     return 2;
   }
   if (flags.help) {
@@ -58,7 +59,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
     periodMs = parseDuration(flags.since!);
     windowMs = parseDuration(flags['defect-window']!);
   } catch (e) {
-    io.err(`${(e as Error).message}\n`);
+    io.err(`${errorMessage(e)}\n`);
     return 2;
   }
   const until = (deps.now?.() ?? new Date()).toISOString();

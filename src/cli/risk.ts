@@ -20,6 +20,7 @@ import {
   type RiskModel,
 } from '../tasks/risk/model.js';
 import { scoreWithModel } from '../tasks/risk/score-model.js';
+import { errorMessage } from '../ops/errors.js';
 
 export { MetricsLineSchema } from '../tasks/risk/history.js';
 
@@ -76,7 +77,7 @@ export async function runRisk(argv: string[], io: RiskIo): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (err) {
-    io.err(`${(err as Error).message.replace(/^Unknown option/, 'unknown argument')}\n${USAGE}`);
+    io.err(`${errorMessage(err).replace(/^Unknown option/, 'unknown argument')}\n${USAGE}`);
     return 2;
   }
   const [sub, ...extra] = positionals;
@@ -104,7 +105,7 @@ async function readInput(file: string, io: RiskIo): Promise<string> {
     return file === '-' ? await (io.readStdin ?? readAllStdin)() : await readFile(file, 'utf8');
   } catch (err) {
     throw new UsageError(
-      `${file}: cannot read (${(err as Error).message}); pass an existing JSON-lines file or - for stdin`,
+      `${file}: cannot read (${errorMessage(err)}); pass an existing JSON-lines file or - for stdin`,
     );
   }
 }
@@ -114,15 +115,13 @@ async function readModel(file: string): Promise<RiskModel> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(
-      `${file}: cannot read the model (${(err as Error).message}); write one with \`baton risk fit\``,
-    );
+    throw new UsageError(`${file}: cannot read the model (${errorMessage(err)}); write one with \`baton risk fit\``);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${file}: not JSON (${(err as Error).message}); write it with \`baton risk fit\``);
+    throw new UsageError(`${file}: not JSON (${errorMessage(err)}); write it with \`baton risk fit\``);
   }
   const m = checkModel(json);
   if (typeof m === 'string') throw new UsageError(`${file}: ${m}`);

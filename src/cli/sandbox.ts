@@ -6,6 +6,7 @@ import { friendlyError } from './errors.js';
 import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox/local-baton.js';
 import { parseScenario } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario, stamp } from '../sandbox/play.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface SandboxArgs {
   once: boolean;
@@ -92,7 +93,7 @@ export async function runSandbox(
     return 0;
   } catch (err) {
     io.err(
-      `baton sandbox: ${friendlyError(err) ?? (process.env.BATON_DEBUG ? (err as Error).stack : (err as Error).message)}`,
+      `baton sandbox: ${friendlyError(err) ?? (process.env.BATON_DEBUG ? (err as Error).stack : errorMessage(err))}`,
     );
     await lb.stop().catch(() => undefined);
     return 1;

@@ -12,6 +12,7 @@ import { localBaseFetcher } from '../flow/local-base.js';
 import { startLocalBaton } from '../sandbox/local-baton.js';
 import { parseScenario, ScenarioError } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario } from '../sandbox/play.js';
+import { errorMessage } from '../ops/errors.js';
 
 const USAGE = 'usage: baton simulate <scenario.yml> [--flow .github/flow.yml] [--base-dir DIR]';
 
@@ -24,7 +25,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
       options: { flow: { type: 'string' }, 'base-dir': { type: 'string' } },
     });
   } catch (err) {
-    io.err(`baton simulate: ${(err as Error).message}\n${USAGE}`);
+    io.err(`baton simulate: ${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   const flowPath = parsed.values.flow ?? '.github/flow.yml';
@@ -38,7 +39,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   try {
     [flowText, scenarioText] = await Promise.all([readFile(flowPath, 'utf8'), readFile(scenarioPath, 'utf8')]);
   } catch (err) {
-    io.err(`baton simulate: ${(err as Error).message}\n${USAGE}`);
+    io.err(`baton simulate: ${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   const baseDir = parsed.values['base-dir'];

@@ -6,6 +6,7 @@ import type { FlowProblem } from '../flow/types.js';
 import { localBaseFetcher } from '../flow/local-base.js';
 
 import type { CliIo } from './io.js';
+import { errorMessage } from '../ops/errors.js';
 export type { CliIo };
 
 const USAGE = 'usage: baton validate [path] [--json] [--base-dir DIR]   (path defaults to .github/flow.yml)';
@@ -44,7 +45,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     io.err(
       code === 'ENOENT'
         ? `baton validate: ${path} not found — pass the path of your flow file, or create .github/flow.yml (e.g. \`version: 1\` + \`extends: preset:feature\`)`
-        : `baton validate: cannot read ${path}: ${(err as Error).message}`,
+        : `baton validate: cannot read ${path}: ${errorMessage(err)}`,
     );
     return 2;
   }

@@ -5,7 +5,7 @@
 import type { Flow, Stage } from '../flow/types.js';
 import type { TransitionConfig } from '../flow/schema.js';
 import type { BatonEvent, Decision, Effect, HistoryEntry, RunState } from './types.js';
-import { inRole, resolveOwners, type Owners } from './owners.js';
+import { inRole, resolveOwners, splitTeam, type Owners } from './owners.js';
 import { runAction } from './actions.js';
 import { command, HELP } from './commands.js';
 import type { DecisionScope, DocsOptions, PrEvent } from './scope.js';
@@ -211,7 +211,7 @@ class Decider implements DecisionScope {
           key: this.key(`review:${pr.number}`),
           pr: pr.number,
           users,
-          teams: who.teams.map((t) => t.split('/')[1] ?? t),
+          teams: who.teams.map((t) => splitTeam(t).slug),
           ...(role ? { role } : {}),
         });
     }

@@ -37,3 +37,9 @@ export function inRole(flow: Flow, role: string, login: string, teamMembers: Rec
 export function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
+
+/** `org/team` → its parts; a bare `team` belongs to `org` (the repository's owner). */
+export function splitTeam(ref: string, org = ''): { org: string; slug: string } {
+  const i = ref.indexOf('/');
+  return i < 0 ? { org, slug: ref } : { org: ref.slice(0, i), slug: ref.slice(i + 1) };
+}

@@ -8,6 +8,7 @@ import { positionOf, type ParsedYaml, type YamlPath } from './parse.js';
 import { didYouMean } from './suggest.js';
 import type { FlowProblem } from './types.js';
 import { problemAt, validateSource, type SourceFile } from './validate.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface BaseRef {
   owner: string;
@@ -286,7 +287,7 @@ export async function resolveExtends(
       return {
         problems: [
           here(
-            `extends: could not fetch "${spec}": ${(err as Error).message} — check that the Baton app is installed on ${ref.owner}/${ref.repo}`,
+            `extends: could not fetch "${spec}": ${errorMessage(err)} — check that the Baton app is installed on ${ref.owner}/${ref.repo}`,
           ),
         ],
       };

@@ -1,16 +1,10 @@
 // Resolved, checked flow file → the `Flow` the engine consumes: every default applied, so the engine never has
 // to know what flow.yml allows one to leave out.
 import type { FlowFile } from './schema.js';
+import { durationMs } from './duration.js';
 import type { Flow, Role, Stage } from './types.js';
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `2d` → 172800000. Input is already schema-checked (`^\d+(m|h|d|w)$`). */
-export function durationMs(d: string): number {
-  const m = /^(\d+)(m|h|d|w)$/.exec(d);
-  if (!m) throw new Error(`invalid duration "${d}": write a whole number followed by m, h, d or w, e.g. "2d"`);
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
-}
+export { durationMs };
 
 /** A member containing `/` is an `org/team` slug; a leading `@` on a login is dropped. */
 export function normalizeRole(members: string | string[]): Role {

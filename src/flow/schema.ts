@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { LlmConfigSchema } from '../llm/config-schema.js';
 import { RiskConfigSchema } from '../tasks/risk/config-schema.js';
 import { DigestConfigSchema } from '../report/config-schema.js';
+import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 import { ACTION_DOCS, WORD_ACTIONS, WORD_ACTIONS_DESCRIPTION } from './actions.js';
 import { ApiConfigSchema } from '../api/config-schema.js';
 
 export const DurationSchema = z
   .string()
-  .regex(/^\d+(m|h|d|w)$/, 'a duration is a whole number followed by m, h, d or w, e.g. "2d"')
+  .regex(DURATION_PATTERN, `a duration is ${DURATION_HINT}`)
   .describe('A duration such as `30m`, `4h`, `2d`, `1w`.');
 
 const Login = z

@@ -2,6 +2,7 @@
 // (membership changes rarely; a review approval should not cost one request per team), in a bounded LRU so a
 // long-lived process watching many repositories keeps a fixed footprint.
 import { LRUCache } from 'lru-cache';
+import { splitTeam } from '../engine/owners.js';
 import type { GitHubPort } from './port.js';
 
 const TTL_MS = 5 * 60_000;
@@ -21,8 +22,8 @@ export class TeamMembers {
       const cacheKey = `${port.fullName}:${key}`;
       let members = this.cache.get(cacheKey);
       if (!members) {
-        const [org = '', team = ''] = slug.split('/');
-        members = await port.listTeamMembers(org, team);
+        const team = splitTeam(slug, port.ref.owner);
+        members = await port.listTeamMembers(team.org, team.slug);
         this.cache.set(cacheKey, members);
       }
       out[key] = members;

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PriceSchema, type LlmConfig } from './config-schema.js';
+import { errorMessage } from '../ops/errors.js';
 
 export type Price = z.infer<typeof PriceSchema>;
 
@@ -154,7 +155,7 @@ export function readPricesFile(path: string, read: (p: string) => string = (p) =
     raw = JSON.parse(read(path));
   } catch (e) {
     throw new Error(
-      `BATON_PRICES_FILE=${path} could not be read as JSON (${(e as Error).message}). Fix the file or unset the variable.`,
+      `BATON_PRICES_FILE=${path} could not be read as JSON (${errorMessage(e)}). Fix the file or unset the variable.`,
     );
   }
   const parsed = z.record(z.string(), PriceSchema).safeParse(raw);

@@ -35,6 +35,7 @@ import { ProviderError, type Provider } from './providers/types.js';
 import { lowerTier, minTier, tierForDifficulty, tierIndex, tiersBetween } from './tiers.js';
 import { countPromptTokens } from './tokens.js';
 import { validateAnswer, type Validation } from './validate.js';
+import { errorMessage } from '../ops/errors.js';
 
 export { DEFAULT_MAX_USD_PER_1K };
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -193,7 +194,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     try {
       why = req.check({ text, ...(v.data !== undefined ? { data: v.data } : {}) });
     } catch (e) {
-      why = `check failed: ${(e as Error).message}`;
+      why = `check failed: ${errorMessage(e)}`;
     }
     return why ? { ok: false, why: 'check', detail: why } : v;
   }
@@ -499,8 +500,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
           } catch (e) {
             const latencyMs = Math.round(performance.now() - started);
             if (reservation) await store.settleBudget(reservation, 0);
-            const err =
-              e instanceof ProviderError ? e : new ProviderError('server', (e as Error)?.message ?? String(e));
+            const err = e instanceof ProviderError ? e : new ProviderError('server', errorMessage(e));
             // A 429 is the provider pacing us, not a broken model: it cools the model down for Retry-After instead of
             // counting toward the breaker. A 400 is our request's fault. Everything else is health trouble.
             if (err.kind === 'rate_limit') {

@@ -1,5 +1,6 @@
 // Checks a model's answer: non-empty, and when the request has a schema, JSON that the schema accepts.
 import type { z } from 'zod';
+import { errorMessage } from '../ops/errors.js';
 
 export type Validation<T> =
   | { ok: true; data?: T }
@@ -18,7 +19,7 @@ export function validateAnswer<T>(text: string, schema?: z.ZodType<T>): Validati
   try {
     json = JSON.parse(stripFence(text));
   } catch (e) {
-    return { ok: false, why: 'malformed-json', detail: (e as Error).message };
+    return { ok: false, why: 'malformed-json', detail: errorMessage(e) };
   }
   const r = schema.safeParse(json);
   if (!r.success)

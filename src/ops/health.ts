@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Metrics } from './metrics.js';
+import { errorMessage } from './errors.js';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -54,7 +55,7 @@ async function check(
     const ok = await Promise.race([ping(), timeout]);
     return ok ? { ok: true, kind } : { ok: false, kind, error: `${name} ping returned false` };
   } catch (err) {
-    return { ok: false, kind, error: err instanceof Error ? err.message : String(err) };
+    return { ok: false, kind, error: errorMessage(err) };
   } finally {
     clearTimeout(timer);
   }
@@ -108,12 +109,7 @@ export function healthRoutes(deps: OpsDeps): OpsRoutes {
       try {
         send(res, 200, deps.metrics.contentType, await deps.metrics.text());
       } catch (err) {
-        send(
-          res,
-          500,
-          'text/plain; charset=utf-8',
-          `metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`,
-        );
+        send(res, 500, 'text/plain; charset=utf-8', `metrics collection failed: ${errorMessage(err)}\n`);
       }
       return true;
     },

@@ -38,6 +38,7 @@ import {
   type QueueStats,
   type RetryPolicy,
 } from './types.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface BullQueueOptions {
   store: StoreWithJobs;
@@ -112,7 +113,6 @@ type Scripted = Redis & {
 const toJobId = (id: string) => id.replaceAll('%', '%25').replaceAll(':', '%3A');
 const fromJobId = (jobId: string) => jobId.replaceAll('%3A', ':').replaceAll('%25', '%');
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export class BullQueue implements JobQueue {
@@ -143,7 +143,7 @@ export class BullQueue implements JobQueue {
       sweepMs: 15_000,
       busyRetryMs: 100,
       random: Math.random,
-      onError: (err, context) => console.error(`baton queue (redis): ${context}: ${message(err)}`),
+      onError: (err, context) => console.error(`baton queue (redis): ${context}: ${errorMessage(err)}`),
       ...opts,
       leaseMs,
       stalledIntervalMs: opts.stalledIntervalMs ?? leaseMs,
@@ -290,7 +290,7 @@ export class BullQueue implements JobQueue {
       await handler({ id, key, name: job.name, attempt });
     } catch (err) {
       clearInterval(renew);
-      const error = message(err);
+      const error = errorMessage(err);
       await this.o.store.bumpDeliveryAttempts(id, error);
       if (attempt >= this.o.retry.attempts) {
         await this.o.store.finishDelivery(id, 'dead', error);

@@ -15,6 +15,7 @@ import {
   type QueueStats,
   type RetryPolicy,
 } from './types.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface SqlQueueOptions {
   store: StoreWithJobs;
@@ -32,7 +33,6 @@ export interface SqlQueueOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 interface InFlight {
   job: QueuedJob;
@@ -67,7 +67,7 @@ export class SqlQueue implements JobQueue {
     this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
-    this.onError = o.onError ?? ((err, context) => console.error(`baton queue: ${context}: ${message(err)}`));
+    this.onError = o.onError ?? ((err, context) => console.error(`baton queue: ${context}: ${errorMessage(err)}`));
   }
 
   async enqueue(job: { id: string; key: string; name: string }): Promise<void> {
@@ -151,7 +151,7 @@ export class SqlQueue implements JobQueue {
       await this.settle(entry, () => this.store.finishDelivery(job.id, 'done'));
     } catch (err) {
       clearInterval(renew);
-      const error = message(err);
+      const error = errorMessage(err);
       await this.settle(entry, async () => {
         if (job.attempts >= this.retry.attempts) await this.store.finishDelivery(job.id, 'dead', error);
         else

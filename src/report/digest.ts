@@ -211,7 +211,7 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
           'Use only the numbers given. No headings, no lists, no mentions of people.',
         prompt: JSON.stringify(facts),
         check: ({ text }) => numbersOutside(text, numbersOf(facts)),
-        org: input.org ?? input.repo.split('/')[0],
+        org: input.org ?? input.repo.split('/')[0] ?? input.repo,
         repo: input.repo,
         offline: () => fallback,
       });
@@ -249,7 +249,7 @@ function renderDigest(
 ): string {
   const c = r.overall.current;
   const t = r.overall.trends;
-  const row = (label: string, tr: (typeof t)[string], unit: '' | 'h' | 'usd' = '') =>
+  const row = (label: string, tr: Trend, unit: '' | 'h' | 'usd' = '') =>
     `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
   const out: string[] = [
     `## 🏁 Workflow Wins — ${safe(repo)}, ${week}${tone(t.cycleTimeMedianHours)}`,

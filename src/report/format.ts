@@ -32,11 +32,11 @@ export function rows(scope: string, g: KpiGroup, order: readonly string[] = []):
     const i = order.indexOf(k.split(':')[1]!);
     return i < 0 ? order.length : i;
   };
-  for (const key of Object.keys(t)
-    .filter((k) => k.startsWith('stage:'))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
-    out.push({ scope, metric: `time in ${key.split(':')[1]} (median)`, unit: 'h', trend: t[key] });
-  }
+  const stages = Object.entries(t as Record<string, Trend>)
+    .filter(([k]) => k.startsWith('stage:'))
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [key, trend] of stages)
+    out.push({ scope, metric: `time in ${key.split(':')[1]} (median)`, unit: 'h', trend });
   return out;
 }
 
@@ -89,10 +89,10 @@ const HEAD = ['scope', 'metric', 'this period', 'previous', 'Δ', '%'];
 
 function renderTable(r: KpiReport): string {
   const body = allRows(r).map(cells);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
     c
-      .map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .map((x, i) => (i >= 2 ? x.padStart(widths[i] ?? 0) : x.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return (

@@ -125,7 +125,7 @@ const FILES = [
 export function generateHistory(o: HistoryOptions): HistoryPlan {
   const seed = o.seed ?? 42;
   const rand = rng(seed);
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)];
+  const pick = <T>(a: readonly T[]): T => cyclic(a, Math.floor(rand() * a.length));
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   /** Log-normal hours with the given median and spread (sigma). */
   const hours = (median: number, sigma = 0.8) => median * Math.exp(sigma * normal());
@@ -296,7 +296,7 @@ export function historyToTransitions(plan: HistoryPlan, flow = 'feature'): Trans
         move('spec', 'start', 'issue.labeled', [plan.team.pm]);
         break;
       case 'approve-spec':
-        s.dev = plan.team.devs[a.issue % plan.team.devs.length];
+        s.dev = cyclic(plan.team.devs, a.issue);
         move('build', 'forward', 'command', [s.dev]);
         break;
       case 'open-pr':
@@ -326,4 +326,10 @@ export function historyToTransitions(plan: HistoryPlan, flow = 'feature'): Trans
     }
   }
   return out;
+}
+
+/** The i-th member of a non-empty list, wrapping around. */
+function cyclic<T>(a: readonly T[], i: number): T {
+  if (!a.length) throw new Error('history: a team needs at least one member in each role');
+  return a[i % a.length] as T;
 }

@@ -67,8 +67,27 @@ export interface KpiGroup {
   current: PeriodMetrics;
   previous: PeriodMetrics;
   spend: { current: Spend; previous: Spend };
-  trends: Record<string, Trend>;
+  trends: KpiTrends;
 }
+
+const TREND_NAMES = [
+  'runsStarted',
+  'runsFinished',
+  'cycleTimeMedianHours',
+  'cycleTimeP90Hours',
+  'handOffs',
+  'handOffsPerFinishedRun',
+  'bounceBacks',
+  'defectEscapes',
+  'highRiskFlagged',
+  'spendUsd',
+  'usdPer1kTokens',
+] as const;
+
+/** The fixed trends, plus `stage:<id>:medianHours` for each stage seen in either period. */
+export type KpiTrends = { [K in (typeof TREND_NAMES)[number]]: Trend } & {
+  [stage: `stage:${string}:medianHours`]: Trend;
+};
 
 export interface DefectEscape {
   repo: string;
@@ -177,7 +196,7 @@ function finishGroup(g: GroupAcc): KpiGroup {
   const current = g.cur.result();
   const previous = g.prev.result();
   const spend = { current: g.spendCur.result(), previous: g.spendPrev.result() };
-  const trends: Record<string, Trend> = {
+  const trends: KpiTrends = {
     runsStarted: trend(current.runsStarted, previous.runsStarted),
     runsFinished: trend(current.runsFinished, previous.runsFinished),
     cycleTimeMedianHours: trend(current.cycleTime.median, previous.cycleTime.median),
@@ -250,7 +269,7 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
   for (const run of runs) {
     // Only the closing transition can be a 'done'.
     const t = run.transitions[run.transitions.length - 1];
-    if (t.kind === 'done' && t.pr !== undefined) {
+    if (t?.kind === 'done' && t.pr !== undefined) {
       const k = `${run.repo}#${t.pr}`;
       const list = merges.get(k) ?? [];
       list.push({ at: run.endedAt!, issue: run.issue });
@@ -375,16 +394,21 @@ export interface WeekBucket {
 export function weeklyCycle(runs: readonly Run[], end: number, weeks: number): WeekBucket[] {
   const WEEK = 7 * DAY_MS;
   const start = end - weeks * WEEK;
-  const cycles: number[][] = Array.from({ length: weeks }, () => []);
-  const finished = new Array<number>(weeks).fill(0);
+  const buckets = Array.from({ length: weeks }, () => ({ cycles: [] as number[], finished: 0 }));
   for (const r of runs) {
-    if (r.status !== 'done' || r.endedAt === undefined || r.endedAt < start || r.endedAt >= end) continue;
-    const i = Math.floor((r.endedAt - start) / WEEK);
-    finished[i]++;
-    if (!r.partial) cycles[i].push((r.endedAt - r.startedAt) / HOUR_MS);
+    if (r.status !== 'done' || r.endedAt === undefined) continue;
+    const b = buckets[Math.floor((r.endedAt - start) / WEEK)];
+    if (!b) continue; // outside [start, end)
+    b.finished++;
+    if (!r.partial) b.cycles.push((r.endedAt - r.startedAt) / HOUR_MS);
   }
-  return cycles.map((c, i) => {
+  return buckets.map((b, i) => {
     const s = new Date(start + i * WEEK);
-    return { week: isoWeekOf(s), since: s.toISOString(), medianCycleHours: dist(c).median, finished: finished[i] };
+    return {
+      week: isoWeekOf(s),
+      since: s.toISOString(),
+      medianCycleHours: dist(b.cycles).median,
+      finished: b.finished,
+    };
   });
 }

@@ -2,6 +2,7 @@
 // knows how we reach it, so the CLI functions can take an injected store in tests.
 import type { Store } from '../store/types.js';
 import { openStore } from '../store/index.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface StoreOptions {
   dataDir?: string;
@@ -40,7 +41,7 @@ export async function withStore<T>(
     store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
   } catch (e) {
     err(
-      `could not open the store: ${(e as Error).message}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`,
+      `could not open the store: ${errorMessage(e)}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`,
     );
     return 1;
   }

@@ -65,61 +65,34 @@ const RISK_RANK = { low: 1, medium: 2, high: 3 } as const;
 
 /** Groups transitions into runs (a 'start' opens a new run on its issue) and derives stays, hand-offs, bounces. */
 export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
-  // Hot path (100k events): parse each time once, group by index arrays, and sort a group only when it arrived
-  // out of order (the stores already return transitions ordered by time).
-  const n = transitions.length;
-  const ats = new Float64Array(n);
-  const byIssue = new Map<string, { idx: number[]; sorted: boolean }>();
-  for (let i = 0; i < n; i++) {
-    const t = transitions[i];
-    ats[i] = parseIso(t.at);
+  // Hot path (100k events): parse each time once, group per issue, and sort a group only when it arrived out of
+  // order (the stores already return transitions ordered by time).
+  const byIssue = new Map<string, { items: Entry[]; sorted: boolean }>();
+  for (const t of transitions) {
+    const e: Entry = { t, at: parseIso(t.at), h: historyIndex(t.id) };
     const k = t.repo + '#' + t.issue;
     let g = byIssue.get(k);
-    if (!g) byIssue.set(k, (g = { idx: [], sorted: true }));
-    const last = g.idx.length ? g.idx[g.idx.length - 1] : -1;
-    if (
-      last >= 0 &&
-      (ats[i] < ats[last] || (ats[i] === ats[last] && historyIndex(t.id) < historyIndex(transitions[last].id)))
-    )
-      g.sorted = false;
-    g.idx.push(i);
+    if (!g) byIssue.set(k, (g = { items: [], sorted: true }));
+    const prev = g.items[g.items.length - 1];
+    if (prev && byTime(e, prev) < 0) g.sorted = false;
+    g.items.push(e);
   }
   const runs: Run[] = [];
   for (const g of byIssue.values()) {
-    if (!g.sorted)
-      g.idx.sort((a, b) => ats[a] - ats[b] || historyIndex(transitions[a].id) - historyIndex(transitions[b].id));
+    if (!g.sorted) g.items.sort(byTime);
     let run: Run | undefined;
-    for (const i of g.idx) {
-      const t = transitions[i];
-      const at = ats[i];
+    for (const { t, at } of g.items) {
       const owners = t.owners ?? [];
       if (!run || t.kind === 'start' || run.status !== 'active') {
-        run = {
-          key: `${t.repo}#${t.issue}@${t.at}`,
-          repo: t.repo,
-          issue: t.issue,
-          flow: t.flow,
-          startedAt: at,
-          status: 'active',
-          stage: t.to,
-          owners,
-          labels: t.labels ?? [],
-          refs: t.refs ?? [],
-          prs: [],
-          transitions: [],
-          times: [],
-          handOffAt: [],
-          backAt: [],
-          stays: [],
-          handOffs: 0,
-          bounceBacks: 0,
-          partial: t.kind !== 'start',
-        };
+        run = newRun(t, at, owners);
         runs.push(run);
       } else {
+        // An active run always has the stay it is in.
         const last = run.stays[run.stays.length - 1];
-        last.leftAt = at;
-        last.leftBy = t.kind;
+        if (last) {
+          last.leftAt = at;
+          last.leftBy = t.kind;
+        }
         if (!sameSet(run.owners, owners)) {
           run.handOffs++;
           run.handOffAt.push(at);
@@ -147,6 +120,40 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
   return runs;
 }
 
+interface Entry {
+  t: TransitionRecord;
+  /** Epoch ms. */
+  at: number;
+  /** History index, for two transitions in the same millisecond. */
+  h: number;
+}
+
+const byTime = (a: Entry, b: Entry) => a.at - b.at || a.h - b.h;
+
+function newRun(t: TransitionRecord, at: number, owners: string[]): Run {
+  return {
+    key: `${t.repo}#${t.issue}@${t.at}`,
+    repo: t.repo,
+    issue: t.issue,
+    flow: t.flow,
+    startedAt: at,
+    status: 'active',
+    stage: t.to,
+    owners,
+    labels: t.labels ?? [],
+    refs: t.refs ?? [],
+    prs: [],
+    transitions: [],
+    times: [],
+    handOffAt: [],
+    backAt: [],
+    stays: [],
+    handOffs: 0,
+    bounceBacks: 0,
+    partial: t.kind !== 'start',
+  };
+}
+
 /** Board columns in flow order: a stage's place is the median position at which runs enter it; terminal ones last. */
 export function stageOrder(runs: readonly Run[]): string[] {
   const pos = new Map<string, number[]>();
@@ -164,7 +171,8 @@ export function stageOrder(runs: readonly Run[]): string[] {
   const score = new Map<string, number>();
   for (const [s, list] of pos) {
     const a = Float64Array.from(list).sort();
-    score.set(s, (terminal.has(s) ? 1e6 : 0) + a[a.length >> 1]);
+    score.set(s, (terminal.has(s) ? 1e6 : 0) + (a[a.length >> 1] ?? 0));
   }
-  return [...pos.keys()].sort((a, b) => score.get(a)! - score.get(b)! || a.localeCompare(b));
+  const at = (s: string) => score.get(s) ?? 0;
+  return [...pos.keys()].sort((a, b) => at(a) - at(b) || a.localeCompare(b));
 }

@@ -8,6 +8,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Store } from '../store/types.js';
 import { isoWeek } from './stats.js';
+import { errorMessage } from '../ops/errors.js';
 
 export const DEFAULT_DIGEST_CRON = '0 9 * * 1';
 const NS = 'digest';
@@ -59,7 +60,7 @@ export function lastDue(cron: string, now: Date): Date {
     expr = CronExpressionParser.parse(cron, { currentDate: new Date(now.getTime() + 1000), tz: 'UTC' });
   } catch (e) {
     throw new Error(
-      `digest.cron "${cron}" is not a valid 5-field cron expression (e.g. "0 9 * * 1" = Mondays 09:00 UTC): ${(e as Error).message}`,
+      `digest.cron "${cron}" is not a valid 5-field cron expression (e.g. "0 9 * * 1" = Mondays 09:00 UTC): ${errorMessage(e)}`,
     );
   }
   return expr.prev().toDate();
@@ -101,7 +102,7 @@ export class DigestScheduler {
         await this.o.store.kvSet(NS, claimed, `posted ${now.toISOString()} by ${this.o.owner ?? 'baton'}`);
         result.posted.push({ repo: t.repo, week });
       } catch (e) {
-        const error = (e as Error).message ?? String(e);
+        const error = errorMessage(e);
         await this.o.store.kvSet(NS, claimed, `failed ${now.toISOString()}: ${error}`.slice(0, 500));
         result.failed.push({ repo: t.repo, week, error });
         this.o.onError?.(e, t.repo);

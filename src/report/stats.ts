@@ -1,4 +1,5 @@
 // Small numeric helpers shared by the KPI, digest and dashboard code. Pure.
+import { parseDuration as parseFlowDuration } from '../flow/duration.js';
 
 export interface Dist {
   n: number;
@@ -14,11 +15,11 @@ export interface Dist {
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   const n = sorted.length;
   if (n === 0) return null;
-  if (n === 1) return sorted[0];
   const pos = (n - 1) * p;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  // lo and hi are within [0, n - 1] for p in [0, 1].
+  const lo = sorted[Math.floor(pos)] as number;
+  const hi = sorted[Math.ceil(pos)] as number;
+  return lo + (hi - lo) * (pos - Math.floor(pos));
 }
 
 export function dist(values: number[]): Dist {
@@ -41,14 +42,11 @@ export function trend(current: number | null, previous: number | null): Trend {
   return { current, previous, delta, pct: previous === 0 ? null : (delta / previous) * 100 };
 }
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** '30d' → milliseconds. Throws a message that says what is accepted. */
+/** '30d' → milliseconds (a positive duration). Throws a message that says what is accepted. */
 export function parseDuration(s: string): number {
-  const m = /^(\d+)(m|h|d|w)$/.exec(s.trim());
-  if (!m || Number(m[1]) <= 0)
-    throw new Error(`"${s}" is not a duration: use a whole number followed by m, h, d or w, e.g. 30d`);
-  return Number(m[1]) * UNIT_MS[m[2]];
+  const ms = parseFlowDuration(s);
+  if (!ms) throw new Error(`"${s}" is not a duration: use a whole number followed by m, h, d or w, e.g. 30d`);
+  return ms;
 }
 
 export const HOUR_MS = 3_600_000;

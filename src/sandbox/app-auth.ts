@@ -22,8 +22,8 @@ export function verifyAppJwt(
   let header: Record<string, unknown>;
   let claims: Record<string, unknown>;
   try {
-    header = b64urlJson(m[1]);
-    claims = b64urlJson(m[2]);
+    header = b64urlJson(m[1]!);
+    claims = b64urlJson(m[2]!);
   } catch {
     throw new HttpError(401, 'A JSON web token could not be decoded');
   }
@@ -37,7 +37,7 @@ export function verifyAppJwt(
   if (publicKey) {
     if (header.alg !== 'RS256') throw new HttpError(401, 'A JSON web token could not be decoded (alg must be RS256)');
     const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    const ok = verify('RSA-SHA256', Buffer.from(`${m[1]}.${m[2]}`), key, Buffer.from(m[3], 'base64url'));
+    const ok = verify('RSA-SHA256', Buffer.from(`${m[1]}.${m[2]}`), key, Buffer.from(m[3]!, 'base64url'));
     if (!ok)
       throw new HttpError(401, "A JSON web token could not be decoded (signature does not match the App's public key)");
   }

@@ -290,7 +290,8 @@ export class Sandbox {
 
   /** Install the App on these repos (of one account); returns the installation id. */
   install(repos: string[], account?: string): number {
-    const acct = account ?? splitRepo(repos[0])[0];
+    const acct = account ?? (repos[0] !== undefined ? splitRepo(repos[0])[0] : undefined);
+    if (acct === undefined) throw new Error('sandbox install: name at least one repository or the account');
     const existing = [...this.state.installations.values()].find(
       (i) => i.appId === this.opts.appId && i.account.toLowerCase() === acct.toLowerCase(),
     );

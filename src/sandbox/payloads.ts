@@ -41,7 +41,7 @@ export function exampleFor(event: string, action?: string): Json {
   if (candidates.length === 0)
     throw new Error(`sandbox: no webhook example for "${event}.${action}" in @octokit/webhooks-examples`);
   const score = (e: Json) => ('installation' in e ? 0 : 1000) + Object.keys(e).length;
-  const best = [...candidates].sort((a, b) => score(a) - score(b))[0];
+  const best = [...candidates].sort((a, b) => score(a) - score(b))[0]!; // candidates is not empty
   templates.set(key, best);
   return best;
 }

@@ -8,9 +8,31 @@ import { HookDeliveries } from './hook-deliveries.js';
 
 export type AuthKind = 'jwt' | 'token';
 
+/** Path parameters, by the names GitHub's OpenAPI templates use. */
+type ParamName =
+  | 'owner'
+  | 'repo'
+  | 'path'
+  | 'ref'
+  | 'issue_number'
+  | 'pull_number'
+  | 'comment_id'
+  | 'check_run_id'
+  | 'installation_id'
+  | 'name'
+  | 'org'
+  | 'team_slug'
+  | 'username'
+  | 'delivery_id'
+  | 'assignee'
+  | 'sha'
+  | 'commit_sha';
+/** A route's handler reads only the names in its own template, which the matcher always fills. */
+export type RouteParams = Record<ParamName, string>;
+
 export interface RouteContext {
   world: World;
-  params: Record<string, string>;
+  params: RouteParams;
   query: URLSearchParams;
   body: Json;
   /** Login the Authorization header stands for (the App's bot unless a user token was used). */
@@ -323,7 +345,7 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const m = /^heads\/(.+)$/.exec(c.params.ref);
-      const sha = m ? r.branches.get(m[1]) : undefined;
+      const sha = m ? r.branches.get(m[1]!) : undefined;
       if (!sha) throw new HttpError(404, 'Not Found');
       const api = `${c.world.render.urls.api}/repos/${r.fullName}`;
       return {
@@ -647,7 +669,7 @@ export const ROUTES: RouteDef[] = [
     handler: (c) => {
       const r = repoOf(c);
       const b = c.body as { title: string; head: string; base: string; body?: string; draft?: boolean };
-      const head = (b.head ?? '').includes(':') ? b.head.split(':')[1] : b.head;
+      const head = (b.head ?? '').includes(':') ? b.head.slice(b.head.indexOf(':') + 1) : b.head;
       const i = c.world.openPr(r, c.actor, { head, base: b.base, title: b.title, body: b.body, draft: b.draft });
       return { status: 201, body: c.world.render.pull(r, i) };
     },
@@ -899,13 +921,14 @@ export function matchRoute(
   table: Map<string, CompiledRoute[]>,
   method: string,
   path: string,
-): { route: CompiledRoute; params: Record<string, string> } | undefined {
+): { route: CompiledRoute; params: RouteParams } | undefined {
   for (const route of table.get(method) ?? []) {
     const m = route.regex.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    route.names.forEach((n, idx) => (params[n] = decodeURIComponent(m[idx + 1])));
-    return { route, params };
+    // Every template name is a capture group of the route's regex, so each one matched.
+    route.names.forEach((n, idx) => (params[n] = decodeURIComponent(m[idx + 1] ?? '')));
+    return { route, params: params as RouteParams };
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { attemptStatus, type HookDeliveries } from './hook-deliveries.js';
+import { errorMessage } from '../ops/errors.js';
 
 // node:http with a keep-alive agent: several times faster than fetch for thousands of small sequential POSTs.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -152,7 +153,7 @@ export class WebhookSender {
     this.byId.set(d.id, d);
     const retain = this.opts.retainPayloads ?? 2000;
     if (this.list.length > retain) {
-      const old = this.list[this.list.length - 1 - retain];
+      const old = this.list[this.list.length - 1 - retain]!;
       old.payload = {};
       this.bodies.delete(old.id);
     }
@@ -217,7 +218,7 @@ export class WebhookSender {
       d.error = undefined;
     } catch (err) {
       d.status = 0;
-      d.error = (err as Error).message;
+      d.error = errorMessage(err);
     }
     const payload = this.bodies.has(d.id) ? (JSON.parse(body) as Record<string, unknown>) : null;
     this.opts.log?.record({

@@ -206,7 +206,7 @@ export class World {
     const i = this.issue(r, n);
     const idx = i.labels.findIndex((x) => x.toLowerCase() === name.toLowerCase());
     if (idx < 0) throw new HttpError(404, 'Label does not exist');
-    const [removed] = i.labels.splice(idx, 1);
+    const removed = i.labels.splice(idx, 1)[0]!;
     this.touch(r, i, this.now(at));
     const l = r.labels.get(removed.toLowerCase());
     this.emitIssue(r, i, actor, 'unlabeled', l ? { label: this.render.label(r, l) } : {});
@@ -458,6 +458,7 @@ export class World {
 
   private emitPush(r: Repo, actor: string, branch: string, before: string | undefined, commits: Commit[]): void {
     const head = commits[commits.length - 1];
+    if (!head) return; // nothing pushed
     const render = (c: Commit) => ({
       id: c.sha,
       tree_id: c.treeSha,
@@ -492,9 +493,9 @@ export class World {
   createRef(r: Repo, ref: string, sha: string): void {
     const m = /^refs\/heads\/(.+)$/.exec(ref ?? '');
     if (!m) throw new HttpError(422, 'Reference name must start with refs/heads/ (the sandbox has branches only)');
-    if (r.branches.has(m[1])) throw new HttpError(422, 'Reference already exists');
+    if (r.branches.has(m[1]!)) throw new HttpError(422, 'Reference already exists');
     if (!r.commits.has(sha)) throw new HttpError(422, 'Object does not exist');
-    r.branches.set(m[1], sha);
+    r.branches.set(m[1]!, sha);
   }
 
   /** PUT contents: create (sha absent) or update (sha = current blob sha) a file with a commit on `branch`. */

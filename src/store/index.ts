@@ -5,6 +5,7 @@ import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { StoreWithJobs } from './types.js';
 import { explainingErrors } from './disk.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface OpenStoreOptions {
   dataDir?: string;
@@ -31,10 +32,9 @@ export async function openStore(o: OpenStoreOptions = {}): Promise<StoreWithJobs
     await store?.close().catch(() => {});
     if ((err as { explained?: boolean }).explained) throw err;
     const where = databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : `the SQLite file in ${dataDir}`;
-    throw new Error(
-      `Could not open/migrate ${where}: ${(err as Error).message}. Check that it is reachable and writable.`,
-      { cause: err },
-    );
+    throw new Error(`Could not open/migrate ${where}: ${errorMessage(err)}. Check that it is reachable and writable.`, {
+      cause: err,
+    });
   }
   return store;
 }

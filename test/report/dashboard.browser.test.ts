@@ -112,7 +112,7 @@ test('lists runs by current stage, renders charts with data and opens a run time
     const c = document.getElementById('chart-trend') as HTMLCanvasElement;
     const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let n = 0;
-    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+    for (let i = 3; i < px.length; i += 4) if ((px[i] ?? 0) > 0) n++;
     return n;
   });
   expect(painted).toBeGreaterThan(500);

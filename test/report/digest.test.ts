@@ -142,9 +142,9 @@ describe('buildDigest', () => {
     const d = await buildDigest({ repo: 'acme/web', transitions: history(), ledger, now: NOW, router });
     // flow.yml `llm.tasks.digest` decides the tier; the check accepts our own numbers and refuses invented ones.
     expect(router.calls[0]).toMatchObject({ task: 'digest', repo: 'acme/web', org: 'acme' });
-    expect(router.calls[0].tier).toBeUndefined();
-    expect(router.calls[0].check!({ text: d.narrative.text })).toBeUndefined();
-    expect(router.calls[0].check!({ text: 'The team finished 41 runs.' })).toMatch(/41/);
+    expect(router.calls[0]!.tier).toBeUndefined();
+    expect(router.calls[0]!.check!({ text: d.narrative.text })).toBeUndefined();
+    expect(router.calls[0]!.check!({ text: 'The team finished 41 runs.' })).toMatch(/41/);
     expect(d.narrative.offline).toBe(true);
     expect(d.narrative.text).toBe(
       'In 2026-W03 the team finished 3 runs and started 3. Median cycle time was 17.0h, 1.0h slower than the week before. 5 hand-offs and 0 bounce-backs. 2 high-risk changes were caught and reviewed before merge.',

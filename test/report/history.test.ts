@@ -14,7 +14,7 @@ describe('generateHistory', () => {
   it('keeps every action inside the period, in time order, and each issue in a playable order', () => {
     const times = plan.actions.map((a) => a.at);
     expect([...times].sort()).toEqual(times);
-    expect(times[0] >= plan.start && times[times.length - 1] < plan.end).toBe(true);
+    expect(times[0]! >= plan.start && times[times.length - 1]! < plan.end).toBe(true);
     const ORDER = ['open-issue', 'label', 'approve-spec', 'open-pr'];
     const seen = new Map<number, string[]>();
     for (const a of plan.actions) seen.set(a.issue, [...(seen.get(a.issue) ?? []), a.action]);
@@ -46,7 +46,7 @@ describe('generateHistory', () => {
         spec.push((Date.parse(a.at) - label.get(a.issue)!) / 3_600_000);
     }
     spec.sort((a, b) => a - b);
-    const median = spec[spec.length >> 1];
+    const median = spec[spec.length >> 1]!;
     expect(median).toBeGreaterThan(6);
     expect(median).toBeLessThan(10.5);
     expect(spec[Math.floor(spec.length * 0.95)]).toBeGreaterThan(2.5 * median);

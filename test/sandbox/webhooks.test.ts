@@ -30,7 +30,7 @@ test('deliveries are signed, carry GitHub headers, and arrive in order', async (
     expect(g.headers['content-type']).toBe('application/json');
     expect(g.headers['x-github-delivery']).toMatch(/^[0-9a-f-]{36}$/);
   }
-  const labeled = rx.got[2].body;
+  const labeled = rx.got[2]!.body;
   expect(labeled).toMatchObject({
     action: 'labeled',
     label: { name: 'flow:ready' },
@@ -72,7 +72,10 @@ test('PR life cycle: opened, synchronize (new head), review, checks with pull_re
     'pull_request.closed',
     'push',
   ]);
-  const [opened, , , sync, review, run, suite, closed] = rx.got.map((g) => g.body);
+  // The nine deliveries asserted just above, in order.
+  type Body = Record<string, any>;
+  const bodies = rx.got.map((g) => g.body) as [Body, Body, Body, Body, Body, Body, Body, Body, Body];
+  const [opened, , , sync, review, run, suite, closed] = bodies;
   expect(opened.pull_request).toMatchObject({
     number: pr.number,
     draft: true,
@@ -118,15 +121,15 @@ test("the App's own REST writes emit webhooks with the bot as sender (and not wh
   await octokit.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: issue.number, body: 'card' });
   await sb.settled();
   expect(names()).toEqual(['issues.opened', 'issues.labeled', 'issue_comment.created']);
-  expect(rx.got[1].body.sender).toMatchObject({ login: 'baton-test[bot]', type: 'Bot' });
-  expect(rx.got[2].body.comment.user).toMatchObject({ login: 'baton-test[bot]', type: 'Bot' });
-  expect(rx.got[2].body.comment.performed_via_github_app).toMatchObject({ id: 4242 });
+  expect(rx.got[1]?.body.sender).toMatchObject({ login: 'baton-test[bot]', type: 'Bot' });
+  expect(rx.got[2]?.body.comment.user).toMatchObject({ login: 'baton-test[bot]', type: 'Bot' });
+  expect(rx.got[2]?.body.comment.performed_via_github_app).toMatchObject({ id: 4242 });
 
   // A person's token acts as that person.
   const bob = new Octokit({ baseUrl: sb.url, auth: sb.tokenFor('bob') });
   await bob.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: issue.number, body: 'hi' });
   await sb.settled();
-  expect(rx.got[3].body.sender.login).toBe('bob');
+  expect(rx.got[3]?.body.sender.login).toBe('bob');
 
   const quiet = await seeded({ webhookUrl: rx.url, emitAppEvents: false });
   const q = new Octokit({ baseUrl: quiet.url, auth: quiet.installationToken() });
@@ -141,13 +144,13 @@ test('redeliver resends the same id and body; failures are recorded; webhookUrl 
   rx.setStatus(500);
   const issue = sb.createIssue({ title: 'r' });
   await sb.settled();
-  const [d] = sb.deliveries();
+  const d = sb.deliveries()[0]!;
   expect(d.status).toBe(500);
   rx.setStatus(202);
   const again = await sb.redeliver(d.id);
   expect(again).toMatchObject({ id: d.id, status: 202, attempts: 2, redelivery: true });
-  expect(rx.got[1].raw).toBe(rx.got[0].raw);
-  expect(rx.got[1].headers['x-github-delivery']).toBe(d.id);
+  expect(rx.got[1]?.raw).toBe(rx.got[0]?.raw);
+  expect(rx.got[1]?.headers['x-github-delivery']).toBe(d.id);
 
   // Baton "down": nothing listens there.
   const other = await receiver();
@@ -157,10 +160,10 @@ test('redeliver resends the same id and body; failures are recorded; webhookUrl 
   sb.labelIssue(issue.number, 'bug');
   await sb.settled();
   expect(sb.deliveries()[1]).toMatchObject({ status: 0, event: 'issues' });
-  expect(sb.deliveries()[1].error).toBeTruthy();
+  expect(sb.deliveries()[1]?.error).toBeTruthy();
   // Baton back on the original receiver.
   sb.webhookUrl = rx.url;
-  await sb.redeliver(sb.deliveries()[1].id);
+  await sb.redeliver(sb.deliveries()[1]!.id);
   expect(rx.got.at(-1)!.body).toMatchObject({ action: 'labeled', label: { name: 'bug' } });
 });
 

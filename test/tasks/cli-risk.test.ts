@@ -56,7 +56,7 @@ test('scores every valid line, reports bad lines as FILE:line and exits 1 after 
 test('reads stdin with -, exits 0 when all lines are good; usage errors exit 2', async () => {
   const t = io(`${JSON.stringify({ la: 1, ld: 1, nf: 1 })}\n`);
   expect(await runRisk(['--metrics', '-'], t.io)).toBe(0);
-  expect(JSON.parse(t.out[0]).level).toBe('low');
+  expect(JSON.parse(t.out[0] ?? '{}').level).toBe('low');
   const u = io();
   expect(await runRisk([], u.io)).toBe(2);
   expect(u.err[0]).toMatch(/usage: baton risk/);

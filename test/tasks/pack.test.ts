@@ -32,7 +32,7 @@ test('sensitive paths go first, then the biggest changes; what does not fit is l
   });
   const order = ['db/migrations/001.sql', 'src/big.ts'].map((f) => r.text.indexOf(`### ${f}`));
   expect(order[0]).toBeGreaterThanOrEqual(0);
-  expect(order[0]).toBeLessThan(order[1]);
+  expect(order[0]).toBeLessThan(order[1]!);
   expect(r.text).toContain('[sensitive]');
   expect(r.tokens).toBeLessThanOrEqual(500);
   expect(r.omitted).toEqual([

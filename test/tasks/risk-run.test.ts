@@ -55,8 +55,8 @@ test('low risk: one comment with the marker, a green check, no label; a second r
   expect(r.offline).toBe(true);
   const comments = gh.comments.filter((c) => c.issue === 11);
   expect(comments).toHaveLength(1);
-  expect(comments[0].body).toMatch(new RegExp(`^<!-- baton:risk pr=11 hash=${r.diffHash} -->`));
-  expect(comments[0].body).toContain('Offline mode');
+  expect(comments[0]?.body).toMatch(new RegExp(`^<!-- baton:risk pr=11 hash=${r.diffHash} -->`));
+  expect(comments[0]?.body).toContain('Offline mode');
   expect(gh.checks).toEqual([
     expect.objectContaining({ name: RISK_CHECK_NAME, head_sha: 'head11', conclusion: 'success' }),
   ]);
@@ -80,8 +80,8 @@ test('a new push edits the same comment in place; an unchanged diff is not recom
   const first = await runRiskTask(ctx(11));
   expect(router.requests).toHaveLength(1);
   // flow.yml `llm.tasks.risk` decides the tier; the task brings its own check and difficulty.
-  expect(router.requests[0].tier).toBeUndefined();
-  expect(router.requests[0].difficulty).toBeGreaterThanOrEqual(0);
+  expect(router.requests[0]?.tier).toBeUndefined();
+  expect(router.requests[0]?.difficulty).toBeGreaterThanOrEqual(0);
   await runRiskTask(ctx(11));
   expect(router.requests).toHaveLength(1); // same hash: no model call
   gh.prFiles.set(11, [file('src/app/util.ts', 9, 2), file('test/util.test.ts', 3, 0)]);
@@ -92,8 +92,8 @@ test('a new push edits the same comment in place; an unchanged diff is not recom
   expect(second.diffHash).not.toBe(first.diffHash);
   expect(gh.comments.filter((c) => c.issue === 11)).toHaveLength(1);
   expect(gh.writesOf('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}')).toHaveLength(1);
-  expect(gh.comments[0].body).toContain(`hash=${second.diffHash}`);
-  expect(gh.comments[0].body).toContain('Model: `openai/gpt-test`');
+  expect(gh.comments[0]?.body).toContain(`hash=${second.diffHash}`);
+  expect(gh.comments[0]?.body).toContain('Model: `openai/gpt-test`');
   expect(gh.checks.map((c) => [c.head_sha, c.conclusion])).toEqual([
     ['head11', 'success'],
     ['head11b', 'success'],
@@ -117,7 +117,7 @@ test('high risk: label, senior review requests (not the author, not who already 
       output: expect.objectContaining({ title: 'Waiting for a senior approval' }),
     }),
   ]);
-  const body = gh.comments[0].body;
+  const body = gh.comments[0]!.body;
   expect(body).toContain('Baton risk: **high**');
   expect(body).toContain('touches sensitive path `db/migrations/042_drop_col.sql`');
 
@@ -127,10 +127,10 @@ test('high risk: label, senior review requests (not the author, not who already 
 
   // A non-senior approval changes nothing; a senior's (via team) turns the check green, once.
   expect((await approveRisk(ctx(12), 'rando')).approved).toBe(false);
-  expect(gh.checks[0].conclusion).toBe('failure');
+  expect(gh.checks[0]?.conclusion).toBe('failure');
   const ok = await approveRisk(ctx(12), 'lee');
-  expect(ok).toMatchObject({ approved: true, checkRunId: gh.checks[0].id });
-  expect(gh.checks[0].conclusion).toBe('success');
+  expect(ok).toMatchObject({ approved: true, checkRunId: gh.checks[0]?.id });
+  expect(gh.checks[0]?.conclusion).toBe('success');
   const w2 = gh.writes.length;
   expect((await approveRisk(ctx(12), 'lee')).reason).toBe('already green');
   expect(gh.writes.length).toBe(w2);
@@ -140,7 +140,7 @@ test('block_merge: false leaves a neutral check on high risk', async () => {
   const { gh, ctx } = setup(undefined, { block_merge: false });
   highPr(gh);
   await runRiskTask(ctx(12));
-  expect(gh.checks[0].conclusion).toBe('neutral');
+  expect(gh.checks[0]?.conclusion).toBe('neutral');
 });
 
 test('a hostile model answer is posted with no pings, no HTML and no secrets', async () => {
@@ -154,7 +154,7 @@ test('a hostile model answer is posted with no pings, no HTML and no secrets', a
   const { gh, ctx } = setup(hostile);
   lowPr(gh);
   await runRiskTask(ctx(11));
-  const body = gh.comments[0].body;
+  const body = gh.comments[0]!.body;
   expect(body).not.toMatch(/(^|[^\u200b`])@(acme|alice|bob)\b/m);
   expect(body).not.toMatch(/<img|<script|<b>|javascript:/);
   expect(body.match(/<!-- baton:risk pr=/g)).toHaveLength(1);
@@ -166,8 +166,8 @@ test('an invalid model answer falls back to the offline narrative and says so', 
   lowPr(gh);
   const r = await runRiskTask(ctx(11));
   expect(r.level).toBe('low');
-  expect(gh.comments[0].body).toContain('Offline assessment');
-  expect(gh.comments[0].body).toContain('not valid');
+  expect(gh.comments[0]?.body).toContain('Offline assessment');
+  expect(gh.comments[0]?.body).toContain('not valid');
 });
 
 test('the prompt frames the PR text as data and never contains its secrets', async () => {
@@ -179,7 +179,7 @@ test('the prompt frames the PR text as data and never contains its secrets', asy
     [file('src/a.ts', 1, 0, `@@ -0,0 +1 @@\n+const k = '${key}';`)],
   );
   await runRiskTask(ctx(13));
-  const req = router.requests[0];
+  const req = router.requests[0]!;
   expect(req.prompt).not.toContain(key);
   const nonce = /<<<DATA ([0-9a-f]+) /.exec(req.prompt)![1];
   expect(req.system).toContain(nonce);
@@ -196,8 +196,8 @@ test('with the real router and no provider keys, the offline narrative is posted
   highPr(gh);
   const r = await runRiskTask(ctx(12));
   expect(r).toMatchObject({ level: 'high', offline: true, costUsd: 0 });
-  expect(gh.comments[0].body).toContain('Offline mode');
-  expect(gh.comments[0].body).toContain('Run the migration forward and back');
+  expect(gh.comments[0]?.body).toContain('Offline mode');
+  expect(gh.comments[0]?.body).toContain('Run the migration forward and back');
 });
 
 test('a PR with no diff text (lock file only, binary) is assessed and lists what was left out', async () => {
@@ -208,7 +208,7 @@ test('a PR with no diff text (lock file only, binary) is assessed and lists what
   ]);
   const r = await runRiskTask(ctx(14));
   expect(r.level).toBeDefined();
-  const body = gh.comments[0].body;
+  const body = gh.comments[0]!.body;
   expect(body).toContain('Left out of the diff the model saw (2)');
   expect(body).toContain('`package-lock.json`: lock file');
   expect(body).toContain('`img/logo.png`: binary');

@@ -34,7 +34,7 @@ function ranks(vary: (x: number) => Partial<ScoreInput>, xs: number[]): number[]
   return xs.map((x) => scoreChange({ ...base, ...vary(x) }).score);
 }
 
-const increasing = (a: number[]) => a.every((v, i) => i === 0 || v > a[i - 1]);
+const increasing = (a: number[]) => a.every((v, i) => i === 0 || v > a[i - 1]!);
 
 test('risk rises with size, spread and entropy, and with inexperience', () => {
   expect(increasing(ranks((x) => ({ la: x, ld: x / 4 }), [5, 50, 500, 5000]))).toBe(true);

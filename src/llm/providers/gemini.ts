@@ -14,6 +14,7 @@ import {
   type ProviderAnswer,
   type ProviderCall,
 } from './types.js';
+import { errorMessage } from '../../ops/errors.js';
 
 export interface GeminiProviderOptions {
   apiKey?: string;
@@ -85,7 +86,7 @@ export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
 export function normaliseGeminiError(e: unknown, aborted: boolean, nowMs: number): ProviderError {
   if (e instanceof ProviderError) return e;
   if (aborted || e instanceof GoogleGenerativeAIAbortError)
-    return new ProviderError('timeout', `gemini: no answer in time (${(e as Error)?.message})`);
+    return new ProviderError('timeout', `gemini: no answer in time (${errorMessage(e)})`);
   if (e instanceof GoogleGenerativeAIFetchError && typeof e.status === 'number') {
     // Google sends the back-off as RetryInfo.retryDelay ("30s") in the error details.
     const info = (e.errorDetails ?? []).find((d) =>
@@ -100,6 +101,6 @@ export function normaliseGeminiError(e: unknown, aborted: boolean, nowMs: number
   }
   if (e instanceof GoogleGenerativeAIResponseError) return new ProviderError('malformed', `gemini: ${e.message}`);
   if ((e as Error)?.name === 'SyntaxError')
-    return new ProviderError('malformed', `gemini: unparseable response (${(e as Error).message})`);
-  return new ProviderError('server', `gemini: ${(e as Error)?.message ?? String(e)}`);
+    return new ProviderError('malformed', `gemini: unparseable response (${errorMessage(e)})`);
+  return new ProviderError('server', `gemini: ${errorMessage(e)}`);
 }

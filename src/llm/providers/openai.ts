@@ -8,6 +8,7 @@ import {
   type ProviderAnswer,
   type ProviderCall,
 } from './types.js';
+import { errorMessage } from '../../ops/errors.js';
 
 export interface OpenAiProviderOptions {
   apiKey?: string;
@@ -74,13 +75,13 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
 export function normaliseOpenAiError(e: unknown, nowMs: number): ProviderError {
   if (e instanceof ProviderError) return e;
   if (e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
-    return new ProviderError('timeout', `openai: ${(e as Error).message}`);
+    return new ProviderError('timeout', `openai: ${errorMessage(e)}`);
   if (e instanceof APIError && typeof e.status === 'number') {
     const retry = e.headers ? parseRetryAfter(e.headers.get('retry-after'), nowMs) : undefined;
     return new ProviderError(errorKindForStatus(e.status), `openai: ${e.status} ${e.message}`, retry, e.status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK's parser.
   if ((e as Error)?.name === 'SyntaxError')
-    return new ProviderError('malformed', `openai: unparseable response (${(e as Error).message})`);
-  return new ProviderError('server', `openai: ${(e as Error)?.message ?? String(e)}`);
+    return new ProviderError('malformed', `openai: unparseable response (${errorMessage(e)})`);
+  return new ProviderError('server', `openai: ${errorMessage(e)}`);
 }

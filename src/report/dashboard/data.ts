@@ -31,8 +31,10 @@ export function board(
   perColumn = 50,
   sources: ReadonlyMap<string, string> = new Map(),
 ): Board {
+  // A run always has its first transition's time.
+  const lastAt = (r: Run) => r.times[r.times.length - 1] ?? r.startedAt;
   const visible = runs.filter((r) => {
-    const last = r.times[r.times.length - 1];
+    const last = lastAt(r);
     return last < until && (r.status === 'active' || last >= since);
   });
   const by = new Map<string, Run[]>();
@@ -41,7 +43,6 @@ export function board(
     list.push(r);
     by.set(r.stage, list);
   }
-  const lastAt = (r: Run) => r.times[r.times.length - 1];
   return {
     columns: stageOrder(visible).map((stage) => {
       const list = (by.get(stage) ?? []).sort((a, b) => lastAt(b) - lastAt(a) || a.issue - b.issue);
@@ -136,8 +137,8 @@ export function kpiPayload(
     report: { period: report.period, previous: report.previous, overall: report.overall, escapes: report.escapes },
     stageChart: {
       labels: order,
-      median: order.map((s) => round(stages[s].time.median)),
-      p90: order.map((s) => round(stages[s].time.p90)),
+      median: order.map((s) => round(stages[s]?.time.median ?? null)),
+      p90: order.map((s) => round(stages[s]?.time.p90 ?? null)),
     },
     trend,
     spend: { labels: models.map(([m]) => m), usd: models.map(([, v]) => Number(v.usd.toFixed(6))) },

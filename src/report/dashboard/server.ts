@@ -12,6 +12,7 @@ import { parseDuration } from '../stats.js';
 import { COOKIE, decideAccess } from './access.js';
 import { board, kpiPayload, timeline } from './data.js';
 import { CLIENT_CSS, CLIENT_JS, PAGE_HTML } from './client.js';
+import { errorMessage } from '../../ops/errors.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -140,7 +141,7 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       try {
         periodMs = parseDuration(period);
       } catch (e) {
-        return json(res, 400, { error: (e as Error).message });
+        return json(res, 400, { error: errorMessage(e) });
       }
       if (url.pathname === BASE + '/api/run') {
         const issue = Number(url.searchParams.get('issue'));

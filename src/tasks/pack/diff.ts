@@ -28,7 +28,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     if (line.startsWith('diff --git ')) {
       flush();
       const m = / b\/(.*)$/.exec(line);
-      cur = { filename: m ? m[1] : line.slice(11), status: 'modified', additions: 0, deletions: 0 };
+      cur = { filename: m?.[1] ?? line.slice(11), status: 'modified', additions: 0, deletions: 0 };
       continue;
     }
     if (!cur) continue;

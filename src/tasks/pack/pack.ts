@@ -61,8 +61,11 @@ function splitHunks(patch: string): Hunk[] {
   const hunks: Hunk[] = [];
   for (const line of patch.split('\n')) {
     if (line.startsWith('@@')) hunks.push({ header: line, lines: [] });
-    else if (hunks.length) hunks[hunks.length - 1].lines.push(line);
-    else hunks.push({ header: '@@', lines: [line] });
+    else {
+      const last = hunks[hunks.length - 1];
+      if (last) last.lines.push(line);
+      else hunks.push({ header: '@@', lines: [line] });
+    }
   }
   return hunks;
 }
@@ -161,9 +164,10 @@ export function packDiff(files: PackInputFile[], opts: PackOptions): PackResult 
       body += piece;
       kept++;
     }
-    if (kept === 0) {
+    const firstHunk = hunks[0];
+    if (kept === 0 && firstHunk) {
       // Even the first hunk is too big: send its beginning, cut at a line boundary.
-      const first = `${hunks[0].header}\n${trimContext(hunks[0].lines, ctx).join('\n')}`;
+      const first = `${firstHunk.header}\n${trimContext(firstHunk.lines, ctx).join('\n')}`;
       const room = Math.max(0, (cap - estimate(head)) * CHARS_PER_TOKEN_SAFE - 40);
       const cut = first.lastIndexOf('\n', room);
       body = first.slice(0, cut > 0 ? cut : room) + '\n … (hunk truncated)\n';

@@ -7,6 +7,7 @@
 // counts, can only be Commit Guru's), and the caller says which one was assumed. Pure: text in, rows out.
 import { z } from 'zod';
 import type { ScoreInput } from './score.js';
+import { errorMessage } from '../../ops/errors.js';
 
 export const CONVENTIONS = ['kamei', 'commit-guru'] as const;
 export type Convention = (typeof CONVENTIONS)[number];
@@ -130,7 +131,7 @@ export function parseMetricsLines(text: string, o: { convention?: Convention } =
     try {
       json = JSON.parse(line);
     } catch (err) {
-      errors.push({ line: i + 1, message: `not valid JSON (${(err as Error).message})` });
+      errors.push({ line: i + 1, message: `not valid JSON (${errorMessage(err)})` });
       return;
     }
     const r = MetricsLineSchema.safeParse(json);

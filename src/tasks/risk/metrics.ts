@@ -176,7 +176,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -215,10 +215,12 @@ export async function computeMetrics(
     ),
   ]);
   const fileHistory: Record<string, HistoryCommit[]> = {};
-  sampled.forEach((f, i) => (fileHistory[f.filename] = histories[i].map(toHistory)));
+  sampled.forEach((f, i) => (fileHistory[f.filename] = (histories[i] ?? []).map(toHistory)));
   const authorSubsystemCommits: Record<string, number> = {};
   // Top-level files have no subsystem directory to query: the author's overall history stands in.
-  subsystems.forEach((s, i) => (authorSubsystemCommits[s] = s === '.' ? authorCommits.length : subCounts[i].length));
+  subsystems.forEach(
+    (s, i) => (authorSubsystemCommits[s] = s === '.' ? authorCommits.length : (subCounts[i] ?? []).length),
+  );
 
   return metricsFromData({
     title: pr.title,

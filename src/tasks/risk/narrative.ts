@@ -191,12 +191,12 @@ export function parseRiskComment(
   if (!m) return undefined;
   const out: { pr: number; hash: string; level?: 'low' | 'medium' | 'high'; score?: number } = {
     pr: Number(m[1]),
-    hash: m[2],
+    hash: m[2]!,
   };
   const r = RESULT_RE.exec(body);
   if (r) {
     try {
-      const j = JSON.parse(r[1]) as { level?: string; score?: number };
+      const j = JSON.parse(r[1]!) as { level?: string; score?: number };
       if (j.level === 'low' || j.level === 'medium' || j.level === 'high') out.level = j.level;
       if (typeof j.score === 'number') out.score = j.score;
     } catch {

@@ -135,10 +135,11 @@ export function dirName(path: string): string {
  * Subsystem of a path: Kamei et al. use the root directory. For `src/<x>/…` layouts the root directory is the
  * same for everything, so we take two levels under conventional source roots (src/billing, lib/auth, packages/web).
  */
+const SOURCE_ROOTS = new Set(['src', 'lib', 'packages', 'apps', 'services', 'pkg', 'internal', 'cmd']);
+
 export function subsystemOf(path: string): string {
-  const parts = path.split('/');
-  if (parts.length === 1) return '.';
-  if (['src', 'lib', 'packages', 'apps', 'services', 'pkg', 'internal', 'cmd'].includes(parts[0]) && parts.length > 2)
-    return `${parts[0]}/${parts[1]}`;
-  return parts[0];
+  const [root = '', second, ...rest] = path.split('/');
+  if (second === undefined) return '.';
+  if (SOURCE_ROOTS.has(root) && rest.length > 0) return `${root}/${second}`;
+  return root;
 }

@@ -4,6 +4,7 @@
 import { requestReviewsEach } from '../../github/refusals.js';
 import { createHash } from 'node:crypto';
 import type { PullData, PullFile, CommentData, GitHubPort } from '../../github/port.js';
+import { splitTeam } from '../../engine/owners.js';
 import { isBot } from '../../github/bots.js';
 import { findCheckRun, writeCheckRun, type CheckConclusion } from '../../github/checks.js';
 import { approvers, latestReviews } from '../../github/reviews.js';
@@ -77,8 +78,8 @@ async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: str
   const lc = login.toLowerCase();
   if (s.users.some((u) => u.toLowerCase() === lc)) return true;
   for (const t of s.teams) {
-    const [teamOrg, slug] = t.includes('/') ? t.split('/', 2) : [org, t];
-    const members = await port.listTeamMembers(teamOrg, slug);
+    const team = splitTeam(t, org);
+    const members = await port.listTeamMembers(team.org, team.slug);
     if (members.some((m) => m.toLowerCase() === lc)) return true;
   }
   return false;
@@ -124,9 +125,7 @@ async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): 
   const users = s.users.filter(
     (u) => u.toLowerCase() !== author && !reqUsers.has(u.toLowerCase()) && !reviewed.has(u.toLowerCase()),
   );
-  const teams = s.teams
-    .map((t) => (t.includes('/') ? t.split('/', 2)[1] : t))
-    .filter((slug) => !reqTeams.has(slug.toLowerCase()));
+  const teams = s.teams.map((t) => splitTeam(t).slug).filter((slug) => !reqTeams.has(slug.toLowerCase()));
   // A senior GitHub will not take (not a collaborator, a team without access) must not keep the gate from existing.
   await requestReviewsEach(port, ctx.pr, users, teams);
 

@@ -182,6 +182,6 @@ export function scoreChange(m: ScoreInput, thresholds: Partial<Thresholds> = {})
     .slice(1)
     .filter((x) => x.value > 0.05 && x.reason)
     .sort((a, b) => b.value - a.value);
-  const reasons = [ts[0].reason!, ...up.slice(0, 4).map((x) => x.reason!)];
+  const reasons = [...ts.slice(0, 1), ...up.slice(0, 4)].flatMap((x) => (x.reason ? [x.reason] : []));
   return { score, level: levelFor(score, th), reasons };
 }
