@@ -2,6 +2,7 @@
 // and the validator can never disagree. test/flow/schema-drift.test.ts fails when the committed files are stale.
 import { z } from 'zod';
 import { FlowFileSchema } from './schema.js';
+import { GUARD_EVENTS } from './validate.js';
 
 export const FLOW_SCHEMA_ID = 'urn:baton:flow-schema:v1';
 export const SCHEMA_FILE = 'schema/flow.schema.json';
@@ -28,6 +29,7 @@ type JsonSchema = {
 export function flowJsonSchema(): Record<string, unknown> {
   const body = z.toJSONSchema(FlowFileSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
   const { $schema, ...rest } = body;
+  addConditionalRules(rest as JsonSchema);
   return {
     $schema,
     $id: FLOW_SCHEMA_ID,
@@ -36,6 +38,42 @@ export function flowJsonSchema(): Record<string, unknown> {
       'The stages an issue moves through, who owns each, and what moves it on. Generated from src/flow/schema.ts.',
     ...rest,
   };
+}
+
+/**
+ * The rules validate.ts checks that a JSON Schema can say too, as if/then, so editors flag them while typing:
+ * guards only on their events, `command:` required on `event: command`, a flow without `extends` needs `trigger`
+ * and `stages` and cannot use before/after/remove, before and after are exclusive, and cron has five fields.
+ */
+function addConditionalRules(root: JsonSchema): void {
+  const stages = root.properties?.stages;
+  const stage = stages?.items;
+  const transition = stage?.properties?.on?.items;
+  if (!stage || !transition) throw new Error('flow schema shape changed: update addConditionalRules');
+  transition.allOf = [
+    ...Object.entries(GUARD_EVENTS).map(([guard, events]) => ({
+      if: { required: [guard] },
+      then: { properties: { event: { enum: [...events] } } },
+    })),
+    { if: { required: ['event'], properties: { event: { const: 'command' } } }, then: { required: ['command'] } },
+  ];
+  stage.not = { required: ['before', 'after'] };
+  root.allOf = [
+    {
+      if: { not: { required: ['extends'] } },
+      then: {
+        required: ['trigger', 'stages'],
+        properties: {
+          stages: {
+            minItems: 1,
+            items: { not: { anyOf: [{ required: ['before'] }, { required: ['after'] }, { required: ['remove'] }] } },
+          },
+        },
+      },
+    },
+  ];
+  const cron = root.properties?.digest?.properties?.cron;
+  if (cron) cron.pattern = '^\\s*\\S+(\\s+\\S+){4}\\s*$';
 }
 
 export function flowJsonSchemaText(): string {

@@ -25,7 +25,7 @@ export function problemAt(
 }
 
 // Which events each guard makes sense on: a guard on another event would silently never match (or always match).
-const GUARD_EVENTS: Record<string, readonly string[]> = {
+export const GUARD_EVENTS: Record<string, readonly string[]> = {
   label: ['issue.labeled', 'issue.unlabeled'],
   approvals: ['review.approved'],
   approved_by: ['review.approved'],
