@@ -15,6 +15,8 @@ export { OUTBOUND_JOB } from './outbound.js';
 export { TokenStore } from './tokens.js';
 export { AuditLog } from './audit.js';
 
+const REPO_TTL_MS = 5 * 60_000;
+
 export interface PartnerApiGitHub {
   octokitFor(installationId: number | undefined): Promise<OctokitLike>;
   loadFlow(port: GitHubPort, defaultBranch: string): Promise<Flow | undefined>;
@@ -39,30 +41,43 @@ export function createPartnerApi(o: {
   log?: { warn(o: object, msg: string): void };
 }): PartnerApi {
   let gh: PartnerApiGitHub | undefined;
+  const bound = (): PartnerApiGitHub => {
+    if (!gh)
+      throw new ApiError(503, 'Starting', 'Baton is starting; retry in a few seconds.', {
+        headers: { 'retry-after': '5' },
+      });
+    return gh;
+  };
   const etags: EtagCache = new Map();
   const installs = new Map<string, number>();
+  // The repository's metadata, briefly cached: its ETag changes with every issue opened (open_issues_count), so a
+  // conditional request would cost a full request per run started.
+  const repos = new Map<string, { at: number; data: Promise<Record<string, unknown>> }>();
+  const repository = (port: GitHubPort): Promise<Record<string, unknown>> => {
+    const hit = repos.get(port.fullName);
+    if (hit && Date.now() - hit.at < REPO_TTL_MS) return hit.data;
+    const data = port.getRepo() as unknown as Promise<Record<string, unknown>>;
+    if (repos.size > 1000) repos.clear();
+    repos.set(port.fullName, { at: Date.now(), data });
+    data.catch(() => repos.delete(port.fullName));
+    return data;
+  };
   const github: ApiGitHub = {
     async repo(full) {
-      if (!gh)
-        throw new ApiError(503, 'Starting', 'Baton is starting; retry in a few seconds.', {
-          headers: { 'retry-after': '5' },
-        });
+      const g = bound();
       const [owner, repo] = full.split('/') as [string, string];
       let id = installs.get(full.toLowerCase());
       if (id === undefined) {
-        id = await repoInstallationId(await gh.octokitFor(undefined), { owner, repo });
+        id = await repoInstallationId(await g.octokitFor(undefined), { owner, repo });
         if (id === undefined) return undefined;
         if (installs.size > 1000) installs.clear();
         installs.set(full.toLowerCase(), id);
       }
-      return { port: new GitHubPort(await gh.octokitFor(id), { owner, repo }, etags), installationId: id };
+      const port = new GitHubPort(await g.octokitFor(id), { owner, repo }, etags);
+      return { port, installationId: id, repository: () => repository(port) };
     },
     async flow(port) {
-      if (!gh)
-        throw new ApiError(503, 'Starting', 'Baton is starting; retry in a few seconds.', {
-          headers: { 'retry-after': '5' },
-        });
-      return gh.loadFlow(port, (await port.getRepo()).default_branch);
+      return bound().loadFlow(port, String((await repository(port)).default_branch));
     },
   };
   const tokens = new TokenStore(o.store);

@@ -13,6 +13,11 @@ import { runId } from './runs.js';
 import type { StageChangedEvent } from './schema.js';
 
 export const OUTBOUND_JOB = 'baton.outbound';
+/**
+ * 20 attempts with full-jitter backoff capped at 15 min: a receiver may be down for one to three hours before a
+ * delivery is dead-lettered (then `baton jobs` shows it and `baton jobs retry` sends it again).
+ */
+export const OUTBOUND_RETRY = { attempts: 20, baseMs: 1000, maxMs: 15 * 60_000 };
 const NS = 'api-webhook';
 const TIMEOUT_MS = 10_000;
 

@@ -31,9 +31,16 @@ export class ApiError extends Error {
 
 const notFound = () => new ApiError(404, 'Not Found', 'No such run, or this token may not see it.');
 
+export interface RepoAccess {
+  port: GitHubPort;
+  installationId: number;
+  /** The repository as GitHub's REST API shows it (briefly cached). */
+  repository(): Promise<Record<string, unknown>>;
+}
+
 export interface ApiGitHub {
   /** The repository as the app's installation sees it; undefined when the app is not installed there. */
-  repo(fullName: string): Promise<{ port: GitHubPort; installationId: number } | undefined>;
+  repo(fullName: string): Promise<RepoAccess | undefined>;
   flow(port: GitHubPort): Promise<Flow | undefined>;
 }
 
@@ -101,7 +108,8 @@ export class ApiService {
   }
 
   async create(token: ApiToken, req: CreateRunRequest, idempotencyKey?: string): Promise<Created> {
-    const { port, installationId } = await this.repoFor(token, req.repo);
+    const gh = await this.repoFor(token, req.repo);
+    const { port } = gh;
     const flow = await this.flowFor(token, port, req.flow);
     const api = flow.api;
     if (!api || api.enabled === false)
@@ -132,9 +140,10 @@ export class ApiService {
       url,
     };
     await this.d.store.kvSet(ORIGIN_NS, `${port.fullName}#${issue.number}`, JSON.stringify(origin));
-    await this.deliver(port, installationId, token, issue, 'labeled', { name: flow.trigger });
+    await this.deliver(gh, token, issue, 'labeled', { name: flow.trigger });
     if (idemKey) await this.finish(idemKey, request, port.fullName, issue.number);
-    return { status: 201, run: await this.read(token, port.fullName, issue.number), replayed: false };
+    // The run starts when its job runs, moments later: answer with what is known now (GET follows it).
+    return { status: 201, run: runView(port.fullName, issue.number, [], { api, origin, url }), replayed: false };
   }
 
   /** Claim an idempotency key; returns the earlier run when this key already created one. */
@@ -200,14 +209,14 @@ export class ApiService {
    * the run and the action, so retrying the API call queues nothing twice.
    */
   private async deliver(
-    port: GitHubPort,
-    installationId: number,
+    gh: RepoAccess,
     token: ApiToken,
     issue: IssueData,
     action: 'labeled' | 'closed',
     label?: { name: string },
   ): Promise<void> {
-    const repo = await port.getRepo();
+    const { port, installationId } = gh;
+    const repo = await gh.repository();
     const id = `api-${token.id}-${sha(`${port.fullName}#${issue.number}:${action}`).slice(0, 24)}`;
     // GitHub's own timestamp form (whole seconds), so the event sorts with the ones GitHub sent.
     const at = this.now()
@@ -300,13 +309,14 @@ export class ApiService {
   async cancel(token: ApiToken, id: string): Promise<{ run: Run; accepted: boolean }> {
     const run = await this.get(token, id);
     if (run.status === 'done' || run.status === 'cancelled') return { run, accepted: false };
-    const { port, installationId } = await this.repoFor(token, run.repo);
+    const gh = await this.repoFor(token, run.repo);
+    const { port } = gh;
     const issue = await port.closeIssue(run.issue, 'not_planned');
     await port.createComment(
       run.issue,
       `Cancelled through Baton's API by the partner token \`${token.name}\`. Reopen the issue to resume the run.`,
     );
-    await this.deliver(port, installationId, token, issue, 'closed');
+    await this.deliver(gh, token, issue, 'closed');
     return { run: await this.get(token, id), accepted: true };
   }
 

@@ -1,5 +1,6 @@
 // Opens what Baton runs on, from the environment: the store (SQLite by default, PostgreSQL with DATABASE_URL), the
 // queue (embedded, or BullMQ with REDIS_URL), LLM routers (one per distinct `llm:` config) and the task runners.
+import { OUTBOUND_JOB, OUTBOUND_RETRY } from '../api/outbound.js';
 import type { Flow } from '../flow/types.js';
 import type { Store } from '../store/types.js';
 import { DEFAULT_RETRY, type JobQueue, type RetryPolicy } from '../queue/types.js';
@@ -40,8 +41,10 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.namespace ? { schema: opts.namespace } : {}),
   });
   const attempts = Number(env.BATON_JOB_ATTEMPTS);
-  const retry =
+  const base =
     opts.retry ?? (Number.isInteger(attempts) && attempts > 0 ? { ...DEFAULT_RETRY, attempts } : DEFAULT_RETRY);
+  // A partner's receiver may be down for a while: its deliveries keep trying for hours, not for a minute.
+  const retry = { ...base, byJob: { [OUTBOUND_JOB]: OUTBOUND_RETRY, ...(base.byJob ?? {}) } };
   const queue = await openQueue({
     store,
     redisUrl: opts.redisUrl ?? env.REDIS_URL,

@@ -33,6 +33,7 @@ import type { StoreWithJobs } from '../store/types.js';
 import {
   backoffMs,
   DEFAULT_RETRY,
+  policyFor,
   type JobHandler,
   type JobQueue,
   type QueueStats,
@@ -167,10 +168,10 @@ export class BullQueue implements JobQueue {
     this.queue.on('error', (err) => this.o.onError(err, 'BullMQ queue'));
   }
 
-  private jobOpts(id: string): JobsOptions {
+  private jobOpts(id: string, name: string): JobsOptions {
     return {
       jobId: toJobId(id),
-      attempts: this.o.retry.attempts,
+      attempts: policyFor(this.o.retry, name).attempts,
       backoff: { type: 'baton' },
       // Removed when finished so a later hand-off of the same id (recovery) is not swallowed by BullMQ's dedupe.
       removeOnComplete: true,
@@ -179,7 +180,7 @@ export class BullQueue implements JobQueue {
   }
 
   private async addHead(id: string, key: string, name: string): Promise<void> {
-    await this.queue.add(name || 'job', { key } satisfies Data, this.jobOpts(id));
+    await this.queue.add(name || 'job', { key } satisfies Data, this.jobOpts(id, name));
   }
 
   /** Push to the key's list; when it became the head, hand it to BullMQ. */
@@ -243,7 +244,10 @@ export class BullQueue implements JobQueue {
       stalledInterval: this.o.stalledIntervalMs,
       // A crash is not the job's fault: let it be taken over many times (the SQL attempts still show it).
       maxStalledCount: 1000,
-      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, this.o.retry, this.o.random) },
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: { name: string }) =>
+          backoffMs(attemptsMade, policyFor(this.o.retry, job?.name ?? ''), this.o.random),
+      },
     });
     this.worker.on('error', (err) => this.o.onError(err, 'BullMQ worker'));
     await this.worker.waitUntilReady();
@@ -292,7 +296,7 @@ export class BullQueue implements JobQueue {
       clearInterval(renew);
       const error = errorMessage(err);
       await this.o.store.bumpDeliveryAttempts(id, error);
-      if (attempt >= this.o.retry.attempts) {
+      if (attempt >= policyFor(this.o.retry, job.name).attempts) {
         await this.o.store.finishDelivery(id, 'dead', error);
         return this.handOff(key, id, lockVal);
       }

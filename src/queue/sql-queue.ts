@@ -10,6 +10,7 @@ import type { StoreWithJobs, QueuedJob } from '../store/types.js';
 import {
   backoffMs,
   DEFAULT_RETRY,
+  policyFor,
   type JobHandler,
   type JobQueue,
   type QueueStats,
@@ -125,7 +126,8 @@ export class SqlQueue implements JobQueue {
 
   private async runJob(entry: InFlight): Promise<void> {
     const { job } = entry;
-    if (job.attempts > this.retry.attempts) {
+    const retry = policyFor(this.retry, job.name);
+    if (job.attempts > retry.attempts) {
       // Only reachable when earlier attempts never reported back (their consumers died mid-job): stop the loop.
       await this.settle(entry, () =>
         this.store.finishDelivery(
@@ -153,12 +155,12 @@ export class SqlQueue implements JobQueue {
       clearInterval(renew);
       const error = errorMessage(err);
       await this.settle(entry, async () => {
-        if (job.attempts >= this.retry.attempts) await this.store.finishDelivery(job.id, 'dead', error);
+        if (job.attempts >= retry.attempts) await this.store.finishDelivery(job.id, 'dead', error);
         else
           await this.store.jobs.retryAt(
             job.id,
             this.owner,
-            this.now() + backoffMs(job.attempts, this.retry, this.random),
+            this.now() + backoffMs(job.attempts, retry, this.random),
             error,
           );
       });

@@ -38,6 +38,13 @@ export interface RetryPolicy {
   attempts: number; // total attempts before dead-lettering
   baseMs: number;
   maxMs: number;
+  /** Another policy for some job names (outbound partner webhooks retry for hours, not a minute). */
+  byJob?: Record<string, Omit<RetryPolicy, 'byJob'>>;
+}
+
+/** The policy a job of this name runs under. */
+export function policyFor(retry: RetryPolicy, name: string): RetryPolicy {
+  return retry.byJob?.[name] ?? retry;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 60_000 };

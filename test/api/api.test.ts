@@ -8,7 +8,8 @@ import { validate as validateOpenApi } from '@readme/openapi-parser';
 import { card, local } from '../support/local.js';
 import { DEMO_FLOW_PATH } from '../../src/sandbox/local-baton.js';
 import { TokenStore } from '../../src/api/tokens.js';
-import { sign } from '../../src/api/outbound.js';
+import { OUTBOUND_JOB, OUTBOUND_RETRY, sign } from '../../src/api/outbound.js';
+import { DEFAULT_RETRY } from '../../src/queue/types.js';
 import type { Scope } from '../../src/api/schema.js';
 
 type Local = Awaited<ReturnType<typeof local>>;
@@ -64,6 +65,8 @@ async function call(
 
 async function withApi(o: { rate?: number } = {}): Promise<{ token: string; repo: string }> {
   lb = await local({
+    // Outbound deliveries retry on a fast clock here (production waits seconds to minutes between attempts).
+    retry: { ...DEFAULT_RETRY, byJob: { [OUTBOUND_JOB]: { ...OUTBOUND_RETRY, baseMs: 20, maxMs: 200 } } },
     flowYml: readFileSync(DEMO_FLOW_PATH, 'utf8'),
     ...(o.rate ? { apiRatePerMinute: o.rate } : {}),
   });

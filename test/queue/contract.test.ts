@@ -81,6 +81,22 @@ describe.each(['sqlite-sql-queue', 'postgres-sql-queue', 'bullmq'] as QueueKind[
     expect((await q.stats()).dead).toBe(1);
   });
 
+  it('runs a job name under its own retry policy (more attempts than the default)', async () => {
+    const q = h.make({ retry: { ...FAST, byJob: { 'baton.outbound': { ...FAST, attempts: 6 } } } });
+    const seen: string[] = [];
+    await q.start(async (job) => {
+      seen.push(`${job.id}@${job.attempt}`);
+      if (job.attempt < 5) throw new Error(`receiver down ${job.attempt}`);
+    });
+    await q.enqueue({ id: 'out', key: 'outbound:wh_1', name: 'baton.outbound' });
+    await q.enqueue({ id: 'hook', key: 'acme/web#3', name: 'issues' });
+    await q.drain();
+    expect(seen.filter((s) => s.startsWith('out@'))).toEqual(['out@1', 'out@2', 'out@3', 'out@4', 'out@5']);
+    expect(seen.filter((s) => s.startsWith('hook@'))).toEqual(['hook@1', 'hook@2', 'hook@3']);
+    expect((await h.opened.store.getDelivery('out'))?.status).toBe('done');
+    expect((await h.opened.store.getDelivery('hook'))?.status).toBe('dead');
+  });
+
   it('ignores a duplicate enqueue, before and after the job ran', async () => {
     const q = h.make();
     const seen: string[] = [];
