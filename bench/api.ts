@@ -50,7 +50,8 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
       body: JSON.stringify(body),
       ...(signal ? { signal } : {}),
     });
-  const issuesTitled = (prefix: string) => [...lb.sandbox.repo(repo).issues.values()].filter((i) => i.title.startsWith(prefix));
+  const issuesTitled = (prefix: string) =>
+    [...lb.sandbox.repo(repo).issues.values()].filter((i) => i.title.startsWith(prefix));
 
   try {
     // Warm caches (installation, repository, flow file) the way a running server has them.
@@ -71,7 +72,11 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     const latencies: number[] = [];
     for (let i = 0; i < CREATES; i++) {
       const t = performance.now();
-      const res = await post('/runs', { repo, title: `by api ${i}`, fields: { customer: `c${i}` } }, { 'idempotency-key': `create-${i}` });
+      const res = await post(
+        '/runs',
+        { repo, title: `by api ${i}`, fields: { customer: `c${i}` } },
+        { 'idempotency-key': `create-${i}` },
+      );
       await res.arrayBuffer();
       latencies.push(performance.now() - t);
       if (res.status !== 201) throw new Error(`create answered ${res.status}`);
@@ -104,8 +109,12 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
       duplicates += Math.max(0, count(`retried ${i}`) - 1);
       controlDuplicates += Math.max(0, count(`no key ${i}`) - 1);
     }
-    const missingRetried = Array.from({ length: RETRIED }, (_, i) => count(`retried ${i}`)).filter((c) => c === 0).length;
-    log(`retries: ${duplicates} duplicate runs with Idempotency-Key (${missingRetried} never created); ${controlDuplicates} without (control)`);
+    const missingRetried = Array.from({ length: RETRIED }, (_, i) => count(`retried ${i}`)).filter(
+      (c) => c === 0,
+    ).length;
+    log(
+      `retries: ${duplicates} duplicate runs with Idempotency-Key (${missingRetried} never created); ${controlDuplicates} without (control)`,
+    );
 
     // 3. Outbound webhooks through a flaky receiver and a restart.
     const rand = rng(7);

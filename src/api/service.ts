@@ -7,7 +7,7 @@ import type { Flow } from '../flow/types.js';
 import type { GitHubPort, IssueData } from '../github/port.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/types.js';
-import { sanitizeModelText } from '../tasks/safety.js';
+import { sanitizeMarkdown, tableCell } from '../tasks/sanitize.js';
 import type { ApiConfig } from './config-schema.js';
 import { byIssue, parseRunId, runView, type RunOrigin } from './runs.js';
 import type { CreateRunRequest, Problem, Run } from './schema.js';
@@ -62,11 +62,6 @@ type IdemRecord =
   | { state: 'done'; request: string; at: string; repo: string; issue: number };
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** Text for one Markdown table cell: no row or column break-out. */
-function cell(s: string): string {
-  return s.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
-}
 
 export class ApiService {
   private readonly now: () => Date;
@@ -187,18 +182,12 @@ export class ApiService {
 
   private async issueBody(token: ApiToken, api: ApiConfig, req: CreateRunRequest, idemKey?: string): Promise<string> {
     const parts: string[] = [];
-    if (req.body.trim()) parts.push(await sanitizeModelText(req.body, 20_000));
+    // Partner text is untrusted like a PR body: no pings, no HTML, links only into this repository, no command lines.
+    if (req.body.trim()) parts.push(sanitizeMarkdown(req.body, { repo: req.repo, max: 20_000 }));
     const rows = Object.entries(api.fields)
       .filter(([name]) => req.fields[name] !== undefined)
-      .map(([name, f]) => `| ${cell(f.description ?? name)} | ${cell(req.fields[name]!)} |`);
-    if (rows.length)
-      parts.push(
-        [
-          '| Field | Value |',
-          '| --- | --- |',
-          ...(await Promise.all(rows.map((r) => sanitizeModelText(r, 12_000)))),
-        ].join('\n'),
-      );
+      .map(([name, f]) => `| ${tableCell(f.description ?? name)} | ${tableCell(req.fields[name]!, 10_000)} |`);
+    if (rows.length) parts.push(['| Field | Value |', '| --- | --- |', ...rows].join('\n'));
     parts.push(`<sub>Opened through Baton's API by the partner token \`${token.name}\`.</sub>`);
     if (idemKey) parts.push(`<!-- ${marker(idemKey)} -->`);
     return parts.join('\n\n');
@@ -323,7 +312,7 @@ export class ApiService {
   async comment(token: ApiToken, id: string, text: string): Promise<{ id: number; url: string }> {
     const run = await this.get(token, id);
     const { port } = await this.repoFor(token, run.repo);
-    const clean = await sanitizeModelText(text, 20_000);
+    const clean = sanitizeMarkdown(text, { repo: run.repo, max: 20_000 });
     // Quoted, so nothing in it reads as a `/baton` command line or as Baton's own words.
     const quoted = clean
       .split('\n')

@@ -309,7 +309,7 @@ describe('following runs', () => {
     expect(posted).not.toMatch(/(^|\s)@alice\b/);
     expect(posted).not.toMatch(/^\/baton/m);
     expect(posted).not.toMatch(/<img|onerror=/);
-    // LINKS: restored once the shared sanitizer restricts links (src/tasks/sanitize.ts).
+    expect(posted).not.toContain('](https://evil.example');
     expect(card(lb, run.body.issue).run?.stage).toBe('spec');
   });
 
