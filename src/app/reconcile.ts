@@ -126,11 +126,18 @@ export class Reconciler {
         this.lastSweepAt = now.getTime();
         await store.kvSet('reconcile', LAST_SWEEP, now.toISOString());
       }
-      if (report.events)
-        this.deps.log.info(
-          { events: report.events, runs: report.runsChecked, requests: report.requests },
-          'reconcile sweep queued missed transitions',
-        );
+      this.deps.log.info(
+        {
+          runs: report.runsChecked,
+          skippedActive: report.skippedActive,
+          skippedPending: report.skippedPending,
+          events: report.events,
+          requests: report.requests,
+          notModified: report.notModified,
+          budgetExhausted: report.budgetExhausted,
+        },
+        'reconcile sweep',
+      );
       return report;
     } finally {
       await lease?.release().catch(() => undefined);
@@ -319,7 +326,8 @@ class Facts {
         out.push({ id: `pr.merged:${p.number}`, type: 'pr.merged', pr: ref, at: p.merged_at });
       if (!p.merged_at && p.state === 'closed' && after(p.closed_at) && types.has('pr.closed'))
         out.push({ id: `pr.closed:${p.number}`, type: 'pr.closed', pr: ref, at: p.closed_at });
-      if (!card || p.state !== 'open') continue;
+      // Reviews and checks are facts of the PR while it was open: a merged PR's approval still counts.
+      if (!card) continue;
       if (types.has('review.approved') || types.has('review.changes_requested')) {
         const reviews = await this.reviewsOf(p.number);
         const onHead = reviews.filter((rv) => !rv.commit_id || rv.commit_id === ref.headSha);

@@ -79,8 +79,8 @@ export interface RecoveryReport {
 }
 
 const CURSOR_NS = 'recovery';
-/** Attempts finish out of order around the cursor; re-reading a minute before it costs little (store checks only). */
-const OVERLAP_MS = 60_000;
+/** Attempts finish slightly out of order around the cursor: re-read a few seconds before it (store checks only). */
+const OVERLAP_MS = 5_000;
 /** Longest a pass may hold the lease before another replica may take over. */
 export const RECOVERY_LEASE_MS = 120_000;
 
@@ -183,16 +183,17 @@ export async function recoverDeliveries(deps: RecoveryDeps, o: RecoveryOptions =
       await deps.store.kvSet(CURSOR_NS, 'cursor', newest);
       report.cursor = newest;
     } else report.cursor = cursor;
-    if (report.failed)
-      deps.log.info(
-        {
-          failed: report.failed,
-          recovered: report.recovered,
-          alreadyRecorded: report.alreadyRecorded,
-          errors: report.errors,
-        },
-        'failed deliveries recovered',
-      );
+    deps.log.info(
+      {
+        pages: report.pages,
+        failed: report.failed,
+        recovered: report.recovered,
+        alreadyRecorded: report.alreadyRecorded,
+        errors: report.errors,
+        requests: hooks.requests,
+      },
+      'delivery recovery pass',
+    );
     return report;
   } finally {
     report.requests = hooks.requests;
