@@ -17,8 +17,10 @@ const MAX_VALUE = 512;
 const PLACEHOLDER =
   /^(?:\$\{.{0,200}\}|\$[A-Za-z_][A-Za-z0-9_]{0,100}|<[^>]{0,200}>|\{\{.{0,200}\}\}|%\(?[a-z_]{1,40}\)?s?|x{3,}|X{3,}|\*{3,}|•{3,}|\.{3,}|_{3,}|-{3,}|0{6,}|changeme|change[-_]?me|your[-_ ].{0,100}|my[-_]?(?:password|secret|token|key)|example.{0,100}|dummy|redacted|null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|secret|password|token|\[REDACTED.{0,100})$/i;
 
-const KEY_CHAR = /[A-Za-z0-9_.-]/;
-const isKeyChar = (c: string | undefined) => c !== undefined && KEY_CHAR.test(c);
+function isKeyCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+}
+const isKeyChar = (c: string | undefined) => c !== undefined && isKeyCode(c.charCodeAt(0));
 
 /** The key name that ends just before `end` (skipping quotes, backslashes and spaces), or undefined. */
 function keyBefore(text: string, end: number): { key: string; start: number } | undefined {
@@ -47,6 +49,7 @@ function keyForValue(text: string, start: number): KeyClass | undefined {
   return k ? keyClass(k.key) : undefined;
 }
 
+const BARE_VALUE = /[^\s'"`,;)}\]<>&\\|]{1,512}/y;
 const SCHEME = /^(?:Bearer|Basic|Token|Digest|Bot|Key|ApiKey|SSWS|Splunk|GenieKey)[ \t]{1,4}/i;
 
 const QUOTES = ['\\\\\\"', '\\"', "\\'", '&quot;', '&#34;', '"', "'", '`'];
@@ -78,9 +81,9 @@ function valueAt(text: string, from: number): { start: number; end: number; quot
     i = start;
     break;
   }
-  const start = i;
-  while (i < text.length && i - start < MAX_VALUE && !/[\s'"`,;)}\]<>&\\|]/.test(text[i]!)) i++;
-  return i > start ? { start, end: i, quoted: false } : undefined;
+  BARE_VALUE.lastIndex = i;
+  const m = BARE_VALUE.exec(text);
+  return m ? { start: i, end: i + m[0].length, quoted: false } : undefined;
 }
 
 /** A stand-in in a test or bench ('sk-test', 'g-bench'): short and saying so. */
@@ -135,6 +138,8 @@ export function keyedFindings(text: string): Finding[] {
     const value = text.slice(v.start, v.end);
     if (credentialValue(value, cls, v.quoted, /passphrase/i.test(k.key))) {
       out.push({ kind: cls === 'password' ? 'password' : 'credential', start: v.start, end: v.end });
+      // Linear: operators inside a redacted value are not looked at again (escaped inner assignments are part of it).
+      operator.lastIndex = Math.max(operator.lastIndex, v.end);
     }
   }
   return out.concat(flagFindings(text), xmlFindings(text));
