@@ -81,7 +81,11 @@ function corpus(): Planted[] {
   const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJ${mixed(40)}.${mixed(43)}`;
   add('jwt', jwt);
   const pem = `MII${mixed(61)}\n${mixed(64)}\n${mixed(40)}`;
-  add('private_key', pem.split('\n')[1]!, `-----BEGIN ${'RSA PRIVATE'} KEY-----\n${pem}\n-----END ${'RSA PRIVATE'} KEY-----`);
+  add(
+    'private_key',
+    pem.split('\n')[1]!,
+    `-----BEGIN ${'RSA PRIVATE'} KEY-----\n${pem}\n-----END ${'RSA PRIVATE'} KEY-----`,
+  );
   const pw = `${pick(UP, 1)}${pick(LO, 5)}${pick(DI, 3)}!${pick(LO + DI, 6)}`;
   add('env_password', pw, `DB_PASSWORD=${pw}`);
   const yamlPw = mixed(18);
