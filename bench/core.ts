@@ -13,6 +13,16 @@ import { BURST_FLOW, STEPS } from '../test/support/burst.js';
 // The same label-driven flow as the durability burst: 4 transitions a run, no LLM tasks.
 const BENCH_FLOW = BURST_FLOW;
 
+// The transitions workload is the burst flow with real-world roles: ten members, one of whom (10 %) is not a
+// collaborator of the repository, so GitHub refuses to assign them. A design that lets that refusal fail the job
+// leaves runs stuck; one that re-tries the refused login on every hand-off pays for it in requests.
+const COLLABORATORS = ['ann', 'ben', 'bea', 'cid', 'cam', 'cy'];
+const STRICT_FLOW = BURST_FLOW.replace(
+  /roles:\n(?: {2}.*\n)+/,
+  'roles:\n  pm: [alice, ann]\n  dev: [bob, ben, bea]\n  reviewer: [carol, cid, cam, cy, outsider]\n',
+);
+if (STRICT_FLOW === BURST_FLOW) throw new Error('bench core: the burst flow changed shape; update STRICT_FLOW');
+
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 function post(url: string, event: string, body: string, secret: string): Promise<number> {
@@ -53,7 +63,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 async function withBaton<T>(latencyMs: number, fn: (lb: LocalBaton) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   const lb = await startLocalBaton({
-    flowYml: BENCH_FLOW,
+    flowYml: STRICT_FLOW,
     dataDir: dir,
     databaseUrl: '',
     redisUrl: '',
@@ -76,19 +86,42 @@ async function transitions(lb: LocalBaton, runs: number) {
     { length: runs },
     (_, i) => lb.sandbox.createIssue({ title: `bench ${i}`, by: 'alice', repo }).number,
   );
+  for (const login of COLLABORATORS) lb.sandbox.addCollaborator(repo, login, 'write');
+  lb.sandbox.addUser('outsider');
   await lb.settle();
   lb.sandbox.resetCounts();
   const t0 = performance.now();
-  for (const { label } of STEPS) {
+  let rotated = 0;
+  for (const [i, { label }] of STEPS.entries()) {
+    // Installation tokens live an hour: halfway through, every token expires. GitHub's ETags are tied to the
+    // token, so conditional reads under the new one start cold; a cache keyed without the token would send stale
+    // validators (and, on GitHub, get 200s it counted as 304s).
+    if (i === 2) rotated = lb.sandbox.expireInstallationTokens();
     for (const n of issues) lb.sandbox.labelIssue(n, label, { by: 'alice', repo });
     await lb.settle();
   }
   const seconds = (performance.now() - t0) / 1000;
   const done = issues.filter((n) => lb.sandbox.issue(n, repo).labels.includes('baton:done')).length;
+  const stuck = issues.filter((n) => {
+    const card = lb.sandbox.comments(n, repo).find((c) => c.body.includes('<!-- baton:card -->'));
+    return !lb.sandbox.issue(n, repo).labels.includes('baton:done') || !card || /\| ⚠️ Stuck \|/.test(card.body);
+  }).length;
+  const skipped = issues.filter((n) =>
+    lb.sandbox.comments(n, repo).some((c) => c.body.includes('<!-- baton:card -->') && c.body.includes('@outsider')),
+  ).length;
   const counted = lb.sandbox.requests();
   const total = counted.total;
   const moves = runs * 4;
-  return { seconds, transitionsPerS: moves / seconds, requestsPerTransition: total / moves, done };
+  return {
+    seconds,
+    transitionsPerS: moves / seconds,
+    requestsPerTransition: total / moves,
+    done,
+    stuck,
+    skipped,
+    rotated,
+    notModified: counted.notModified,
+  };
 }
 
 interface Target {
@@ -161,7 +194,10 @@ export default async function core({ log }: { log: (...a: unknown[]) => void }) 
   const RUNS = 100;
   const fast = await withBaton(0, (lb) => transitions(lb, RUNS));
   log(
-    `0 ms GitHub latency: ${RUNS} runs × 4 transitions in ${fast.seconds.toFixed(2)} s → ${fast.transitionsPerS.toFixed(1)} transitions/s, ${fast.requestsPerTransition.toFixed(2)} GitHub requests/transition, ${fast.done}/${RUNS} done`,
+    `0 ms GitHub latency: ${RUNS} runs × 4 transitions in ${fast.seconds.toFixed(2)} s → ${fast.transitionsPerS.toFixed(1)} transitions/s, ${fast.requestsPerTransition.toFixed(2)} GitHub requests/transition (token-scoped ETags, ${fast.rotated} installation token(s) expired halfway, ${fast.notModified} answers 304), ${fast.done}/${RUNS} done`,
+  );
+  log(
+    `roles with 10 % non-collaborators: ${fast.stuck} stuck runs, ${fast.skipped}/${RUNS} cards say the non-collaborator was skipped`,
   );
   const slow = await withBaton(50, (lb) => transitions(lb, RUNS));
   log(
@@ -193,6 +229,9 @@ export default async function core({ log }: { log: (...a: unknown[]) => void }) 
     transitions_per_s_50ms_github: r2(slow.transitionsPerS),
     github_requests_per_transition: r2(fast.requestsPerTransition),
     github_requests_per_transition_50ms_github: r2(slow.requestsPerTransition),
+    token_rotations: fast.rotated > 0 ? 1 : 0,
+    stuck_runs: fast.stuck + slow.stuck,
+    non_collaborator_share: 0.1,
     runs_completed: fast.done + slow.done,
     runs_started: RUNS * 2,
     rss_mb_after_1k_events: r2(mem.rss1k),

@@ -132,6 +132,11 @@ export function createOctokit(opts: OctokitOptions): OctokitSetup {
   // a bounded number of times. A function default (not an object) so Probot's throttle options are merged, not lost.
   const Octokit = ProbotOctokit.plugin(noRetryOfNonIdempotent as never).defaults((options: Record<string, any>) => ({
     ...options,
+    // Probot gives the App auth a request without the base URL: a token refresh (after GitHub answered 401 to an
+    // expired or revoked token) would go to api.github.com instead of GHES or the sandbox.
+    ...(options.auth?.request && options.baseUrl
+      ? { auth: { ...options.auth, request: options.auth.request.defaults({ baseUrl: options.baseUrl }) } }
+      : {}),
     request: { ...options.request, fetch: fetchWithTimeout },
     throttle: {
       ...options.throttle,

@@ -127,6 +127,12 @@ export class Worker {
           throw err;
         }
       },
+      checksOn: async (sha) => {
+        const [runs, statuses] = await Promise.all([port.listCheckRuns(sha), port.listStatuses(sha)]);
+        return { runs, statuses };
+      },
+      prsForSha: async (sha) =>
+        (await port.pullsForCommit(sha)).filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number),
     };
   }
 
@@ -154,6 +160,10 @@ export class Worker {
     const issueKey = `${port.fullName}#${ev.issue}`;
     if (ev.type === 'issue.labeled' && transitionLabels(flow).has(ev.label)) await this.deferred.remember(issueKey, ev);
     if (await this.cannotTouchRun(port, payload, ev, flow)) return;
+    if (ignoredBot(flow, ev.actor)) {
+      log.debug({ actor: ev.actor, type: ev.type }, 'ignored: a bot listed in ignore_bots');
+      return;
+    }
 
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);
@@ -328,4 +338,10 @@ export class Worker {
     };
     await this.runs.write(port, run, renderCard(run, lookup.flow), read.cardId);
   }
+}
+
+/** flow.yml's `ignore_bots:` names bots with or without the `[bot]` suffix; case does not matter. */
+function ignoredBot(flow: Flow, actor: string): boolean {
+  const bare = (x: string) => x.toLowerCase().replace(/\[bot\]$/, '');
+  return (flow.ignoreBots ?? []).some((b) => bare(b) === bare(actor)) && /\[bot\]$/i.test(actor);
 }

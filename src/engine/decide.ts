@@ -360,6 +360,12 @@ class Decider implements DecisionScope {
     return this.transition((t) => {
       const want =
         t.conclusion === undefined ? ['success'] : Array.isArray(t.conclusion) ? t.conclusion : [t.conclusion];
+      if (ev.all) {
+        // `check:` names the check (run name or status context) that counts; without it, every check on the head
+        // must be finished and the combined result is what `conclusion` is compared with.
+        if (t.check) return want.includes(ev.all.checks[t.check] as never);
+        return ev.all.complete && want.includes(ev.all.conclusion as never);
+      }
       if (!want.includes(ev.conclusion as never)) return false;
       return t.check ? !ev.suite && t.check === ev.check : ev.suite;
     });

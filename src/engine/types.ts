@@ -40,7 +40,18 @@ export type BatonEvent =
       /** Logins whose latest review on the PR is an approval (after this review). */
       approvals: string[];
     })
-  | (EventBase & { type: 'checks.completed'; pr: PrRef; conclusion: string; check: string; suite: boolean })
+  | (EventBase & {
+      type: 'checks.completed';
+      pr: PrRef;
+      conclusion: string;
+      check: string;
+      suite: boolean;
+      /**
+       * Every check run and commit status on the PR's head as GitHub shows it now (the adapter reads them): the run
+       * moves when all are complete, not when the first suite finishes. Absent when the adapter could not tell.
+       */
+      all?: { complete: boolean; conclusion: string; checks: Record<string, string> };
+    })
   | (EventBase & {
       type: 'command';
       command: string;

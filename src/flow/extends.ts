@@ -97,7 +97,7 @@ export function problemIn(
 }
 
 const CHILD_ONLY = new Set(['id', 'before', 'after', 'remove']);
-const TOP_SCALARS = ['$schema', 'version', 'name', 'trigger'] as const;
+const TOP_SCALARS = ['$schema', 'version', 'name', 'trigger', 'ignore_bots'] as const;
 const DEEP_MERGED = ['risk', 'llm', 'digest', 'api'] as const;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

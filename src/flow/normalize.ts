@@ -44,6 +44,7 @@ export function normalizeFlow(file: FlowFile, sources: string[]): Flow {
     llm: file.llm ?? {},
     digest: file.digest ?? {},
     ...(file.api ? { api: file.api } : {}),
+    ignoreBots: file.ignore_bots ?? [],
     sources,
   };
 }

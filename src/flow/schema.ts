@@ -183,6 +183,12 @@ export const FlowFileSchema = z
       .optional()
       .describe('Role name → members.'),
     stages: z.array(StageSchema).optional().describe('The stages, in order. The first is where a run starts.'),
+    ignore_bots: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Bots whose events never move a run (e.g. `renovate[bot]`). Other bots' merges, pushes, reviews and check results do; commands from bots are always ignored.",
+      ),
     risk: RiskConfigSchema.optional(),
     llm: LlmConfigSchema.optional(),
     digest: DigestConfigSchema.optional(),

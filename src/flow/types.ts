@@ -31,6 +31,8 @@ export interface Flow {
   digest: DigestConfig;
   /** Partner API settings; absent when the flow has no `api:` section (partners may then only read). */
   api?: ApiConfig;
+  /** Bots (logins, `[bot]` optional) whose events are ignored. */
+  ignoreBots?: string[];
   /** Files the flow was assembled from, child last (for error messages and the card). */
   sources: string[];
 }

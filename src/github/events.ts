@@ -6,6 +6,7 @@ import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { linkTarget } from '../engine/commands.js';
 import type { BatonEvent, PrRef } from '../engine/types.js';
 import { isBot } from './bots.js';
+import { combineChecks, type CheckRunLike, type StatusLike } from './combined-checks.js';
 import { linkedIssue, parseCommand } from './links.js';
 
 type P = Record<string, any>;
@@ -27,6 +28,10 @@ export interface Lookups {
       }
     | undefined
   >;
+  /** Every check run and commit status on a commit (to tell whether all of them are finished). */
+  checksOn?(sha: string): Promise<{ runs: CheckRunLike[]; statuses: StatusLike[] }>;
+  /** Open PRs whose head is `sha`: check events of fork PRs and status events name no PR. */
+  prsForSha?(sha: string): Promise<number[]>;
 }
 
 export interface Normalized {
@@ -80,6 +85,8 @@ export async function orderingKey(
       if (prs.length) return viaPr(undefined, prs[0]!.number);
       return `${repo}!sha:${payload.workflow_run?.head_sha}`;
     }
+    case 'status':
+      return `${repo}!sha:${payload.sha}`;
     case 'check_suite':
     case 'check_run': {
       const prs: P[] = (payload.check_suite ?? payload.check_run)?.pull_requests ?? [];
@@ -103,6 +110,7 @@ type GitHubEvent =
   | 'check_run'
   | 'issue_comment'
   | 'push'
+  | 'status'
   | 'workflow_run';
 
 /** What every event function gets besides its payload. */
@@ -142,7 +150,7 @@ function prRef(pr: {
 }): PrRef {
   return {
     number: pr.number,
-    author: pr.user?.login as string,
+    author: pr.user?.login ?? 'ghost',
     headSha: pr.head?.sha as string,
     headRef: pr.head?.ref,
     draft: !!pr.draft,
@@ -159,6 +167,8 @@ const issues: EventFn<Payload<'issues'>> = async (payload, c) => {
   switch (payload.action) {
     case 'labeled':
     case 'unlabeled': {
+      // GitHub's schema makes `label` optional and real deliveries omit it (a label deleted meanwhile): nothing to match.
+      if (!label?.name) return nothing(`issues.${payload.action} without a label`);
       const type = payload.action === 'labeled' ? 'issue.labeled' : 'issue.unlabeled';
       return { events: [{ ...b(type), type, label: label?.name as string }] };
     }
@@ -223,7 +233,8 @@ const pullRequestReview: EventFn<Payload<'pull_request_review'>> = async (payloa
   const type =
     state === 'approved' ? 'review.approved' : state === 'changes_requested' ? 'review.changes_requested' : undefined;
   if (!type) return nothing('comment-only review');
-  const reviewer = review.user?.login as string;
+  // A deleted account's review has `user: null`: it counts as the ghost user's.
+  const reviewer = review.user?.login ?? 'ghost';
   const approvals = type === 'review.approved' ? await c.lookups.approvals(pr.number) : [];
   if (type === 'review.approved' && !approvals.includes(reviewer)) approvals.push(reviewer);
   return {
@@ -239,7 +250,47 @@ const pullRequestReview: EventFn<Payload<'pull_request_review'>> = async (payloa
   };
 };
 
-/** check_suite and check_run completions, for the PRs GitHub attaches to them (at most five, as GitHub sends). */
+/**
+ * The PRs a check result is about: the ones GitHub attaches (at most five), or, when it attaches none (a PR from a
+ * fork: "pull_requests" is empty, https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_suite; and
+ * every commit status), the open PRs whose head is the commit.
+ */
+async function prsOf(c: EventContext, sha: string, attached?: Array<{ number: number } | null>): Promise<number[]> {
+  const listed = (attached ?? []).filter((p): p is { number: number } => !!p).map((p) => p.number);
+  if (listed.length) return listed.slice(0, 5);
+  return ((await c.lookups.prsForSha?.(sha)) ?? []).slice(0, 5);
+}
+
+/** One `checks.completed` per linked PR, carrying the state of every check and status on the head. */
+async function checksCompleted(
+  c: EventContext,
+  sha: string,
+  prs: number[],
+  id: string,
+  at: string,
+  result: { conclusion: string; check: string; suite: boolean },
+): Promise<Normalized> {
+  const events: BatonEvent[] = [];
+  let all: ReturnType<typeof combineChecks> | undefined;
+  for (const number of prs) {
+    const issue = await c.lookups.issueForPr(number);
+    if (issue === undefined) continue;
+    if (!all && c.lookups.checksOn) {
+      const { runs, statuses } = await c.lookups.checksOn(sha);
+      all = combineChecks(runs, statuses, c.botLogin?.replace(/\[bot\]$/, ''));
+    }
+    events.push({
+      ...c.base(issue, at, id),
+      type: 'checks.completed',
+      pr: { number, author: '', headSha: sha },
+      ...result,
+      ...(all ? { all } : {}),
+    });
+  }
+  return events.length ? { events } : { events, ignored: `${c.name} on no linked PR` };
+}
+
+/** check_suite and check_run completions. */
 async function checks(
   c: EventContext,
   action: string,
@@ -257,22 +308,37 @@ async function checks(
   if (action !== 'completed') return nothing(`${c.name}.${action}`);
   if (c.botLogin && check.app?.slug && `${check.app.slug}[bot]`.toLowerCase() === c.botLogin.toLowerCase())
     return nothing('own check');
-  const events: BatonEvent[] = [];
-  for (const p of (check.pull_requests ?? []).slice(0, 5)) {
-    const issue = await c.lookups.issueForPr(p.number);
-    if (issue === undefined) continue;
-    const at = check.completed_at ?? check.updated_at ?? now();
-    events.push({
-      ...c.base(issue, at, `${c.name}:${c.repo}:${check.id}:${check.conclusion}:${at}`),
-      type: 'checks.completed',
-      pr: { number: p.number, author: '', headSha: check.head_sha },
+  const at = check.completed_at ?? check.updated_at ?? now();
+  return checksCompleted(
+    c,
+    check.head_sha,
+    await prsOf(c, check.head_sha, check.pull_requests),
+    `${c.name}:${c.repo}:${check.id}:${check.conclusion}:${at}`,
+    at,
+    {
       conclusion: String(check.conclusion),
       check: c.name === 'check_run' ? (check.name as string) : (check.app?.name ?? 'suite'),
       suite: c.name === 'check_suite',
-    });
-  }
-  return events.length ? { events } : { events, ignored: `${c.name} on no linked PR` };
+    },
+  );
 }
+
+/**
+ * A commit status (Jenkins, CircleCI, Buildkite post statuses, not checks): a finished one is a check result on
+ * every open PR whose head is that commit (https://docs.github.com/en/webhooks/webhook-events-and-payloads#status).
+ */
+const status: EventFn<Payload<'status'>> = async (payload, c) => {
+  if (payload.state === 'pending') return nothing('status pending');
+  const at = payload.updated_at ?? now();
+  return checksCompleted(
+    c,
+    payload.sha,
+    await prsOf(c, payload.sha),
+    `status:${c.repo}:${payload.id}:${payload.state}`,
+    at,
+    { conclusion: payload.state === 'success' ? 'success' : 'failure', check: payload.context, suite: false },
+  );
+};
 
 const checkSuite: EventFn<Payload<'check_suite'>> = (payload, c) =>
   checks(c, payload.action, payload.check_suite as Parameters<typeof checks>[2]);
@@ -387,11 +453,14 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & {
   [SLA_EVENT]: EventRow<SlaPayload>;
   [RECONCILE_EVENT]: EventRow<ReconcilePayload>;
 } = {
-  issues: { fn: issues },
-  pull_request: { fn: pullRequest },
-  pull_request_review: { fn: pullRequestReview },
+  // Other bots' work moves runs like people's: a merge queue's merge, a pre-commit/Renovate push, a bot's review or
+  // label. Only commands from bots are ignored (and flow.yml's `ignore_bots:` drops named bots altogether).
+  issues: { fn: issues, fromBots: true },
+  pull_request: { fn: pullRequest, fromBots: true },
+  pull_request_review: { fn: pullRequestReview, fromBots: true },
   check_suite: { fn: checkSuite, fromBots: true },
   check_run: { fn: checkRun, fromBots: true },
+  status: { fn: status, fromBots: true },
   issue_comment: { fn: issueComment },
   push: { fn: push },
   workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true },

@@ -88,6 +88,7 @@ export interface CheckRunData {
   head_sha: string;
   status: string;
   conclusion: string | null;
+  app?: { slug?: string } | null;
 }
 
 export interface CheckAnnotation {
@@ -326,15 +327,19 @@ export class GitHubPort {
       issue_number: issue,
       assignees,
     });
+    // The answer is the whole issue: it primes the conditional GET (the next read is a free 304 unless someone else
+    // changed the issue).
+    await this.prime('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue }, res);
     return toIssue(res.data as Record<string, any>).assignees;
   }
 
   async removeAssignees(issue: number, assignees: string[]): Promise<void> {
-    await this.call('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+    const res = await this.call('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
       ...this.ref,
       issue_number: issue,
       assignees,
     });
+    await this.prime('GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: issue }, res);
   }
 
   async listComments(issue: number): Promise<CommentData[]> {

@@ -66,12 +66,22 @@ describe('normalize (GitHub example payloads)', () => {
     expect(again.events[0]!.id).toBe(n.events[0]!.id);
   });
 
-  it('ignores its own events and other bots', async () => {
+  it("ignores its own events and bots' commands; other bots' work counts", async () => {
     const p = example('issues', (e) => e.action === 'labeled');
     p.sender = { login: 'baton[bot]', type: 'Bot' };
     expect((await normalize('issues', p, lookups(), 'baton[bot]')).ignored).toBe('own event');
     p.sender = { login: 'renovate[bot]', type: 'Bot' };
-    expect((await normalize('issues', p, lookups(), 'baton[bot]')).events).toEqual([]);
+    expect((await normalize('issues', p, lookups(), 'baton[bot]')).events).toHaveLength(1);
+    const c = example('issue_comment', (e) => e.action === 'created');
+    c.comment.body = '/baton advance';
+    c.sender = { login: 'helper[bot]', type: 'Bot' };
+    expect((await normalize('issue_comment', c, lookups(), 'baton[bot]')).ignored).toBe('bot sender helper[bot]');
+  });
+
+  it('issues.labeled without `label` (allowed by the schema) is ignored, not a TypeError', async () => {
+    const p = example('issues', (e) => e.action === 'labeled');
+    delete p.label;
+    expect((await normalize('issues', p, lookups())).ignored).toBe('issues.labeled without a label');
   });
 
   it('pull_request.opened with a closing keyword → pr.opened on that issue, plus a flow.yml check candidate', async () => {
