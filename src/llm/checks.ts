@@ -54,6 +54,17 @@ export function numbersOf(value: unknown): number[] {
   return out;
 }
 
+/** A trend told the wrong way round ("slower" for a week that got faster): `delta` > 0 means `up` is right. */
+export function contradicts(
+  text: string,
+  delta: number | null | undefined,
+  words: { up: string; down: string },
+): string | undefined {
+  if (!delta) return undefined;
+  const wrong = delta > 0 ? words.down : words.up;
+  return new RegExp(`\\b${wrong}\\b`, 'i').test(text) ? `says "${wrong}" where the trend is the other way` : undefined;
+}
+
 export function firstProblem(...problems: Array<string | undefined>): string | undefined {
   return problems.find((p) => p !== undefined);
 }

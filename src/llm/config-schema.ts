@@ -101,11 +101,15 @@ function taskSchema(d: TaskDefaults) {
     .strict();
 }
 
-/** The tasks Baton runs; any other task name gets FALLBACK_TASK. */
+/**
+ * The tasks Baton runs; any other task name gets FALLBACK_TASK. Output limits leave room for thinking: both
+ * providers count thinking / reasoning tokens against them and the current models think by default (an answer that
+ * does not fit comes back truncated, and is paid for all the same).
+ */
 export const DEFAULT_TASKS: Readonly<Record<string, TaskDefaults>> = {
-  risk: { tier: 'strong', max_output_tokens: 1200, cascade: true, adaptive: true },
-  docs: { tier: 'strong', max_output_tokens: 1000, cascade: true, adaptive: true },
-  digest: { tier: 'standard', max_output_tokens: 300, cascade: true, adaptive: true },
+  risk: { tier: 'strong', max_output_tokens: 4000, cascade: true, adaptive: true },
+  docs: { tier: 'strong', max_output_tokens: 3000, cascade: true, adaptive: true },
+  digest: { tier: 'standard', max_output_tokens: 1500, cascade: true, adaptive: true },
 };
 export const FALLBACK_TASK: TaskDefaults = { tier: 'economy', max_output_tokens: 500, cascade: false, adaptive: false };
 

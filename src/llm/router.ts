@@ -302,13 +302,13 @@ export function createRouter(opts: RouterOptions): CostRouter {
   async function fromCache<T>(req: LlmRequest<T>, key: string): Promise<LlmResult<T> | undefined> {
     const hit = await store.cacheGet(key);
     if (hit === undefined) return undefined;
-    let v: { text: string; provider: string; model: string };
+    let v: { text: string; provider: string; model: string; unverified?: string };
     try {
       v = JSON.parse(hit);
     } catch {
       return undefined;
     }
-    const check = validate(req, v.text);
+    const check = v.unverified ? validateAnswer(v.text, req.schema) : validate(req, v.text);
     if (!check.ok) return undefined; // a cached answer the (possibly newer) schema or check rejects is not an answer
     stats.cacheHits += 1;
     await ledger(req, {
@@ -334,6 +334,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
       offline: false,
       notes: ['cache: hit'],
       calls: 0,
+      ...(v.unverified ? { unverified: v.unverified } : {}),
     };
   }
 
@@ -366,13 +367,17 @@ export function createRouter(opts: RouterOptions): CostRouter {
     const plan = [...ladder, ...spare];
     let spent = 0;
     let calls = 0;
+    const answered = new Set<string>();
+    let unverified:
+      | { text: string; data?: T; provider: string; model: string; tokensIn: number; tokensOut: number; why: string }
+      | undefined;
     let pendingReason = notes.find((n) => n.startsWith('step-down'));
 
     // Later rounds exist only for models that were merely cooling down after a 429: when nothing else could answer
     // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
     let retryIds: Set<string> | undefined;
     let waited = 0;
-    for (let round = 0; round < 20; round++) {
+    search: for (let round = 0; round < 20; round++) {
       const cooling = new Map<string, number>();
       for (let t = 0; t < plan.length; t++) {
         const tier = plan[t]!;
@@ -386,6 +391,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
         let escalate = false;
         for (const c of cands) {
           if (retryIds && !retryIds.has(c.id)) continue;
+          // A model that already answered this request (wrongly) answers the same again: never pay twice for it.
+          if (answered.has(c.id)) continue;
           const until = coolingUntil.get(c.id);
           if (until !== undefined && until > nowMs()) {
             cooling.set(c.id, until);
@@ -492,6 +499,21 @@ export function createRouter(opts: RouterOptions): CostRouter {
                 calls,
               };
             }
+            answered.add(c.id);
+            if (check.why === 'check') {
+              // Schema-valid but the task's check disagrees: kept (the latest, from the highest tier so far) in case
+              // nothing passes, since a strong model disagreeing with Baton's own heuristics may well be right.
+              const data = validateAnswer(a.text, req.schema);
+              unverified = {
+                text: a.text,
+                ...(data.ok && data.data !== undefined ? { data: data.data } : {}),
+                provider: c.provider.name,
+                model: c.model,
+                tokensIn: a.tokensIn,
+                tokensOut: a.tokensOut,
+                why: check.detail,
+              };
+            }
             if (policy.cascade && !last) {
               pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
               notes.push(pendingReason);
@@ -499,6 +521,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
               escalate = true;
               break;
             }
+            // The cascade's top tier answered and only the task's check disagrees: a sibling or a lower tier would
+            // not settle it (no stronger opinion is left to buy), so the search ends with that answer, unverified.
+            if (policy.cascade && check.why === 'check') break search;
             pendingReason = `fallback: ${check.why} from ${c.id}`;
             notes.push(pendingReason);
             stats.fallbacks += 1;
@@ -546,6 +571,16 @@ export function createRouter(opts: RouterOptions): CostRouter {
       waited += waitMs;
       await sleep(waitMs);
       retryIds = new Set(cooling.keys());
+    }
+    if (unverified) {
+      notes.push(`unverified: ${unverified.why}`);
+      const { why, ...answer } = unverified;
+      // Cached too: asking again would buy the same refused answers.
+      await store.cachePut(
+        key,
+        JSON.stringify({ text: answer.text, provider: answer.provider, model: answer.model, unverified: why }),
+      );
+      return { ...answer, costUsd: spent, cached: false, offline: false, notes, calls, unverified: why };
     }
     return offlineResult(
       req,

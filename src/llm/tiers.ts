@@ -27,11 +27,12 @@ export function minTier(a: Tier, b: Tier): Tier {
 
 /**
  * Difficulty (0 easy … 1 hard, from the task: size, spread, offline risk level) at or above which a request starts
- * on the standard / strong tier. Set where the economy models' answers start failing validation more often than
- * not on the router bench's labelled set: below it the cascade's escalations cost less than starting higher.
+ * on the standard / strong tier. Calibrated on the router bench's committed set (`npm run bench -- router`): starting
+ * higher than this buys little quality, since a failed check escalates anyway; starting strong only for the hardest
+ * requests keeps the quality of the strong tier where cheaper answers would slip past the checks.
  */
-export const DIFFICULTY_STANDARD_AT = 0.4;
-export const DIFFICULTY_STRONG_AT = 0.7;
+export const DIFFICULTY_STANDARD_AT = 0.5;
+export const DIFFICULTY_STRONG_AT = 0.95;
 
 export function tierForDifficulty(d: number): Tier {
   if (d >= DIFFICULTY_STRONG_AT) return 'strong';

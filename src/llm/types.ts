@@ -44,6 +44,11 @@ export interface LlmResult<T = unknown> {
   offline: boolean;
   /** Why the router did not use its first choice, in order ('fallback: 500 from openai/gpt-4o-mini', …). */
   notes: string[];
+  /**
+   * Set when no answer passed the task's check and this is the schema-valid answer of the highest tier tried:
+   * why the check refused it. The caller decides whether to show it.
+   */
+  unverified?: string;
   /** Provider calls this run() made (0 for a cache hit or offline). */
   calls?: number;
 }

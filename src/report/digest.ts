@@ -4,7 +4,7 @@
 // provider being up.
 import type { LedgerEntry, Store, TransitionRecord } from '../store/types.js';
 import type { LlmRouter } from '../llm/types.js';
-import { numbersOf, numbersOutside } from '../llm/checks.js';
+import { contradicts, firstProblem, numbersOf, numbersOutside } from '../llm/checks.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } from './kpis.js';
 import { buildRuns, stageOrder, type Run } from './runs.js';
 import { DAY_MS, HOUR_MS, isoWeek, weekStart, type Trend } from './stats.js';
@@ -111,6 +111,18 @@ export function offlineNarrative(week: string, r: KpiReport, risks: number): str
   return parts.join(' ');
 }
 
+/** The digest paragraph's own check: only the numbers it was given, and the cycle-time trend the right way round. */
+export function digestCheck(facts: { trends: Record<string, { delta: number | null } | undefined> }) {
+  const allowed = numbersOf(facts);
+  const delta = facts.trends.cycleTimeMedianHours?.delta;
+  return ({ text }: { text: string }): string | undefined =>
+    firstProblem(numbersOutside(text, allowed), contradicts(text, delta, { up: 'slower', down: 'faster' }));
+}
+
+export const DIGEST_SYSTEM =
+  "You write one short, upbeat but honest paragraph (at most 3 sentences) for a team's weekly workflow digest. " +
+  'Use only the numbers given. No headings, no lists, no mentions of people.';
+
 /** The narrative from the router, cleaned for posting: plain paragraph, bounded, no mentions, no HTML. */
 function cleanNarrative(s: string): string {
   return s
@@ -206,11 +218,9 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
       // Tier and output tokens come from flow.yml `llm.tasks.digest`; the check holds the model to our numbers.
       const res = await input.router.run<string>({
         task: 'digest',
-        system:
-          "You write one short, upbeat but honest paragraph (at most 3 sentences) for a team's weekly workflow digest. " +
-          'Use only the numbers given. No headings, no lists, no mentions of people.',
+        system: DIGEST_SYSTEM,
         prompt: JSON.stringify(facts),
-        check: ({ text }) => numbersOutside(text, numbersOf(facts)),
+        check: digestCheck(facts),
         org: input.org ?? input.repo.split('/')[0] ?? input.repo,
         repo: input.repo,
         offline: () => fallback,

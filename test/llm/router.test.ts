@@ -366,3 +366,32 @@ describe('offline-only mode', () => {
     expect(h.openai.count()).toBe(0);
   });
 });
+
+describe('answer checks', () => {
+  const wrongLevel = ({ text }: { text: string }) => (/"level":"low"/.test(text) ? 'level low disagrees' : undefined);
+
+  it('never pays the same model twice for one request, even when every tier lists it', async () => {
+    const m = 'openai/gpt-4.1-mini';
+    const r = h.router({ tiers: { economy: [m], standard: [m], strong: [m] } });
+    const res = await r.run(req({ check: wrongLevel }));
+    expect(h.openai.count()).toBe(1);
+    expect(res.costUsd).toBeGreaterThan(0);
+  });
+
+  it('keeps the top tier’s schema-valid answer, marked unverified, when the check refuses every tier; cached so', async () => {
+    const r = h.router({ tasks: { risk: { cascade: true } } });
+    const res = await r.run(req({ check: wrongLevel, prompt: 'diff unverified' }));
+    expect(res.offline).toBe(false);
+    expect(res.unverified).toBe('level low disagrees');
+    expect(res.notes.filter((n) => n.startsWith('escalated'))).toHaveLength(2);
+    const calls = h.openai.count() + h.gemini.count();
+    expect(calls).toBe(3); // one per tier: no sibling or lower tier after the top tier's refusal
+    const again = await h
+      .router({ tasks: { risk: { cascade: true } } })
+      .run(req({ check: wrongLevel, prompt: 'diff unverified' }));
+    expect(again.cached).toBe(true);
+    expect(again.unverified).toBe('level low disagrees');
+    expect(h.openai.count() + h.gemini.count()).toBe(calls);
+    expect(r.stats().checkRejections).toBe(3);
+  });
+});

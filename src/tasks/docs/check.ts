@@ -12,11 +12,26 @@ export function changedExports(files: ReadonlyArray<{ patch?: string | null }>):
   return [...out].slice(0, 12);
 }
 
-export function docsCheck(exports: readonly string[], files: readonly string[]) {
+/** Names exported by removed lines and not added back: a breaking change the summary must call out. */
+export function removedExports(files: ReadonlyArray<{ patch?: string | null }>): string[] {
+  const added = new Set(changedExports(files));
+  const out = new Set<string>();
+  for (const f of files)
+    for (const m of (f.patch ?? '').matchAll(new RegExp(EXPORT.source.replace('^\\+', '^-'), 'gm')))
+      if (!added.has(m[1]!)) out.add(m[1]!);
+  return [...out].slice(0, 12);
+}
+
+export function docsCheck(exports: readonly string[], files: readonly string[], removed: readonly string[] = []) {
   return ({ data }: { text: string; data?: DocsAnswer }): string | undefined => {
     if (!data) return 'no structured answer';
     const prose = [data.changelog_entry, data.summary, ...data.what_changed, data.why, data.how_to_use].join('\n');
-    return firstProblem(filesOutside(pathsIn(prose), files), missing(prose, exports, 'the changed export'));
+    return firstProblem(
+      filesOutside(pathsIn(prose), files),
+      missing(prose, exports, 'the changed export'),
+      missing(prose, removed, 'the removed export'),
+      removed.length && !/\bbreaking\b/i.test(prose) ? 'does not call the removal a breaking change' : undefined,
+    );
   };
 }
 

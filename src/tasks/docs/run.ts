@@ -6,10 +6,11 @@ import type { PullData, PullFile } from '../../github/port.js';
 import { isBot } from '../../github/bots.js';
 import type { ActionConfig } from '../../flow/types.js';
 import type { TaskContext, TaskResult } from '../types.js';
+import type { LlmRequest } from '../../llm/types.js';
 import { redactSecrets } from '../redact/redact.js';
 import { inlineText, stripHtml } from '../sanitize.js';
 import { clipTokens, SECTION_BUDGETS } from '../budget.js';
-import { changedExports, docsCheck, docsDifficulty } from './check.js';
+import { changedExports, docsCheck, docsDifficulty, removedExports } from './check.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
 
 export const DocsSchema = z.object({
@@ -110,6 +111,63 @@ export function prependEntry(changelog: string, entry: string, pr: number): stri
   return lines.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
+/** The docs request as the router sees it (prompt, schema, check, difficulty); tier and tokens come from flow.yml. */
+export async function docsRequest(
+  pull: Pick<PullData, 'title' | 'body'> & { number?: number },
+  files: PullFile[],
+  why: { title: string; body: string | null } | undefined,
+  nonce: string,
+  issue?: number,
+): Promise<
+  Pick<LlmRequest<DocsAnswer>, 'task' | 'system' | 'prompt' | 'schema' | 'check' | 'difficulty'> & { cuts: string[] }
+> {
+  const exports = changedExports(files);
+  const removed = removedExports(files);
+  const b = SECTION_BUDGETS;
+  const sections = {
+    title: clipTokens('PR title', pull.title, b.title),
+    body: clipTokens('PR description', pull.body ?? '', b.body),
+    issue: clipTokens('issue text', why ? `${why.title}\n${why.body ?? ''}` : '', b.issue),
+    files: clipTokens(
+      'file list',
+      files
+        .slice(0, 200)
+        .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
+        .join('\n'),
+      b.files,
+    ),
+  };
+  const cuts = Object.values(sections)
+    .map((x) => x.cut)
+    .filter((c): c is string => Boolean(c));
+  const material = [
+    `Title: ${sections.title.text}`,
+    `Description:\n${sections.body.text}`,
+    ...(why ? [`Issue${issue !== undefined ? ` #${issue}` : ''}: ${sections.issue.text}`] : []),
+    `Files:\n${sections.files.text}`,
+    ...(exports.length ? [`Changed exports (cover each): ${exports.join(', ')}`] : []),
+    ...(removed.length ? [`Removed exports (a breaking change: name each): ${removed.join(', ')}`] : []),
+  ].join('\n\n');
+  const { text: redacted } = await redactSecrets(material);
+  return {
+    task: 'docs',
+    system: [
+      'You are Baton, writing release documentation for a merged pull request for the people who will use it.',
+      'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[], why, how_to_use. No HTML, no @-mentions.',
+      dataFrameRule(nonce),
+    ].join('\n'),
+    prompt: frameUntrusted('merged pull request', redacted, nonce),
+    schema: DocsSchema,
+    check: docsCheck(
+      exports,
+      files.map((f) => f.filename),
+      removed,
+    ),
+    difficulty: docsDifficulty(files, exports),
+    cuts,
+  };
+}
+
 export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { followUpPr?: number }> {
   const { port, pr } = ctx;
   const issue = ctx.run.issue;
@@ -132,52 +190,14 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   }
 
   const [files, why] = await Promise.all([port.listPullFiles(pr), port.getIssue(issue).catch(() => undefined)]);
-  const exports = changedExports(files);
-  const nonce = newNonce();
-  const b = SECTION_BUDGETS;
-  const sections = {
-    title: clipTokens('PR title', pull.title, b.title),
-    body: clipTokens('PR description', pull.body ?? '', b.body),
-    issue: clipTokens('issue text', why ? `${why.title}\n${why.body ?? ''}` : '', b.issue),
-    files: clipTokens(
-      'file list',
-      files
-        .slice(0, 200)
-        .map((f) => `- ${f.filename} (+${f.additions}/-${f.deletions})`)
-        .join('\n'),
-      b.files,
-    ),
-  };
-  const cuts = Object.values(sections)
-    .map((x) => x.cut)
-    .filter((c): c is string => Boolean(c));
-  const material = [
-    `Title: ${sections.title.text}`,
-    `Description:\n${sections.body.text}`,
-    ...(why ? [`Issue #${issue}: ${sections.issue.text}`] : []),
-    `Files:\n${sections.files.text}`,
-    ...(exports.length ? [`Changed exports (cover each): ${exports.join(', ')}`] : []),
-  ].join('\n\n');
-  const { text: redacted } = await redactSecrets(material);
+  const { cuts, ...request } = await docsRequest(pull, files, why, newNonce(), issue);
   // Tier and output tokens come from flow.yml `llm.tasks.docs`.
   const res = await ctx.router.run<DocsAnswer>({
-    task: 'docs',
-    system: [
-      'You are Baton, writing release documentation for a merged pull request for the people who will use it.',
-      'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[], why, how_to_use. No HTML, no @-mentions.',
-      dataFrameRule(nonce),
-    ].join('\n'),
-    prompt: frameUntrusted('merged pull request', redacted, nonce),
-    schema: DocsSchema,
+    ...request,
     org: ctx.org,
     repo: ctx.repo,
     issue,
     pr,
-    check: docsCheck(
-      exports,
-      files.map((f) => f.filename),
-    ),
-    difficulty: docsDifficulty(files, exports),
     offline: () => offlineDocs(pull, files, why),
   });
   const parsed = DocsSchema.safeParse(res.data);
