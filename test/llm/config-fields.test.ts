@@ -50,7 +50,7 @@ describe('llm.tasks.<task>', () => {
     // Every model answers level "low" (the fake's default), which the check rejects: the cascade climbs to the top.
     const on = plain({ tasks: { risk: { cascade: true, adaptive: false } } });
     const a = await on.run(req({ check }));
-    expect(a.offline).toBe(true);
+    expect(a.unverified).toBe('wrong level'); // the top tier's answer, kept but marked
     expect(a.notes.filter((n) => n.startsWith('escalated'))).toHaveLength(2);
     const models = h.openai.requests.concat(h.gemini.requests).map((x) => x.model);
     expect(models.some((m) => DEFAULT_TIERS.economy.some((id) => id.endsWith(m)))).toBe(true);
@@ -61,8 +61,10 @@ describe('llm.tasks.<task>', () => {
   });
 
   it('adaptive: starts at the tier the difficulty calls for; off, a cascade starts at economy', async () => {
-    const on = await plain({ tasks: { risk: { adaptive: true } } }).run(req({ difficulty: 0.9 }));
+    const on = await plain({ tasks: { risk: { adaptive: true } } }).run(req({ difficulty: 0.97 }));
     expect(DEFAULT_TIERS.strong).toContain(used(on));
+    const mid = await plain({ tasks: { risk: { adaptive: true } } }).run(req({ difficulty: 0.6, prompt: 'm' }));
+    expect(DEFAULT_TIERS.standard).toContain(used(mid));
     const easy = await plain({ tasks: { risk: { adaptive: true } } }).run(req({ difficulty: 0.1, prompt: 'e' }));
     expect(DEFAULT_TIERS.economy).toContain(used(easy));
     const off = await plain({ tasks: { risk: { adaptive: false } } }).run(req({ difficulty: 0.9, prompt: 'o' }));
