@@ -150,7 +150,7 @@ function docsAnswer(model: string, item: DocsItem, o: Outcome): unknown {
   return answer;
 }
 
-function digestAnswer(model: string, item: DigestItem, o: Outcome): string {
+function digestAnswer(item: DigestItem, o: Outcome): string {
   const f = item.facts;
   if (o === 'invalid') return '';
   const finished = o === 'invented-number' ? f.current.finished + 3 : f.current.finished;
@@ -173,7 +173,7 @@ export function answerText(
       ? riskAnswer(model, item, o, batonLevel)
       : item.task === 'docs'
         ? docsAnswer(model, item, o)
-        : digestAnswer(model, item, o);
+        : digestAnswer(item, o);
   let text = typeof a === 'string' ? (a === 'broken' ? '{"summary": "The change' : a) : JSON.stringify(a);
   // Thinking and the answer share max output tokens: what does not fit is cut off mid-answer.
   const room = maxTokens - thinkingTokens(model, item);
