@@ -22,6 +22,7 @@ import { CARD_MARKER, parseCard } from '../github/card.js';
 import { HIGH_RISK_LABEL } from '../engine/decide.js';
 import { lazyRouter, lazyTasks } from './lazy.js';
 import { lastDue } from '../report/scheduler.js';
+import { transitionEffect } from '../report/transition-effect.js';
 import { isoWeek } from '../report/stats.js';
 import type { TransitionRecord } from '../store/types.js';
 import type { ActionInputs } from './inputs.js';
@@ -160,10 +161,11 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
       await decideOnly(port, store, inputs, eventName, payload, result);
       return result;
     }
-    const worker = makeWorker(inputs, store, reqs.octokit, result);
+    const repos = new RepoRegistry(store);
+    const worker = makeWorker(inputs, store, reqs.octokit, result, repos);
     if (eventName === 'schedule' || eventName === 'workflow_dispatch') {
       result.mode = 'schedule';
-      await sweep(worker, port, store, inputs, payload, now(), result);
+      await sweep(worker, repos, port, store, now(), result, inputs.botLogin);
     } else {
       const id = `actions-run:${inputs.runId}`;
       const key = await orderingKey(eventName, payload, (pr) => store.issueForPr(repoName, pr));
@@ -179,7 +181,13 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
   return result;
 }
 
-function makeWorker(inputs: ActionInputs, store: JobStore, octokit: OctokitLike, result: ActionResult): Worker {
+function makeWorker(
+  inputs: ActionInputs,
+  store: JobStore,
+  octokit: OctokitLike,
+  result: ActionResult,
+  repos: RepoRegistry,
+): Worker {
   return new Worker({
     store,
     router: (flow: Flow) =>
@@ -203,7 +211,7 @@ function makeWorker(inputs: ActionInputs, store: JobStore, octokit: OctokitLike,
     },
     // A failed job is a failed workflow run: GitHub's "Re-run jobs" is the retry, so nothing is dead-lettered here.
     maxAttempts: Number.POSITIVE_INFINITY,
-    repos: new RepoRegistry(store),
+    repos,
   });
 }
 
@@ -306,12 +314,12 @@ function lookups(port: GitHubPort, store: JobStore): Lookups {
  */
 async function sweep(
   worker: Worker,
+  repos: RepoRegistry,
   port: GitHubPort,
   store: JobStore,
-  _inputs: ActionInputs,
-  payload: P,
   at: Date,
   result: ActionResult,
+  bot: string,
 ): Promise<void> {
   const repo = await port.getRepo();
   const flow = (await worker.flows.get(port, repo.default_branch)).flow;
@@ -319,6 +327,7 @@ async function sweep(
     result.reason = 'no valid .github/flow.yml on the default branch';
     return;
   }
+  await repos.observe({ repo: port.fullName, defaultBranch: repo.default_branch, flow });
   const withSla = new Set(flow.stages.filter((s) => s.slaMs).map((s) => `${STAGE_LABEL_PREFIX}${s.id}`));
   const open = await port.listIssues({ state: 'open' });
   const due = open.filter((i) => !i.pull_request && i.labels.some((l) => l !== HIGH_RISK_LABEL && withSla.has(l)));
@@ -341,8 +350,7 @@ async function sweep(
     });
     await worker.handle({ id, key: `${port.fullName}#${issue.number}`, name: SLA_EVENT, attempt: 1 });
   }
-  await digestIfDue(worker, port, store, flow, at, result);
-  void payload;
+  await digestIfDue(worker, port, store, flow, at, result, bot);
 }
 
 /** Post the week's digest once: the digest issue's comments say whether this ISO week's is there already. */
@@ -353,6 +361,7 @@ async function digestIfDue(
   flow: Flow,
   at: Date,
   result: ActionResult,
+  bot: string,
 ): Promise<void> {
   const enabled = flow.digest.enabled ?? flow.digest.issue !== undefined;
   if (!enabled || flow.digest.issue === undefined) return;
@@ -361,9 +370,37 @@ async function digestIfDue(
   const marker = `<!-- baton:digest ${week} -->`;
   const comments = await port.listComments(flow.digest.issue);
   if (comments.some((c) => c.body.includes(marker))) return;
+  await transitionsFromCards(port, store, flow, at, bot);
   await worker.postDigest(port.fullName, week);
   result.decisions.push({ issue: `${port.fullName}#${flow.digest.issue}`, event: 'digest', note: `posted ${week}` });
-  void store;
+}
+
+/**
+ * The digest's KPIs come from the transition log; on Actions that log is the cards' history. Read the cards of the
+ * runs active in the digest's window (weekly: one listing plus one read per run) into this job's store.
+ */
+async function transitionsFromCards(
+  port: GitHubPort,
+  store: JobStore,
+  flow: Flow,
+  at: Date,
+  bot: string,
+): Promise<void> {
+  const since = new Date(at.getTime() - 9 * 7 * 86_400_000).toISOString();
+  const issues = (await port.listIssues({ state: 'all', since })).filter(
+    (i) => !i.pull_request && i.labels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) && l !== HIGH_RISK_LABEL),
+  );
+  for (const issue of issues) {
+    // Only Baton's own cards: anyone can write a comment that looks like one.
+    const mine = (await port.listComments(issue.number)).filter(
+      (c) => c.user.login.toLowerCase() === bot.toLowerCase(),
+    );
+    const card = cardIn(mine.map((c) => c.body));
+    if (!card || card.repo !== port.fullName) continue;
+    const record = transitionEffect({ store, repo: port.fullName, flow, run: () => card });
+    for (const entry of card.history)
+      await record({ kind: 'transition', key: `${card.issue}:${entry.at}`, entry, issue: card.issue });
+  }
 }
 
 function explain(err: unknown): string {

@@ -73,5 +73,6 @@ describe('the demo on Actions', () => {
     } finally {
       await app.cleanup();
     }
-  });
+    // Eleven node processes and the App on a busy machine: minutes, not seconds, when the whole suite runs.
+  }, 300_000);
 });

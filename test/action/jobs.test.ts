@@ -1,9 +1,13 @@
 // What differs on Actions, through the action entry and the sandbox's runner: re-runs, a token without checks: write,
-// a fork's pull request with a read-only token, and the scheduled SLA sweep.
+// a fork's pull request with a read-only token, and the scheduled SLA sweep. Each test starts real node processes.
+import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { startActionsDemo, type ActionsDemo } from '../../src/sandbox/actions-demo.js';
+import { DEMO_FLOW_PATH } from '../../src/sandbox/local-baton.js';
 import { parseCard } from '../../src/github/card.js';
 import { ActionsRunner } from '../../src/sandbox/actions-runner.js';
 
+jest.setTimeout(180_000);
 let demo: ActionsDemo | undefined;
 afterEach(async () => {
   await demo?.stop();
@@ -182,5 +186,32 @@ describe('route mode', () => {
     const job = await routed.run('pull_request_target', opened.payload).finally(() => routed.stop());
     expect(job.exitCode).toBe(0);
     expect(job.outputs).toMatchObject({ mode: 'route', group: `${repo}#${issue}` });
+  });
+});
+
+describe('schedule: the weekly digest', () => {
+  it('posts the week’s digest once, with the runs read from their cards', async () => {
+    const flowYml = readFileSync(DEMO_FLOW_PATH, 'utf8').replace(
+      /^risk:/m,
+      'digest:\n  issue: 1\n  cron: "* * * * *"\nrisk:',
+    );
+    demo = await startActionsDemo({ flowYml });
+    const repo = demo.seeded.repo;
+    const digestIssue = demo.sandbox.createIssue({ title: 'Workflow Wins', by: 'alice', repo }).number;
+    expect(digestIssue).toBe(1);
+    const issue = await startRun(demo);
+    demo.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+    await demo.settle();
+    const cron = { schedule: '*/30 * * * *', repository: { full_name: repo } };
+    const first = await demo.runner.run('schedule', cron);
+    expect(first.exitCode).toBe(0);
+    expect(first.summary).toMatch(/digest → posted \d{4}-W\d\d/);
+    const digests = () => botComments(demo!, digestIssue).filter((c) => c.body.includes('<!-- baton:digest'));
+    expect(digests()).toHaveLength(1);
+    // The run's two moves (start, spec → build) came from its card.
+    expect(digests()[0]!.body).toMatch(/Workflow Wins/);
+    const second = await demo.runner.run('schedule', cron);
+    expect(second.exitCode).toBe(0);
+    expect(digests()).toHaveLength(1);
   });
 });
