@@ -246,7 +246,7 @@ export class Worker {
         if (pr.risk?.commentId)
           links[`risk:${pr.number}`] = `${web}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
       const problem = lookup.problem ? configProblemNote(lookup.problem.sha) : undefined;
-      await this.runs.write(port, run, renderCard(run, flow, { links, configProblem: problem }), read.cardId);
+      await this.runs.write(port, run, (r) => renderCard(r, flow, { links, configProblem: problem }), read);
     }
     await this.deps.sla?.observe(repoCtx, run);
     if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry')
@@ -336,7 +336,8 @@ export class Worker {
       ...read.run,
       stuck: { reason: errorMessage(err).slice(0, 300), at: new Date().toISOString(), job: job.id },
     };
-    await this.runs.write(port, run, renderCard(run, lookup.flow), read.cardId);
+    const flow = lookup.flow;
+    await this.runs.write(port, run, (r) => renderCard(r, flow), read);
   }
 }
 

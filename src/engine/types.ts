@@ -107,6 +107,8 @@ export interface LinkedPr {
 
 export interface RunState {
   v: 1;
+  /** State version: +1 on every card write; a job writes only over the version it read (github/runs.ts). */
+  version?: number;
   repo: string;
   issue: number;
   issueAuthor: string;

@@ -57,10 +57,41 @@ export class RunStates {
     return { run: null };
   }
 
-  /** Write the card (edit in place, or create it when missing) and remember its id and state. */
-  async write(port: GitHubPort, run: RunState, body: string, cardId: number | undefined): Promise<number> {
+  /** The bot's card on the issue, found by its marker (newest first), with its state. */
+  private async findCard(
+    port: GitHubPort,
+    issue: number,
+  ): Promise<{ id: number; run: RunState | undefined } | undefined> {
+    const bot = this.botLogin()?.toLowerCase();
+    const card = (await port.listComments(issue))
+      .filter((c) => isCard(c.body) && (!bot || c.user.login.toLowerCase() === bot))
+      .pop();
+    return card ? { id: card.id, run: parseCard(card.body) } : undefined;
+  }
+
+  /**
+   * Write the card, conditionally: the state version in the card must still be the one this job read (`read`), or
+   * another job — a stale copy after a Redis loss, a replica that took over a lease — wrote in between, and writing
+   * now would erase its transition. Then this throws StaleRunError and the job's retry decides again from the newer
+   * state. GitHub has no conditional comment edit, so the check is a conditional read just before the write (free
+   * when nobody changed the card): it closes the window to the time between two requests. A missing card is looked
+   * for by its marker before one is created, so an ambiguous create is never posted twice.
+   */
+  async write(port: GitHubPort, run: RunState, render: (run: RunState) => string, read: RunRead): Promise<number> {
     const k = this.key(port.fullName, run.issue);
-    let id = cardId;
+    const expected = read.run?.version ?? 0;
+    let id = read.cardId;
+    const current = id !== undefined ? await port.getComment(id) : undefined;
+    let onCard: RunState | undefined = current ? parseCard(current.body) : undefined;
+    if (!current) {
+      const found = await this.findCard(port, run.issue);
+      id = found?.id;
+      onCard = found?.run;
+    }
+    if (onCard && (onCard.version ?? 0) !== expected)
+      throw new StaleRunError(port.fullName, run.issue, expected, onCard.version ?? 0);
+    const next: RunState = { ...run, version: expected + 1 };
+    const body = render(next);
     if (id !== undefined) {
       const updated = await port.updateComment(id, body);
       if (!updated) id = undefined; // deleted meanwhile: recreate below
@@ -68,12 +99,21 @@ export class RunStates {
     if (id === undefined) {
       const created = await port.createComment(run.issue, body);
       id = created.id;
-      await this.store.kvSet('card', k, String(id));
     }
-    await this.store.kvSet('run', k, JSON.stringify(run));
+    await this.store.kvSet('card', k, String(id));
+    await this.store.kvSet('run', k, JSON.stringify(next));
     // When Baton last wrote this run (its clock, not the events'): the reconcile sweep skips runs that moved since
     // its previous pass.
     await this.store.kvSet('run-written', k, String(Date.now()));
     return id;
+  }
+}
+
+/** The card changed since this job read it: the job is retried and decides again from the newer state. */
+export class StaleRunError extends Error {
+  constructor(repo: string, issue: number, expected: number, found: number) {
+    super(
+      `the status card of ${repo}#${issue} is at state version ${found}, not the ${expected} this job read: another job wrote it meanwhile; retrying from the newer state`,
+    );
   }
 }

@@ -125,6 +125,7 @@ export class BullQueue implements JobQueue {
   private readonly k: {
     listed: string;
     keys: string;
+    alive: string;
     names: string;
     list: (key: string) => string;
     lock: (key: string) => string;
@@ -132,6 +133,7 @@ export class BullQueue implements JobQueue {
   private worker?: Worker;
   private workerRedis?: Redis;
   private sweepTimer?: NodeJS.Timeout;
+  private aliveTimer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private closed = false;
 
@@ -160,6 +162,7 @@ export class BullQueue implements JobQueue {
     this.k = {
       listed: `${base}:listed`,
       keys: `${base}:keys`,
+      alive: `${base}:alive`,
       names: `${base}:names`,
       list: (key) => `${base}:list:${key}`,
       lock: (key) => `${base}:lock:${key}`,
@@ -251,9 +254,19 @@ export class BullQueue implements JobQueue {
     });
     this.worker.on('error', (err) => this.o.onError(err, 'BullMQ worker'));
     await this.worker.waitUntilReady();
+    await this.redis.set(this.k.alive, this.owner);
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.o.sweepMs);
     this.sweepTimer.unref();
+    // Redis can lose its data without a reconnect (FLUSHALL, eviction, a failover to an empty replica): a sentinel
+    // key that vanished says so within a second, and the queue is rebuilt from the store then, not at the next sweep.
+    this.aliveTimer = setInterval(() => {
+      this.redis
+        .set(this.k.alive, this.owner, 'NX')
+        .then((set) => (set === 'OK' ? this.sweep() : undefined))
+        .catch(() => undefined);
+    }, 1000);
+    this.aliveTimer.unref();
     // Redis came back (possibly empty: no persistence): rebuild from the store.
     this.redis.on('ready', () => void this.sweep());
   }
@@ -331,6 +344,7 @@ export class BullQueue implements JobQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
+    clearInterval(this.aliveTimer);
     await this.sweeping;
     if (this.worker) {
       const w = this.worker;

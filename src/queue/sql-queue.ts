@@ -34,6 +34,17 @@ export interface SqlQueueOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** Whether a process with this pid exists on this host (EPERM: it exists but is someone else's). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 
 interface InFlight {
   job: QueuedJob;
@@ -79,8 +90,23 @@ export class SqlQueue implements JobQueue {
     if (this.running) throw new Error('Queue already started: call stop() before starting it again.');
     this.handler = handler;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
+    await this.reclaimOwn().catch((err) => this.onError(err, 'taking back jobs of a previous run of this process'));
     this.running = true;
     this.loop = this.pump();
+  }
+
+  /**
+   * A process restarted on the same host (a crash, a deploy, a container restart) takes its previous run's jobs back
+   * at once instead of waiting for their leases to expire: a lease owned by this host whose process is gone cannot
+   * be renewed by anyone. (A container restarted with the same pid looks alive and waits out the lease.)
+   */
+  private async reclaimOwn(): Promise<void> {
+    const [host] = this.owner.split(':');
+    for (const l of await this.store.jobs.leases()) {
+      const [h, p] = l.owner.split(':');
+      if (l.owner === this.owner || h !== host || !p) continue;
+      if (!processAlive(Number(p))) await this.store.jobs.release(l.id, l.owner);
+    }
   }
 
   private kick(): void {

@@ -414,6 +414,11 @@ class PostgresJobTable implements JobTable {
     );
   }
 
+  async leases(): Promise<Array<{ id: string; owner: string }>> {
+    const r = await this.q(`SELECT id, locked_by FROM deliveries WHERE status = 'pending' AND locked_by IS NOT NULL`);
+    return r.rows.map((x) => ({ id: String(x.id), owner: String(x.locked_by) }));
+  }
+
   async queued(limit = 10_000): Promise<QueuedJob[]> {
     const r = await this.q(
       `SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT $1`,

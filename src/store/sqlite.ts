@@ -412,6 +412,12 @@ class SqliteJobTable implements JobTable {
     ).run(id, owner);
   }
 
+  async leases(): Promise<Array<{ id: string; owner: string }>> {
+    return (
+      this.st(`SELECT id, locked_by FROM deliveries WHERE status = 'pending' AND locked_by IS NOT NULL`).all() as Row[]
+    ).map((r) => ({ id: String(r.id), owner: String(r.locked_by) }));
+  }
+
   async queued(limit = 10_000): Promise<QueuedJob[]> {
     const rows = this.st(
       `SELECT id, key, name, attempts FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY seq LIMIT ?`,

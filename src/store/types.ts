@@ -154,6 +154,8 @@ export interface JobTable {
   retryAt(id: string, owner: string, runAt: number, error: string): Promise<boolean>;
   /** Give a claimed job back untouched (shutdown): the attempt is not counted. */
   release(id: string, owner: string): Promise<void>;
+  /** Jobs leased right now and by whom (a restarted process takes back the ones its previous run left). */
+  leases(): Promise<Array<{ id: string; owner: string }>>;
   /** Pending enqueued jobs in enqueue order (BullMQ recovery). */
   queued(limit?: number): Promise<QueuedJob[]>;
   counts(now: number): Promise<JobCounts>;
