@@ -102,4 +102,44 @@ describe('Redis loses everything while jobs are queued', () => {
     expect(await countRedisPrefix(ns)).toBeGreaterThan(0);
     await child.kill();
   }, 90_000);
+
+  it('Redis losing its data under a running replica: GitHub calls keep working, runs move on, /readyz says ready, SIGTERM exits 0', async () => {
+    const ns2 = uniqueNamespace('redisflush');
+    const w = await sandboxWorld();
+    const store = await openStack({ databaseUrl: PG_URL, namespace: ns2, redisUrl: '', env: {} });
+    try {
+      const child = await startChild({ ...w.env, ...sharedEnv(ns2) });
+      w.sandbox.webhookUrl = child.webhookUrl;
+      const repo = w.seeded.repo;
+      const issue = w.sandbox.createIssue({ title: 'Flushed', by: 'alice', repo }).number;
+      w.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo });
+      await settle(w.sandbox, store.store);
+      // Everything of this deployment in Redis goes: queue, per-key locks, and Bottleneck's throttling state (kept
+      // under the same prefix), as after a restart without persistence.
+      expect(await countRedisPrefix(`${ns2}:throttle`)).toBeGreaterThan(0);
+      await deleteRedisPrefix(ns2);
+      w.sandbox.labelIssue(issue, 'spec:ready', { by: 'alice', repo });
+      await settle(w.sandbox, store.store);
+      const a = auditIssue(w.sandbox, repo, issue, BOT);
+      expect({ stage: a.run?.stage, cards: a.cards, labels: a.stageLabels }).toEqual({
+        stage: 'build',
+        cards: 1,
+        labels: ['baton:build'],
+      });
+      expect(await store.store.deadDeliveries()).toEqual([]);
+      const ready = await fetch(`${child.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { checks: Record<string, { ok: boolean }> }).checks.github_throttle?.ok).toBe(
+        true,
+      );
+      // Baton owns throttling's Redis client and closes it: the process exits on SIGTERM.
+      child.proc.kill('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await store.close();
+      await w.sandbox.stop();
+      await deleteRedisPrefix(ns2);
+      await dropSchema(ns2);
+    }
+  }, 90_000);
 });
