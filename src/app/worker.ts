@@ -20,7 +20,7 @@ import { normalize, type Lookups } from '../github/events.js';
 import { DeferredLabels, transitionLabels } from '../github/deferred.js';
 import { checkFlowFile } from '../github/flow-check.js';
 import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
-import { approvers } from '../github/reviews.js';
+import { countedApprovers } from '../github/reviews.js';
 import { RunStates } from '../github/runs.js';
 import { TeamMembers } from '../github/teams.js';
 import { errorMessage } from '../ops/errors.js';
@@ -118,7 +118,7 @@ export class Worker {
     return {
       issueForPr: (pr) => this.deps.store.issueForPr(port.fullName, pr),
       permission: (login) => port.getPermission(login),
-      approvals: async (pr) => approvers(await port.listReviews(pr)),
+      approvals: (pr) => countedApprovers(port, pr),
       pull: async (pr) => {
         try {
           return await port.getPull(pr);

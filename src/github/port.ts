@@ -80,6 +80,8 @@ export interface ReviewData {
   user: { login: string };
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
   submitted_at?: string;
+  /** The head commit the review was submitted on. */
+  commit_id?: string;
 }
 
 export interface CheckRunData {

@@ -2,7 +2,7 @@
 // submitted, oldest first; a later approval replaces an earlier "changes requested", a dismissal cancels an approval,
 // and a comment-only review never changes a verdict (it only says the person reviewed). PENDING reviews are drafts
 // nobody else can see.
-import type { ReviewData } from './port.js';
+import type { GitHubPort, ReviewData } from './port.js';
 
 export interface LatestReview {
   /** The login as GitHub spells it. */
@@ -27,4 +27,29 @@ export function latestReviews(reviews: readonly Review[]): Map<string, LatestRev
 /** Logins whose latest verdict is an approval. */
 export function approvers(reviews: readonly Review[]): string[] {
   return [...latestReviews(reviews).values()].filter((r) => r.state === 'APPROVED').map((r) => r.login);
+}
+
+/**
+ * Approvals that count, with GitHub's branch-protection semantics: only from people with write access (or higher),
+ * and — like "Dismiss stale pull request approvals when new commits are pushed" — only for the PR's current head
+ * (`commit_id` of the review). `BATON_DISMISS_STALE_APPROVALS=false` keeps approvals across pushes.
+ */
+export async function countedApprovers(
+  port: GitHubPort,
+  pr: number,
+  opts: { headSha?: string; dismissStale?: boolean } = {},
+): Promise<string[]> {
+  const dismissStale = opts.dismissStale ?? process.env.BATON_DISMISS_STALE_APPROVALS !== 'false';
+  const reviews = await port.listReviews(pr);
+  const head = dismissStale ? (opts.headSha ?? (await port.getPull(pr)).head.sha) : undefined;
+  // A review on an older head no longer approves what is there now.
+  const current = head
+    ? reviews.filter((r) => r.state !== 'APPROVED' || !r.commit_id || r.commit_id === head)
+    : reviews;
+  const out: string[] = [];
+  for (const login of approvers(current)) {
+    const p = await port.getPermission(login);
+    if (p === 'admin' || p === 'maintain' || p === 'write') out.push(login);
+  }
+  return out;
 }

@@ -113,6 +113,8 @@ export class FakeGitHub {
         return this.ok(paged(this.prFiles.get(p.pull_number) ?? []));
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits':
         return this.ok(this.prCommits.get(p.pull_number) ?? []);
+      case 'GET /repos/{owner}/{repo}/collaborators/{username}/permission':
+        return this.ok({ permission: 'write' });
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews':
         return this.ok(this.reviews.get(p.pull_number) ?? []);
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers': {

@@ -128,6 +128,7 @@ test('high risk: label, senior review requests (not the author, not who already 
   // A non-senior approval changes nothing; a senior's (via team) turns the check green, once.
   expect((await approveRisk(ctx(12), 'rando')).approved).toBe(false);
   expect(gh.checks[0]?.conclusion).toBe('failure');
+  gh.reviews.set(12, [{ id: 1, user: { login: 'lee' }, state: 'APPROVED' }]);
   const ok = await approveRisk(ctx(12), 'lee');
   expect(ok).toMatchObject({ approved: true, checkRunId: gh.checks[0]?.id });
   expect(gh.checks[0]?.conclusion).toBe('success');

@@ -73,6 +73,7 @@ test('a high-risk PR gets one comment, the label, a senior review request and a 
   const writes = Object.entries(sb.requests().byRoute).filter(([k]) => !k.startsWith('GET'));
   expect(writes).toEqual([]);
 
+  sb.submitReview(pr.number, 'carol', 'APPROVED');
   expect((await approveRisk(ctx(pr.number), 'carol')).approved).toBe(true);
   expect((await port.listCheckRuns(r.headSha!, RISK_CHECK_NAME)).map((c) => c.conclusion)).toEqual(['success']);
 });

@@ -232,7 +232,28 @@ const HASH_WORDS = new Set([
   'href',
 ]);
 
+// Cheap first look: a key with none of these stems cannot be a credential name (most keys in code are not).
+const STEMS = /pass|pw|secret|token|key|auth|cred|bearer|jwt|cookie|hmac|salt|sig|otp|dsn|sas|priv/i;
+const cache = new Map<string, KeyClass | undefined>();
+
+/** What a key name says about its value (memoised: the same keys recur in a text). */
 export function keyClass(key: string): KeyClass | undefined {
+  const hit = cache.get(key);
+  if (hit !== undefined || cache.has(key)) return hit;
+  const cls = classify(key);
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, cls);
+  return cls;
+}
+
+/** Like keyClass, for the credential question only: undefined unless the key names a credential. */
+export function credentialKey(key: string): KeyClass | undefined {
+  if (!STEMS.test(key)) return undefined;
+  const c = keyClass(key);
+  return c === 'ordinary' ? undefined : c;
+}
+
+function classify(key: string): KeyClass | undefined {
   const words = keyWords(key);
   if (!words.length) return undefined;
   const last = words[words.length - 1]!;

@@ -3,7 +3,7 @@
 // `<key>…</key>`, `Authorization: Bearer …`), bare random tokens with no name beside them, private key blocks,
 // passwords in connection strings, and secrets hidden in base64 or percent-encoding.
 import { classSwitchRate, decodeBase64, entropy, looksRandom, printable } from './entropy.js';
-import { keyClass, type KeyClass } from './keys.js';
+import { credentialKey, keyClass, type KeyClass } from './keys.js';
 
 export interface Finding {
   kind: string;
@@ -129,8 +129,8 @@ export function keyedFindings(text: string): Finding[] {
     if (m[0] === '::') continue; // C++/Rust paths, IPv6
     const k = keyBefore(text, m.index);
     if (!k) continue;
-    const cls = keyClass(k.key);
-    if (!cls || cls === 'ordinary') continue;
+    const cls = credentialKey(k.key);
+    if (!cls) continue;
     const v = valueAt(text, m.index + m[0].length);
     if (!v) continue;
     const scheme = SCHEME.exec(text.slice(v.start, Math.min(v.end, v.start + 24)));

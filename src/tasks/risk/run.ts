@@ -7,7 +7,7 @@ import type { PullData, PullFile, CommentData, GitHubPort } from '../../github/p
 import { splitTeam } from '../../engine/owners.js';
 import { isBot } from '../../github/bots.js';
 import { findCheckRun, writeCheckRun, type CheckConclusion } from '../../github/checks.js';
-import { approvers, latestReviews } from '../../github/reviews.js';
+import { countedApprovers, latestReviews } from '../../github/reviews.js';
 import type { TaskContext, TaskResult } from '../types.js';
 import { computeMetrics } from './metrics.js';
 import { scoreChange } from './score.js';
@@ -86,7 +86,7 @@ async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: str
 }
 
 async function seniorApproved(ctx: TaskContext, s: SeniorInfo): Promise<string | undefined> {
-  for (const login of approvers(await ctx.port.listReviews(ctx.pr)))
+  for (const login of await countedApprovers(ctx.port, ctx.pr))
     if (await isSenior(ctx.port, ctx.org, s, login)) return login;
   return undefined;
 }
@@ -307,6 +307,10 @@ export async function approveRisk(ctx: TaskContext, approver: string): Promise<A
   if (!(await isSenior(ctx.port, ctx.org, s, approver)))
     return { approved: false, reason: `${approver} is not in the ${s.role} role` };
   const pull = await ctx.port.getPull(ctx.pr);
+  // Only an approval that counts (write access, on the current head) lifts the gate.
+  const counted = await countedApprovers(ctx.port, ctx.pr, { headSha: pull.head.sha });
+  if (!counted.some((l) => l.toLowerCase() === approver.toLowerCase()))
+    return { approved: false, reason: `${approver}'s approval does not count (no write access, or an older head)` };
   const mine = await findCheckRun(ctx.port, pull.head.sha, RISK_CHECK_NAME);
   if (!mine) return { approved: true, reason: 'no risk check on the head commit' };
   if (mine.conclusion === 'success') return { approved: true, reason: 'already green', checkRunId: mine.id };
