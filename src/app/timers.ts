@@ -37,6 +37,18 @@ export class SlaWatch {
 
   constructor(private readonly store: Pick<Store, 'kvSet' | 'kvDelete' | 'kvList' | 'recordDelivery'>) {}
 
+  /** Stop watching every run of a repo the App can no longer reach. */
+  async forgetRepo(repo: string): Promise<number> {
+    let n = 0;
+    for (const { key } of await this.store.kvList('sla'))
+      if (key.startsWith(`${repo}#`)) {
+        await this.store.kvDelete('sla', key);
+        this.last.delete(key);
+        n++;
+      }
+    return n;
+  }
+
   /** Called after every run update: watch the run while its stage has an SLA that has not been nudged. */
   async observe(ctx: RepoContext, run: RunState): Promise<void> {
     const key = `${ctx.repo}#${run.issue}`;
@@ -97,7 +109,14 @@ export class RepoRegistry {
   private readonly repos = new LRUCache<string, RepoContext>({ max: 5_000 });
   private readonly last = new LRUCache<string, string>({ max: 5_000 });
 
-  constructor(private readonly store: Pick<Store, 'kvSet' | 'kvList'>) {}
+  constructor(private readonly store: Pick<Store, 'kvSet' | 'kvList' | 'kvDelete'>) {}
+
+  /** The App lost access to the repo (uninstalled, or the repo removed from the installation): no more digests. */
+  async forget(repo: string): Promise<void> {
+    this.repos.delete(repo);
+    this.last.delete(repo);
+    await this.store.kvDelete('repo', repo);
+  }
 
   async observe(ctx: RepoContext): Promise<void> {
     this.repos.set(ctx.repo, ctx);

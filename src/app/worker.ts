@@ -95,6 +95,7 @@ export class Worker {
     const payload = d.payload as P;
     const log = this.logFor(job, d.name);
     try {
+      if (await this.installationChanged(d.name, payload, log)) return;
       const full: string | undefined = payload.repository?.full_name;
       if (!full) return;
       const port = await this.portFor(full, payload.installation?.id);
@@ -113,6 +114,32 @@ export class Worker {
       throw err;
     }
   };
+
+  /**
+   * `installation` and `installation_repositories` (GitHub sends them to every App): repositories the App can no
+   * longer reach leave the SLA watch and the digest registry, so no timer keeps acting on them
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories).
+   */
+  private async installationChanged(name: string, payload: P, log: Logger): Promise<boolean> {
+    if (name !== 'installation' && name !== 'installation_repositories') return false;
+    const gone: P[] =
+      name === 'installation'
+        ? payload.action === 'deleted' || payload.action === 'suspend'
+          ? (payload.repositories ?? [])
+          : []
+        : (payload.repositories_removed ?? []);
+    for (const r of gone) {
+      const full: string | undefined = r?.full_name;
+      if (!full) continue;
+      await this.deps.repos?.forget(full);
+      const runs = (await this.deps.sla?.forgetRepo(full)) ?? 0;
+      log.info(
+        { repo: full, runs, action: `${name}.${payload.action}` },
+        'the App can no longer reach this repository',
+      );
+    }
+    return true;
+  }
 
   private lookups(port: GitHubPort): Lookups {
     return {

@@ -307,6 +307,16 @@ export class Sandbox {
     return inst.id;
   }
 
+  /** Remove repos from the App's installation (installation_repositories.removed is sent). */
+  uninstallFrom(repos: string[], o: { by?: string } = {}): void {
+    const rs = repos.map((r) => this.repoOf(r));
+    const inst = [...this.state.installations.values()].find(
+      (i) => i.appId === this.opts.appId && rs.every((r) => i.repos.has(r.fullName.toLowerCase())),
+    );
+    if (!inst) throw new Error(`sandbox: ${repos.join(', ')} is not in one installation of the App`);
+    this.world.removeFromInstallation(inst.id, rs, o.by ?? this.defaultActor);
+  }
+
   /** A commit without webhooks (history that predates the demo). */
   commitFiles(
     fullName: string,

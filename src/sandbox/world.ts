@@ -961,6 +961,36 @@ export class World {
     return c;
   }
 
+  // --- installations ---------------------------------------------------------------------------------------------
+  /**
+   * Repositories removed from the App's installation: installation_repositories.removed, sent to the App
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories). From then on the
+   * installation's tokens no longer reach them.
+   */
+  removeFromInstallation(installationId: number, repos: Repo[], actor: string): void {
+    const inst = this.state.installations.get(installationId);
+    if (!inst) throw new HttpError(404, 'Not Found');
+    for (const r of repos) inst.repos.delete(r.fullName.toLowerCase());
+    const mini = (r: Repo) => ({
+      id: r.id,
+      node_id: Buffer.from(`Repository:${r.id}`).toString('base64'),
+      name: r.name,
+      full_name: r.fullName,
+      private: r.private,
+    });
+    this.emitRaw(
+      'installation_repositories',
+      buildPayload('installation_repositories', 'removed', {
+        installation: this.render.installation(inst),
+        repository_selection: 'selected',
+        repositories_added: [],
+        repositories_removed: repos.map(mini),
+        requester: null,
+        sender: this.render.user(actor),
+      }),
+    );
+  }
+
   // --- commit statuses (Jenkins, CircleCI, Buildkite...) ----------------------------------------------------------
   /**
    * POST /repos/{owner}/{repo}/statuses/{sha}: a status per context, newest wins, at most 1000 per sha and context;

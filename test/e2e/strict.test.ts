@@ -218,3 +218,19 @@ describe('shapes GitHub really sends', () => {
     expect(await lb.stack.store.deadDeliveries()).toEqual([]);
   });
 });
+
+describe('installation events keep the registries true', () => {
+  it('a repository removed from the installation leaves the digest registry and the SLA watch', async () => {
+    lb = await local({ flowYml: FLOW.replace('owner: pm, enter: [assign]', 'owner: pm, sla: 1d, enter: [assign]') });
+    const repo = lb.seeded.repo;
+    const issue = lb.sandbox.createIssue({ title: 'Feature', body: 'x', by: 'alice', repo }).number;
+    lb.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo });
+    await lb.settle();
+    expect((await lb.stack.store.kvList('repo')).map((r) => r.key)).toEqual([repo]);
+    expect((await lb.stack.store.kvList('sla')).map((r) => r.key)).toEqual([`${repo}#${issue}`]);
+    lb.sandbox.uninstallFrom([repo], { by: 'alice' });
+    await lb.settle();
+    expect(await lb.stack.store.kvList('repo')).toEqual([]);
+    expect(await lb.stack.store.kvList('sla')).toEqual([]);
+  });
+});
