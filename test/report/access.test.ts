@@ -7,11 +7,11 @@ describe('decideAccess', () => {
   it('without a token: open to loopback only, never through a proxy', () => {
     expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
     expect(isLoopback('203.0.113.5')).toBe(false);
-    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: {} }, undefined)).toEqual({
+    expect(decideAccess({ remoteAddress: '127.0.0.1', headers: { host: 'localhost:3000' } }, undefined)).toEqual({
       ok: true,
       via: 'localhost',
     });
-    expect(decideAccess({ remoteAddress: '::1', headers: {} }, undefined).ok).toBe(true);
+    expect(decideAccess({ remoteAddress: '::1', headers: { host: '[::1]:3000' } }, undefined).ok).toBe(true);
     const remote = decideAccess({ remoteAddress: '203.0.113.5', headers: {} }, undefined);
     expect(remote).toMatchObject({ ok: false, status: 403 });
     expect((remote as { message: string }).message).toMatch(/Set BATON_DASHBOARD_TOKEN/);
@@ -98,4 +98,13 @@ describe('dashboard handler access', () => {
     await h(req, { writeHead: (s: number) => ((status = s), {}), end: () => {} } as unknown as ServerResponse);
     expect(status).toBe(405);
   });
+});
+
+test('tokenless mode: a Host allowlist against DNS rebinding, every forwarding header alike', () => {
+  const local = { remoteAddress: '127.0.0.1', queryToken: null };
+  expect(decideAccess({ ...local, headers: { host: 'localhost:3000' } }, undefined).ok).toBe(true);
+  expect(decideAccess({ ...local, headers: { host: '127.0.0.1:8080' } }, undefined).ok).toBe(true);
+  expect(decideAccess({ ...local, headers: { host: 'attacker.example:3000' } }, undefined).ok).toBe(false);
+  for (const h of ['x-forwarded-for', 'x-real-ip', 'forwarded', 'true-client-ip'])
+    expect(decideAccess({ ...local, headers: { host: 'localhost', [h]: '203.0.113.5' } }, undefined).ok).toBe(false);
 });

@@ -44,6 +44,28 @@ export function readCookie(header: string | string[] | undefined, name: string):
   return undefined;
 }
 
+const FORWARDING_HEADERS = [
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-host',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'x-cluster-client-ip',
+  'fastly-client-ip',
+] as const;
+
+/** The Host allowlist of tokenless mode: loopback names and addresses, any port. */
+export function localHost(host: unknown): boolean {
+  if (typeof host !== 'string') return false;
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/:\d{1,5}$/, '');
+  return ['localhost', '127.0.0.1', '[::1]', '::1'].includes(name) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
 export function decideAccess(req: AccessRequest, token: string | undefined, openOnLocalhost = true): AccessDecision {
   if (token) {
     const auth = req.headers.authorization;
@@ -60,8 +82,11 @@ export function decideAccess(req: AccessRequest, token: string | undefined, open
   }
   // Sandbox mode: no token configured. Only a browser on this machine may look — and not through a proxy, since a
   // local reverse proxy would make every remote visitor look like localhost.
-  const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
-  if (openOnLocalhost && isLoopback(req.remoteAddress) && !proxied) return { ok: true, via: 'localhost' };
+  // Every forwarding header means the same thing: a proxy, so the peer address says nothing about the visitor.
+  const proxied = FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined);
+  // DNS rebinding: a page on attacker.example resolved to 127.0.0.1 reaches us with its own Host; only local names pass.
+  if (openOnLocalhost && isLoopback(req.remoteAddress) && !proxied && localHost(req.headers.host))
+    return { ok: true, via: 'localhost' };
   return {
     ok: false,
     status: 403,

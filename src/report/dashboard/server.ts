@@ -16,6 +16,8 @@ import { errorMessage } from '../../ops/errors.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
+const MAX_PERIOD_MS = 3650 * 86_400_000;
+
 export interface DashboardOptions {
   store: Pick<Store, 'transitions' | 'ledger'>;
   /** `repo#issue` → the partner token that started the run (the partner API), shown on the board. */
@@ -143,6 +145,9 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       } catch (e) {
         return json(res, 400, { error: errorMessage(e) });
       }
+      // A period beyond any date JavaScript can represent would throw later: refuse it here, with the bound.
+      if (!Number.isFinite(periodMs) || periodMs <= 0 || periodMs > MAX_PERIOD_MS)
+        return json(res, 400, { error: `since must be a duration of at most 3650d, got ${period.slice(0, 40)}` });
       if (url.pathname === BASE + '/api/run') {
         const issue = Number(url.searchParams.get('issue'));
         if (!repo || !Number.isInteger(issue) || issue <= 0)
