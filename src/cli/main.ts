@@ -52,8 +52,8 @@ examples:
     help: `usage: baton simulate <scenario.yml> [--flow .github/flow.yml] [--base-dir DIR]
 
 Plays a scenario (an issue and a list of steps, each optionally at a time such as "+2d" or "2026-03-02T09:00Z")
-against your flow in a throwaway sandbox whose clock follows the steps, so SLA nudges and the digest happen as they
-would. Prints a dated timeline; exit 0 when the run ends where \`expect:\` says (default: the final stage).
+against your flow in a throwaway sandbox whose clock follows the steps, so SLA nudges happen as they would.
+Prints a dated timeline; exit 0 when the run ends where \`expect:\` says (default: the final stage).
 The scenario format and the sandbox's people are described in the README ("Simulating a flow").
   --flow PATH      the flow to try (default .github/flow.yml)
   --base-dir DIR   resolve \`extends: owner/repo:path@ref\` from DIR/owner/repo/path instead of GitHub
@@ -143,14 +143,13 @@ examples:
     load: async () => (await import('./jobs.js')).runJobs as Command,
   },
   report: {
-    summary: 'workflow KPIs: report [--repo o/r] [--since 30d] [--baseline] [--format table|md|json|csv]',
+    summary: 'workflow KPIs: report [--repo o/r] [--since 30d] [--format table|md|json|csv]',
     help: `usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d]
-                    [--baseline [--baseline-budget 200]] [--data-dir DIR] [--database-url URL]
+                    [--data-dir DIR] [--database-url URL]
 
-Workflow KPIs for the period against the one before: runs, cycle time, hand-offs, bounce-backs, flow compliance,
-defect escapes and density, high-risk changes, AI spend, time in each stage (in flow order).
-  --baseline   also compare cycle time of issues closed by merged PRs before Baton's first run in the repo with the
-               months since (read from GitHub with at most --baseline-budget requests; needs credentials)
+Workflow KPIs for the period against the one before: runs, cycle time, hand-offs, bounce-backs, defect escapes,
+high-risk changes, AI spend, time in each stage (in flow order). One table when there is one repo and one flow;
+per-repo and per-flow tables when there are several.
 ${STORE_NOTE}
 
 examples:
