@@ -58,6 +58,29 @@ export interface LocalBaton {
 export const SANDBOX_APP_ID = 1;
 export const SANDBOX_BOT = 'baton-sandbox[bot]';
 
+const NUMBERING_NS = 'sandbox-numbering';
+
+/**
+ * GitHub never reuses an issue or PR number in a repository. The sandbox's world is new each time it starts while
+ * Baton's store (its effect journal, card ids) may outlive it: a second demo on the same data directory would hand
+ * out #1 again and Baton would take the new issue's effects for ones it already made. So numbering continues from
+ * the highest number the store has seen from this sandbox (saved at stop) or in its transitions; ids likewise.
+ */
+async function continueNumbering(sandbox: Sandbox, stack: Stack): Promise<void> {
+  for (const [name, repo] of sandbox.state.repos) {
+    const saved = Number((await stack.store.kvGet(NUMBERING_NS, name)) ?? 0);
+    const seen = (await stack.store.transitions({ repo: name })).reduce((m, t) => Math.max(m, t.issue, t.pr ?? 0), 0);
+    const next = Math.max(saved, seen ? seen + 100 : 0);
+    if (next > repo.nextNumber) repo.nextNumber = next;
+  }
+  sandbox.state.continueIdsFrom(Number((await stack.store.kvGet(NUMBERING_NS, '@ids')) ?? 0));
+}
+
+async function saveNumbering(sandbox: Sandbox, stack: Stack): Promise<void> {
+  for (const [name, repo] of sandbox.state.repos) await stack.store.kvSet(NUMBERING_NS, name, String(repo.nextNumber));
+  await stack.store.kvSet(NUMBERING_NS, '@ids', String(sandbox.state.idWatermark));
+}
+
 export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalBaton> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -77,6 +100,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
   const log = o.log ?? createLogger({ level: o.logLevel ?? process.env.BATON_LOG_LEVEL ?? 'warn' });
   let stack = o.stack ?? (await openStack(o));
+  await continueNumbering(sandbox, stack);
   const serve = async (port: number | undefined, on: Stack = stack) =>
     serveBaton(on, {
       appId: SANDBOX_APP_ID,
@@ -154,6 +178,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
         await r.stack.close().catch(() => undefined);
       }
       await baton.stop().catch(() => undefined);
+      await saveNumbering(sandbox, stack).catch(() => undefined);
       await stack.close().catch(() => undefined);
       await sandbox.stop();
     },

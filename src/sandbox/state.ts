@@ -285,6 +285,16 @@ export class SandboxState {
     return this.nextIdValue++;
   }
 
+  /** The next id this world hands out: saved, so a later world on the same store never reuses one. */
+  get idWatermark(): number {
+    return this.nextIdValue;
+  }
+
+  /** Continue ids from `n`: GitHub never reuses an id (of a comment, review, check run, …). */
+  continueIdsFrom(n: number): void {
+    if (n > this.nextIdValue) this.nextIdValue = n;
+  }
+
   user(login: string): User | undefined {
     return this.users.get(login.toLowerCase());
   }
