@@ -50,6 +50,8 @@ export interface ServedBaton extends RunningBaton {
 
 export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedBaton> {
   const metrics = createMetrics({ queueStats: () => stack.queue.stats() });
+  // LLM tokens, dollars, latency and fallbacks per provider/model/task, as the router records them.
+  stack.observeLlm((entry) => metrics.recordLlm(entry));
   const api = createPartnerApi({
     store: stack.store,
     queue: stack.queue,

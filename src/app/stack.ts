@@ -2,7 +2,7 @@
 // queue (embedded, or BullMQ with REDIS_URL), LLM routers (one per distinct `llm:` config) and the task runners.
 import { OUTBOUND_JOB, OUTBOUND_RETRY } from '../api/outbound.js';
 import type { Flow } from '../flow/types.js';
-import type { Store } from '../store/types.js';
+import type { LedgerEntry, Store } from '../store/types.js';
 import { DEFAULT_RETRY, type JobQueue, type RetryPolicy } from '../queue/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import { openStore } from '../store/index.js';
@@ -17,6 +17,8 @@ export interface Stack {
   /** Attempts and backoff of jobs (the worker marks the card stuck on the last attempt). */
   retry: RetryPolicy;
   router(flow: Flow): LlmRouter;
+  /** Every LLM ledger entry (provider calls, cache hits, offline answers) also goes to `fn` (metrics). */
+  observeLlm(fn: (entry: LedgerEntry) => void): void;
   tasks: TaskRunners;
   close(): Promise<void>;
 }
@@ -52,6 +54,10 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.namespace ? { prefix: opts.namespace } : {}),
   });
   const routers = new Map<string, LlmRouter>();
+  const llmObservers: Array<(entry: LedgerEntry) => void> = [];
+  const observe = (entry: LedgerEntry) => {
+    for (const fn of llmObservers) fn(entry);
+  };
   return {
     store,
     queue,
@@ -60,10 +66,13 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
       const key = JSON.stringify(flow.llm ?? {});
       let r = routers.get(key);
       if (!r) {
-        r = createRouter({ store, config: flow.llm, env });
+        r = createRouter({ store, config: flow.llm, env, observe });
         routers.set(key, r);
       }
       return r;
+    },
+    observeLlm(fn) {
+      llmObservers.push(fn);
     },
     tasks: { risk: runRiskTask, docs: runDocsTask },
     async close() {

@@ -32,6 +32,8 @@ export interface Metrics {
   readonly llmTokens: Counter<'provider' | 'model' | 'task' | 'direction'>;
   readonly llmCostUsd: Counter<'provider' | 'model' | 'task'>;
   readonly llmRequests: Counter<'provider' | 'model' | 'task' | 'outcome'>;
+  readonly llmLatency: Histogram<'provider' | 'model' | 'task'>;
+  readonly llmFallbacks: Counter<'provider' | 'model' | 'task' | 'reason'>;
   // KPIs (set by the report module)
   readonly cycleTime: Histogram<'repo' | 'flow'>;
   readonly stageTime: Histogram<'stage'>;
@@ -174,6 +176,19 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     labelNames: ['provider', 'model', 'task', 'outcome'],
     registers,
   });
+  const llmLatency = new Histogram<'provider' | 'model' | 'task'>({
+    name: 'baton_llm_latency_seconds',
+    help: 'Wall time of one LLM provider call (cache hits and offline answers excluded)',
+    labelNames: ['provider', 'model', 'task'],
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
+    registers,
+  });
+  const llmFallbacks = new Counter<'provider' | 'model' | 'task' | 'reason'>({
+    name: 'baton_llm_fallbacks_total',
+    help: 'LLM calls the router moved on from, by the model left and why (error, invalid, check)',
+    labelNames: ['provider', 'model', 'task', 'reason'],
+    registers,
+  });
   const cycleTime = new Histogram<'repo' | 'flow'>({
     name: 'baton_cycle_time_seconds',
     help: 'Run cycle time (start to done), by repository and flow',
@@ -215,6 +230,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     llmTokens,
     llmCostUsd,
     llmRequests,
+    llmLatency,
+    llmFallbacks,
     cycleTime,
     stageTime,
     bounceBacks,
@@ -241,6 +258,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       llmTokens.inc({ ...base, direction: 'out' }, entry.tokensOut);
       llmCostUsd.inc(base, entry.costUsd);
       llmRequests.inc({ ...base, outcome: !entry.ok ? 'error' : entry.cacheHit ? 'cache_hit' : 'ok' });
+      if (!entry.cacheHit && entry.provider !== 'offline') llmLatency.observe(base, entry.latencyMs / 1000);
+      if (!entry.ok) {
+        const r = entry.reason ?? '';
+        const reason = /invalid: check/.test(r) ? 'check' : /invalid:/.test(r) ? 'invalid' : 'error';
+        llmFallbacks.inc({ ...base, reason });
+      }
     },
     watchQueue(stats) {
       statsSource = stats;
