@@ -116,6 +116,34 @@ examples:
   npx baton risk eval --history history.jsonl --model .github/baton-risk-model.json`,
     load: async () => (await import('./risk.js')).runRisk,
   },
+  deliveries: {
+    summary: 'webhook deliveries GitHub could not deliver: deliveries [--since 24h] [--redeliver]',
+    help: `usage: baton deliveries [--since 24h] [--redeliver] [--json]
+
+Lists the App's webhook deliveries of the period that never got a successful answer (GitHub's delivery log) and
+whether Baton has them anyway. The server recovers missing ones by itself on start and every 5 minutes
+(BATON_RECOVERY_INTERVAL_MS); --redeliver asks GitHub to send the missing ones again now.
+Needs APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH). ${STORE_NOTE}
+
+examples:
+  npx baton deliveries
+  npx baton deliveries --since 3d
+  npx baton deliveries --since 6h --redeliver`,
+    load: async () => (await import('./deliveries.js')).runDeliveries,
+  },
+  reconcile: {
+    summary: 'find and queue transitions no event told Baton about: reconcile [--repo o/r] [--dry-run]',
+    help: `usage: baton reconcile [--repo owner/repo] [--dry-run] [--json]
+
+Reads every open run's card against GitHub (labels, linked PRs, reviews on the head, checks) and queues the
+transitions it missed for the server to apply; --dry-run only lists them. The server sweeps by itself on start and
+every 10 minutes (BATON_RECONCILE_INTERVAL_MS). Needs APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH). ${STORE_NOTE}
+
+examples:
+  npx baton reconcile --dry-run
+  npx baton reconcile --repo acme/web`,
+    load: async () => (await import('./reconcile.js')).runReconcile,
+  },
   costs: {
     summary: 'LLM spend from the ledger: costs [--since 30d] [--by model|task|repo]',
     help: `usage: baton costs [--since 30d|YYYY-MM-DD] [--by model|task|repo] [--json]

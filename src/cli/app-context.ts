@@ -1,0 +1,35 @@
+// What the operator commands that talk to GitHub as the App (`baton deliveries`, `baton reconcile`) share: the App's
+// credentials from the environment, the same store (and queue) as the server, and a logger that stays quiet.
+import { Probot } from 'probot';
+import { openStack, type Stack } from '../app/stack.js';
+import { createLogger } from '../ops/log.js';
+import { credentials } from './start.js';
+
+export interface AppContext {
+  probot: Probot;
+  stack: Stack;
+  log: ReturnType<typeof createLogger>;
+  close(): Promise<void>;
+}
+
+/** The App and the store, or a sentence saying what is missing. */
+export async function openAppContext(
+  command: string,
+  env: Record<string, string | undefined>,
+): Promise<AppContext | { error: string }> {
+  const creds = credentials({ WEBHOOK_SECRET: 'unused by this command', ...env });
+  if ('missing' in creds)
+    return {
+      error: `baton ${command}: ${creds.missing.join(', ')} not set. It talks to GitHub as the App: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) as for \`baton start\`.`,
+    };
+  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
+  const baseUrl = env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : env.GITHUB_API_URL;
+  const probot = new Probot({
+    appId: creds.appId,
+    privateKey: creds.privateKey,
+    log: log.child({ name: 'probot' }),
+    ...(baseUrl ? { baseUrl } : {}),
+  });
+  const stack = await openStack({ env });
+  return { probot, stack, log, close: () => stack.close() };
+}
