@@ -578,7 +578,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
       // Cached too: asking again would buy the same refused answers.
       await store.cachePut(
         key,
-        JSON.stringify({ text: answer.text, provider: answer.provider, model: answer.model, unverified: why }),
+        JSON.stringify({ text: redact(answer.text), provider: answer.provider, model: answer.model, unverified: why }),
       );
       return { ...answer, costUsd: spent, cached: false, offline: false, notes, calls, unverified: why };
     }
