@@ -17,8 +17,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     BATON_DATA_DIR=/data \
     HOST=0.0.0.0 \
-    PORT=3000 \
-    LOG_FORMAT=json
+    PORT=3000
 WORKDIR /app
 # Application files are owned by root and read-only to the `node` user; only /data is writable.
 COPY --from=deps /app/node_modules ./node_modules

@@ -6,21 +6,22 @@ import { createLogger } from '../ops/log.js';
 import { initTracing, shutdownTracing } from '../ops/tracing.js';
 import { openStack } from '../app/stack.js';
 import { serveBaton } from '../app/serve.js';
-import { runSandbox } from './sandbox.js';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
 
 export function credentials(
-  env: Record<string, string | undefined>,
+  github: Config['github'],
 ): { appId: string; privateKey: string; secret: string } | { missing: string[] } {
   const privateKey =
-    env.PRIVATE_KEY?.replace(/\\n/g, '\n') ??
-    (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, 'utf8') : undefined);
-  const missing = [
-    !env.APP_ID && 'APP_ID',
-    !privateKey && 'PRIVATE_KEY (or PRIVATE_KEY_PATH)',
-    !env.WEBHOOK_SECRET && 'WEBHOOK_SECRET',
-  ].filter(Boolean) as string[];
-  if (missing.length) return { missing };
-  return { appId: env.APP_ID!, privateKey: privateKey!, secret: env.WEBHOOK_SECRET! };
+    github.privateKey ?? (github.privateKeyPath ? readFileSync(github.privateKeyPath, 'utf8') : undefined);
+  const { appId, secret } = github;
+  if (appId && privateKey && secret) return { appId, privateKey, secret };
+  return {
+    missing: [
+      !appId && 'APP_ID',
+      !privateKey && 'PRIVATE_KEY (or PRIVATE_KEY_PATH)',
+      !secret && 'WEBHOOK_SECRET',
+    ].filter((x): x is string => !!x),
+  };
 }
 
 export async function runStart(
@@ -28,7 +29,15 @@ export async function runStart(
   io: CliIo,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
-  const creds = credentials(env);
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`baton start: ${err.message}`);
+    return 2;
+  }
+  const creds = credentials(config.github);
   if ('missing' in creds) {
     if (creds.missing.length < 3) {
       io.err(
@@ -37,35 +46,31 @@ export async function runStart(
       return 2;
     }
     io.out('No GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): starting the built-in sandbox.\n');
+    // The sandbox is loaded only here: production `baton start` never imports it.
+    const { runSandbox } = await import('./sandbox.js');
     return runSandbox(argv, io, env);
   }
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err(`baton start: PORT must be a port number from 0 to 65535 (got "${env.PORT}")`);
-    return 2;
-  }
   initTracing({ env });
-  const log = createLogger({ level: env.LOG_LEVEL ?? 'info' });
+  const log = createLogger({ level: config.ops.logLevel });
   const stack = await openStack({ env });
   const baton = await serveBaton(stack, {
     ...creds,
-    baseUrl: env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : env.GITHUB_API_URL,
-    host: env.HOST ?? '0.0.0.0',
-    port,
+    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
+    host: config.server.host,
+    port: config.server.port,
     log,
-    redisUrl: env.REDIS_URL,
-    redisPrefix: env.BATON_REDIS_PREFIX,
-    githubTimeoutMs: Number(env.BATON_GITHUB_TIMEOUT_MS) > 0 ? Number(env.BATON_GITHUB_TIMEOUT_MS) : undefined,
-    metricsToken: env.BATON_METRICS_TOKEN,
-    dashboardToken: env.BATON_DASHBOARD_TOKEN,
-    // Partner API requests per token per minute (per replica).
-    ...(Number(env.BATON_API_RATE_LIMIT) > 0 ? { apiRatePerMinute: Number(env.BATON_API_RATE_LIMIT) } : {}),
-    concurrency: env.BATON_CONCURRENCY ? Number(env.BATON_CONCURRENCY) : undefined,
+    redisUrl: config.queue.redisUrl,
+    redisPrefix: config.queue.redisPrefix,
+    githubTimeoutMs: config.github.timeoutMs,
+    metricsToken: config.server.metricsToken,
+    dashboardToken: config.server.dashboardToken,
+    apiRatePerMinute: config.server.apiRatePerMinute,
+    concurrency: config.queue.concurrency,
     // GitHub asks apps to space writes ~1 s apart per installation; a GitHub Enterprise operator may relax it.
-    writeSpacingMs: env.BATON_WRITE_SPACING_MS ? Number(env.BATON_WRITE_SPACING_MS) : undefined,
-    botLogin: env.BATON_BOT_LOGIN,
-    ...(env.BATON_RECOVERY_INTERVAL_MS ? { recoveryIntervalMs: Number(env.BATON_RECOVERY_INTERVAL_MS) } : {}),
-    ...(env.BATON_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.BATON_RECONCILE_INTERVAL_MS) } : {}),
+    writeSpacingMs: config.github.writeSpacingMs,
+    botLogin: config.github.botLogin,
+    recoveryIntervalMs: config.recovery.recoveryIntervalMs,
+    reconcileIntervalMs: config.recovery.reconcileIntervalMs,
     env,
   });
   log.info(

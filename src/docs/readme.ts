@@ -1,9 +1,11 @@
 // README sections generated from their source of truth (`npm run schema` writes them; test/docs/readme.test.ts fails
 // when one drifts). Each sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+import { envTable } from '../config/env.js';
 import { commandsTable } from '../engine/commands.js';
 
 export const GENERATED_SECTIONS: Record<string, () => string> = {
   commands: commandsTable,
+  env: envTable,
 };
 
 export function embedSection(readme: string, name: string, body: string): string {
