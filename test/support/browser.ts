@@ -1,0 +1,26 @@
+// Where the browser tests find Chromium. A machine without one skips them and says why (`npm ci && npm test` must
+// pass on a fresh machine); CI (.ci/run) installs Debian's Chromium and sets BATON_REQUIRE_BROWSER=1, so there a
+// missing browser is a failure, not a skip.
+import { existsSync } from 'node:fs';
+
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
+
+export interface BrowserLookup {
+  path?: string;
+  /** Why there is none, and how to get one. */
+  reason?: string;
+}
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates = CANDIDATES): BrowserLookup {
+  const tried = [env.CHROMIUM_PATH, ...candidates].filter((p): p is string => !!p);
+  const path = tried.find((p) => existsSync(p));
+  if (path) return { path };
+  const reason = `no Chromium at ${tried.join(', ')}: install one (Debian: apt-get install chromium) or set CHROMIUM_PATH`;
+  if (env.BATON_REQUIRE_BROWSER === '1') throw new Error(`BATON_REQUIRE_BROWSER=1 but ${reason}`);
+  return { reason };
+}
