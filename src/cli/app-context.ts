@@ -3,6 +3,7 @@
 import { Probot } from 'probot';
 import { openStack, type Stack } from '../app/stack.js';
 import { createLogger } from '../ops/log.js';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { credentials } from './start.js';
 
 export interface AppContext {
@@ -17,13 +18,20 @@ export async function openAppContext(
   command: string,
   env: Record<string, string | undefined>,
 ): Promise<AppContext | { error: string }> {
-  const creds = credentials({ WEBHOOK_SECRET: 'unused by this command', ...env });
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return { error: `baton ${command}: ${err.message}` };
+    throw err;
+  }
+  const creds = credentials({ secret: 'unused by this command', ...config.github });
   if ('missing' in creds)
     return {
       error: `baton ${command}: ${creds.missing.join(', ')} not set. It talks to GitHub as the App: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) as for \`baton start\`.`,
     };
-  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
-  const baseUrl = env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : env.GITHUB_API_URL;
+  const log = createLogger({ level: env.LOG_LEVEL ? config.ops.logLevel : 'warn' });
+  const baseUrl = config.github.baseUrl;
   const probot = new Probot({
     appId: creds.appId,
     privateKey: creds.privateKey,

@@ -45,7 +45,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-
 interface InFlight {
   job: QueuedJob;
   done: Promise<void>;

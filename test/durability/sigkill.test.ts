@@ -105,7 +105,8 @@ describe('SIGKILL between two GitHub writes', () => {
       sandbox.webhookUrl = child.webhookUrl;
       // Deliveries GitHub could not hand to the dead process (its own writes' echoes) are redelivered, as an operator
       // (or a redelivery job) would; they must change nothing.
-      for (const d of sandbox.deliveries().filter((x) => x.status < 200 || x.status >= 300)) await sandbox.redeliver(d.id);
+      for (const d of sandbox.deliveries().filter((x) => x.status < 200 || x.status >= 300))
+        await sandbox.redeliver(d.id);
       await settle(sandbox, store);
 
       const afterPr = auditIssue(sandbox, repo, issue, BOT);

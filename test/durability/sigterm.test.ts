@@ -64,7 +64,8 @@ describe('SIGTERM with jobs in flight', () => {
     const second = await startChild(env);
     sandbox.webhookUrl = second.webhookUrl;
     // Webhooks sent while no process was listening are redelivered (GitHub's redeliver; they are Baton's echoes).
-    for (const d of sandbox.deliveries().filter((x) => x.status < 200 || x.status >= 300)) await sandbox.redeliver(d.id);
+    for (const d of sandbox.deliveries().filter((x) => x.status < 200 || x.status >= 300))
+      await sandbox.redeliver(d.id);
     await settle(sandbox, store);
     for (const n of issues) {
       const a = auditIssue(sandbox, repo, n, BOT);

@@ -153,21 +153,24 @@ browserTest('lists runs by current stage, renders charts with data and opens a r
   await page.close();
 });
 
-browserTest('with a token configured: refuses a request without it, accepts ?token= via an HttpOnly cookie', async () => {
-  const base = await serve('t0ken');
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const refused = await page.goto(`${base}/baton`);
-  expect(refused!.status()).toBe(401);
-  expect(await page.textContent('body')).toMatch(/BATON_DASHBOARD_TOKEN/);
-  const api = await page.goto(`${base}/baton/api/board`);
-  expect(api!.status()).toBe(401);
+browserTest(
+  'with a token configured: refuses a request without it, accepts ?token= via an HttpOnly cookie',
+  async () => {
+    const base = await serve('t0ken');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const refused = await page.goto(`${base}/baton`);
+    expect(refused!.status()).toBe(401);
+    expect(await page.textContent('body')).toMatch(/BATON_DASHBOARD_TOKEN/);
+    const api = await page.goto(`${base}/baton/api/board`);
+    expect(api!.status()).toBe(401);
 
-  await page.goto(`${base}/baton?token=t0ken`);
-  await page.waitForSelector('body[data-ready="true"]');
-  expect(new URL(page.url()).searchParams.get('token')).toBeNull();
-  const cookie = (await ctx.cookies()).find((c) => c.name === 'baton_dashboard')!;
-  expect(cookie.httpOnly).toBe(true);
-  expect(await page.evaluate(() => document.cookie)).toBe('');
-  await ctx.close();
-});
+    await page.goto(`${base}/baton?token=t0ken`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'baton_dashboard')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await ctx.close();
+  },
+);
