@@ -32,6 +32,18 @@ export interface HttpOptions {
 }
 
 /** What the sandbox is about to answer (after the request was applied to the world, before the answer is sent). */
+export interface Exchange {
+  method: string;
+  /** Route template, '' for unknown routes. */
+  route: string;
+  query: URLSearchParams;
+  /** The parsed request body ({} when empty). */
+  body: unknown;
+  status: number;
+  /** The JSON answer (undefined for 204/304 and raw media types). */
+  response: unknown;
+}
+
 export interface AnswerInfo {
   method: string;
   /** Route template, e.g. `/repos/{owner}/{repo}/issues/{issue_number}/comments`; '' for unknown routes. */
@@ -66,6 +78,8 @@ export class SandboxHttp {
    * at an exact point of a job, e.g. kill Baton between two GitHub writes (the first applied, its answer never seen).
    */
   onAnswer: ((info: AnswerInfo) => void | Promise<void>) | undefined;
+  /** Sees every served request and its JSON answer (what a contract check validates against GitHub's schemas). */
+  onExchange: ((x: Exchange) => void) | undefined;
 
   constructor(
     private readonly world: World,
@@ -177,6 +191,14 @@ export class SandboxHttp {
     let routePath = '';
     const send = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (this.onAnswer) await this.onAnswer({ method, route: routePath, path: url.pathname, status });
+      this.onExchange?.({
+        method,
+        route: routePath,
+        query: url.searchParams,
+        body: raw ? safeJson(raw) : {},
+        status,
+        response: status === 204 || status === 304 ? undefined : body,
+      });
       if (this.opts.latencyMs > 0) await sleep(this.opts.latencyMs);
       const text = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
       res.writeHead(status, {
@@ -333,4 +355,12 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -485,6 +485,8 @@ export class Renderer {
       slug,
       description: null,
       privacy: 'closed',
+      // An organization's team, not an enterprise team (required by the team schema).
+      type: 'organization',
       notification_setting: 'notifications_enabled',
       permission: 'pull',
       members_url: `${api}/members{/member}`,
