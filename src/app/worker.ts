@@ -26,6 +26,7 @@ import { TeamMembers } from '../github/teams.js';
 import { errorMessage } from '../ops/errors.js';
 import { jobLogger } from '../ops/log.js';
 import { postDigest } from '../report/post-digest.js';
+import { recordMerge } from '../report/merges.js';
 import { transitionEffect, type TransitionHook } from '../report/transition-effect.js';
 import { taskEffect, type TaskRunners } from '../tasks/effect.js';
 import type { RepoRegistry, SlaWatch } from './timers.js';
@@ -99,6 +100,9 @@ export class Worker {
       const full: string | undefined = payload.repository?.full_name;
       if (!full) return;
       const port = await this.portFor(full, payload.installation?.id);
+      // Every merge counts for flow compliance, also (above all) the ones no run carried.
+      if (d.name === 'pull_request' && payload.action === 'closed' && payload.pull_request)
+        await recordMerge(this.deps.store, full, payload.pull_request);
       const norm = await normalize(d.name, payload, this.lookups(port), this.deps.botLogin());
       if (norm.ignored && !norm.events.length && !norm.flowCheck) {
         log.debug({ reason: norm.ignored }, 'ignored');

@@ -5,6 +5,7 @@ import { computeKpis, loadSince } from '../report/kpis.js';
 import { FORMATS, render, type Format } from '../report/format.js';
 import { parseDuration } from '../report/stats.js';
 import { withStore, type OpenStore } from '../report/open-store.js';
+import { loadMerges } from '../report/merges.js';
 
 import type { CliIo } from './io.js';
 import { errorMessage } from '../ops/errors.js';
@@ -71,7 +72,9 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       store.transitions({ repo: flags.repo, since: from, until }),
       store.ledger({ since: new Date(Date.parse(since) - periodMs).toISOString(), repo: flags.repo }),
     ]);
-    if (flags.repo && transitions.length === 0 && ledger.length === 0) {
+    const repos = flags.repo ? [flags.repo] : [...new Set(transitions.map((t) => t.repo))].sort();
+    const merges = await loadMerges(store, repos, new Date(Date.parse(since) - periodMs).toISOString(), until);
+    if (flags.repo && transitions.length === 0 && ledger.length === 0 && merges.length === 0) {
       // Zeros for a typo'd repo would look like a quiet month: say so, and name the repos that do have runs.
       const known = [...new Set((await store.transitions({ since: from, until })).map((t) => t.repo))].sort();
       io.err(
@@ -84,7 +87,12 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       );
       return 1;
     }
-    const report = computeKpis(transitions, ledger, { since, until, defectWindowDays: windowMs / 86_400_000 });
+    const report = computeKpis(transitions, ledger, {
+      since,
+      until,
+      defectWindowDays: windowMs / 86_400_000,
+      merges,
+    });
     io.out(render(report, format));
     return 0;
   });

@@ -9,6 +9,7 @@ import { computeKpisFromRuns, weeklyCycle, type KpiReport, type WeekBucket } fro
 import { buildRuns, stageOrder, type Run } from './runs.js';
 import { DAY_MS, HOUR_MS, isoWeek, weekStart, type Trend } from './stats.js';
 import { mdCell, num, pct, signed } from './format.js';
+import { loadMerges, type MergeRecord } from './merges.js';
 
 export interface DigestInput {
   repo: string;
@@ -21,6 +22,8 @@ export interface DigestInput {
   /** Logins whose approval of a high-risk PR counts as a senior review; when absent any approval counts. */
   seniors?: string[];
   router?: LlmRouter;
+  /** Merged PRs of the repo (src/report/merges.ts): flow compliance and defect density. */
+  merges?: readonly MergeRecord[];
 }
 
 export type WeekPoint = WeekBucket;
@@ -170,7 +173,7 @@ export function changes(r: KpiReport, order: readonly string[] = []): { better: 
   const t = r.overall.trends;
   const better: Change[] = [];
   const worse: Change[] = [];
-  const add = (label: string, tr: Trend | undefined, unit: '' | 'h', higherIsBetter = false) => {
+  const add = (label: string, tr: Trend | undefined, unit: '' | 'h' | '%', higherIsBetter = false) => {
     if (!tr || tr.delta === null || tr.delta === 0 || tr.previous === null) return;
     const text = `${label} ${num(tr.previous, unit)} → ${num(tr.current, unit)}`;
     (tr.delta > 0 === higherIsBetter ? better : worse).push({ label, text });
@@ -180,6 +183,8 @@ export function changes(r: KpiReport, order: readonly string[] = []): { better: 
   add('p90 cycle time', t.cycleTimeP90Hours, 'h');
   add('bounce-backs', t.bounceBacks, '');
   add('defect escapes', t.defectEscapes, '');
+  add('defect density', t.defectDensity, '');
+  add('flow compliance', t.flowCompliance, '%', true);
   const stages = Object.keys(t)
     .filter((k) => k.startsWith('stage:'))
     .map((k) => k.split(':')[1]!)
@@ -199,6 +204,7 @@ export async function buildDigest(input: DigestInput): Promise<DigestResult> {
   const report = computeKpisFromRuns(runs, ledger, {
     since: new Date(start).toISOString(),
     until: new Date(end).toISOString(),
+    merges: input.merges?.filter((m) => m.repo === input.repo),
   });
   const series: WeekPoint[] = weeklyCycle(runs, end, weeks);
   const fast = fastest(runs, start, end);
@@ -259,7 +265,7 @@ function renderDigest(
 ): string {
   const c = r.overall.current;
   const t = r.overall.trends;
-  const row = (label: string, tr: Trend, unit: '' | 'h' | 'usd' = '') =>
+  const row = (label: string, tr: Trend, unit: '' | 'h' | 'usd' | '%' = '') =>
     `| ${label} | ${num(tr.current, unit)} | ${num(tr.previous, unit)} | ${signed(tr.delta, unit)} (${pct(tr.pct)}) |`;
   const out: string[] = [
     `## 🏁 Workflow Wins — ${safe(repo)}, ${week}${tone(t.cycleTimeMedianHours)}`,
@@ -277,6 +283,8 @@ function renderDigest(
     row('Hand-offs', t.handOffs),
     row('Bounce-backs', t.bounceBacks),
     row('Defect escapes', t.defectEscapes),
+    row('Defect density (per 1k changed lines)', t.defectDensity),
+    row('Flow compliance (merged PRs through a run)', t.flowCompliance, '%'),
     '',
   ];
   const stages = Object.entries(c.stages).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
@@ -328,16 +336,17 @@ function renderDigest(
 
 /** Loads what a digest needs from the store and builds it: what the scheduler's `post` callback and the CLI call. */
 export async function loadDigest(
-  store: Pick<Store, 'transitions' | 'ledger'>,
+  store: Pick<Store, 'transitions' | 'ledger' | 'kvList'>,
   o: Omit<DigestInput, 'transitions' | 'ledger'>,
 ): Promise<DigestResult> {
   const weeks = o.weeks ?? 8;
   const ws = weekStart(o.now).getTime();
   // The chart's weeks plus 90 days, so runs finishing in the first charted week still have their start.
   const since = new Date(ws - (weeks * 7 + 90) * DAY_MS).toISOString();
-  const [transitions, ledger] = await Promise.all([
+  const [transitions, ledger, merges] = await Promise.all([
     store.transitions({ repo: o.repo, since, until: o.now.toISOString() }),
     store.ledger({ repo: o.repo, since: new Date(ws - 14 * DAY_MS).toISOString() }),
+    loadMerges(store, [o.repo], new Date(ws - 14 * DAY_MS).toISOString(), o.now.toISOString()),
   ]);
-  return buildDigest({ ...o, transitions, ledger: ledger.filter((e) => e.at < o.now.toISOString()) });
+  return buildDigest({ ...o, transitions, ledger: ledger.filter((e) => e.at < o.now.toISOString()), merges });
 }

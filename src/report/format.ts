@@ -24,6 +24,8 @@ export function rows(scope: string, g: KpiGroup, order: readonly string[] = []):
     { scope, metric: 'hand-offs per finished run', unit: '', trend: t.handOffsPerFinishedRun },
     { scope, metric: 'bounce-backs', unit: '', trend: t.bounceBacks },
     { scope, metric: 'defect escapes', unit: '', trend: t.defectEscapes },
+    { scope, metric: 'defect density (per 1k changed lines)', unit: '', trend: t.defectDensity },
+    { scope, metric: 'flow compliance (merged PRs through a run)', unit: '%', trend: t.flowCompliance },
     { scope, metric: 'high-risk flagged', unit: '', trend: t.highRiskFlagged },
     { scope, metric: 'AI spend', unit: 'usd', trend: t.spendUsd },
     { scope, metric: 'AI $ per 1k tokens', unit: 'usd', trend: t.usdPer1kTokens },

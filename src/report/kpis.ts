@@ -14,7 +14,11 @@
 //   transition in the same repo carried within `defectWindowDays` (default 30) before the bug run started.
 // - High-risk: runs whose first 'high' risk level appeared in the period, with how they ended by the period end.
 // - Spend: ledger rows in the period; $/1k tokens = cost / (tokens in + out) × 1000.
+// - Flow compliance: of the PRs merged in the period (every merge Baton heard of, src/report/merges.ts), the share
+//   that a run carried (the PR is linked to a run of the same repo). Per repo and overall; null with no merge known.
+// - Defect density: defect escapes in the period per 1,000 lines changed (added + deleted) by the PRs merged in it.
 import type { LedgerEntry, TransitionRecord } from '../store/types.js';
+import type { MergeRecord } from './merges.js';
 import { buildRuns, stageOrder, type Run } from './runs.js';
 import { dist, trend, parseIso, DAY_MS, HOUR_MS, isoWeek as isoWeekOf, type Dist, type Trend } from './stats.js';
 
@@ -23,6 +27,8 @@ export interface KpiOptions {
   until: string;
   defectWindowDays?: number;
   bugLabel?: string;
+  /** Merged PRs of the repos covered (with or without a run), for flow compliance and defect density. */
+  merges?: readonly MergeRecord[];
 }
 
 export interface StageMetrics {
@@ -50,6 +56,14 @@ export interface PeriodMetrics {
   handOffsPerFinishedRun: number | null;
   bounceBacks: number;
   defectEscapes: number;
+  /** PRs merged in the period, those a run carried, and the share (null when no merge is known). */
+  mergedPrs: number;
+  mergedThroughRun: number;
+  flowCompliance: number | null;
+  /** Lines added + deleted by the PRs merged in the period. */
+  changedLines: number;
+  /** Defect escapes per 1,000 changed lines (null with no changed line). */
+  defectDensity: number | null;
   highRisk: HighRisk;
   stages: Record<string, StageMetrics>;
 }
@@ -79,6 +93,8 @@ const TREND_NAMES = [
   'handOffsPerFinishedRun',
   'bounceBacks',
   'defectEscapes',
+  'flowCompliance',
+  'defectDensity',
   'highRiskFlagged',
   'spendUsd',
   'usdPer1kTokens',
@@ -118,6 +134,9 @@ class Acc {
   handOffs = 0;
   bounces = 0;
   escapes = 0;
+  merged = 0;
+  mergedThroughRun = 0;
+  lines = 0;
   high: HighRisk = { flagged: 0, done: 0, cancelled: 0, open: 0 };
   stages = new Map<string, { times: number[]; unowned: number; bounced: number }>();
 
@@ -141,6 +160,11 @@ class Acc {
       handOffsPerFinishedRun: this.finished ? this.handOffs / this.finished : null,
       bounceBacks: this.bounces,
       defectEscapes: this.escapes,
+      mergedPrs: this.merged,
+      mergedThroughRun: this.mergedThroughRun,
+      flowCompliance: this.merged ? this.mergedThroughRun / this.merged : null,
+      changedLines: this.lines,
+      defectDensity: this.lines ? (this.escapes / this.lines) * 1000 : null,
       highRisk: this.high,
       stages,
     };
@@ -205,6 +229,8 @@ function finishGroup(g: GroupAcc): KpiGroup {
     handOffsPerFinishedRun: trend(current.handOffsPerFinishedRun, previous.handOffsPerFinishedRun),
     bounceBacks: trend(current.bounceBacks, previous.bounceBacks),
     defectEscapes: trend(current.defectEscapes, previous.defectEscapes),
+    flowCompliance: trend(current.flowCompliance, previous.flowCompliance),
+    defectDensity: trend(current.defectDensity, previous.defectDensity),
     highRiskFlagged: trend(current.highRisk.flagged, previous.highRisk.flagged),
     spendUsd: trend(spend.current.usd, spend.previous.usd),
     usdPer1kTokens: trend(spend.current.usdPer1kTokens, spend.previous.usdPer1kTokens),
@@ -355,6 +381,23 @@ export function computeKpisFromRuns(runs: readonly Run[], ledger: readonly Ledge
         }
         if (counted) escapes.push(found);
       }
+    }
+  }
+
+  // Merged PRs: through a run when a run of the repo lists the PR.
+  const carried = new Set<string>();
+  for (const run of runs) for (const pr of run.prs) carried.add(`${run.repo}#${pr}`);
+  for (const m of opts.merges ?? []) {
+    const at = parseIso(m.at);
+    if (!(at >= prevSince && at < until)) continue;
+    let r = byRepo.get(m.repo);
+    if (!r) byRepo.set(m.repo, (r = newGroup()));
+    const through = carried.has(`${m.repo}#${m.pr}`);
+    for (const g of [overall, r]) {
+      const a = which(g, at)!;
+      a.merged++;
+      a.lines += m.lines;
+      if (through) a.mergedThroughRun++;
     }
   }
 

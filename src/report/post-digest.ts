@@ -8,7 +8,7 @@ import type { Store } from '../store/types.js';
 import { loadDigest } from './digest.js';
 
 export interface PostDigestDeps {
-  store: Pick<Store, 'transitions' | 'ledger' | 'kvGet' | 'kvSet'>;
+  store: Pick<Store, 'transitions' | 'ledger' | 'kvGet' | 'kvSet' | 'kvList'>;
   router(flow: Flow): LlmRouter;
   now?: () => Date;
 }

@@ -185,3 +185,21 @@ describe('runDigest', () => {
     expect(err).toMatch(/add --dry-run/);
   });
 });
+
+describe('digest headline figures', () => {
+  it('shows flow compliance and defect density beside defect escapes, this repo only', async () => {
+    const w = monday(7);
+    const merges = [
+      // This week: PR 201 went through run #200, PR 900 and 901 did not (2 of 3 outside the flow).
+      { repo: 'acme/web', pr: 201, at: iso(w + 9 * 3_600_000), lines: 400 },
+      { repo: 'acme/web', pr: 900, at: iso(w + 20 * 3_600_000), lines: 100 },
+      { repo: 'acme/web', pr: 901, at: iso(w + 30 * 3_600_000), lines: 500 },
+      // Another repo's merge must not count here.
+      { repo: 'acme/api', pr: 5, at: iso(w - 3 * 86_400_000), lines: 100 },
+    ];
+    const d = await buildDigest({ repo: 'acme/web', transitions: history(), ledger: [], now: NOW, merges });
+    expect(d.report.overall.current.flowCompliance).toBeCloseTo(1 / 3);
+    expect(d.markdown).toMatch(/\| Flow compliance \(merged PRs through a run\) \| 33% \| – \|/);
+    expect(d.markdown).toMatch(/\| Defect density \(per 1k changed lines\) \| 0 \| – \|/);
+  });
+});

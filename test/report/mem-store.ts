@@ -34,6 +34,12 @@ export function memStore(transitions: TransitionRecord[] = [], ledger: LedgerEnt
       kv.set(k, value);
       return true;
     },
+    async kvList(ns: string) {
+      await tick();
+      const out: Array<{ key: string; value: string }> = [];
+      for (const [k, value] of kv) if (k.startsWith(`${ns}\u0000`)) out.push({ key: k.slice(ns.length + 1), value });
+      return out;
+    },
     async close() {
       store.closed = true;
     },
