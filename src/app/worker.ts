@@ -103,7 +103,7 @@ export class Worker {
       // Every merge counts for flow compliance, also (above all) the ones no run carried.
       if (d.name === 'pull_request' && payload.action === 'closed' && payload.pull_request)
         await recordMerge(this.deps.store, full, payload.pull_request);
-      const norm = await normalize(d.name, payload, this.lookups(port), this.deps.botLogin());
+      const norm = await normalize(d.name, payload, this.lookups(port), this.deps.botLogin(), job.id);
       if (norm.ignored && !norm.events.length && !norm.flowCheck) {
         log.debug({ reason: norm.ignored }, 'ignored');
       }

@@ -122,6 +122,16 @@ interface EventContext {
   botLogin?: string;
   /** The fields every engine event carries. */
   base(issue: number, at: string, id: string, issueAuthor?: string): Omit<BatonEvent & { type: 'sla.tick' }, 'type'>;
+  /**
+   * The id of an occurrence whose payload carries no id of its own (a label added, an issue closed, a PR reopened):
+   * its content plus the delivery's GUID. Timestamps have one-second precision, so content alone cannot tell a label
+   * removed and re-added within a second from a redelivery; the GUID can — GitHub gives each event one GUID, shared
+   * by all its deliveries, redeliveries included ("guid: Unique identifier for the event (shared with all deliveries
+   * for all webhooks that subscribe to this event)", https://docs.github.com/en/rest/apps/webhooks#get-a-delivery-for-an-app-webhook;
+   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers). Without a GUID (the Action's
+   * event file) the content stands alone.
+   */
+  occurrence(content: string): string;
 }
 
 type EventFn<T> = (payload: T, c: EventContext) => Promise<Normalized>;
@@ -163,7 +173,12 @@ const issues: EventFn<Payload<'issues'>> = async (payload, c) => {
   const at = issue.updated_at ?? now();
   const label = 'label' in payload ? payload.label : undefined;
   const b = (t: string) =>
-    c.base(issue.number, at, `${t}:${c.repo}#${issue.number}:${label?.name ?? ''}:${at}`, issue.user?.login);
+    c.base(
+      issue.number,
+      at,
+      c.occurrence(`${t}:${c.repo}#${issue.number}:${label?.name ?? ''}:${at}`),
+      issue.user?.login,
+    );
   switch (payload.action) {
     case 'labeled':
     case 'unlabeled': {
@@ -193,9 +208,16 @@ const pullRequest: EventFn<Payload<'pull_request'>> = async (payload, c) => {
     return { ...out, ignored: out.flowCheck ? undefined : `PR #${pr.number} is not linked to an issue` };
   const ref = prRef(pr);
   const at: string = (action === 'closed' ? (pr.closed_at ?? pr.merged_at) : pr.updated_at) ?? now();
+  // Opening and merging happen once per PR, and linking the same issue twice is one link; reopening, marking ready,
+  // pushing a sha seen before and closing can repeat, so those are told apart by their delivery (see occurrence).
+  const once = action === 'opened' || action === 'edited' || (action === 'closed' && !!pr.merged);
   const mk = (type: Extract<BatonEvent, { pr: PrRef; type: `pr.${string}` }>['type'], extra = '') =>
     ({
-      ...c.base(issue, at, `${type}:${c.repo}!${pr.number}:${extra || pr.head.sha}`),
+      ...c.base(
+        issue,
+        at,
+        ((x: string) => (once ? x : c.occurrence(x)))(`${type}:${c.repo}!${pr.number}:${extra || pr.head.sha}`),
+      ),
       type,
       pr: ref,
       ...(link ? { linkedBy: link.by } : {}),
@@ -473,7 +495,14 @@ export const GITHUB_EVENTS: readonly string[] = Object.keys(EVENTS).filter(
   (k) => k !== SLA_EVENT && k !== RECONCILE_EVENT,
 );
 
-export async function normalize(name: string, payload: P, lookups: Lookups, botLogin?: string): Promise<Normalized> {
+/** `delivery`: the X-GitHub-Delivery GUID the payload came with, when there is one (see `occurrence`). */
+export async function normalize(
+  name: string,
+  payload: P,
+  lookups: Lookups,
+  botLogin?: string,
+  delivery?: string,
+): Promise<Normalized> {
   const repo: string = payload.repository?.full_name;
   if (!repo) return nothing(`no repository in ${name}`);
   const actor: string = payload.sender?.login ?? 'ghost';
@@ -489,6 +518,7 @@ export async function normalize(name: string, payload: P, lookups: Lookups, botL
     lookups,
     ...(botLogin !== undefined ? { botLogin } : {}),
     base: (issue, at, id, issueAuthor) => ({ id, at, actor, repo, issue, issueAuthor }),
+    occurrence: (content) => (delivery ? `${content}@${delivery}` : content),
   };
   return row.fn(payload, context);
 }

@@ -131,3 +131,53 @@ describe('duplicate deliveries act once', () => {
     expect(Object.values(reviewRequests(l.sandbox, pr)).every((n) => n === 1)).toBe(true);
   }, 60_000);
 });
+
+// One label moves the run at each stage: a team "bumps" an issue by removing and re-adding it.
+const BUMP_FLOW = `version: 1
+name: bump
+trigger: flow:bump
+roles:
+  pm: alice
+stages:
+  - { id: spec, owner: pm, on: [{ event: issue.labeled, label: next, to: build }] }
+  - { id: build, owner: pm, on: [{ event: issue.labeled, label: next, to: review }] }
+  - { id: review, owner: pm, on: [{ event: issue.labeled, label: next, to: done }] }
+  - { id: done, final: true }
+`;
+
+describe('distinct occurrences are not duplicates', () => {
+  it('a label removed and re-added within the same second moves the run again; its redeliveries do not', async () => {
+    lb = await local({ flowYml: BUMP_FLOW });
+    const l = lb;
+    const repo = l.seeded.repo;
+    const issue = l.sandbox.createIssue({ title: 'Bumped', by: 'alice', repo }).number;
+    l.sandbox.labelIssue(issue, 'flow:bump', { by: 'alice', repo });
+    await l.settle();
+    // Both adds carry the same payload, updated_at included (GitHub's timestamps have one-second precision).
+    const at = '2026-03-02T09:00:00Z';
+    const first = l.sandbox.deliveries().length;
+    l.sandbox.labelIssue(issue, 'next', { by: 'alice', repo, at });
+    l.sandbox.unlabelIssue(issue, 'next', { by: 'alice', repo, at });
+    l.sandbox.labelIssue(issue, 'next', { by: 'alice', repo, at });
+    await l.settle();
+    const adds = l.sandbox
+      .deliveries()
+      .slice(first)
+      .filter((d) => d.event === 'issues' && d.action === 'labeled' && (d.payload as any).label?.name === 'next');
+    expect(adds).toHaveLength(2);
+    const { label: _a, ...one } = adds[0]!.payload as any;
+    const { label: _b, ...two } = adds[1]!.payload as any;
+    expect(two.issue.updated_at).toBe(one.issue.updated_at);
+    expect(auditIssue(l.sandbox, repo, issue, SANDBOX_BOT).run?.stage).toBe('review');
+    // GitHub redelivers under the same GUID: those are the same occurrences and change nothing.
+    for (const d of adds) for (let i = 0; i < 3; i++) await l.sandbox.redeliver(d.id);
+    await l.settle();
+    const end = auditIssue(l.sandbox, repo, issue, SANDBOX_BOT);
+    expect({ stage: end.run?.stage, history: end.run?.history.map((h) => h.to), cards: end.cards }).toEqual({
+      stage: 'review',
+      history: ['spec', 'build', 'review'],
+      cards: 1,
+    });
+    expect((await l.stack.store.transitions({ repo })).filter((t) => t.issue === issue)).toHaveLength(3);
+  }, 30_000);
+});

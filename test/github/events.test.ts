@@ -66,6 +66,24 @@ describe('normalize (GitHub example payloads)', () => {
     expect(again.events[0]!.id).toBe(n.events[0]!.id);
   });
 
+  it('an occurrence with no id of its own is told apart by its delivery GUID, and its redeliveries are not', async () => {
+    const p = example('issues', (e) => e.action === 'labeled');
+    const id = async (guid?: string) =>
+      (await normalize('issues', structuredClone(p), lookups(), undefined, guid)).events[0]!.id;
+    expect(await id('g-1')).toBe(await id('g-1'));
+    expect(await id('g-2')).not.toBe(await id('g-1'));
+    expect(await id()).toBe(await id());
+    const closed = example('pull_request', (e) => e.action === 'closed');
+    closed.pull_request.body = 'Fixes #1';
+    for (const merged of [false, true]) {
+      closed.pull_request.merged = merged;
+      const a = (await normalize('pull_request', structuredClone(closed), lookups(), undefined, 'g-1')).events[0]!;
+      const b = (await normalize('pull_request', structuredClone(closed), lookups(), undefined, 'g-2')).events[0]!;
+      // Closing can happen again after a reopen; a merge happens once, whatever delivery carries it.
+      expect([a.type, a.id === b.id]).toEqual([merged ? 'pr.merged' : 'pr.closed', merged]);
+    }
+  });
+
   it("ignores its own events and bots' commands; other bots' work counts", async () => {
     const p = example('issues', (e) => e.action === 'labeled');
     p.sender = { login: 'baton[bot]', type: 'Bot' };

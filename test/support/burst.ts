@@ -94,7 +94,9 @@ export async function auditBurst(sandbox: Sandbox, repo: string, issues: number[
   for (const t of transitions) byIssue.set(t.issue, (byIssue.get(t.issue) ?? 0) + 1);
   for (const n of issues) {
     const a = auditIssue(sandbox, repo, n, BOT);
-    const dupes = Math.max(0, a.cards - 1) + a.duplicateComments.length + Math.max(0, a.stageLabels.length - 1);
+    // A second card is counted once (as a card, not again as a comment whose marker repeats).
+    const repeated = a.duplicateComments.filter((m) => !m.startsWith('baton:card '));
+    const dupes = Math.max(0, a.cards - 1) + repeated.length + Math.max(0, a.stageLabels.length - 1);
     out.duplicates += dupes;
     if (dupes)
       out.details.push(
@@ -208,7 +210,7 @@ export function personAtWork(sandbox: Sandbox, repo: string, issues: number[], r
   sandbox.http.onAnswer = (a) => {
     if (a.method !== 'GET' || a.route !== '/repos/{owner}/{repo}/issues/{issue_number}') return;
     const n = Number(route.exec(a.path)?.[1]);
-    if (!next.has(n) || random() >= 0.5) return;
+    if ((next.get(n) ?? PERSON_EDITS.length) >= PERSON_EDITS.length || random() >= 0.5) return;
     p.racing++;
     edit(n);
   };
