@@ -249,7 +249,7 @@ export class Worker {
       }
     }
     if (run.status !== 'active') await this.deferred.clear(issueKey);
-    if (dirty) await applier.syncIssue(run.issue, all, ctx, stageLabel(run.stage));
+    const synced = dirty ? await applier.syncIssue(run.issue, all, ctx, stageLabel(run.stage)) : undefined;
     if (applier.skipped.length) {
       // What GitHub refused is said on the card (once per reason), with the fix; the run moved on regardless.
       const known = new Set((run.skipped ?? []).map((s) => s.reason));
@@ -276,8 +276,10 @@ export class Worker {
       for (const pr of run.prs)
         if (pr.risk?.commentId)
           links[`risk:${pr.number}`] = `${web}/pull/${pr.number}#issuecomment-${pr.risk.commentId}`;
+      if (run.docs?.commentId) links.docs = `${web}/issues/${run.issue}#issuecomment-${run.docs.commentId}`;
       const problem = lookup.problem ? configProblemNote(lookup.problem.sha) : undefined;
-      await this.runs.write(port, run, (r) => renderCard(r, flow, { links, configProblem: problem }), read);
+      const extras = { links, configProblem: problem, now: ev.at, ...(synced ? { assignees: synced.assignees } : {}) };
+      await this.runs.write(port, run, (r) => renderCard(r, flow, extras), read);
     }
     await this.deps.sla?.observe(repoCtx, run);
     if (ev.type === 'command' && ev.command === 'retry' && decision.note === 'retry')

@@ -173,6 +173,7 @@ class Decider implements DecisionScope {
       by: ev.actor,
       kind,
       owners: owners.users,
+      ...this.cause(),
     };
     run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
     this.push({ kind: 'label.add', key: this.key('label'), issue: run.issue, labels: [stageLabel(stage.id)] });
@@ -457,9 +458,23 @@ class Decider implements DecisionScope {
 
   record(entry: HistoryEntry): void {
     const run = this.run;
+    entry = { ...this.cause(), ...entry };
     run.history = [...run.history, entry].slice(-HISTORY_LIMIT);
     this.push({ kind: 'transition', key: this.key('transition'), entry, issue: run.issue });
     this.changed = true;
+  }
+
+  /** What the card needs to say the event in words: its PR, label or conclusion, and a link (a review's). */
+  private cause(): Pick<HistoryEntry, 'pr' | 'detail' | 'url'> {
+    const ev = this.ev;
+    const out: Pick<HistoryEntry, 'pr' | 'detail' | 'url'> = {};
+    if ('pr' in ev && ev.pr !== undefined) out.pr = typeof ev.pr === 'number' ? ev.pr : ev.pr.number;
+    if (ev.type === 'issue.labeled' || ev.type === 'issue.unlabeled') out.detail = ev.label;
+    if (ev.type === 'checks.completed')
+      out.detail = ev.all ? ev.all.conclusion : ev.suite ? ev.conclusion : `${ev.check} ${ev.conclusion}`;
+    if (ev.type === 'task.done') out.detail = ev.task;
+    if ('url' in ev && ev.url) out.url = ev.url;
+    return out;
   }
 
   private eventName(): string {

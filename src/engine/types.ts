@@ -39,6 +39,8 @@ export type BatonEvent =
       reviewer: string;
       /** Logins whose latest review on the PR is an approval (after this review). */
       approvals: string[];
+      /** The review's page (`html_url`), linked from the card when it sent the run back. */
+      url?: string;
     })
   | (EventBase & {
       type: 'checks.completed';
@@ -88,6 +90,12 @@ export interface HistoryEntry {
   kind: 'start' | 'forward' | 'back' | 'manual' | 'done' | 'cancel';
   /** Logins that owned `to`. */
   owners?: string[];
+  /** The PR the event was about, for the card's words ("carol requested changes on #2"). */
+  pr?: number;
+  /** The label, or the checks' conclusion, the event carried. */
+  detail?: string;
+  /** Where to read more (the review that requested changes). */
+  url?: string;
 }
 
 export interface LinkedPr {

@@ -115,16 +115,24 @@ export class EffectApplier {
    * label or assignee twice, or removing one that is gone, changes nothing), so a retry after an ambiguous answer
    * is safe. Costs up to four writes per hand-off (stage label in and out, owner in and out) instead of one PATCH.
    */
-  async syncIssue(issue: number, effects: Effect[], ctx: ApplyContext, stageLabel?: string): Promise<void> {
+  async syncIssue(
+    issue: number,
+    effects: Effect[],
+    ctx: ApplyContext,
+    stageLabel?: string,
+  ): Promise<{ assignees: string[] } | undefined> {
     const todo: IssueEffect[] = [];
     for (const e of effects) {
       if (!ISSUE_KINDS.has(e.kind)) continue;
       if ((await ctx.store.effectState(e.key)) === 'done') continue;
       todo.push(e as IssueEffect);
     }
-    if (!todo.length && !stageLabel) return;
+    if (!todo.length && !stageLabel) return undefined;
     for (const e of todo) await ctx.store.markEffect(e.key, 'pending');
-    const d = issueDelta(await ctx.port.getIssue(issue), todo, stageLabel);
+    const current = await ctx.port.getIssue(issue);
+    const d = issueDelta(current, todo, stageLabel);
+    // Who holds the issue after the writes (for the card): what GitHub had, less what was removed, plus who it took.
+    let assignees = current.assignees.filter((a) => !has(d.removeAssignees, a));
     const roleOf = (login: string) => {
       const e = todo.find((x) => x.kind === 'assign' && has(x.users, login));
       return e?.kind === 'assign' ? e : undefined;
@@ -161,8 +169,10 @@ export class EffectApplier {
         // refused (https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue).
         const now = await ctx.port.addAssignees(issue, toAssign);
         if (now.length < 10) for (const a of toAssign) if (!has(now, a)) refuse(a);
+        assignees = now;
       });
     for (const e of todo) await ctx.store.markEffect(e.key, 'done');
+    return { assignees };
   }
 
   async apply(e: Effect, ctx: ApplyContext): Promise<void> {

@@ -267,6 +267,7 @@ const pullRequestReview: EventFn<Payload<'pull_request_review'>> = async (payloa
         pr: prRef(pr),
         reviewer,
         approvals,
+        ...(review.html_url ? { url: review.html_url } : {}),
       },
     ],
   };

@@ -380,7 +380,7 @@ describe('a job that keeps failing', () => {
     lb.sandbox.http.faults.clear();
     expect((await lb.stack.store.deadDeliveries()).filter((d) => d.key === `${repo}#${issue}`)).toHaveLength(1);
     const stuck = card(lb, issue);
-    expect(stuck.body).toMatch(/Stuck \| .*Server Error.*\/baton retry/);
+    expect(stuck.body).toMatch(/Stuck:\*\* .*Server Error.*\/baton retry/);
     expect(stuck.run!.stuck).toBeDefined();
     expect(stageLabels(lb, issue)).toEqual(['baton:spec']);
     lb.sandbox.comment(issue, '/baton retry', { by: 'alice', repo });

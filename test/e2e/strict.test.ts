@@ -79,10 +79,10 @@ describe('refusals never freeze a run', () => {
     expect(lb.sandbox.issue(issue, repo).assignees).toEqual(['carol']);
     const c = card(lb, issue);
     expect(c.body).toMatch(
-      /Skipped \| @outsider is not a collaborator on acme\/web: add them or change role `reviewer`/,
+      /Skipped:\*\* @outsider is not a collaborator on acme\/web: add them or change role `reviewer`/,
     );
-    expect(c.body).toMatch(/Skipped \| team @acme\/nobodies has no access to acme\/web/);
-    expect(c.body).toMatch(/Skipped \| @outsider cannot be assigned on acme\/web/);
+    expect(c.body).toMatch(/Skipped:\*\* team @acme\/nobodies has no access to acme\/web/);
+    expect(c.body).toMatch(/Skipped:\*\* @outsider cannot be assigned on acme\/web/);
     expect(c.run!.stuck).toBeUndefined();
     expect(await lb.stack.store.deadDeliveries()).toEqual([]);
 
