@@ -27,6 +27,7 @@ import { startFakeGemini } from '../test/support/fake-gemini.js';
 import { memoryStore } from '../test/support/memory-store.js';
 import { ITEMS_FILE, type SetItem } from './router-set/generate.js';
 import { answerText, judge, MODELS, thinkingTokens } from './router-set/world.js';
+import { loadConfig } from '../src/config/env.js';
 
 const CONCURRENCY = 8;
 const NOW = Date.parse('2026-11-30T12:00:00Z');
@@ -214,6 +215,7 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     GEMINI_API_KEY: 'g-bench',
     GEMINI_BASE_URL: gemini.url,
   };
+  const llm = loadConfig(env).llm;
   const calls = () => openai.count() + gemini.count();
 
   async function policy(
@@ -222,7 +224,7 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     withCheck: boolean,
     store: Store = memoryStore(),
   ): Promise<PolicyRun> {
-    const router = createRouter({ store, config, env, now: () => NOW, timeoutMs: 30_000 });
+    const router = createRouter({ store, config, llm, now: () => NOW, timeoutMs: 30_000 });
     const tally = emptyTally();
     const results = await runAll(
       router,
@@ -278,7 +280,7 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
     // Replay Baton's run after a "restart" (a new router on the same store): nothing may be billed again.
     const before = calls();
     const replay = await runAll(
-      createRouter({ store: batonStore, config: {}, env, now: () => NOW }),
+      createRouter({ store: batonStore, config: {}, llm, now: () => NOW }),
       prepared.map((p, i) => request(p, i, true)),
     );
     const rebilled = calls() - before;

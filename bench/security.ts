@@ -21,6 +21,7 @@ import { withoutContent } from '../src/flow/extends.js';
 import { formatProblems } from '../src/github/config.js';
 import { rng } from '../src/report/history.js';
 import { startFakeOpenAI, type FakeRequest } from '../test/support/fake-openai.js';
+import { loadConfig } from '../src/config/env.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -216,7 +217,7 @@ async function pipeline(log: (...a: unknown[]) => void, planted: Planted[]) {
     recoveryIntervalMs: -1,
     reconcileIntervalMs: -1,
     log: createLogger({ level: 'debug' }, sink),
-    env: { OPENAI_API_KEY: 'sk-bench-key', OPENAI_BASE_URL: `${fake.url}/v1` },
+    config: loadConfig({ OPENAI_API_KEY: 'sk-bench-key', OPENAI_BASE_URL: `${fake.url}/v1` }),
   });
   const repo = lb.seeded.repo;
   try {

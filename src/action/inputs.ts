@@ -55,8 +55,8 @@ export interface ActionInputs {
   /** The login Baton's own writes appear under: github-actions[bot] with the workflow token, `<app-slug>[bot]` with an App token. */
   botLogin: string;
   budgets: { org_monthly_usd?: number; repo_monthly_usd?: number; run_usd?: number };
-  /** Environment for the LLM providers (keys from the inputs; never logged). */
-  llmEnv: Record<string, string | undefined>;
+  /** The LLM providers' keys (from the inputs; never logged) and endpoints, as the router takes them. */
+  llm: { openai: { apiKey?: string; baseUrl?: string }; gemini: { apiKey?: string; baseUrl?: string } };
   /** `route`: only print the concurrency group of the event (the README workflow's first job). */
   mode: 'event' | 'route';
 }
@@ -95,11 +95,9 @@ export function readInputs(env: Record<string, string | undefined>): ActionInput
     flowPath: blank(e['INPUT_FLOW-PATH']) ?? '.github/flow.yml',
     botLogin: blank(e['INPUT_BOT-LOGIN']) ?? 'github-actions[bot]',
     budgets,
-    llmEnv: {
-      OPENAI_API_KEY: blank(e['INPUT_OPENAI-API-KEY']),
-      GEMINI_API_KEY: blank(e['INPUT_GEMINI-API-KEY']),
-      OPENAI_BASE_URL: blank(e.OPENAI_BASE_URL),
-      GEMINI_BASE_URL: blank(e.GEMINI_BASE_URL),
+    llm: {
+      openai: { apiKey: blank(e['INPUT_OPENAI-API-KEY']), baseUrl: blank(e.OPENAI_BASE_URL) },
+      gemini: { apiKey: blank(e['INPUT_GEMINI-API-KEY']), baseUrl: blank(e.GEMINI_BASE_URL) },
     },
     mode: e.INPUT_MODE === 'route' ? 'route' : 'event',
   };

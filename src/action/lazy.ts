@@ -5,12 +5,9 @@ import type { Flow } from '../flow/types.js';
 import type { LlmRouter } from '../llm/types.js';
 import type { Store } from '../store/types.js';
 import type { TaskRunners } from '../tasks/effect.js';
+import type { ActionInputs } from './inputs.js';
 
-export function lazyRouter(o: {
-  store: Store;
-  config: Flow['llm'];
-  env: Record<string, string | undefined>;
-}): LlmRouter {
+export function lazyRouter(o: { store: Store; config: Flow['llm']; llm: ActionInputs['llm'] }): LlmRouter {
   let real: Promise<LlmRouter> | undefined;
   const load = () => {
     real ??= import('../llm/router.js').then((m) => m.createRouter(o));
@@ -19,7 +16,7 @@ export function lazyRouter(o: {
   return {
     // The router's own rule: offline when no provider has a key.
     get offlineOnly() {
-      return !o.env.OPENAI_API_KEY && !o.env.GEMINI_API_KEY;
+      return !o.llm.openai.apiKey && !o.llm.gemini.apiKey;
     },
     async run(req) {
       return (await load()).run(req);

@@ -19,7 +19,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     return 1;
   }
   // The keys are secrets: tell the runner to mask them in any log line.
-  for (const v of [inputs.llmEnv.OPENAI_API_KEY, inputs.llmEnv.GEMINI_API_KEY])
+  for (const v of [inputs.llm.openai.apiKey, inputs.llm.gemini.apiKey])
     if (v) process.stdout.write(`::add-mask::${v}\n`);
   const r: ActionResult = await runAction(inputs);
   if (r.decidedAtMs !== undefined)

@@ -194,7 +194,7 @@ function makeWorker(
       lazyRouter({
         store,
         config: { ...(flow.llm ?? {}), budgets: { ...(flow.llm?.budgets ?? {}), ...inputs.budgets } } as Flow['llm'],
-        env: inputs.llmEnv,
+        llm: inputs.llm,
       }),
     tasks: lazyTasks,
     octokitFor: async () => octokit,

@@ -53,6 +53,8 @@ export interface BatonOptions {
   githubTimeoutMs?: number;
   /** The app's bot login (`<slug>[bot]`); looked up with GET /app when absent. */
   botLogin?: string;
+  /** Approvals count only on the PR's current head (BATON_DISMISS_STALE_APPROVALS; default true). */
+  dismissStaleApprovals?: boolean;
   concurrency?: number;
   /** Attempts the queue makes before dead-lettering (the last failure marks the card stuck). */
   maxAttempts?: number;
@@ -152,6 +154,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     log: log.child({ name: 'worker' }),
     hooks: opts.hooks,
     maxAttempts: opts.maxAttempts,
+    ...(opts.dismissStaleApprovals !== undefined ? { dismissStaleApprovals: opts.dismissStaleApprovals } : {}),
   });
 
   let accepting = true;

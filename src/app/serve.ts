@@ -9,7 +9,7 @@ import { createDashboardHandler } from '../report/dashboard/index.js';
 import { startBaton, type BatonOptions, type RunningBaton } from './baton.js';
 import type { Stack } from './stack.js';
 import { createPartnerApi, type PartnerApi } from '../api/index.js';
-import { retentionFromEnv } from '../store/retention.js';
+import type { Retention } from '../store/retention.js';
 
 export interface ServeOptions {
   appId: string | number;
@@ -26,11 +26,14 @@ export interface ServeOptions {
   /** BATON_GITHUB_TIMEOUT_MS: per-attempt timeout of GitHub requests. */
   githubTimeoutMs?: number;
   botLogin?: string;
+  /** Approvals count only on the PR's current head (BATON_DISMISS_STALE_APPROVALS; default true). */
+  dismissStaleApprovals?: boolean;
   concurrency?: number;
   metricsToken?: string;
   /** Dashboard access token; without one the dashboard answers localhost only. */
   dashboardToken?: string;
-  env?: Record<string, string | undefined>;
+  /** How long processed payloads and finished jobs are kept (BATON_*_RETENTION_DAYS; default DEFAULT_RETENTION). */
+  retention?: Retention;
   /** Time a webhook has to be received and recorded before Baton answers 503 (8000 ms). */
   recordDeadlineMs?: number;
   /** Failed-delivery recovery: every this many ms after the pass on start (0 = on start only, -1 = never). */
@@ -110,8 +113,9 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     redisUrl: o.redisUrl,
     ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
     ...(o.githubTimeoutMs ? { githubTimeoutMs: o.githubTimeoutMs } : {}),
-    retention: retentionFromEnv(o.env ?? process.env),
+    ...(o.retention ? { retention: o.retention } : {}),
     botLogin: o.botLogin,
+    ...(o.dismissStaleApprovals !== undefined ? { dismissStaleApprovals: o.dismissStaleApprovals } : {}),
     concurrency: o.concurrency,
     maxAttempts: stack.retry.attempts,
     ...(o.recordDeadlineMs ? { recordDeadlineMs: o.recordDeadlineMs } : {}),

@@ -1,5 +1,6 @@
-// Opens what Baton runs on, from the environment: the store (SQLite by default, PostgreSQL with DATABASE_URL), the
+// Opens what Baton runs on, from the typed config: the store (SQLite by default, PostgreSQL with DATABASE_URL), the
 // queue (embedded, or BullMQ with REDIS_URL), LLM routers (one per distinct `llm:` config) and the task runners.
+// The entry points (src/cli) load the config from the environment; a caller without one gets the defaults.
 import { OUTBOUND_JOB, OUTBOUND_RETRY } from '../api/outbound.js';
 import type { Flow } from '../flow/types.js';
 import type { LedgerEntry, Store } from '../store/types.js';
@@ -10,6 +11,7 @@ import { openQueue } from '../queue/index.js';
 import { createRouter, loadPrices } from '../llm/index.js';
 import { runRiskTask, runDocsTask } from '../tasks/index.js';
 import type { TaskRunners } from '../tasks/effect.js';
+import { loadConfig, type Config } from '../config/env.js';
 
 export interface Stack {
   store: Store;
@@ -30,28 +32,29 @@ export interface StackOptions {
   /** Postgres schema / Redis prefix, so several stacks can share one server. */
   namespace?: string;
   retry?: RetryPolicy;
-  env?: Record<string, string | undefined>;
+  /** The typed configuration (src/config/env.ts); the options above win over its store and queue sections. */
+  config?: Config;
 }
 
 export async function openStack(opts: StackOptions = {}): Promise<Stack> {
-  const env = opts.env ?? process.env;
+  const config = opts.config ?? loadConfig({});
+  const llm = config.llm;
   // A broken BATON_PRICES_FILE is an operator error: fail at start with its message, not later inside a job.
-  loadPrices({}, env);
+  loadPrices({}, llm.pricesFile);
   const store = await openStore({
-    dataDir: opts.dataDir ?? env.BATON_DATA_DIR,
-    databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
+    dataDir: opts.dataDir ?? config.store.dataDir,
+    databaseUrl: opts.databaseUrl ?? config.store.databaseUrl,
     ...(opts.namespace ? { schema: opts.namespace } : {}),
   });
-  const attempts = Number(env.BATON_JOB_ATTEMPTS);
-  const base =
-    opts.retry ?? (Number.isInteger(attempts) && attempts > 0 ? { ...DEFAULT_RETRY, attempts } : DEFAULT_RETRY);
+  const base = opts.retry ?? { ...DEFAULT_RETRY, attempts: config.queue.jobAttempts };
   // A partner's receiver may be down for a while: its deliveries keep trying for hours, not for a minute.
   const retry = { ...base, byJob: { [OUTBOUND_JOB]: OUTBOUND_RETRY, ...(base.byJob ?? {}) } };
   const queue = await openQueue({
     store,
-    redisUrl: opts.redisUrl ?? env.REDIS_URL,
+    redisUrl: opts.redisUrl ?? config.queue.redisUrl,
     retry,
-    ...(opts.namespace ? { prefix: opts.namespace } : {}),
+    prefix: opts.namespace ?? config.queue.redisPrefix,
+    leaseMs: config.queue.leaseMs,
   });
   const routers = new Map<string, LlmRouter>();
   const llmObservers: Array<(entry: LedgerEntry) => void> = [];
@@ -66,7 +69,7 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
       const key = JSON.stringify(flow.llm ?? {});
       let r = routers.get(key);
       if (!r) {
-        r = createRouter({ store, config: flow.llm, env, observe });
+        r = createRouter({ store, config: flow.llm, llm, observe });
         routers.set(key, r);
       }
       return r;

@@ -58,6 +58,8 @@ export interface WorkerDeps {
   flowPath?: string;
   /** Put a revived job back on the queue (BullMQ needs it; the SQL queue picks revived rows up by itself). */
   requeue?(job: { id: string; key: string; name: string }): Promise<void>;
+  /** Approvals count only on the PR's current head (BATON_DISMISS_STALE_APPROVALS; default true). */
+  dismissStaleApprovals?: boolean;
 }
 
 export class Worker {
@@ -74,6 +76,10 @@ export class Worker {
     this.flows = new FlowConfigs(deps.store, deps.flowPath);
     this.runs = new RunStates(deps.store, deps.botLogin);
     this.deferred = new DeferredLabels(deps.store);
+  }
+
+  private dismissOpt(): { dismissStale?: boolean } {
+    return this.deps.dismissStaleApprovals !== undefined ? { dismissStale: this.deps.dismissStaleApprovals } : {};
   }
 
   /** The one way to a repository's port: its installation's Octokit and the shared ETag cache. */
@@ -149,7 +155,7 @@ export class Worker {
     return {
       issueForPr: (pr) => this.deps.store.issueForPr(port.fullName, pr),
       permission: (login) => port.getPermission(login),
-      approvals: (pr) => countedApprovers(port, pr),
+      approvals: (pr) => countedApprovers(port, pr, this.dismissOpt()),
       pull: async (pr) => {
         try {
           return await port.getPull(pr);
@@ -339,6 +345,9 @@ export class Worker {
         run: getRun,
         followUps,
         ...(cause ? { cause } : {}),
+        ...(this.deps.dismissStaleApprovals !== undefined
+          ? { dismissStaleApprovals: this.deps.dismissStaleApprovals }
+          : {}),
       }),
       transition: transitionEffect({
         store: this.deps.store,

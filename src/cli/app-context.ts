@@ -3,34 +3,31 @@
 import { Probot } from 'probot';
 import { openStack, type Stack } from '../app/stack.js';
 import { createLogger } from '../ops/log.js';
-import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import type { Config, Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 import { credentials } from './start.js';
 
 export interface AppContext {
   probot: Probot;
   stack: Stack;
   log: ReturnType<typeof createLogger>;
+  config: Config;
   close(): Promise<void>;
 }
 
 /** The App and the store, or a sentence saying what is missing. */
 export async function openAppContext(
   command: string,
-  env: Record<string, string | undefined>,
-): Promise<AppContext | { error: string }> {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return { error: `baton ${command}: ${err.message}` };
-    throw err;
-  }
+  env?: Env,
+): Promise<AppContext | { error: string; config?: never }> {
+  const config = commandConfig(command, env);
+  if ('error' in config) return config;
   const creds = credentials({ secret: 'unused by this command', ...config.github });
   if ('missing' in creds)
     return {
       error: `baton ${command}: ${creds.missing.join(', ')} not set. It talks to GitHub as the App: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) as for \`baton start\`.`,
     };
-  const log = createLogger({ level: env.LOG_LEVEL ? config.ops.logLevel : 'warn' });
+  const log = createLogger({ level: config.ops.commandLogLevel });
   const baseUrl = config.github.baseUrl;
   const probot = new Probot({
     appId: creds.appId,
@@ -38,6 +35,6 @@ export async function openAppContext(
     log: log.child({ name: 'probot' }),
     ...(baseUrl ? { baseUrl } : {}),
   });
-  const stack = await openStack({ env });
-  return { probot, stack, log, close: () => stack.close() };
+  const stack = await openStack({ config });
+  return { probot, stack, log, config, close: () => stack.close() };
 }

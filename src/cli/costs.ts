@@ -5,15 +5,13 @@ import { aggregateLedger, formatReport, type CostsBy } from '../llm/costs.js';
 
 import type { CliIo } from './io.js';
 import { errorMessage } from '../ops/errors.js';
+import type { Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 export type CostsIo = CliIo;
 
 export interface CostsDeps {
-  openStore?: (o: {
-    dataDir?: string;
-    databaseUrl?: string;
-    env?: Record<string, string | undefined>;
-  }) => Promise<Store> | Store;
-  env?: Record<string, string | undefined>;
+  openStore?: (o: { dataDir?: string; databaseUrl?: string }) => Promise<Store> | Store;
+  env?: Env;
   now?: () => number;
 }
 
@@ -32,19 +30,14 @@ export function readableTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-async function defaultOpenStore(o: {
-  dataDir?: string;
-  databaseUrl?: string;
-  env?: Record<string, string | undefined>;
-}): Promise<Store> {
+async function defaultOpenStore(o: { dataDir?: string; databaseUrl?: string }): Promise<Store> {
   // Loaded on use: the store pulls in the SQLite/PostgreSQL drivers, which `--help` and tests with an injected store
   // do not need.
   const { openStore } = await import('../store/index.js');
-  return openStore({ ...o, env: o.env as NodeJS.ProcessEnv | undefined });
+  return openStore(o);
 }
 
 export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}): Promise<number> {
-  const env = deps.env ?? process.env;
   const now = deps.now ?? Date.now;
   let since = '30d';
   let by: CostsBy = 'model';
@@ -73,13 +66,14 @@ export async function runCosts(argv: string[], io: CostsIo, deps: CostsDeps = {}
     io.err(`baton costs: --since takes a duration like 30d / 12h / 2w or a date like 2025-01-31 (got "${since}")`);
     return 2;
   }
+  const config = commandConfig('costs', deps.env);
+  if ('error' in config) {
+    io.err(config.error);
+    return 2;
+  }
   let store: Store;
   try {
-    store = await (deps.openStore ?? defaultOpenStore)({
-      dataDir: env.BATON_DATA_DIR,
-      databaseUrl: env.DATABASE_URL,
-      env,
-    });
+    store = await (deps.openStore ?? defaultOpenStore)(config.store);
   } catch (e) {
     io.err(`baton costs: could not open the store (${errorMessage(e)}). Check BATON_DATA_DIR or DATABASE_URL.`);
     return 1;

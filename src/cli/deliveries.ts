@@ -9,12 +9,9 @@ import { recoverDeliveries, type RecoveryReport } from '../app/recovery.js';
 import { durationMs } from '../flow/duration.js';
 import type { CliIo } from './io.js';
 import { openAppContext } from './app-context.js';
+import type { Env } from '../config/env.js';
 
-export async function runDeliveries(
-  argv: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
+export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promise<number> {
   let args: { since?: string; redeliver?: boolean; json?: boolean };
   try {
     args = parseArgs({

@@ -5,10 +5,12 @@ import type { DeliveryRecord, StoreWithJobs } from '../store/types.js';
 
 import type { CliIo } from './io.js';
 import { errorMessage } from '../ops/errors.js';
+import type { Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 export type JobsIo = CliIo;
 
 export interface JobsDeps {
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   now?: () => number;
   openStore?: (o: { dataDir?: string; databaseUrl?: string }) => Promise<StoreWithJobs>;
   /** Re-push SQL-pending jobs to Redis (BullMQ deployments). */
@@ -85,7 +87,11 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
     io.out(USAGE);
     return 0;
   }
-  const env = deps.env ?? process.env;
+  const config = commandConfig('jobs', deps.env);
+  if ('error' in config) {
+    io.err(config.error);
+    return 2;
+  }
   const now = (deps.now ?? Date.now)();
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) {
@@ -103,8 +109,8 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
   }
 
   const storeOpts: { dataDir?: string; databaseUrl?: string } = {};
-  const databaseUrl = values['database-url'] ?? env.DATABASE_URL;
-  const dataDir = values['data-dir'] ?? env.BATON_DATA_DIR;
+  const databaseUrl = values['database-url'] ?? config.store.databaseUrl;
+  const dataDir = values['data-dir'] ?? config.store.dataDir;
   if (databaseUrl) storeOpts.databaseUrl = databaseUrl;
   if (dataDir) storeOpts.dataDir = dataDir;
   let store: StoreWithJobs;
@@ -126,7 +132,7 @@ export async function runJobs(argv: string[], io: JobsIo, deps: JobsDeps = {}): 
         );
         return 1;
       }
-      const redisUrl = env.REDIS_URL;
+      const redisUrl = config.queue.redisUrl;
       if (redisUrl) await (deps.requeue ?? defaultRequeue)(store, redisUrl);
       if (values.json) io.out(JSON.stringify({ retried: id, requeued: redisUrl ? 'redis' : 'embedded' }));
       else

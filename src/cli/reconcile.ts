@@ -8,12 +8,9 @@ import { RunStates } from '../github/runs.js';
 import { Reconciler, type ReconcileReport } from '../app/reconcile.js';
 import type { CliIo } from './io.js';
 import { openAppContext } from './app-context.js';
+import type { Env } from '../config/env.js';
 
-export async function runReconcile(
-  argv: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
+export async function runReconcile(argv: string[], io: CliIo, env?: Env): Promise<number> {
   let args: { repo?: string; 'dry-run'?: boolean; json?: boolean };
   try {
     args = parseArgs({
@@ -38,7 +35,7 @@ export async function runReconcile(
   }
   try {
     const app = (await (await ctx.probot.auth()).request('GET /app')).data as { slug: string };
-    const botLogin = env.BATON_BOT_LOGIN ?? `${app.slug}[bot]`;
+    const botLogin = ctx.config.github.botLogin ?? `${app.slug}[bot]`;
     const store = ctx.stack.store;
     const reconciler = new Reconciler({
       store,

@@ -9,6 +9,7 @@ import { loadMerges } from '../report/merges.js';
 
 import type { CliIo } from './io.js';
 import { errorMessage } from '../ops/errors.js';
+import type { Env } from '../config/env.js';
 export type Io = CliIo;
 
 export interface ReportDeps {
@@ -16,7 +17,7 @@ export interface ReportDeps {
   /** A store to use as is (not closed afterwards). */
   store?: Store;
   now?: () => Date;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
 }
 
 const USAGE =

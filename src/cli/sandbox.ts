@@ -7,6 +7,8 @@ import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox
 import { parseScenario } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario, stamp } from '../sandbox/play.js';
 import { errorMessage } from '../ops/errors.js';
+import type { Config, Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 
 export interface SandboxArgs {
   once: boolean;
@@ -35,26 +37,22 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
   return a;
 }
 
-export async function runSandbox(
-  argv: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
+export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: Config): Promise<number> {
   const args = parseSandboxArgs(argv);
   if (typeof args === 'string') {
     io.err(args);
     return 2;
   }
-  const envPort = env.PORT;
-  if (envPort !== undefined && envPort !== '' && !(/^\d+$/.test(envPort) && Number(envPort) <= 65535)) {
-    io.err(`baton sandbox: PORT must be a port number from 0 to 65535 (got "${envPort}")`);
+  const config = loaded ?? commandConfig('sandbox', env);
+  if ('error' in config) {
+    io.err(config.error);
     return 2;
   }
-  // --port, else PORT (as in app mode), else 3000. A one-shot run (--once, --history) serves nobody: any free port.
-  const port = args.history || args.once ? 0 : (args.port ?? (envPort ? Number(envPort) : 3000));
+  // --port, else PORT (as in app mode, default 3000). A one-shot run (--once, --history) serves nobody: any free port.
+  const port = args.history || args.once ? 0 : (args.port ?? config.server.port);
   let lb: LocalBaton;
   try {
-    lb = await startLocalBaton({ port });
+    lb = await startLocalBaton({ port, config });
   } catch (err) {
     const friendly = friendlyError(err);
     if (!friendly) throw err;
@@ -92,9 +90,7 @@ export async function runSandbox(
     await waitForSignal(lb);
     return 0;
   } catch (err) {
-    io.err(
-      `baton sandbox: ${friendlyError(err) ?? (process.env.BATON_DEBUG ? (err as Error).stack : errorMessage(err))}`,
-    );
+    io.err(`baton sandbox: ${friendlyError(err) ?? (config.ops.debug ? (err as Error).stack : errorMessage(err))}`);
     await lb.stop().catch(() => undefined);
     return 1;
   }

@@ -6,7 +6,8 @@ import { createLogger } from '../ops/log.js';
 import { initTracing, shutdownTracing } from '../ops/tracing.js';
 import { openStack } from '../app/stack.js';
 import { serveBaton } from '../app/serve.js';
-import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import type { Config, Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 
 export function credentials(
   github: Config['github'],
@@ -24,17 +25,10 @@ export function credentials(
   };
 }
 
-export async function runStart(
-  argv: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    io.err(`baton start: ${err.message}`);
+export async function runStart(argv: string[], io: CliIo, env?: Env): Promise<number> {
+  const config = commandConfig('start', env);
+  if ('error' in config) {
+    io.err(config.error);
     return 2;
   }
   const creds = credentials(config.github);
@@ -48,11 +42,11 @@ export async function runStart(
     io.out('No GitHub App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET): starting the built-in sandbox.\n');
     // The sandbox is loaded only here: production `baton start` never imports it.
     const { runSandbox } = await import('./sandbox.js');
-    return runSandbox(argv, io, env);
+    return runSandbox(argv, io, env, config);
   }
-  initTracing({ env });
+  initTracing({ url: config.ops.tracesUrl });
   const log = createLogger({ level: config.ops.logLevel });
-  const stack = await openStack({ env });
+  const stack = await openStack({ config });
   const baton = await serveBaton(stack, {
     ...creds,
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
@@ -71,7 +65,8 @@ export async function runStart(
     botLogin: config.github.botLogin,
     recoveryIntervalMs: config.recovery.recoveryIntervalMs,
     reconcileIntervalMs: config.recovery.reconcileIntervalMs,
-    env,
+    retention: config.store.retention,
+    dismissStaleApprovals: config.github.dismissStaleApprovals,
   });
   log.info(
     { url: baton.url, webhookUrl: baton.webhookUrl, store: stack.store.kind, queue: stack.queue.kind },

@@ -7,11 +7,12 @@ import { parseDuration } from '../report/stats.js';
 import { withStore, type OpenStore } from '../report/open-store.js';
 import type { Store } from '../store/types.js';
 import type { CliIo } from './io.js';
+import type { Env } from '../config/env.js';
 
 export interface TokensDeps {
   store?: Store;
   openStore?: OpenStore;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   now?: () => Date;
 }
 

@@ -4,6 +4,10 @@
 // (`npm run schema`; test/config/env.test.ts fails when it drifts).
 import { z } from 'zod';
 import { DEFAULT_RETRY } from '../queue/types.js';
+import { DEFAULT_RETENTION, MIN_JOB_DAYS } from '../store/retention.js';
+
+/** The raw process environment (or a test's stand-in): only `loadConfig` looks inside it. */
+export type Env = Record<string, string | undefined>;
 
 /** Unset and empty are the same thing: `FOO=` in a .env file must not become the number 0 or an empty URL. */
 const unsetIfEmpty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -43,7 +47,7 @@ interface Var {
   schema: z.ZodType;
   description: string;
   /** Shown in the README; the value used when the variable is unset. */
-  default?: string | number;
+  default?: string | number | boolean;
   group: string;
 }
 
@@ -69,6 +73,13 @@ export const ENV_VARS = {
     schema: text(),
     group: 'GitHub App',
     description: "The App's bot login (`<slug>[bot]`); looked up with `GET /app` when unset.",
+  },
+  BATON_DISMISS_STALE_APPROVALS: {
+    schema: flag(),
+    group: 'GitHub App',
+    description:
+      'Approvals count only on the pull request\'s current head, as branch protection\'s "dismiss stale approvals" (`false` keeps them across pushes).',
+    default: true,
   },
   GITHUB_API_URL: {
     schema: url(),
@@ -153,13 +164,13 @@ export const ENV_VARS = {
     schema: int(0),
     group: 'Store and queue',
     description: 'Days the payloads of processed deliveries are kept.',
-    default: 7,
+    default: DEFAULT_RETENTION.payloadDays,
   },
   BATON_JOB_RETENTION_DAYS: {
-    schema: int(3),
+    schema: int(MIN_JOB_DAYS),
     group: 'Store and queue',
     description: "Days finished jobs are kept (at least GitHub's 3-day redelivery window).",
-    default: 30,
+    default: DEFAULT_RETENTION.jobDays,
   },
   OPENAI_API_KEY: {
     schema: text(),
@@ -180,14 +191,24 @@ export const ENV_VARS = {
     description: 'A JSON file of price overrides (USD per 1M tokens per `provider/model`).',
   },
   BATON_LLM_TIMEOUT_MS: { schema: int(1), group: 'LLM', description: 'Timeout of one LLM call, ms.', default: 30000 },
-  LOG_LEVEL: { schema: level(), group: 'Operations', description: 'Log level of `baton start`.', default: 'info' },
+  LOG_LEVEL: {
+    schema: level(),
+    group: 'Operations',
+    description: 'Log level of `baton start` (`baton deliveries` and `reconcile` log at `warn` when it is unset).',
+    default: 'info',
+  },
   BATON_LOG_LEVEL: {
     schema: level(),
     group: 'Operations',
     description: 'Log level of the sandbox and `baton simulate`.',
     default: 'warn',
   },
-  BATON_DEBUG: { schema: flag(), group: 'Operations', description: 'Print stack traces with CLI errors.' },
+  BATON_DEBUG: {
+    schema: flag(),
+    group: 'Operations',
+    description: 'Print stack traces with CLI errors.',
+    default: false,
+  },
   OTEL_EXPORTER_OTLP_ENDPOINT: {
     schema: url(),
     group: 'Operations',
@@ -222,10 +243,11 @@ export interface Config {
     baseUrl?: string;
     timeoutMs?: number;
     writeSpacingMs?: number;
+    dismissStaleApprovals: boolean;
   };
   server: { port: number; host: string; dashboardToken?: string; metricsToken?: string; apiRatePerMinute: number };
   recovery: { recoveryIntervalMs: number; reconcileIntervalMs: number };
-  store: { dataDir: string; databaseUrl?: string };
+  store: { dataDir: string; databaseUrl?: string; retention: { payloadDays: number; jobDays: number } };
   queue: { redisUrl?: string; redisPrefix: string; concurrency: number; leaseMs: number; jobAttempts: number };
   llm: {
     openai: { apiKey?: string; baseUrl?: string };
@@ -233,7 +255,14 @@ export interface Config {
     pricesFile?: string;
     timeoutMs: number;
   };
-  ops: { logLevel: string; sandboxLogLevel: string; debug: boolean; tracesUrl?: string };
+  ops: {
+    logLevel: string;
+    /** Operator commands that print their own report stay quiet unless LOG_LEVEL is set. */
+    commandLogLevel: string;
+    sandboxLogLevel: string;
+    debug: boolean;
+    tracesUrl?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -248,7 +277,7 @@ const dflt = <K extends EnvName>(k: K): NonNullable<(typeof ENV_VARS)[K] extends
   (ENV_VARS[k] as Var).default as never;
 
 /** Parse the environment. Throws a ConfigError that names every bad variable, what it holds and what it accepts. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Env = process.env): Config {
   const picked = Object.fromEntries(Object.keys(ENV_VARS).map((k) => [k, env[k]]));
   const r = EnvSchema.safeParse(picked);
   if (!r.success)
@@ -275,6 +304,7 @@ function toConfig(e: Parsed): Config {
       baseUrl: e.GHE_HOST ? `https://${e.GHE_HOST}/api/v3` : e.GITHUB_API_URL,
       timeoutMs: e.BATON_GITHUB_TIMEOUT_MS,
       writeSpacingMs: e.BATON_WRITE_SPACING_MS,
+      dismissStaleApprovals: e.BATON_DISMISS_STALE_APPROVALS ?? dflt('BATON_DISMISS_STALE_APPROVALS'),
     }),
     server: optional({
       port: e.PORT ?? dflt('PORT'),
@@ -287,7 +317,14 @@ function toConfig(e: Parsed): Config {
       recoveryIntervalMs: e.BATON_RECOVERY_INTERVAL_MS ?? dflt('BATON_RECOVERY_INTERVAL_MS'),
       reconcileIntervalMs: e.BATON_RECONCILE_INTERVAL_MS ?? dflt('BATON_RECONCILE_INTERVAL_MS'),
     },
-    store: optional({ dataDir: e.BATON_DATA_DIR ?? dflt('BATON_DATA_DIR'), databaseUrl: e.DATABASE_URL }),
+    store: optional({
+      dataDir: e.BATON_DATA_DIR ?? dflt('BATON_DATA_DIR'),
+      databaseUrl: e.DATABASE_URL,
+      retention: {
+        payloadDays: e.BATON_PAYLOAD_RETENTION_DAYS ?? dflt('BATON_PAYLOAD_RETENTION_DAYS'),
+        jobDays: e.BATON_JOB_RETENTION_DAYS ?? dflt('BATON_JOB_RETENTION_DAYS'),
+      },
+    }),
     queue: optional({
       redisUrl: e.REDIS_URL,
       redisPrefix: e.BATON_REDIS_PREFIX ?? dflt('BATON_REDIS_PREFIX'),
@@ -303,8 +340,9 @@ function toConfig(e: Parsed): Config {
     }),
     ops: optional({
       logLevel: e.LOG_LEVEL ?? dflt('LOG_LEVEL'),
+      commandLogLevel: e.LOG_LEVEL ?? 'warn',
       sandboxLogLevel: e.BATON_LOG_LEVEL ?? dflt('BATON_LOG_LEVEL'),
-      debug: e.BATON_DEBUG ?? false,
+      debug: e.BATON_DEBUG ?? dflt('BATON_DEBUG'),
       // Per the OTLP spec the signal-specific variable is used as is; the base gets the signal's path.
       tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (tracesBase ? `${tracesBase}/v1/traces` : undefined),
     }),

@@ -73,7 +73,7 @@ export function checkResolved(r: ResolvedFile): FlowProblem[] {
 function checkModelPrices(r: ResolvedFile): FlowProblem[] {
   const llm = r.file.llm;
   if (!llm?.tiers) return [];
-  const prices = loadPrices(llm, {});
+  const prices = loadPrices(llm, undefined);
   const out: FlowProblem[] = [];
   for (const [tier, models] of Object.entries(llm.tiers)) {
     (models ?? []).forEach((id, k) => {

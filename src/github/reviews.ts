@@ -3,6 +3,7 @@
 // and a comment-only review never changes a verdict (it only says the person reviewed). PENDING reviews are drafts
 // nobody else can see.
 import type { GitHubPort, ReviewData } from './port.js';
+import { ENV_VARS } from '../config/env.js';
 
 export interface LatestReview {
   /** The login as GitHub spells it. */
@@ -32,14 +33,14 @@ export function approvers(reviews: readonly Review[]): string[] {
 /**
  * Approvals that count, with GitHub's branch-protection semantics: only from people with write access (or higher),
  * and — like "Dismiss stale pull request approvals when new commits are pushed" — only for the PR's current head
- * (`commit_id` of the review). `BATON_DISMISS_STALE_APPROVALS=false` keeps approvals across pushes.
+ * (`commit_id` of the review). `dismissStale: false` (BATON_DISMISS_STALE_APPROVALS=false) keeps them across pushes.
  */
 export async function countedApprovers(
   port: GitHubPort,
   pr: number,
   opts: { headSha?: string; dismissStale?: boolean } = {},
 ): Promise<string[]> {
-  const dismissStale = opts.dismissStale ?? process.env.BATON_DISMISS_STALE_APPROVALS !== 'false';
+  const dismissStale = opts.dismissStale ?? ENV_VARS.BATON_DISMISS_STALE_APPROVALS.default;
   const reviews = await port.listReviews(pr);
   const head = dismissStale ? (opts.headSha ?? (await port.getPull(pr)).head.sha) : undefined;
   // A review on an older head no longer approves what is there now.

@@ -171,10 +171,11 @@ export function readPricesFile(path: string, read: (p: string) => string = (p) =
 /** Shipped table, then the prices file, then flow.yml (the repo's own word wins). */
 export function loadPrices(
   config: LlmConfig | undefined,
-  env: Record<string, string | undefined>,
+  /** BATON_PRICES_FILE (the typed config's `llm.pricesFile`). */
+  pricesFile: string | undefined,
   read?: (p: string) => string,
 ): PriceTable {
-  const file = env.BATON_PRICES_FILE ? readPricesFile(env.BATON_PRICES_FILE, read) : {};
+  const file = pricesFile ? readPricesFile(pricesFile, read) : {};
   return { ...PRICES, ...file, ...(config?.prices ?? {}) };
 }
 

@@ -37,6 +37,7 @@ import { lowerTier, minTier, tierForDifficulty, tierIndex, tiersBetween } from '
 import { countPromptTokens } from './tokens.js';
 import { validateAnswer, type Validation } from './validate.js';
 import { errorMessage } from '../ops/errors.js';
+import type { Config } from '../config/env.js';
 
 export { DEFAULT_MAX_USD_PER_1K };
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -46,12 +47,13 @@ export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 export interface RouterOptions {
   store: Store;
   config?: LlmConfig;
-  env?: Record<string, string | undefined>;
+  /** Provider keys and endpoints, the prices file and the call timeout: the typed config's `llm` section. */
+  llm?: Partial<Config['llm']>;
   /** Clock (ms or Date): budget months, breaker cool-downs and Retry-After. */
   now?: () => number | Date;
-  /** Override providers by name ('openai', 'gemini', 'offline'); default: built from env keys. */
+  /** Override providers by name ('openai', 'gemini', 'offline'); default: built from the `llm` keys. */
   providers?: Partial<Record<string, Provider>>;
-  /** Per-call timeout (default BATON_LLM_TIMEOUT_MS or 30 s). */
+  /** Per-call timeout (default `llm.timeoutMs`, BATON_LLM_TIMEOUT_MS, or 30 s). */
   timeoutMs?: number;
   breaker?: { threshold?: number; cooldownMs?: number };
   /** Longest Retry-After worth waiting for when every other candidate failed (default 5 s). */
@@ -119,30 +121,30 @@ function jsonSchemaText(schema: z.ZodType | undefined): string | undefined {
 }
 
 export function createRouter(opts: RouterOptions): CostRouter {
-  const env = opts.env ?? {};
+  const llm = opts.llm ?? {};
   const config = opts.config ?? {};
   const resolved = resolveLlmConfig(config);
   const nowMs = (): number => {
     const v = opts.now ? opts.now() : Date.now();
     return typeof v === 'number' ? v : v.getTime();
   };
-  const prices = loadPrices(config, env, opts.readFile);
+  const prices = loadPrices(config, llm.pricesFile, opts.readFile);
   checkPrices(config, prices);
   const providers: Record<string, Provider> = {
     openai:
       opts.providers?.openai ??
-      createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now: nowMs }),
+      createOpenAiProvider({ apiKey: llm.openai?.apiKey, baseURL: llm.openai?.baseUrl, now: nowMs }),
     gemini:
       opts.providers?.gemini ??
       createGeminiProvider({
-        apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY,
-        baseUrl: env.GEMINI_BASE_URL || undefined,
+        apiKey: llm.gemini?.apiKey,
+        baseUrl: llm.gemini?.baseUrl,
         now: nowMs,
       }),
     offline: opts.providers?.offline ?? createOfflineProvider(),
   };
   for (const [k, p] of Object.entries(opts.providers ?? {})) if (p) providers[k] = p;
-  const timeoutMs = opts.timeoutMs ?? (Number(env.BATON_LLM_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS);
+  const timeoutMs = opts.timeoutMs ?? llm.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cap = resolved.maxUsdPer1k;
   const maxRetryWaitMs = opts.maxRetryWaitMs ?? 5_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

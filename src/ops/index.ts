@@ -16,7 +16,6 @@ export {
   withParent,
   currentTraceparent,
   traceOctokit,
-  tracesUrl,
 } from './tracing.js';
 export { healthRoutes, opsHandler, mountOps, type OpsDeps } from './health.js';
 export { createLogger, jobLogger, scrubSecrets, REDACT_PATHS, type JobContext } from './log.js';

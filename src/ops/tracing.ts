@@ -1,4 +1,5 @@
-// OpenTelemetry tracing. With OTEL_EXPORTER_OTLP_ENDPOINT set, spans go to that collector over OTLP/HTTP (JSON);
+// OpenTelemetry tracing. With a traces URL (the typed config's `ops.tracesUrl`, from OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), spans go to that collector over OTLP/HTTP (JSON);
 // without it every helper still works but records nothing (the API's no-op tracer), so callers never branch.
 // Span tree: `webhook <event>` → `job <event>` → `github <METHOD> <route>` / `llm <provider>/<model>`.
 // The webhook and the job run at different times (maybe on different replicas), so the webhook's context travels
@@ -23,18 +24,9 @@ const TRACER = 'baton';
 let provider: NodeTracerProvider | undefined;
 
 export interface TracingOptions {
-  /** Environment to read OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT from. */
-  env?: NodeJS.ProcessEnv;
+  /** Where spans are POSTed (`Config['ops'].tracesUrl`); tracing stays off without one. */
+  url?: string;
   serviceVersion?: string;
-}
-
-/** The URL spans are POSTed to, or undefined when tracing is off. */
-export function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (signal) return signal; // per the OTLP spec, the signal-specific variable is used as-is
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (!base) return undefined;
-  return base.replace(/\/+$/, '') + '/v1/traces';
 }
 
 /**
@@ -43,7 +35,7 @@ export function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
  */
 export function initTracing(opts: TracingOptions = {}): boolean {
   if (provider) return true;
-  const url = tracesUrl(opts.env ?? process.env);
+  const url = opts.url;
   if (!url) return false;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({

@@ -1,4 +1,5 @@
-// Picks the queue: BullMQ on Redis when REDIS_URL (or `redisUrl`) is set, else the embedded SQL queue in the store.
+// Picks the queue: BullMQ on Redis when `redisUrl` (REDIS_URL) is set, else the embedded SQL queue in the store.
+// The options come from the typed config's `queue` section (src/config/env.ts); nothing here reads the environment.
 import type { Store, StoreWithJobs } from '../store/types.js';
 import { BullQueue, type BullQueueOptions } from './bullmq.js';
 import { SqlQueue, type SqlQueueOptions } from './sql-queue.js';
@@ -7,11 +8,11 @@ import type { JobQueue, RetryPolicy } from './types.js';
 export interface OpenQueueOptions {
   store: Store;
   redisUrl?: string;
-  /** Redis key prefix (BullMQ only; default env BATON_REDIS_PREFIX, else 'baton'). */
+  /** Redis key prefix (BullMQ only; BATON_REDIS_PREFIX). */
   prefix?: string;
   retry?: RetryPolicy;
+  /** How long a crashed replica's job stays blocked before another takes it over (BATON_QUEUE_LEASE_MS). */
   leaseMs?: number;
-  env?: NodeJS.ProcessEnv;
   onError?: (err: unknown, context: string) => void;
 }
 
@@ -24,13 +25,7 @@ export function openQueue(o: OpenQueueOptions): AnyQueue {
       `The ${o.store.kind} store given to openQueue has no job table: open it with openStore() from src/store/index.ts.`,
     );
   }
-  const env = o.env ?? process.env;
-  const redisUrl = o.redisUrl ?? env.REDIS_URL;
-  const prefix = o.prefix ?? env.BATON_REDIS_PREFIX;
-  // How long a crashed replica's job stays blocked before another takes it over (default 30 s); lower it when jobs
-  // are short and fast recovery matters more than tolerance of long GC or network pauses.
-  const envLease = Number(env.BATON_QUEUE_LEASE_MS);
-  const leaseMs = o.leaseMs ?? (envLease > 0 ? envLease : undefined);
+  const { redisUrl, prefix, leaseMs } = o;
   const common = {
     store: o.store as StoreWithJobs,
     ...(o.retry ? { retry: o.retry } : {}),

@@ -3,6 +3,7 @@
 import type { Store } from '../store/types.js';
 import { openStore } from '../store/index.js';
 import { errorMessage } from '../ops/errors.js';
+import { loadConfig, type Config, type Env } from '../config/env.js';
 
 export interface StoreOptions {
   dataDir?: string;
@@ -15,11 +16,11 @@ export const defaultOpenStore: OpenStore = (o) => openStore(o);
 
 export function storeOptions(
   flags: { 'data-dir'?: string; 'database-url'?: string },
-  env: NodeJS.ProcessEnv,
+  config: Config['store'],
 ): StoreOptions {
   const o: StoreOptions = {};
-  const url = flags['database-url'] ?? env.DATABASE_URL;
-  const dir = flags['data-dir'] ?? env.BATON_DATA_DIR;
+  const url = flags['database-url'] ?? config.databaseUrl;
+  const dir = flags['data-dir'] ?? config.dataDir;
   if (url) o.databaseUrl = url;
   if (dir) o.dataDir = dir;
   return o;
@@ -30,7 +31,7 @@ export function storeOptions(
  * opened. When the store cannot be opened, says how to point the command at it and returns exit code 1.
  */
 export async function withStore<T>(
-  deps: { store?: Store; openStore?: OpenStore; env?: NodeJS.ProcessEnv },
+  deps: { store?: Store; openStore?: OpenStore; env?: Env },
   flags: { 'data-dir'?: string; 'database-url'?: string },
   err: (s: string) => void,
   fn: (store: Store) => Promise<T>,
@@ -38,7 +39,7 @@ export async function withStore<T>(
   let store = deps.store;
   const owned = !store;
   try {
-    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, deps.env ?? process.env));
+    store ??= await (deps.openStore ?? defaultOpenStore)(storeOptions(flags, loadConfig(deps.env).store));
   } catch (e) {
     err(
       `could not open the store: ${errorMessage(e)}\nSet DATABASE_URL for PostgreSQL or BATON_DATA_DIR (or --data-dir) for the SQLite file.\n`,

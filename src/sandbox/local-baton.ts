@@ -11,6 +11,7 @@ import { openStack, type Stack, type StackOptions } from '../app/stack.js';
 import { serveBaton, type ServedBaton } from '../app/serve.js';
 import { Sandbox } from './github-server.js';
 import { seedDemo, type SeededDemo } from './seed.js';
+import { loadConfig } from '../config/env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO_FLOW_PATH = join(here, 'scenarios', 'demo-flow.yml');
@@ -98,8 +99,9 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   });
   const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
-  const log = o.log ?? createLogger({ level: o.logLevel ?? process.env.BATON_LOG_LEVEL ?? 'warn' });
-  let stack = o.stack ?? (await openStack(o));
+  const config = o.config ?? loadConfig({});
+  const log = o.log ?? createLogger({ level: o.logLevel ?? config.ops.sandboxLogLevel });
+  let stack = o.stack ?? (await openStack({ ...o, config }));
   await continueNumbering(sandbox, stack);
   const serve = async (port: number | undefined, on: Stack = stack) =>
     serveBaton(on, {
@@ -167,7 +169,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
     },
     async addReplica() {
       // Its own store connection and queue consumer on the same data, as a second process would have.
-      const own = await openStack(o);
+      const own = await openStack({ ...o, config });
       const r = await serve(0, own);
       replicas.push({ baton: r, stack: own });
       return r;

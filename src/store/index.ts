@@ -1,24 +1,24 @@
-// Opens the store the deployment asks for: PostgreSQL when DATABASE_URL (or `databaseUrl`) is set, otherwise the
-// embedded SQLite file under BATON_DATA_DIR (default `.baton` in the working directory). Always migrated.
+// Opens the store the deployment asks for: PostgreSQL when `databaseUrl` (DATABASE_URL) is set, otherwise the
+// embedded SQLite file under `dataDir` (BATON_DATA_DIR, default `.baton` in the working directory). Always migrated.
+// The options are the typed config's `store` section (src/config/env.ts); nothing here reads the environment.
 import { resolve } from 'node:path';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { StoreWithJobs } from './types.js';
 import { explainingErrors } from './disk.js';
 import { errorMessage } from '../ops/errors.js';
+import { ENV_VARS } from '../config/env.js';
 
 export interface OpenStoreOptions {
   dataDir?: string;
   databaseUrl?: string;
   /** Postgres only: the schema (search_path) to live in. */
   schema?: string;
-  env?: NodeJS.ProcessEnv;
 }
 
 export async function openStore(o: OpenStoreOptions = {}): Promise<StoreWithJobs> {
-  const env = o.env ?? process.env;
-  const databaseUrl = o.databaseUrl ?? env.DATABASE_URL;
-  const dataDir = resolve(o.dataDir ?? env.BATON_DATA_DIR ?? '.baton');
+  const databaseUrl = o.databaseUrl;
+  const dataDir = resolve(o.dataDir ?? ENV_VARS.BATON_DATA_DIR.default);
   let store: StoreWithJobs | undefined;
   try {
     if (databaseUrl) store = new PostgresStore({ databaseUrl, ...(o.schema ? { schema: o.schema } : {}) });

@@ -12,24 +12,8 @@ export interface Retention {
 
 export const DEFAULT_RETENTION: Retention = { payloadDays: 1, jobDays: 30 };
 /** Below this a redelivery GitHub still allows could be taken for a new delivery. */
-const MIN_JOB_DAYS = 3;
+export const MIN_JOB_DAYS = 3;
 const DAY_MS = 86_400_000;
-
-/** BATON_PAYLOAD_RETENTION_DAYS and BATON_JOB_RETENTION_DAYS, with a located error for a bad value. */
-export function retentionFromEnv(env: Record<string, string | undefined>): Retention {
-  const days = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min)
-      throw new Error(`${name}=${raw}: expected a number of days of at least ${min} (default ${fallback})`);
-    return n;
-  };
-  return {
-    payloadDays: days('BATON_PAYLOAD_RETENTION_DAYS', DEFAULT_RETENTION.payloadDays, 0),
-    jobDays: days('BATON_JOB_RETENTION_DAYS', DEFAULT_RETENTION.jobDays, MIN_JOB_DAYS),
-  };
-}
 
 export function cutoffs(now: Date, r: Retention): RetentionCutoffs {
   return {

@@ -23,6 +23,7 @@ export interface TaskEffectDeps {
   followUps: BatonEvent[];
   /** The event being decided (its time stamps the follow-up). */
   cause?: BatonEvent;
+  dismissStaleApprovals?: boolean;
 }
 
 export function taskEffect(d: TaskEffectDeps): (e: Effect) => Promise<void> {
@@ -39,6 +40,7 @@ export function taskEffect(d: TaskEffectDeps): (e: Effect) => Promise<void> {
       repo: d.port.fullName,
       now: () => new Date(),
       roleMembers: (role) => roleOf(d.flow, role),
+      ...(d.dismissStaleApprovals !== undefined ? { dismissStaleApprovals: d.dismissStaleApprovals } : {}),
     };
     let result: TaskResult;
     try {

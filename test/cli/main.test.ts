@@ -62,7 +62,7 @@ describe('busy ports', () => {
   it('a PORT that is not a number is refused before anything starts', async () => {
     const c = io();
     expect(await runSandbox([], c.io, { PORT: 'eighty' })).toBe(2);
-    expect(c.err.join('\n')).toMatch(/PORT must be a port number/);
+    expect(c.err.join('\n')).toMatch(/PORT="eighty": expected a whole number from 0 to 65535/);
   });
 
   it('only known system errors are rewritten', () => {

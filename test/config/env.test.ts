@@ -1,6 +1,7 @@
 // The environment is parsed once, by one schema: bad values are refused with the variable's name, unset and empty
 // mean the default, and the README's table is what the schema generates.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ENV_VARS, envTable, loadConfig } from '../../src/config/env.js';
 import { embedSection } from '../../src/docs/readme.js';
@@ -11,7 +12,8 @@ describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c.server).toMatchObject({ port: 3000, host: '0.0.0.0' });
-    expect(c.store).toEqual({ dataDir: '.baton' });
+    expect(c.store).toEqual({ dataDir: '.baton', retention: { payloadDays: 1, jobDays: 30 } });
+    expect(c.github.dismissStaleApprovals).toBe(true);
     expect(c.queue).toMatchObject({ redisPrefix: 'baton', concurrency: 8, leaseMs: 30000, jobAttempts: 6 });
     expect(c.llm.timeoutMs).toBe(30000);
     expect(c.ops).toMatchObject({ logLevel: 'info', debug: false });
@@ -68,5 +70,29 @@ describe("the README's environment table", () => {
 
   it('names every variable the source reads', () => {
     for (const name of Object.keys(ENV_VARS)) expect(readme).toContain(`\`${name}\``);
+  });
+});
+
+describe('the one reader of the process environment', () => {
+  // Files that may name process.env, and why. Anything else takes the typed Config (or a section of it) from its
+  // caller, so a variable is declared, parsed and documented once.
+  const EXCEPTIONS: Record<string, string> = {
+    'config/env.ts': 'the reader itself: loadConfig parses process.env by the schema',
+    // GitHub Actions hands a step its inputs as INPUT_* and the job as GITHUB_* (its documented runner contract), not
+    // Baton's deployment settings; src/action/inputs.ts parses them with their own schema, once, at the entry.
+    'action/main.ts': "the bundled Action's entry: the runner's INPUT_*/GITHUB_* go to readInputs",
+    'cli/action.ts': 'runs that Action entry locally, with the process environment as a runner would give it',
+    // The sandbox's runner starts the Action as a child process; PATH and HOME are the child's, not configuration.
+    'sandbox/actions-runner.ts': 'passes PATH and HOME on to the child process it spawns as the runner',
+  };
+  const src = fileURLToPath(new URL('../../src/', import.meta.url));
+  const files = (dir: string): string[] =>
+    readdirSync(join(src, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+
+  it('is src/config/env.ts: no other module reads process.env (except the documented ones)', () => {
+    const readers = files('').filter((f) => /process\.env\b/.test(readFileSync(join(src, f), 'utf8')));
+    expect(readers.sort()).toEqual(Object.keys(EXCEPTIONS).sort());
   });
 });

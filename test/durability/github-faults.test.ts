@@ -7,6 +7,7 @@ import { secondaryRateLimit, type FaultSpec } from '../../src/sandbox/index.js';
 import { SANDBOX_BOT } from '../../src/sandbox/local-baton.js';
 import { local } from '../support/local.js';
 import { auditIssue } from '../support/audit.js';
+import { loadConfig } from '../../src/config/env.js';
 
 type Local = Awaited<ReturnType<typeof local>>;
 let lb: Local | undefined;
@@ -137,13 +138,13 @@ describe('LLM providers all down', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     lb = await local({
-      env: {
+      config: loadConfig({
         OPENAI_API_KEY: 'sk-test-fake',
         OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
         GEMINI_API_KEY: 'fake-gemini-key',
         GEMINI_BASE_URL: `http://127.0.0.1:${port}`,
         BATON_LLM_TIMEOUT_MS: '3000',
-      },
+      }),
     });
     const l = lb;
     const repo = l.seeded.repo;

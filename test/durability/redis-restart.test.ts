@@ -46,7 +46,7 @@ describe('Redis loses everything while jobs are queued', () => {
     const { sandbox, seeded } = world;
     const repo = seeded.repo;
     // The webhook tier only: a real Probot app recording and enqueueing, with its queue consumer never started.
-    const stack = await openStack({ databaseUrl: PG_URL, redisUrl: REDIS_URL, namespace: ns, env: {} });
+    const stack = await openStack({ databaseUrl: PG_URL, redisUrl: REDIS_URL, namespace: ns });
     stack.queue.start = async () => undefined;
     const baton = await serveBaton(stack, {
       appId: APP_ID,
@@ -80,7 +80,7 @@ describe('Redis loses everything while jobs are queued', () => {
     await deleteRedisPrefix(ns);
     expect(await countRedisPrefix(ns)).toBe(0);
 
-    audit = await openStack({ databaseUrl: PG_URL, namespace: ns, redisUrl: '', env: {} });
+    audit = await openStack({ databaseUrl: PG_URL, namespace: ns, redisUrl: '' });
     const child = await startChild({ ...world.env, ...sharedEnv(ns) });
     sandbox.webhookUrl = child.webhookUrl;
     await settle(sandbox, audit.store);
@@ -106,7 +106,7 @@ describe('Redis loses everything while jobs are queued', () => {
   it('Redis losing its data under a running replica: GitHub calls keep working, runs move on, /readyz says ready, SIGTERM exits 0', async () => {
     const ns2 = uniqueNamespace('redisflush');
     const w = await sandboxWorld();
-    const store = await openStack({ databaseUrl: PG_URL, namespace: ns2, redisUrl: '', env: {} });
+    const store = await openStack({ databaseUrl: PG_URL, namespace: ns2, redisUrl: '' });
     try {
       const child = await startChild({ ...w.env, ...sharedEnv(ns2) });
       w.sandbox.webhookUrl = child.webhookUrl;

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 /** A router on the config as written (no test table underneath), so defaults are the shipped ones. */
-const plain = (config: LlmConfig = {}) => createRouter({ store: h.store, config, env: h.env, now: () => h.clock.t });
+const plain = (config: LlmConfig = {}) => createRouter({ store: h.store, config, llm: h.llm, now: () => h.clock.t });
 const used = (r: { provider: string; model: string }) => `${r.provider}/${r.model}`;
 
 describe('llm.tiers', () => {

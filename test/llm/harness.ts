@@ -6,6 +6,7 @@ import type { LlmRequest } from '../../src/llm/types.js';
 import { startFakeGemini } from '../support/fake-gemini.js';
 import { startFakeOpenAI, type FakeOptions, type FakeProviderServer } from '../support/fake-openai.js';
 import { memoryStore } from '../support/memory-store.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
 
 /**
  * The router's mechanisms (caps, budgets, fallback, breaker, cache) are tested on a fixed table of priced models
@@ -45,6 +46,8 @@ export interface Harness {
   store: ReturnType<typeof memoryStore>;
   clock: { t: number };
   env: Record<string, string>;
+  /** The same environment as the typed config's `llm` section (what the router takes). */
+  llm: Config['llm'];
   router: (config?: LlmConfig, extra?: Partial<RouterOptions>) => ReturnType<typeof createRouter>;
   close: () => Promise<void>;
 }
@@ -66,8 +69,16 @@ export async function harness(opts: { openai?: FakeOptions; gemini?: FakeOptions
     store,
     clock,
     env,
+    llm: loadConfig(env).llm,
     router: (config = {}, extra = {}) =>
-      createRouter({ store, config: withMechanics(config), env, now: () => clock.t, timeoutMs: 400, ...extra }),
+      createRouter({
+        store,
+        config: withMechanics(config),
+        llm: loadConfig(env).llm,
+        now: () => clock.t,
+        timeoutMs: 400,
+        ...extra,
+      }),
     close: async () => {
       await openai.close();
       await gemini.close();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { flushTracing, initTracing, shutdownTracing, withSpan } from '../../src/ops/tracing.js';
 import { harness, req, type Harness } from './harness.js';
+import { loadConfig } from '../../src/config/env.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -57,7 +58,7 @@ it('makes each provider call a span under the job’s span, with tokens and cost
   await new Promise<void>((ok) => collector.listen(0, '127.0.0.1', () => ok()));
   try {
     const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    expect(initTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: url } })).toBe(true);
+    expect(initTracing({ url: loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: url }).ops.tracesUrl })).toBe(true);
     const r = h.router();
     h.openai.script('gpt-4.1', { kind: 'server' });
     await withSpan('job pull_request', {}, () => r.run(req({ task: 'risk' })));
@@ -81,7 +82,7 @@ it('the stack hands every router’s ledger entries to its observers (what serve
   const { join } = await import('node:path');
   const { openStack } = await import('../../src/app/stack.js');
   const dir = mkdtempSync(join(tmpdir(), 'baton-llm-obs-'));
-  const stack = await openStack({ dataDir: dir, env: h.env });
+  const stack = await openStack({ dataDir: dir, config: loadConfig(h.env) });
   try {
     const seen: string[] = [];
     stack.observeLlm((e) => seen.push(`${e.provider}/${e.model}:${e.task}`));

@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/types.js';
 import { createRouter } from '../../src/llm/router.js';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-openai.js';
 import { req } from './harness.js';
+import { loadConfig } from '../../src/config/env.js';
 
 let dir: string;
 let openai: FakeProviderServer;
@@ -18,7 +19,7 @@ const now = () => Date.parse('2026-03-15T12:00:00Z');
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-llm-sqlite-'));
   openai = await startFakeOpenAI();
-  store = await openStore({ dataDir: dir, env: {} });
+  store = await openStore({ dataDir: dir });
 });
 afterAll(async () => {
   await store.close();
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 it('50 concurrent calls never overspend an org budget', async () => {
   const limit = 0.04;
-  const r = createRouter({ store, env: env(), now, config: { budgets: { org_monthly_usd: limit } } });
+  const r = createRouter({ store, llm: loadConfig(env()).llm, now, config: { budgets: { org_monthly_usd: limit } } });
   const results = await Promise.all(Array.from({ length: 50 }, () => r.run(req({ task: 'risk', org: 'budget-org' }))));
   const spent = (await store.ledger({})).filter((e) => e.org === 'budget-org').reduce((s, e) => s + e.costUsd, 0);
   expect(spent).toBeLessThanOrEqual(limit);
@@ -41,11 +42,11 @@ it('50 concurrent calls never overspend an org budget', async () => {
 
 it('a restart does not bill the same request again', async () => {
   const q = req({ task: 'docs', org: 'cache-org' });
-  await createRouter({ store, env: env(), now }).run(q);
+  await createRouter({ store, llm: loadConfig(env()).llm, now }).run(q);
   const before = openai.count();
   await store.close();
-  store = await openStore({ dataDir: dir, env: {} });
-  const again = await createRouter({ store, env: env(), now }).run(q);
+  store = await openStore({ dataDir: dir });
+  const again = await createRouter({ store, llm: loadConfig(env()).llm, now }).run(q);
   expect(again.cached).toBe(true);
   expect(openai.count()).toBe(before);
 });

@@ -5,6 +5,7 @@ import { createRouter } from '../../src/llm/router.js';
 import { runSpend } from '../../src/llm/costs.js';
 import { harness, req, type Harness } from './harness.js';
 import { memoryStore } from '../support/memory-store.js';
+import { loadConfig } from '../../src/config/env.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -57,7 +58,7 @@ describe('unknown prices', () => {
     const fromFile = h.router(
       { tiers: { economy: ['openai/gpt-9-turbo'] } },
       {
-        env: { ...h.env, BATON_PRICES_FILE: '/prices.json' },
+        llm: { ...h.llm, pricesFile: '/prices.json' },
         readFile: () => '{"openai/gpt-9-turbo":{"input":0.05,"output":0.1}}',
       },
     );
@@ -348,7 +349,7 @@ describe('ledger', () => {
 describe('offline-only mode', () => {
   it('with no keys, answers offline for free and says so', async () => {
     const store = memoryStore();
-    const r = createRouter({ store, env: {}, now: () => 0 });
+    const r = createRouter({ store, now: () => 0 });
     expect(r.offlineOnly).toBe(true);
     const res = await r.run(req({ offline: () => 'plain offline text', schema: undefined }));
     expect(res).toMatchObject({ offline: true, provider: 'offline', costUsd: 0, text: 'plain offline text' });
@@ -358,7 +359,7 @@ describe('offline-only mode', () => {
   });
 
   it('uses only the provider that has a key', async () => {
-    const r = h.router({}, { env: { GOOGLE_API_KEY: 'g', GEMINI_BASE_URL: h.gemini.url } });
+    const r = h.router({}, { llm: loadConfig({ GOOGLE_API_KEY: 'g', GEMINI_BASE_URL: h.gemini.url }).llm });
     expect(r.offlineOnly).toBe(false);
     const res = await r.run(req({ task: 'risk' }));
     expect(`${res.provider}/${res.model}`).toBe('gemini/gemini-2.5-pro');

@@ -114,7 +114,7 @@ describe('the per-call cap binds on the shipped table', () => {
     const tiers = { strong: ['openai/gpt-5.5', 'gemini/gemini-3.1-pro-preview'] };
     // Router defaults, not the mechanics table: the shipped cap ($0.01/1k) must be the thing that binds.
     const { createRouter } = await import('../../src/llm/router.js');
-    const strict = createRouter({ store: h.store, env: h.env, now: () => h.clock.t, config: { tiers } });
+    const strict = createRouter({ store: h.store, llm: h.llm, now: () => h.clock.t, config: { tiers } });
     // An output-heavy call (short prompt, 500 tokens out) on a task with no cascade: the flagship's worst case is
     // ≈ $0.028/1k, gemini-3.1-pro's ≈ $0.011/1k.
     const a = await strict.run(req({ task: 'summary', tier: 'strong', prompt: 'short diff' }));
@@ -122,7 +122,7 @@ describe('the per-call cap binds on the shipped table', () => {
     expect(a.notes.join('\n')).toMatch(/skip: openai\/gpt-5\.5 worst case \$0\.0\d+\/1k > cap \$0\.02\/1k/);
     const loose = createRouter({
       store: h.store,
-      env: h.env,
+      llm: h.llm,
       now: () => h.clock.t,
       config: { tiers: { strong: ['openai/gpt-5.5'] }, max_usd_per_1k_tokens: 0.05 },
     });

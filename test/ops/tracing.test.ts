@@ -7,11 +7,13 @@ import {
   initTracing,
   shutdownTracing,
   traceOctokit,
-  tracesUrl,
   withLlmSpan,
   withParent,
   withSpan,
 } from '../../src/ops/tracing.js';
+import { loadConfig, type Env } from '../../src/config/env.js';
+
+const tracesUrl = (env: Env) => loadConfig(env).ops.tracesUrl;
 
 interface OtlpSpan {
   traceId: string;
@@ -98,7 +100,7 @@ test('tracesUrl follows the OTLP env conventions', () => {
 });
 
 test('without an endpoint, tracing is a no-op that still runs the work', async () => {
-  expect(initTracing({ env: {} })).toBe(false);
+  expect(initTracing({ url: tracesUrl({}) })).toBe(false);
   const seen: Array<string | undefined> = [];
   const value = await withSpan('webhook issues', {}, async () => {
     seen.push(currentTraceparent());
@@ -118,7 +120,7 @@ test('webhook → job → github/llm spans reach the collector with parent links
   const collector = await startCollector();
   const github = await startFakeGitHub();
   try {
-    expect(initTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } })).toBe(true);
+    expect(initTracing({ url: tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }) })).toBe(true);
 
     // The webhook handler enqueues the job with its traceparent; the job runs later, outside that context.
     let traceparent: string | undefined;
@@ -194,7 +196,7 @@ test('webhook → job → github/llm spans reach the collector with parent links
 test('a malformed traceparent starts a new trace instead of failing the job', async () => {
   const collector = await startCollector();
   try {
-    initTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } });
+    initTracing({ url: tracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }) });
     await withParent('00-zzzz-bad-01', () => withSpan('job orphan', {}, async () => undefined));
     await shutdownTracing();
     const orphan = collector.spans.find((s) => s.name === 'job orphan');

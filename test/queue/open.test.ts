@@ -13,7 +13,7 @@ describe('openQueue', () => {
   });
 
   it('uses the embedded queue without REDIS_URL and reports its stats', async () => {
-    const q = openQueue({ store: o.store, env: {} });
+    const q = openQueue({ store: o.store });
     expect(q.kind).toBe('embedded');
     await q.enqueue({ id: 'a', key: 'k', name: 'issues' });
     await q.enqueue({ id: 'b', key: 'k', name: 'issues' });
@@ -26,7 +26,7 @@ describe('openQueue', () => {
 
   it('uses BullMQ when REDIS_URL is set', async () => {
     const prefix = `baton-open-${Date.now()}`;
-    const q = openQueue({ store: o.store, env: { REDIS_URL }, prefix });
+    const q = openQueue({ store: o.store, redisUrl: REDIS_URL, prefix });
     try {
       expect(q.kind).toBe('bullmq');
       expect(await q.ping()).toBe(true);
@@ -38,6 +38,6 @@ describe('openQueue', () => {
 
   it('explains how to fix a store without a job table', () => {
     const fake = { kind: 'sqlite' } as unknown as Store;
-    expect(() => openQueue({ store: fake, env: {} })).toThrow(/openStore\(\)/);
+    expect(() => openQueue({ store: fake })).toThrow(/openStore\(\)/);
   });
 });

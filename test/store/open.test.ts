@@ -7,13 +7,14 @@ import pg from 'pg';
 import { openStore, PostgresStore } from '../../src/store/index.js';
 import { MIGRATIONS, pendingMigrations } from '../../src/store/migrations.js';
 import { PG_URL } from './helpers.js';
+import { loadConfig } from '../../src/config/env.js';
 
 describe('openStore', () => {
   it('opens SQLite in a data dir it creates, in WAL mode, with every migration recorded', async () => {
     const root = mkdtempSync(join(tmpdir(), 'baton-open-'));
     const dir = join(root, 'nested', '.baton');
     try {
-      const store = await openStore({ dataDir: dir, env: {} });
+      const store = await openStore({ dataDir: dir });
       expect(store.kind).toBe('sqlite');
       await store.close();
       expect(existsSync(join(dir, 'baton.db'))).toBe(true);
@@ -33,7 +34,7 @@ describe('openStore', () => {
   it('uses BATON_DATA_DIR from the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-env-'));
     try {
-      const store = await openStore({ env: { BATON_DATA_DIR: dir } });
+      const store = await openStore(loadConfig({ BATON_DATA_DIR: dir }).store);
       await store.close();
       expect(existsSync(join(dir, 'baton.db'))).toBe(true);
     } finally {
@@ -43,7 +44,7 @@ describe('openStore', () => {
 
   it('opens Postgres for DATABASE_URL, in its own schema', async () => {
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    const store = await openStore({ env: { DATABASE_URL: PG_URL }, schema });
+    const store = await openStore({ ...loadConfig({ DATABASE_URL: PG_URL }).store, schema });
     try {
       expect(store.kind).toBe('postgres');
       await store.kvSet('ns', 'k', 'v');

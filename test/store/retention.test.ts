@@ -1,6 +1,10 @@
 // Retention: processed payloads and finished jobs are forgotten after their configured age, without turning an old
 // delivery's redelivery into a "new" one, and without touching what still needs them (pending and dead jobs).
-import { cutoffs, DEFAULT_RETENTION, retentionFromEnv } from '../../src/store/retention.js';
+import { cutoffs, DEFAULT_RETENTION } from '../../src/store/retention.js';
+import { loadConfig, type Env } from '../../src/config/env.js';
+
+/** BATON_PAYLOAD_RETENTION_DAYS and BATON_JOB_RETENTION_DAYS as the typed config reads them. */
+const retentionFromEnv = (env: Env) => loadConfig(env).store.retention;
 import { openIsolated, type Opened } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -46,14 +50,14 @@ describe.each(['sqlite', 'postgres'] as const)('%s store pruning', (kind) => {
 });
 
 describe('retention settings', () => {
-  it('defaults to 7 days of payloads and 30 days of jobs; refuses job retention shorter than redelivery allows', () => {
+  it('defaults to 1 day of payloads and 30 days of jobs; refuses job retention shorter than redelivery allows', () => {
     expect(retentionFromEnv({})).toEqual({ payloadDays: 1, jobDays: 30 });
     expect(retentionFromEnv({ BATON_PAYLOAD_RETENTION_DAYS: '0', BATON_JOB_RETENTION_DAYS: '5' })).toEqual({
       payloadDays: 0,
       jobDays: 5,
     });
     expect(() => retentionFromEnv({ BATON_JOB_RETENTION_DAYS: '1' })).toThrow(
-      /BATON_JOB_RETENTION_DAYS=1: expected a number of days of at least 3/,
+      /BATON_JOB_RETENTION_DAYS="1": expected at least 3/,
     );
     expect(() => retentionFromEnv({ BATON_PAYLOAD_RETENTION_DAYS: 'week' })).toThrow(/BATON_PAYLOAD_RETENTION_DAYS/);
   });

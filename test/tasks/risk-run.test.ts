@@ -191,7 +191,7 @@ test('the prompt frames the PR text as data and never contains its secrets', asy
 test('with the real router and no provider keys, the offline narrative is posted and marked as offline', async () => {
   const { createRouter } = await import('../../src/llm/router.js');
   const { memoryStore } = await import('../support/memory-store.js');
-  const router = createRouter({ store: memoryStore(), env: {}, now: () => now() });
+  const router = createRouter({ store: memoryStore(), now: () => now() });
   expect(router.offlineOnly).toBe(true);
   const { gh, ctx } = setup(router);
   highPr(gh);

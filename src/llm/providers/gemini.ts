@@ -23,14 +23,6 @@ export interface GeminiProviderOptions {
   now?: () => number;
 }
 
-export function geminiFromEnv(env: Record<string, string | undefined>, now?: () => number): Provider {
-  return createGeminiProvider({
-    apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY,
-    baseUrl: env.GEMINI_BASE_URL || undefined,
-    now,
-  });
-}
-
 export function createGeminiProvider(opts: GeminiProviderOptions): Provider {
   const now = opts.now ?? Date.now;
   const sdk = opts.apiKey ? new GoogleGenerativeAI(opts.apiKey) : undefined;

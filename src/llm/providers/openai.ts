@@ -16,10 +16,6 @@ export interface OpenAiProviderOptions {
   now?: () => number;
 }
 
-export function openAiFromEnv(env: Record<string, string | undefined>, now?: () => number): Provider {
-  return createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL || undefined, now });
-}
-
 export function createOpenAiProvider(opts: OpenAiProviderOptions): Provider {
   const now = opts.now ?? Date.now;
   const client = opts.apiKey ? new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0 }) : undefined;

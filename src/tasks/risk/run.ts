@@ -85,8 +85,11 @@ async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: str
   return false;
 }
 
+const dismissOpt = (ctx: TaskContext) =>
+  ctx.dismissStaleApprovals !== undefined ? { dismissStale: ctx.dismissStaleApprovals } : {};
+
 async function seniorApproved(ctx: TaskContext, s: SeniorInfo): Promise<string | undefined> {
-  for (const login of await countedApprovers(ctx.port, ctx.pr))
+  for (const login of await countedApprovers(ctx.port, ctx.pr, dismissOpt(ctx)))
     if (await isSenior(ctx.port, ctx.org, s, login)) return login;
   return undefined;
 }
@@ -308,7 +311,7 @@ export async function approveRisk(ctx: TaskContext, approver: string): Promise<A
     return { approved: false, reason: `${approver} is not in the ${s.role} role` };
   const pull = await ctx.port.getPull(ctx.pr);
   // Only an approval that counts (write access, on the current head) lifts the gate.
-  const counted = await countedApprovers(ctx.port, ctx.pr, { headSha: pull.head.sha });
+  const counted = await countedApprovers(ctx.port, ctx.pr, { headSha: pull.head.sha, ...dismissOpt(ctx) });
   if (!counted.some((l) => l.toLowerCase() === approver.toLowerCase()))
     return { approved: false, reason: `${approver}'s approval does not count (no write access, or an older head)` };
   const mine = await findCheckRun(ctx.port, pull.head.sha, RISK_CHECK_NAME);
