@@ -23,6 +23,7 @@ import { every, recoverDeliveries, type RecoveryOptions, type RecoveryReport } f
 import { AppHooksPort } from '../github/port.js';
 import { Reconciler, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 import { errorMessage } from '../ops/errors.js';
+import { knowInstalledRepos, type InventoryReport } from './inventory.js';
 
 export interface BatonOptions {
   appId: string | number;
@@ -75,6 +76,8 @@ export interface BatonOptions {
   reconcileIntervalMs?: number;
   /** Called once per installation Octokit (metrics and tracing hooks). */
   onOctokit?(octokit: unknown): void;
+  /** List every installation's repositories at start, so idle ones are known (default true). */
+  inventoryOnStart?: boolean;
   /** Handlers of Baton's own job kinds (by job name, e.g. outbound partner webhooks); the rest go to the worker. */
   jobs?: Record<string, (job: Job) => Promise<void>>;
 }
@@ -99,6 +102,8 @@ export interface RunningBaton {
   sweepSla(now?: Date): Promise<number>;
   /** Throttling's Redis answers (readiness); true without Redis. */
   pingGithubThrottle(): Promise<boolean>;
+  /** List every installation's repositories now (what the start does); see app/inventory.ts. */
+  inventory(): Promise<InventoryReport>;
 }
 
 export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
@@ -232,6 +237,12 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     }
   }
 
+  const inventory = () => knowInstalledRepos({ ...worker.inventoryDeps(), log: log.child({ name: 'inventory' }) });
+  if (opts.inventoryOnStart !== false)
+    await inventory().catch((err) =>
+      log.warn({ err: errorMessage(err) }, 'could not list the installed repositories; they are learnt from events'),
+    );
+
   const timers = startTimers({
     store,
     queue,
@@ -276,6 +287,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const reconcileLog = log.child({ name: 'reconcile' });
   const reconciler = new Reconciler({
     store,
+    sla,
     queue,
     flows: worker.flows,
     runs: worker.runs,
@@ -309,6 +321,7 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     octokitFor,
     sweepSla: (now = new Date()) => sla.sweep(now, store, queue),
     pingGithubThrottle: () => github.ping(),
+    inventory,
     async stop(timeoutMs = 10_000) {
       accepting = false;
       await recovery?.stop();

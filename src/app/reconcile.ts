@@ -24,6 +24,7 @@ import { RECONCILE_EVENT } from '../github/events.js';
 import { linkedIssue } from '../github/links.js';
 import { latestReviews } from '../github/reviews.js';
 import { tryLease } from './lease.js';
+import type { SlaWatch } from './timers.js';
 
 type P = Record<string, any>;
 
@@ -32,6 +33,8 @@ export interface ReconcileDeps {
   queue: Pick<JobQueue, 'enqueue'>;
   flows: FlowConfigs;
   runs: RunStates;
+  /** Runs read by the sweep are watched for their SLA: a run in a repository with no event since a restart too. */
+  sla?: Pick<SlaWatch, 'observe'>;
   octokitFor(installationId: number | undefined): Promise<OctokitLike>;
   botLogin(): string | undefined;
   log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
@@ -185,6 +188,16 @@ export class Reconciler {
       }
       report.runsChecked++;
       const run = (await this.deps.runs.read(port, issue.number)).run;
+      if (run && !o.dryRun)
+        await this.deps.sla?.observe(
+          {
+            repo: r.repo,
+            defaultBranch: r.defaultBranch,
+            flow,
+            ...(r.installationId ? { installationId: r.installationId } : {}),
+          },
+          run,
+        );
       const events = await this.missed(port, flow, run, issue, pullsOf);
       if (!events.length) continue;
       report.events += events.length;

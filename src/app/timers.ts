@@ -9,6 +9,7 @@ import type { JobQueue } from '../queue/types.js';
 import type { RunState } from '../engine/types.js';
 import { SLA_EVENT } from '../github/events.js';
 import { DigestScheduler, DEFAULT_DIGEST_CRON } from '../report/scheduler.js';
+import { isOrgRepo } from '../github/config.js';
 
 export interface RepoContext {
   repo: string;
@@ -120,15 +121,29 @@ export class RepoRegistry {
 
   async observe(ctx: RepoContext): Promise<void> {
     this.repos.set(ctx.repo, ctx);
+    await this.know({ ...ctx, digest: ctx.flow.digest });
+  }
+
+  /**
+   * A repository the App is installed on, with or without a flow yet (from the installation's repository list or an
+   * installation event): the digest, the reconcile sweep (and through it the SLA watch) and the dashboard cover it
+   * even when it has had no event.
+   */
+  async know(r: { repo: string; installationId?: number; defaultBranch: string; digest?: Flow['digest'] }) {
     const value = JSON.stringify({
-      repo: ctx.repo,
-      installationId: ctx.installationId,
-      defaultBranch: ctx.defaultBranch,
-      digest: ctx.flow.digest,
+      repo: r.repo,
+      installationId: r.installationId,
+      defaultBranch: r.defaultBranch,
+      digest: r.digest ?? {},
     } satisfies KnownRepo);
-    if (this.last.get(ctx.repo) === value) return;
-    await this.store.kvSet('repo', ctx.repo, value);
-    this.last.set(ctx.repo, value);
+    if (this.last.get(r.repo) === value) return;
+    await this.store.kvSet('repo', r.repo, value);
+    this.last.set(r.repo, value);
+  }
+
+  /** Every repository known, with its installation (for `forget` of those an installation no longer lists). */
+  async all(): Promise<Array<{ repo: string; installationId?: number; defaultBranch: string }>> {
+    return (await this.store.kvList('repo')).map(({ value }) => JSON.parse(value) as KnownRepo);
   }
 
   /** The live context when this process has seen the repo; otherwise what was recorded (no flow yet). */
@@ -142,6 +157,9 @@ export class RepoRegistry {
   async digestTargets(): Promise<Array<{ repo: string; cron?: string; enabled?: boolean }>> {
     return (await this.store.kvList('repo')).map(({ value }) => {
       const r = JSON.parse(value) as KnownRepo;
+      // `digest.org: true` (the org flow): one digest for the whole org, posted in its .github repository.
+      if (r.digest?.org)
+        return { repo: r.repo, cron: r.digest.cron ?? DEFAULT_DIGEST_CRON, enabled: isOrgRepo(r.repo) };
       return {
         repo: r.repo,
         cron: r.digest?.cron ?? DEFAULT_DIGEST_CRON,

@@ -29,7 +29,8 @@ import { postDigest } from '../report/post-digest.js';
 import { recordMerge } from '../report/merges.js';
 import { transitionEffect, type TransitionHook } from '../report/transition-effect.js';
 import { taskEffect, type TaskRunners } from '../tasks/effect.js';
-import type { RepoRegistry, SlaWatch } from './timers.js';
+import { RepoRegistry, type SlaWatch } from './timers.js';
+import { forgetRepo, knowRepo, type InventoryDeps } from './inventory.js';
 
 type P = Record<string, any>;
 
@@ -113,6 +114,7 @@ export class Worker {
       if (norm.ignored && !norm.events.length && !norm.flowCheck) {
         log.debug({ reason: norm.ignored }, 'ignored');
       }
+      if (norm.configPushed) await this.flows.pushed(full, String(payload.after ?? ''));
       if (norm.flowCheck) await checkFlowFile(port, this.flows, norm.flowCheck);
       for (const ev of norm.events) await this.process(port, payload, { ...ev, delivery: job.id }, job, log);
       this.deps.hooks?.job?.('done', d.name, Date.now() - started);
@@ -126,29 +128,54 @@ export class Worker {
   };
 
   /**
-   * `installation` and `installation_repositories` (GitHub sends them to every App): repositories the App can no
-   * longer reach leave the SLA watch and the digest registry, so no timer keeps acting on them
-   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories).
+   * `installation` and `installation_repositories` (GitHub sends them to every App,
+   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation and
+   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories): repositories added are
+   * known at once (digest, reconcile and SLA watch, dashboard), before their first event; repositories the App can no
+   * longer reach leave the SLA watch and the digest registry, so no timer keeps acting on them.
    */
   private async installationChanged(name: string, payload: P, log: Logger): Promise<boolean> {
     if (name !== 'installation' && name !== 'installation_repositories') return false;
+    const action = String(payload.action ?? '');
     const gone: P[] =
       name === 'installation'
-        ? payload.action === 'deleted' || payload.action === 'suspend'
+        ? action === 'deleted' || action === 'suspend'
           ? (payload.repositories ?? [])
           : []
         : (payload.repositories_removed ?? []);
+    const added: P[] =
+      name === 'installation'
+        ? action === 'created' || action === 'unsuspend'
+          ? (payload.repositories ?? [])
+          : []
+        : (payload.repositories_added ?? []);
+    const deps = this.inventoryDeps();
     for (const r of gone) {
       const full: string | undefined = r?.full_name;
       if (!full) continue;
-      await this.deps.repos?.forget(full);
-      const runs = (await this.deps.sla?.forgetRepo(full)) ?? 0;
-      log.info(
-        { repo: full, runs, action: `${name}.${payload.action}` },
-        'the App can no longer reach this repository',
-      );
+      const runs = await forgetRepo(deps, full);
+      log.info({ repo: full, runs, action: `${name}.${action}` }, 'the App can no longer reach this repository');
+    }
+    const installationId: number | undefined = payload.installation?.id;
+    for (const r of added) {
+      const full: string | undefined = r?.full_name;
+      if (!full || installationId === undefined) continue;
+      const withFlow = await knowRepo(deps, { full_name: full }, installationId);
+      log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
     }
     return true;
+  }
+
+  /** What the installed-repositories inventory (app/inventory.ts) needs, from this worker. */
+  inventoryDeps(): InventoryDeps {
+    return {
+      octokitFor: this.deps.octokitFor,
+      flows: this.flows,
+      ...(this.deps.repos ? { repos: this.deps.repos } : { repos: new RepoRegistry(this.deps.store) }),
+      ...(this.deps.sla ? { sla: this.deps.sla } : {}),
+      etags: this.etags,
+      log: this.deps.log,
+    };
   }
 
   private lookups(port: GitHubPort): Lookups {
@@ -178,8 +205,11 @@ export class Worker {
     const defaultBranch: string = payload.repository?.default_branch ?? (await port.getRepo()).default_branch;
     const lookup = await this.flows.get(port, defaultBranch);
     if (lookup.problem?.firstReport) {
-      log.warn({ repo: port.fullName, sha: lookup.problem.sha }, 'flow.yml on the default branch is invalid');
-      await reportConfigProblem(port, {
+      const where = lookup.problem.repo;
+      log.warn({ repo: where, sha: lookup.problem.sha }, 'flow.yml on the default branch is invalid');
+      // A broken org flow is reported once, on the org's `.github` repository, not in every repository running it.
+      const on = where === port.fullName ? port : await this.portFor(where, payload.installation?.id);
+      await reportConfigProblem(on, {
         sha: lookup.problem.sha,
         text: formatProblems(lookup.problem.problems),
         lastGoodInUse: !!lookup.flow,

@@ -19,6 +19,11 @@ export interface BaseRef {
 /** Fetches a remote base flow (the GitHub adapter builds one on GitHubPort.getFile). `path` labels problems. */
 export type FetchBase = (ref: BaseRef) => Promise<{ text: string; path: string } | undefined>;
 export type LoadPreset = (name: string) => { text: string; path: string } | undefined;
+/** Fetches the org flow (`extends: org`): `.github/flow.yml` in the owner's `.github` repository. */
+export type FetchOrgBase = () => Promise<{ text: string; path: string } | undefined>;
+
+/** `extends: org` — the org flow, after Probot's convention for shared configuration (the owner's `.github` repo). */
+export const ORG_EXTENDS = 'org';
 
 export const MAX_EXTENDS_DEPTH = 5;
 
@@ -97,7 +102,7 @@ export function problemIn(
 }
 
 const CHILD_ONLY = new Set(['id', 'before', 'after', 'remove']);
-const TOP_SCALARS = ['$schema', 'version', 'name', 'trigger', 'ignore_bots'] as const;
+const TOP_SCALARS = ['$schema', 'version', 'name', 'trigger', 'ignore_bots', 'enabled'] as const;
 const DEEP_MERGED = ['risk', 'llm', 'digest', 'api'] as const;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -236,6 +241,8 @@ export function mergeChild(base: ResolvedFile, child: SourceFile): { resolved: R
 export interface ResolveOptions {
   fetchBase?: FetchBase;
   loadPreset?: LoadPreset;
+  /** Resolves `extends: org`; without it the org flow is reported as not fetchable offline. */
+  fetchOrgBase?: FetchOrgBase;
   /** Names listed in "unknown preset" messages (default: the bundled presets). */
   presetNames?: () => string[];
 }
@@ -267,9 +274,38 @@ export async function resolveExtends(
         ],
       };
     }
+  } else if (spec === ORG_EXTENDS) {
+    if (!opts.fetchOrgBase) {
+      return {
+        problems: [
+          here(
+            'extends: org cannot be fetched offline; only this file was checked (pass --org-flow <path> to check against the org flow)',
+            'warning',
+          ),
+        ],
+        unresolvedBase: spec,
+      };
+    }
+    try {
+      base = await opts.fetchOrgBase();
+    } catch (err) {
+      return { problems: [here(`extends: org: ${errorMessage(err)}`)] };
+    }
+    if (!base) {
+      return {
+        problems: [
+          here(
+            "extends: org, but there is no org flow — commit .github/flow.yml to the owner's .github repository, and install the Baton app on that repository",
+          ),
+        ],
+      };
+    }
   } else {
     const ref = parseBaseRef(spec);
-    if (!ref) return { problems: [here(`extends: "${spec}" is not \`preset:<name>\` or \`owner/repo:path.yml@ref\``)] };
+    if (!ref)
+      return {
+        problems: [here(`extends: "${spec}" is not \`org\`, \`preset:<name>\` or \`owner/repo:path.yml@ref\``)],
+      };
     if (!opts.fetchBase) {
       return {
         problems: [

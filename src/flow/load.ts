@@ -1,6 +1,6 @@
 // The public entry point: flow.yml text → resolved, checked `Flow`, or located problems.
 import { checkResolved } from './check.js';
-import { resolveExtends, type FetchBase, type LoadPreset } from './extends.js';
+import { resolveExtends, type FetchBase, type FetchOrgBase, type LoadPreset } from './extends.js';
 import { normalizeFlow } from './normalize.js';
 import type { Flow, FlowProblem } from './types.js';
 import { validateSource, type SourceFile } from './validate.js';
@@ -12,6 +12,8 @@ export interface LoadFlowOptions {
   fetchBase?: FetchBase;
   /** Overrides where `preset:<name>` comes from (default: src/flow/presets/<name>.yml). */
   loadPreset?: LoadPreset;
+  /** Fetches the org flow for `extends: org` (see FlowConfigs). */
+  fetchOrgBase?: FetchOrgBase;
 }
 
 export interface LoadFlowResult {
@@ -22,6 +24,8 @@ export interface LoadFlowResult {
   unresolvedBase?: string;
   /** The flow file with every `extends:` merged in (no extends left): what `simulate` hands the sandbox. */
   resolvedFile?: FlowFile;
+  /** `enabled: false`: the repository opted out; no flow, and that is not a problem. */
+  disabled?: true;
 }
 
 function sortProblems(problems: FlowProblem[]): FlowProblem[] {
@@ -44,13 +48,16 @@ export async function loadFlow(text: string, path: string, opts: LoadFlowOptions
     return { problems: sortProblems([...v.problems, ...more]) };
   }
   if (!v.file) return { problems: sortProblems(v.problems) };
+  // An opted-out repository needs nothing else: not even its base has to resolve.
+  if (v.file.enabled === false) return { problems: sortProblems(v.problems), disabled: true };
   const r = await resolveExtends(
     { parsed: v.parsed, file: v.file },
-    { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset },
+    { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset, fetchOrgBase: opts.fetchOrgBase },
   );
   const problems = [...v.problems, ...r.problems];
   if (!r.resolved)
     return { problems: sortProblems(problems), ...(r.unresolvedBase ? { unresolvedBase: r.unresolvedBase } : {}) };
+  if (r.resolved.file.enabled === false) return { problems: sortProblems(problems), disabled: true };
   problems.push(...checkResolved(r.resolved));
   const sorted = sortProblems(problems);
   if (sorted.some((p) => p.severity === 'error')) return { problems: sorted };
@@ -64,7 +71,11 @@ export async function loadFlow(text: string, path: string, opts: LoadFlowOptions
 /** The reference checks of a repaired file; never throws (a repair can leave shapes the checks do not expect). */
 async function bestEffort(src: SourceFile, opts: LoadFlowOptions): Promise<FlowProblem[]> {
   try {
-    const r = await resolveExtends(src, { fetchBase: opts.fetchBase, loadPreset: opts.loadPreset });
+    const r = await resolveExtends(src, {
+      fetchBase: opts.fetchBase,
+      loadPreset: opts.loadPreset,
+      fetchOrgBase: opts.fetchOrgBase,
+    });
     if (!r.resolved) return r.problems.filter((p) => p.severity === 'error');
     // "Missing" problems usually echo a structural one (a mistyped `stagez:` was dropped by the repair).
     return [...r.problems, ...checkResolved(r.resolved)].filter(

@@ -162,12 +162,18 @@ export const FlowFileSchema = z
     extends: z
       .string()
       .regex(
-        /^(preset:[a-z0-9-]+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[^@\s]+(@[^\s]+)?)$/,
-        'extends is `preset:<name>` or `owner/repo:path/to/base.yml@ref`',
+        /^(org|preset:[a-z0-9-]+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[^@\s]+(@[^\s]+)?)$/,
+        'extends is `org`, `preset:<name>` or `owner/repo:path/to/base.yml@ref`',
       )
       .optional()
       .describe(
-        'A base flow: `preset:feature` (bundled) or `owner/repo:path.yml@ref` (a file in another repo of the org). The child overrides stages by id, inserts with `before`/`after`, removes with `remove: true`, and merges roles.',
+        "A base flow: `org` (the org flow: `.github/flow.yml` in the owner's `.github` repository, which a repository without its own flow.yml runs as is), `preset:feature` (bundled) or `owner/repo:path.yml@ref` (a file in another repo of the org). The child overrides stages by id, inserts with `before`/`after`, removes with `remove: true`, and merges roles (org roles such as `acme/seniors` are inherited).",
+      ),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        '`false` opts this repository out: Baton starts no run here, even though the org flow would apply. Nothing else in the file is needed then.',
       ),
     name: z.string().max(80).optional().describe('Name of the flow, shown on the status card.'),
     trigger: z

@@ -38,7 +38,7 @@ export interface Normalized {
   events: BatonEvent[];
   /** A PR that changes `.github/flow.yml`: validate it and report a check run on its head. */
   flowCheck?: { pr: number; headSha: string; headRef: string };
-  /** A push that changed the default branch's flow.yml (cache invalidation is by blob sha; this only logs). */
+  /** A push that changed the default branch's flow.yml: the remembered org flow / absent file is read again. */
   configPushed?: boolean;
   /** Why there is nothing to do, for logs. */
   ignored?: string;
@@ -455,10 +455,19 @@ const reconciled: EventFn<ReconcilePayload> = async (payload, c) => ({
   events: (payload.events ?? []).filter((e) => e.repo === c.repo && e.issue === payload.issue),
 });
 
+/**
+ * A push payload lists at most 2048 commits (https://docs.github.com/en/webhooks/webhook-events-and-payloads#push):
+ * a push at that cap may have changed the flow in a commit it does not list, so it counts as a change.
+ */
+export const PUSH_COMMITS_CAP = 2048;
+
 const push: EventFn<Payload<'push'>> = async (payload) => {
-  const changed = (payload.commits ?? []).some((commit) =>
-    [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])].includes(FLOW_PATH),
-  );
+  const commits = payload.commits ?? [];
+  const changed =
+    commits.length >= PUSH_COMMITS_CAP ||
+    commits.some((commit) =>
+      [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])].includes(FLOW_PATH),
+    );
   const toDefault = payload.ref === `refs/heads/${payload.repository?.default_branch}`;
   return { events: [], configPushed: changed && toDefault, ignored: 'push' };
 };
@@ -485,7 +494,8 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & {
   check_run: { fn: checkRun, fromBots: true },
   status: { fn: status, fromBots: true },
   issue_comment: { fn: issueComment },
-  push: { fn: push },
+  // A bot's push (Renovate, a merge queue) changes flow.yml like anyone's.
+  push: { fn: push, fromBots: true },
   workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true },
   [SLA_EVENT]: { fn: slaTick, fromBots: true, fromSelf: true },
   [RECONCILE_EVENT]: { fn: reconciled, fromBots: true, fromSelf: true },

@@ -33,6 +33,12 @@ export interface IssueData {
   html_url?: string;
 }
 
+export interface InstalledRepo {
+  full_name: string;
+  default_branch?: string;
+  archived?: boolean;
+}
+
 export interface CommentData {
   id: number;
   body: string;
@@ -250,6 +256,18 @@ export class GitHubPort {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Every repository this installation's token reaches, paged (100 a page) in GitHub's `{ repositories }` wrapper
+   * (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation).
+   */
+  async listInstallationRepos(): Promise<InstalledRepo[]> {
+    return this.all<InstalledRepo, { repositories: InstalledRepo[] }>(
+      'GET /installation/repositories',
+      {},
+      (d) => d.repositories ?? [],
+    );
   }
 
   // --- issues, labels, assignees, comments ----------------------------------------------------------------
@@ -698,6 +716,23 @@ export class AppHooksPort {
     this.requests++;
     await this.octokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: id });
   }
+}
+
+/**
+ * The App's installations (app JWT auth), every page
+ * (https://docs.github.com/en/rest/apps/apps#list-installations-for-the-authenticated-app).
+ */
+export async function listInstallations(
+  app: OctokitLike,
+  maxPages = 50,
+): Promise<Array<{ id: number; account: { login: string } | null; suspended_at?: string | null }>> {
+  const out: Array<{ id: number; account: { login: string } | null; suspended_at?: string | null }> = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await app.request('GET /app/installations', { per_page: 100, page });
+    out.push(...(res.data as unknown as typeof out));
+    if (!/rel="next"/.test(String((res.headers as Record<string, string | undefined>).link ?? ''))) break;
+  }
+  return out;
 }
 
 /**

@@ -317,6 +317,26 @@ export class Sandbox {
     this.world.removeFromInstallation(inst.id, rs, o.by ?? this.defaultActor);
   }
 
+  /**
+   * A commit pushed to a branch as a person would (git push): GitHub sends `push`
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#push).
+   */
+  pushFiles(
+    fullName: string,
+    branch: string,
+    files: FileChanges,
+    p: { by?: string; at?: string; message?: string } = {},
+  ): Commit {
+    return this.world.push(
+      this.repoOf(fullName),
+      p.by ?? this.defaultActor,
+      branch,
+      files,
+      p.message ?? 'Update files',
+      p.at,
+    );
+  }
+
   /** A commit without webhooks (history that predates the demo). */
   commitFiles(
     fullName: string,

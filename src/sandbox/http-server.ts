@@ -244,6 +244,7 @@ export class SandboxHttp {
       let actor = this.opts.botLogin;
       let appId = this.opts.appId;
       let workflow: string | undefined;
+      let installationId: number | undefined;
       const token = authorization.replace(/^(token|bearer)\s+/i, '');
       if (route.auth === 'jwt')
         verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
@@ -259,7 +260,10 @@ export class SandboxHttp {
           checkPermission(method, route.path, scope.permissions);
           appId = scope.appId;
           workflow = scope.workflow;
-        } else if (t.installationId !== undefined) this.checkInstallation(t.installationId, route.path, params, method);
+        } else if (t.installationId !== undefined) {
+          this.checkInstallation(t.installationId, route.path, params, method);
+          installationId = t.installationId;
+        }
       }
       let body: Json = {};
       if (raw.length) {
@@ -277,6 +281,7 @@ export class SandboxHttp {
         actor,
         appId,
         ...(workflow ? { workflow } : {}),
+        ...(installationId !== undefined ? { installationId } : {}),
         accept: String(req.headers.accept ?? ''),
         mintToken: (id) => this.mintToken(id),
         url,

@@ -10,7 +10,7 @@ import { createLogger } from '../ops/log.js';
 import { openStack, type Stack, type StackOptions } from '../app/stack.js';
 import { serveBaton, type ServedBaton } from '../app/serve.js';
 import { Sandbox } from './github-server.js';
-import { seedDemo, type SeededDemo } from './seed.js';
+import { seedDemo, seedOrg, type SeededDemo, type SeededOrg } from './seed.js';
 import { loadConfig } from '../config/env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,6 +19,10 @@ export const DEMO_SCENARIO_PATH = join(here, 'scenarios', 'demo.yml');
 
 export interface LocalBatonOptions extends StackOptions {
   flowYml?: string;
+  /** Add the org sandbox (seed.ts seedOrg): acme/.github with the org flow (this text, or ORG_FLOW_YML), and more. */
+  org?: boolean | { orgFlowYml?: string };
+  /** More setup of the sandbox before Baton starts (repositories, files, issues). */
+  seed?: (sandbox: Sandbox, seeded: SeededDemo) => void;
   /** Injected latency of every GitHub API answer. */
   latencyMs?: number;
   log?: PinoLogger;
@@ -45,6 +49,8 @@ export interface LocalBaton {
   baton: ServedBaton;
   stack: Stack;
   seeded: SeededDemo;
+  /** Set when started with `org`. */
+  org?: SeededOrg;
   /** Wait until every webhook sent so far was answered and every job it queued has run (and their own echoes). */
   settle(): Promise<void>;
   /** Stop Baton (as a deploy would), keep the sandbox and the store. */
@@ -99,6 +105,8 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   });
   const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
+  const org = o.org ? seedOrg(sandbox, seeded, typeof o.org === 'object' ? o.org : {}) : undefined;
+  o.seed?.(sandbox, seeded);
   const config = o.config ?? loadConfig({});
   const log = o.log ?? createLogger({ level: o.logLevel ?? config.ops.sandboxLogLevel });
   let stack = o.stack ?? (await openStack({ ...o, config }));
@@ -155,6 +163,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       return stack;
     },
     seeded,
+    ...(org ? { org } : {}),
     settle,
     async stopBaton() {
       await baton.stop();

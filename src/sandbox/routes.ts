@@ -38,6 +38,8 @@ export interface RouteContext {
   /** Login the Authorization header stands for (the App's bot unless a user token was used). */
   actor: string;
   appId: number;
+  /** Set when an installation token made the request: its installation. */
+  installationId?: number;
   /** Set when a workflow job's token made the request: the workflow run it belongs to. */
   workflow?: string;
   /** The Accept header (custom media types such as application/vnd.github.raw+json). */
@@ -187,19 +189,17 @@ export const ROUTES: RouteDef[] = [
     method: 'GET',
     path: '/installation/repositories',
     auth: 'token',
+    // The repositories the token's installation can reach, paged like every list, in the object GitHub wraps them in
+    // (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation).
     handler: (c) => {
-      const repos = [...c.world.state.repos.values()].filter((r) =>
-        [...c.world.state.installations.values()].some(
-          (i) => i.appId === c.appId && i.repos.has(r.fullName.toLowerCase()),
-        ),
-      );
+      const inst = c.installationId !== undefined ? c.world.state.installations.get(c.installationId) : undefined;
+      if (!inst) throw new HttpError(403, 'This endpoint requires an installation access token');
+      const repos = [...c.world.state.repos.values()].filter((r) => inst.repos.has(r.fullName.toLowerCase()));
       return {
         status: 200,
-        body: {
-          total_count: repos.length,
-          repository_selection: 'selected',
-          repositories: repos.map((r) => c.world.render.repo(r)),
-        },
+        list: repos,
+        render: (r) => c.world.render.repo(r as Repo),
+        wrap: (page, total) => ({ total_count: total, repository_selection: 'selected', repositories: page }),
       };
     },
   },

@@ -105,3 +105,97 @@ export function seedDemo(sb: Sandbox, opts: SeedOptions = {}): SeededDemo {
     team: 'acme/seniors',
   };
 }
+
+/** The org flow the org sandbox commits to acme/.github (every acme repository without its own flow runs it). */
+export const ORG_FLOW_YML = `# acme's org flow: every acme repository without its own .github/flow.yml runs it.
+version: 1
+name: task
+trigger: flow:task
+roles:
+  lead: alice
+  dev: bob
+  seniors: acme/seniors
+stages:
+  - id: triage
+    name: Triage
+    owner: lead
+    sla: 2d
+    enter: [assign]
+    on:
+      - { event: issue.labeled, label: "triage:done", to: build }
+  - id: build
+    name: Build
+    owner: dev
+    sla: 5d
+    enter: [assign]
+    on:
+      - { event: pr.opened, to: review }
+  - id: review
+    name: Review
+    owner: seniors
+    on:
+      - { event: review.approved, approvals: 1, to: done }
+      - { event: review.changes_requested, to: build }
+  - id: done
+    name: Done
+    final: true
+digest:
+  org: true
+`;
+
+/** acme/api's own flow: the org flow, with its own lead and a faster triage that `/baton ready` also ends. */
+export const API_FLOW_YML = `version: 1
+extends: org
+roles:
+  lead: dave
+stages:
+  - id: triage
+    sla: 1d
+    on:
+      - { event: issue.labeled, label: "triage:done", to: build }
+      - { event: command, command: ready, to: build }
+`;
+
+export interface SeededOrg {
+  /** The org's `.github` repository, holding the org flow. */
+  orgRepo: string;
+  /** Runs the org flow extended and overridden by its own. */
+  ownFlow: string;
+  /** `enabled: false`. */
+  optedOut: string;
+  /** No flow.yml and no activity: runs the org flow. */
+  idle: string;
+}
+
+/**
+ * The org sandbox, on top of the demo: acme's `.github` repository with the org flow, acme/api with its own flow
+ * extending it, acme/legacy opted out, acme/docs idle — all in the demo's installation (a repository the App is not
+ * installed on is invisible to it, so the `.github` repository must be selected too).
+ */
+export function seedOrg(sb: Sandbox, demo: SeededDemo, opts: { orgFlowYml?: string; start?: string } = {}): SeededOrg {
+  const at = opts.start ?? '2025-01-06T09:00:00Z';
+  const repos: Array<[string, string, Record<string, string>]> = [
+    ['acme/.github', "acme's shared configuration", { '.github/flow.yml': opts.orgFlowYml ?? ORG_FLOW_YML }],
+    ['acme/api', 'Acme API', { 'README.md': '# acme/api\n', '.github/flow.yml': API_FLOW_YML }],
+    [
+      'acme/legacy',
+      'The old shop',
+      { 'README.md': '# acme/legacy\n', '.github/flow.yml': 'version: 1\nenabled: false\n' },
+    ],
+    ['acme/docs', 'Acme documentation', { 'README.md': '# acme/docs\n' }],
+  ];
+  for (const [name, description, files] of repos) {
+    sb.addRepo(name, { defaultBranch: 'main', description, at, by: 'carol', files });
+    sb.grantTeam(name, 'seniors');
+    sb.addCollaborator(name, 'alice', 'maintain');
+    sb.addCollaborator(name, 'bob', 'write');
+    sb.addCollaborator(name, 'carol', 'admin');
+    sb.addCollaborator(name, 'dave', 'write');
+    sb.addCollaborator(name, 'erin', 'read');
+  }
+  sb.install(
+    repos.map(([name]) => name),
+    demo.org,
+  );
+  return { orgRepo: 'acme/.github', ownFlow: 'acme/api', optedOut: 'acme/legacy', idle: 'acme/docs' };
+}

@@ -1,0 +1,90 @@
+// Every repository the App is installed on is known from the start, not from its first event: at start Baton lists
+// its installations and each one's repositories, and `installation` / `installation_repositories` events add and drop
+// repositories as they change. A known repository is in the digest, the reconcile sweep (which feeds the SLA watch
+// from the cards it reads) and the dashboard even when nobody has touched it since installation.
+import type { FlowConfigs } from '../github/config.js';
+import { GitHubPort, listInstallations, type EtagCache, type OctokitLike } from '../github/port.js';
+import { errorMessage } from '../ops/errors.js';
+import type { RepoRegistry, SlaWatch } from './timers.js';
+
+export interface InventoryDeps {
+  octokitFor(installationId: number | undefined): Promise<OctokitLike>;
+  flows: FlowConfigs;
+  repos: RepoRegistry;
+  sla?: SlaWatch;
+  etags?: EtagCache;
+  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+export interface InventoryReport {
+  installations: number;
+  repos: number;
+  /** Repositories that run a flow (their own, or the org's). */
+  withFlow: number;
+  /** Repositories known before that no installation lists any more. */
+  dropped: number;
+}
+
+/** One repository of an installation: its default branch (when the payload lacks it) and its flow's digest. */
+export async function knowRepo(
+  deps: InventoryDeps,
+  r: { full_name: string; default_branch?: string; archived?: boolean },
+  installationId: number,
+): Promise<boolean> {
+  const [owner = '', repo = ''] = r.full_name.split('/');
+  const port = new GitHubPort(await deps.octokitFor(installationId), { owner, repo }, deps.etags);
+  const defaultBranch = r.default_branch ?? (await port.getRepo()).default_branch;
+  const flow = (await deps.flows.get(port, defaultBranch)).flow;
+  if (flow) await deps.repos.observe({ repo: r.full_name, installationId, defaultBranch, flow });
+  else await deps.repos.know({ repo: r.full_name, installationId, defaultBranch });
+  return !!flow;
+}
+
+/** The repository no installation reaches any more: no digest, no SLA nudges. */
+export async function forgetRepo(deps: Pick<InventoryDeps, 'repos' | 'sla'>, repo: string): Promise<number> {
+  await deps.repos.forget(repo);
+  return (await deps.sla?.forgetRepo(repo)) ?? 0;
+}
+
+/** The start's pass over every installation (GET /app/installations, then GET /installation/repositories each). */
+export async function knowInstalledRepos(deps: InventoryDeps): Promise<InventoryReport> {
+  const report: InventoryReport = { installations: 0, repos: 0, withFlow: 0, dropped: 0 };
+  const seen = new Set<string>();
+  const failed = new Set<number>();
+  for (const inst of await listInstallations(await deps.octokitFor(undefined))) {
+    // A suspended installation's tokens are refused; its repositories are kept until it is deleted.
+    if (inst.suspended_at) {
+      failed.add(inst.id);
+      continue;
+    }
+    report.installations++;
+    try {
+      const port = new GitHubPort(
+        await deps.octokitFor(inst.id),
+        { owner: inst.account?.login ?? '', repo: '' },
+        deps.etags,
+      );
+      for (const r of await port.listInstallationRepos()) {
+        seen.add(r.full_name.toLowerCase());
+        if (r.archived) continue;
+        report.repos++;
+        try {
+          if (await knowRepo(deps, r, inst.id)) report.withFlow++;
+        } catch (err) {
+          deps.log.warn({ repo: r.full_name, err: errorMessage(err) }, 'could not read an installed repository');
+        }
+      }
+    } catch (err) {
+      failed.add(inst.id);
+      deps.log.warn({ installation: inst.id, err: errorMessage(err) }, 'could not list the installation repositories');
+    }
+  }
+  // Known before, listed by no installation now (removed while Baton was down): dropped like an event would.
+  for (const k of await deps.repos.all()) {
+    if (seen.has(k.repo.toLowerCase()) || (k.installationId !== undefined && failed.has(k.installationId))) continue;
+    await forgetRepo(deps, k.repo);
+    report.dropped++;
+  }
+  deps.log.info({ ...report }, 'installed repositories known');
+  return report;
+}

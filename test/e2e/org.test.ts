@@ -1,0 +1,97 @@
+// End to end, on the org sandbox (src/sandbox/seed.ts seedOrg): acme/.github holds the org flow, acme/api extends
+// it, acme/legacy opts out, acme/docs has no flow.yml and no activity. Real Probot and Octokit over HTTP.
+import { parseCard } from '../../src/github/card.js';
+import { ORG_FLOW_YML } from '../../src/sandbox/seed.js';
+import { local } from '../support/local.js';
+
+type Local = Awaited<ReturnType<typeof local>>;
+let lb: Local;
+afterEach(async () => {
+  await lb?.cleanup();
+});
+
+const BOT = 'baton-sandbox[bot]';
+
+function cardOf(l: Local, repo: string, issue: number) {
+  const cards = l.sandbox.comments(issue, repo).filter((c) => c.body.includes('<!-- baton:card -->'));
+  return { run: cards.at(-1) ? parseCard(cards.at(-1)!.body) : undefined, count: cards.length };
+}
+
+async function labelled(l: Local, repo: string, label = 'flow:task'): Promise<number> {
+  const issue = l.sandbox.createIssue({ title: 'Tidy the docs', body: 'please', by: 'bob', repo }).number;
+  l.sandbox.labelIssue(issue, label, { by: 'alice', repo });
+  await l.settle();
+  return issue;
+}
+
+describe('the org flow', () => {
+  it('a label in a repository with no flow.yml starts a run from the org flow, with its roles', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.idle;
+    const issue = await labelled(lb, repo);
+    const { run, count } = cardOf(lb, repo, issue);
+    expect(count).toBe(1);
+    expect(run!.stage).toBe('triage');
+    expect(lb.sandbox.issue(issue, repo).labels).toContain('baton:triage');
+    expect(lb.sandbox.issue(issue, repo).assignees).toEqual(['alice']);
+    lb.sandbox.labelIssue(issue, 'triage:done', { by: 'alice', repo });
+    await lb.settle();
+    expect(cardOf(lb, repo, issue).run!.stage).toBe('build');
+    expect(lb.sandbox.issue(issue, repo).assignees).toContain('bob');
+  });
+
+  it('in steady state the org-flow lookup costs no GitHub request per event', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.idle;
+    await labelled(lb, repo);
+    lb.sandbox.resetCounts();
+    const issue = lb.sandbox.createIssue({ title: 'Another', by: 'bob', repo }).number;
+    lb.sandbox.labelIssue(issue, 'flow:task', { by: 'alice', repo });
+    lb.sandbox.comment(issue, '/baton status', { by: 'alice', repo });
+    await lb.settle();
+    expect(cardOf(lb, repo, issue).run!.stage).toBe('triage');
+    // Neither acme/docs' missing flow.yml nor acme/.github's org flow was asked for again.
+    expect(lb.sandbox.requests().byRoute['GET /repos/{owner}/{repo}/contents/{path}'] ?? 0).toBe(0);
+  });
+
+  it('a push to the .github repository changes the flow of every repository that runs it', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.idle;
+    await labelled(lb, repo);
+    lb.sandbox.pushFiles(
+      lb.org!.orgRepo,
+      'main',
+      { '.github/flow.yml': ORG_FLOW_YML.replace('trigger: flow:task', 'trigger: flow:chore') },
+      { by: 'carol', message: 'Org flow: chores' },
+    );
+    await lb.settle();
+    expect(cardOf(lb, repo, await labelled(lb, repo, 'flow:task')).count).toBe(0);
+    expect(cardOf(lb, repo, await labelled(lb, repo, 'flow:chore')).run!.stage).toBe('triage');
+  });
+
+  it("a repository's own flow extends the org flow and overrides it by stage id and role", async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.ownFlow;
+    const issue = await labelled(lb, repo);
+    expect(cardOf(lb, repo, issue).run!.stage).toBe('triage');
+    // Its own lead (the org's is alice), and its own transition out of triage.
+    expect(lb.sandbox.issue(issue, repo).assignees).toEqual(['dave']);
+    lb.sandbox.comment(issue, '/baton ready', { by: 'alice', repo });
+    await lb.settle();
+    expect(cardOf(lb, repo, issue).run!.stage).toBe('build');
+    // The org flow's /baton ready does nothing in acme/docs, which runs the org flow as is.
+    const other = await labelled(lb, lb.org!.idle);
+    lb.sandbox.comment(other, '/baton ready', { by: 'alice', repo: lb.org!.idle });
+    await lb.settle();
+    expect(cardOf(lb, lb.org!.idle, other).run!.stage).toBe('triage');
+  });
+
+  it('enabled: false opts a repository out: no run, no comment, no label', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.optedOut;
+    const issue = await labelled(lb, repo);
+    expect(lb.sandbox.comments(issue, repo).filter((c) => c.user === BOT)).toEqual([]);
+    expect(lb.sandbox.issue(issue, repo).labels).toEqual(['flow:task']);
+    expect(lb.sandbox.issue(issue, repo).assignees).toEqual([]);
+  });
+});
