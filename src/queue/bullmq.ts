@@ -15,6 +15,8 @@
 //     so later jobs of its key wait. The last failure dead-letters it in the SQL store (with the error) and hands off.
 //   - A SIGKILLed replica stops renewing both BullMQ's job lock and the key lock; after `leaseMs` BullMQ's stalled
 //     checker (on any live replica) puts the job back in wait, the key lock has expired, and another replica runs it.
+//     A process restarted on the same host does not wait for that: the key locks of its dead predecessor (the lock
+//     value names its owner, src/queue/owner.ts) are released and their jobs moved back to wait when it starts.
 //   - A periodic sweep repairs the two crash windows (enqueue killed between RPUSH and add; hand-off killed between
 //     pop and add): any list whose head has no BullMQ job gets one.
 //
@@ -25,9 +27,7 @@
 // runs without persistence), every job whose enqueue() resolved still runs AT LEAST ONCE, and jobs of one key still
 // run in their enqueue order — except that a job enqueued after the loss but before recovery ran may go first, and a
 // job that was running during the loss may run again. Handlers must be idempotent (Baton's effect journal is).
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { DelayedError, Queue, Worker, type Job as BullJob, type JobsOptions } from 'bullmq';
+import { DelayedError, Job as BullJobClass, Queue, Worker, type Job as BullJob, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { StoreWithJobs } from '../store/types.js';
 import {
@@ -40,6 +40,7 @@ import {
   type RetryPolicy,
 } from './types.js';
 import { errorMessage } from '../ops/errors.js';
+import { deadPredecessor, newOwner } from './owner.js';
 
 export interface BullQueueOptions {
   store: StoreWithJobs;
@@ -121,7 +122,7 @@ export class BullQueue implements JobQueue {
   private readonly o: Required<Omit<BullQueueOptions, 'stalledIntervalMs'>> & { stalledIntervalMs: number };
   private readonly redis: Scripted;
   private readonly queue: Queue;
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly owner = newOwner();
   private readonly k: {
     listed: string;
     keys: string;
@@ -253,6 +254,7 @@ export class BullQueue implements JobQueue {
       },
     });
     this.worker.on('error', (err) => this.o.onError(err, 'BullMQ worker'));
+    await this.reclaimOwn().catch((err) => this.o.onError(err, 'taking back jobs of a previous run of this process'));
     await this.worker.waitUntilReady();
     await this.redis.set(this.k.alive, this.owner);
     await this.sweep();
@@ -269,6 +271,37 @@ export class BullQueue implements JobQueue {
     this.aliveTimer.unref();
     // Redis came back (possibly empty: no persistence): rebuild from the store.
     this.redis.on('ready', () => void this.sweep());
+  }
+
+  /**
+   * The jobs a dead earlier run of this process was running (their key locks name it as owner) go back to wait at
+   * once, with their attempts kept, instead of after a whole lease: nobody can renew those locks any more.
+   * Returns how many were taken back.
+   */
+  async reclaimOwn(): Promise<number> {
+    let n = 0;
+    let cursor = '0';
+    const locks: string[] = [];
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.k.lock('*'), 'COUNT', 1000);
+      cursor = next;
+      locks.push(...keys);
+    } while (cursor !== '0');
+    for (const lock of locks) {
+      const val = await this.redis.get(lock);
+      // The value is `<owner>:<delivery id>` and an owner is `host:pid:random` (ids may hold ':' themselves).
+      const parts = val?.split(':') ?? [];
+      if (!val || parts.length < 4 || !deadPredecessor(parts.slice(0, 3).join(':'), this.owner)) continue;
+      const jobId = toJobId(parts.slice(3).join(':'));
+      const job = await BullJobClass.fromId(this.queue, jobId);
+      if (job && (await job.getState()) === 'active') {
+        const token = (await this.redis.get(`${this.queue.toKey(jobId)}:lock`)) ?? '0';
+        await job.moveToWait(token).catch((err) => this.o.onError(err, `moving ${jobId} back to wait`));
+      }
+      await this.redis.batonUnlock(lock, val);
+      n++;
+    }
+    return n;
   }
 
   private async process(handler: JobHandler, job: BullJob<Data>, token?: string): Promise<void> {

@@ -4,8 +4,6 @@
 // crashed consumer stops renewing and its job is taken over once the lease expires. Failures are retried with
 // exponential backoff and full jitter; after the last attempt the delivery is dead-lettered with its error kept.
 // A local enqueue wakes the poller at once, so in a single process a job starts without waiting for the interval.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { StoreWithJobs, QueuedJob } from '../store/types.js';
 import {
   backoffMs,
@@ -17,6 +15,7 @@ import {
   type RetryPolicy,
 } from './types.js';
 import { errorMessage } from '../ops/errors.js';
+import { deadPredecessor, newOwner } from './owner.js';
 
 export interface SqlQueueOptions {
   store: StoreWithJobs;
@@ -34,17 +33,6 @@ export interface SqlQueueOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-/** Whether a process with this pid exists on this host (EPERM: it exists but is someone else's). */
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 interface InFlight {
   job: QueuedJob;
   done: Promise<void>;
@@ -75,7 +63,7 @@ export class SqlQueue implements JobQueue {
     this.retry = o.retry ?? DEFAULT_RETRY;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.pollMs = o.pollMs ?? 250;
-    this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.owner = o.owner ?? newOwner();
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
     this.onError = o.onError ?? ((err, context) => console.error(`baton queue: ${context}: ${errorMessage(err)}`));
@@ -94,18 +82,10 @@ export class SqlQueue implements JobQueue {
     this.loop = this.pump();
   }
 
-  /**
-   * A process restarted on the same host (a crash, a deploy, a container restart) takes its previous run's jobs back
-   * at once instead of waiting for their leases to expire: a lease owned by this host whose process is gone cannot
-   * be renewed by anyone. (A container restarted with the same pid looks alive and waits out the lease.)
-   */
+  /** Leases of a dead earlier run of this process are taken back at once (src/queue/owner.ts). */
   private async reclaimOwn(): Promise<void> {
-    const [host] = this.owner.split(':');
-    for (const l of await this.store.jobs.leases()) {
-      const [h, p] = l.owner.split(':');
-      if (l.owner === this.owner || h !== host || !p) continue;
-      if (!processAlive(Number(p))) await this.store.jobs.release(l.id, l.owner);
-    }
+    for (const l of await this.store.jobs.leases())
+      if (deadPredecessor(l.owner, this.owner)) await this.store.jobs.release(l.id, l.owner);
   }
 
   private kick(): void {
