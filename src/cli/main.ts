@@ -171,19 +171,25 @@ examples:
     load: async () => (await import('./jobs.js')).runJobs as Command,
   },
   report: {
-    summary: 'workflow KPIs: report [--repo o/r] [--since 30d] [--format table|md|json|csv]',
+    summary: 'workflow KPIs: report [--repo o/r] [--since 30d] [--format table|md|json|csv] [--baseline]',
     help: `usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d]
-                    [--data-dir DIR] [--database-url URL]
+                    [--baseline [--months 3] [--budget 20]] [--data-dir DIR] [--database-url URL]
 
-Workflow KPIs for the period against the one before: runs, cycle time, hand-offs, bounce-backs, defect escapes,
-high-risk changes, AI spend, time in each stage (in flow order). One table when there is one repo and one flow;
-per-repo and per-flow tables when there are several.
+Workflow KPIs for the period against the one before: runs, cycle time, hand-offs, bounce-backs, defect escapes and
+defect density (per 1,000 changed lines), flow compliance (share of merged PRs a run carried), high-risk changes,
+AI spend, time in each stage (in flow order). One table when there is one repo and one flow; per-repo and per-flow
+tables when there are several.
+
+--baseline adds before/after adoption: the cycle time of issues closed by merged PRs in the --months before Baton's
+first run in the repo against the months since, read from GitHub's issue search as the App (APP_ID and PRIVATE_KEY
+as for baton start), at most --budget search requests; it says when the budget cut the sample.
 ${STORE_NOTE}
 
 examples:
   npx baton report
   npx baton report --repo acme/web --since 90d --format md
-  npx baton report --format csv > kpis.csv`,
+  npx baton report --format csv > kpis.csv
+  npx baton report --repo acme/web --baseline --months 6 --budget 40`,
     load: async () => (await import('./report.js')).runReport as Command,
   },
   tokens: {

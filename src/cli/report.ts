@@ -1,4 +1,5 @@
-// `baton report [--repo o/r] [--since 30d] [--format table|md|json|csv]`: KPIs for the last period vs the one before.
+// `baton report [--repo o/r] [--since 30d] [--format table|md|json|csv] [--baseline]`: KPIs for the last period vs the
+// one before; `--baseline` adds the before/after-adoption comparison read from GitHub (src/report/baseline.ts).
 import { parseArgs } from 'node:util';
 import type { Store } from '../store/types.js';
 import { computeKpis, loadSince } from '../report/kpis.js';
@@ -6,6 +7,9 @@ import { FORMATS, render, type Format } from '../report/format.js';
 import { parseDuration } from '../report/stats.js';
 import { withStore, type OpenStore } from '../report/open-store.js';
 import { loadMerges } from '../report/merges.js';
+import { readBaseline, renderBaseline, type Baseline, type SearchFn } from '../report/baseline.js';
+import { GitHubPort, repoInstallationId, type OctokitLike } from '../github/port.js';
+import { openAppContext } from './app-context.js';
 
 import type { CliIo } from './io.js';
 import { errorMessage } from '../ops/errors.js';
@@ -18,10 +22,24 @@ export interface ReportDeps {
   store?: Store;
   now?: () => Date;
   env?: Env;
+  /**
+   * GitHub's issue search for one repository (for `--baseline`), or a sentence saying why GitHub cannot be read.
+   * Default: as the App, with the credentials `baton start` uses.
+   */
+  github?: (repo: string) => Promise<{ search: SearchFn; close?: () => Promise<void> } | string>;
 }
 
-const USAGE =
-  'usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d] [--data-dir DIR] [--database-url URL]';
+const USAGE = `usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d]
+                    [--baseline [--months 3] [--budget 20]] [--data-dir DIR] [--database-url URL]
+
+  --baseline   also compare the cycle time of issues closed by merged PRs in the --months before Baton's first run
+               in each repo with the months since, read from GitHub's issue search (at most --budget requests;
+               needs APP_ID and PRIVATE_KEY as for baton start)
+
+examples:
+  baton report --since 7d
+  baton report --repo acme/web --format md
+  baton report --repo acme/web --baseline --months 6 --budget 40`;
 
 export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): Promise<number> {
   let flags;
@@ -35,6 +53,9 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
         'defect-window': { type: 'string', default: '30d' },
         'data-dir': { type: 'string' },
         'database-url': { type: 'string' },
+        baseline: { type: 'boolean' },
+        months: { type: 'string', default: '3' },
+        budget: { type: 'string', default: '20' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -62,6 +83,16 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
     windowMs = parseDuration(flags['defect-window']!);
   } catch (e) {
     io.err(`${errorMessage(e)}\n`);
+    return 2;
+  }
+  const months = Number(flags.months);
+  const budget = Number(flags.budget);
+  if (!Number.isInteger(months) || months < 1 || months > 24) {
+    io.err(`--months "${flags.months}" must be a whole number of months from 1 to 24\n`);
+    return 2;
+  }
+  if (!Number.isInteger(budget) || budget < 1 || budget > 1000) {
+    io.err(`--budget "${flags.budget}" must be a whole number of requests from 1 to 1000\n`);
     return 2;
   }
   const until = (deps.now?.() ?? new Date()).toISOString();
@@ -94,7 +125,68 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       defectWindowDays: windowMs / 86_400_000,
       merges,
     });
-    io.out(render(report, format));
+    if (!flags.baseline) {
+      io.out(render(report, format));
+      return 0;
+    }
+    const baselines: Record<string, Baseline | { error: string }> = {};
+    for (const repo of repos) {
+      const first = (await store.transitions({ repo })).reduce<string | undefined>(
+        (m, t) => (m === undefined || t.at < m ? t.at : m),
+        undefined,
+      );
+      if (!first) {
+        baselines[repo] = { error: 'Baton has no run in this repository yet: there is no adoption date to compare at' };
+        continue;
+      }
+      io.progress?.(`report: reading ${repo}'s issues from GitHub…`);
+      const gh = await (deps.github ?? appSearch(deps.env))(repo);
+      if (typeof gh === 'string') {
+        io.progress?.('');
+        io.err(`baton report --baseline: ${gh}\n`);
+        return 2;
+      }
+      try {
+        baselines[repo] = await readBaseline(gh.search, { adoptedAt: first, now: until, months, budget });
+      } finally {
+        await gh.close?.();
+      }
+      io.progress?.('');
+    }
+    if (format === 'json') {
+      io.out(JSON.stringify({ ...report, baseline: baselines }, null, 2) + '\n');
+      return 0;
+    }
+    const parts = [render(report, format === 'csv' ? 'table' : format)];
+    for (const [repo, b] of Object.entries(baselines))
+      parts.push(
+        'error' in b
+          ? `Before/after adoption — ${repo}: ${b.error}.\n`
+          : renderBaseline(repo, b, format === 'md' ? 'md' : 'table'),
+      );
+    io.out(parts.join('\n'));
     return 0;
   });
+}
+
+/** GitHub's issue search as the App installed on `repo` (what `--baseline` reads by default). */
+function appSearch(env?: Env) {
+  return async (repo: string): Promise<{ search: SearchFn; close: () => Promise<void> } | string> => {
+    const ctx = await openAppContext('report', env);
+    if ('error' in ctx) return ctx.error.replace(/^baton report: /, '');
+    const [owner, name] = repo.split('/') as [string, string];
+    const ref = { owner, repo: name };
+    try {
+      const id = await repoInstallationId((await ctx.probot.auth()) as unknown as OctokitLike, ref);
+      if (id === undefined) {
+        await ctx.close();
+        return `the App is not installed on ${repo}, so its issues cannot be read`;
+      }
+      const port = new GitHubPort((await ctx.probot.auth(id)) as unknown as OctokitLike, ref);
+      return { search: (q, page) => port.searchIssues(q, page), close: () => ctx.close() };
+    } catch (e) {
+      await ctx.close();
+      return `could not reach GitHub as the App: ${errorMessage(e)}`;
+    }
+  };
 }

@@ -69,6 +69,17 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
       io.out(
         `history: ${r.runs} runs over ${args.history} played into the store (${r.transitions} transitions). Try: npx baton report`,
       );
+      // The before/after comparison while the sandbox still serves the issues it reads (report --baseline needs GitHub).
+      const { runReport } = await import('./report.js');
+      const { GitHubPort } = await import('../github/port.js');
+      const octokit = await lb.baton.octokitFor(lb.seeded.installationId);
+      const [owner, repo] = lb.seeded.repo.split('/') as [string, string];
+      const port = new GitHubPort(octokit, { owner, repo });
+      io.out('');
+      await runReport(['--repo', lb.seeded.repo, '--baseline', '--since', args.history], io, {
+        store: lb.stack.store,
+        github: async () => ({ search: (q, page) => port.searchIssues(q, page) }),
+      });
       await lb.stop();
       return 0;
     }

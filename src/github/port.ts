@@ -39,6 +39,15 @@ export interface InstalledRepo {
   archived?: boolean;
 }
 
+/** An issue search hit, as far as Baton reads it. */
+export interface SearchIssueItem {
+  number: number;
+  created_at: string;
+  closed_at: string | null;
+  state_reason?: string | null;
+  pull_request?: unknown;
+}
+
 export interface CommentData {
   id: number;
   body: string;
@@ -218,6 +227,29 @@ export class GitHubPort {
       if (!next) break;
     }
     return out;
+  }
+
+  /**
+   * One page (100 items) of an issue search scoped to this repository (`repo:` is added to `query`). GitHub serves
+   * at most the first 1,000 results of a search and answers 422 beyond them; search has its own rate limit, 30
+   * requests a minute (https://docs.github.com/en/rest/search/search#search-issues-and-pull-requests). Callers count
+   * the pages they ask for against their own request budget.
+   */
+  async searchIssues(
+    query: string,
+    page: number,
+    sort: 'created' | 'updated' = 'created',
+  ): Promise<{ total: number; incomplete: boolean; items: SearchIssueItem[]; next: boolean }> {
+    const res = await this.call('GET /search/issues', {
+      q: `repo:${this.fullName} ${query}`,
+      sort,
+      order: 'desc',
+      per_page: 100,
+      page,
+    });
+    const d = res.data as { total_count: number; incomplete_results: boolean; items: SearchIssueItem[] };
+    const link = (res.headers as Record<string, string | undefined>).link ?? '';
+    return { total: d.total_count, incomplete: d.incomplete_results, items: d.items, next: /rel="next"/.test(link) };
   }
 
   // --- repository & config -------------------------------------------------------------------------------

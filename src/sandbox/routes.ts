@@ -5,6 +5,7 @@ import { HttpError } from './http-types.js';
 import type { Commit, Installation, Issue, Repo } from './state.js';
 import type { World } from './world.js';
 import { HookDeliveries } from './hook-deliveries.js';
+import { parseIssueQuery, searchIssues } from './search.js';
 
 export type AuthKind = 'jwt' | 'token';
 
@@ -398,6 +399,46 @@ export const ROUTES: RouteDef[] = [
       const commit = c.world.state.resolveRef(r, c.params.ref);
       if (!commit) throw new HttpError(422, `No commit found for SHA: ${c.params.ref}`);
       return { status: 200, body: c.world.render.commit(r, commit, true) };
+    },
+  },
+  // --- search --------------------------------------------------------------------------------------------------------
+  {
+    // https://docs.github.com/en/rest/search/search#search-issues-and-pull-requests: `{ total_count,
+    // incomplete_results, items }`, each item the issue with a `score`; only the first 1,000 results can be paged to
+    // ("Only the first 1000 search results are available", 422), and only repositories the caller can see.
+    method: 'GET',
+    path: '/search/issues',
+    auth: 'token',
+    handler: (c) => {
+      const q = parseIssueQuery(c.query.get('q') ?? '');
+      const perPage = Math.min(100, Math.max(1, Number(c.query.get('per_page') ?? 30) || 30));
+      const page = Math.max(1, Number(c.query.get('page') ?? 1) || 1);
+      if ((page - 1) * perPage >= 1000) throw new HttpError(422, 'Only the first 1000 search results are available');
+      const hits: Array<{ r: Repo; i: Issue }> = [];
+      for (const full of q.repos) {
+        const [owner, name] = full.split('/');
+        const r = owner && name ? c.world.state.repo(owner, name) : undefined;
+        let visible = false;
+        if (r)
+          for (const inst of c.world.state.installations.values())
+            visible ||= inst.appId === c.appId && inst.repos.has(r.fullName.toLowerCase());
+        if (!r || !visible)
+          throw new HttpError(
+            422,
+            'Validation Failed: the listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
+          );
+        for (const i of searchIssues(r, q, c.query.get('sort'), c.query.get('order'))) hits.push({ r, i });
+      }
+      const total = hits.length;
+      return {
+        status: 200,
+        list: hits.slice(0, 1000),
+        render: (h) => {
+          const { r, i } = h as { r: Repo; i: Issue };
+          return { ...(c.world.render.issue(r, i) as object), score: 1 };
+        },
+        wrap: (items) => ({ total_count: total, incomplete_results: false, items, search_type: 'lexical' }),
+      };
     },
   },
   // --- issues, labels, assignees, comments ------------------------------------------------------------------------

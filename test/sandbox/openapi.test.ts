@@ -92,6 +92,7 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
       ['GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', { ...o, ref: pr.pull.headSha }],
       ['GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', { ...o, username: 'alice' }],
       ['GET', '/orgs/{org}/teams/{team_slug}/members', { org: 'acme', team_slug: 'seniors' }],
+      ['GET', '/search/issues', { q: 'repo:acme/web is:issue' }],
       ['POST', '/repos/{owner}/{repo}/issues', { ...o, title: 'x' }],
       ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { ...o, issue_number: issue.number, body: 'b' }],
       ['POST', '/repos/{owner}/{repo}/labels', { ...o, name: 'new-label' }],
