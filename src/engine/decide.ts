@@ -3,7 +3,7 @@
 // event's content fingerprint, so the same occurrence decided twice (redelivery, a second delivery id, a retried job)
 // yields effects the applier recognises as already done.
 import type { Flow, Stage } from '../flow/types.js';
-import type { TransitionConfig } from '../flow/schema.js';
+import { TRANSITION_DEFAULTS, type TransitionConfig } from '../flow/schema.js';
 import type { BatonEvent, Decision, Effect, HistoryEntry, RunState } from './types.js';
 import { inRole, resolveOwners, splitTeam, type Owners } from './owners.js';
 import { runAction } from './actions.js';
@@ -328,7 +328,7 @@ class Decider implements DecisionScope {
     const tm = this.ctx.teamMembers;
     // A senior's approval clears the high-risk gate, whichever stage the run is in.
     if (ev.type === 'review.approved' && pr.risk?.level === 'high' && !pr.risk.seniorApproved) {
-      const seniorRole = this.flow.risk.senior_role ?? 'senior';
+      const seniorRole = this.flow.risk.senior_role;
       if (inRole(this.flow, seniorRole, ev.reviewer, tm)) {
         pr.risk = { ...pr.risk, seniorApproved: true };
         this.changed = true;
@@ -360,7 +360,11 @@ class Decider implements DecisionScope {
     if (ev.check === RISK_CHECK) return 'own check';
     return this.transition((t) => {
       const want =
-        t.conclusion === undefined ? ['success'] : Array.isArray(t.conclusion) ? t.conclusion : [t.conclusion];
+        t.conclusion === undefined
+          ? [TRANSITION_DEFAULTS.conclusion]
+          : Array.isArray(t.conclusion)
+            ? t.conclusion
+            : [t.conclusion];
       if (ev.all) {
         // `check:` names the check (run name or status context) that counts; without it, every check on the head
         // must be finished and the combined result is what `conclusion` is compared with.

@@ -3,6 +3,7 @@
 import type { FlowFile } from './schema.js';
 import { durationMs } from './duration.js';
 import type { Flow, Role, Stage } from './types.js';
+import { RISK_DEFAULTS } from '../tasks/risk/config-schema.js';
 
 export { durationMs };
 
@@ -40,7 +41,7 @@ export function normalizeFlow(file: FlowFile, sources: string[]): Flow {
     trigger: file.trigger ?? '',
     roles: Object.fromEntries(Object.entries(file.roles ?? {}).map(([k, v]) => [k, normalizeRole(v)])),
     stages,
-    risk: file.risk ?? {},
+    risk: { ...RISK_DEFAULTS, ...file.risk },
     llm: file.llm ?? {},
     digest: file.digest ?? {},
     ...(file.api ? { api: file.api } : {}),

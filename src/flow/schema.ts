@@ -9,6 +9,11 @@ import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
 import { ACTION_DOCS, WORD_ACTIONS, WORD_ACTIONS_DESCRIPTION } from './actions.js';
 import { ApiConfigSchema } from '../api/config-schema.js';
 
+/** Defaults of transition fields (JSON Schema `default`s; the engine applies them, the reference shows them). */
+export const TRANSITION_DEFAULTS = { conclusion: 'success' } as const;
+/** The `docs` action's options when it is written as a bare word (zod fills them in for the object form). */
+export const DOCS_DEFAULTS = { changelog: 'CHANGELOG.md', pr: false } as const;
+
 export const DurationSchema = z
   .string()
   .regex(DURATION_PATTERN, `a duration is ${DURATION_HINT}`)
@@ -86,7 +91,8 @@ export const TransitionSchema = z
     conclusion: z
       .union([z.enum(CONCLUSIONS), z.array(z.enum(CONCLUSIONS)).min(1)])
       .optional()
-      .describe('`checks.completed`: only these conclusions (default `success`).'),
+      .meta({ default: TRANSITION_DEFAULTS.conclusion })
+      .describe('`checks.completed`: only these conclusions.'),
     check: z
       .string()
       .min(1)
@@ -112,7 +118,10 @@ export const ActionSchema = z
     z
       .object({
         label: z
-          .object({ add: z.array(z.string().min(1)).optional(), remove: z.array(z.string().min(1)).optional() })
+          .object({
+            add: z.array(z.string().min(1)).optional().describe('Labels added to the issue.'),
+            remove: z.array(z.string().min(1)).optional().describe('Labels removed from the issue.'),
+          })
           .strict()
           .describe(ACTION_DOCS.label.object),
       })
@@ -126,13 +135,14 @@ export const ActionSchema = z
       .object({
         docs: z
           .object({
-            changelog: z.string().default('CHANGELOG.md').describe('The docs file the follow-up PR updates.'),
+            changelog: z.string().default(DOCS_DEFAULTS.changelog).describe('The docs file the follow-up PR updates.'),
             pr: z
               .boolean()
-              .default(false)
+              .default(DOCS_DEFAULTS.pr)
               .describe('Open a follow-up PR (on a new branch) that updates the docs file.'),
           })
-          .strict(),
+          .strict()
+          .describe('Draft the docs change for the merged PR (the `docs` action with its options).'),
       })
       .strict(),
   ])

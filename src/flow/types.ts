@@ -1,6 +1,6 @@
 // The resolved flow: what the engine consumes after extends are merged, defaults applied and references checked.
 import type { ActionConfig, EventName, TransitionConfig } from './schema.js';
-import type { RiskConfig } from '../tasks/risk/config-schema.js';
+import type { ResolvedRisk } from '../tasks/risk/config-schema.js';
 import type { LlmConfig } from '../llm/config-schema.js';
 import type { DigestConfig } from '../report/config-schema.js';
 import type { ApiConfig } from '../api/config-schema.js';
@@ -26,7 +26,8 @@ export interface Flow {
   trigger: string;
   roles: Record<string, Role>;
   stages: Stage[];
-  risk: RiskConfig;
+  /** `risk:` with its defaults applied (RISK_DEFAULTS). */
+  risk: ResolvedRisk;
   llm: LlmConfig;
   digest: DigestConfig;
   /** Partner API settings; absent when the flow has no `api:` section (partners may then only read). */

@@ -26,9 +26,9 @@ export const PriceSchema = z
           .int()
           .positive()
           .describe('Prompt tokens above which the whole call is billed at these rates.'),
-        input: z.number().min(0),
-        output: z.number().min(0),
-        cached_input: z.number().min(0).optional(),
+        input: z.number().min(0).describe('USD per 1M input tokens above the threshold.'),
+        output: z.number().min(0).describe('USD per 1M output tokens above the threshold.'),
+        cached_input: z.number().min(0).optional().describe('USD per 1M cached input tokens above the threshold.'),
       })
       .strict()
       .optional()
@@ -62,7 +62,8 @@ const tierList = (t: Tier) =>
     .array(z.string().min(1))
     .min(1)
     .optional()
-    .meta({ default: [...DEFAULT_TIERS[t]] });
+    .meta({ default: [...DEFAULT_TIERS[t]] })
+    .describe(`Candidate models of the ${t} tier, \`provider/model\`.`);
 
 interface TaskDefaults {
   tier: Tier;
@@ -124,9 +125,9 @@ export const LlmConfigSchema = z
       .describe('Tier → candidate models (`provider/model`); the router sorts each tier by worst-case cost.'),
     tasks: z
       .object({
-        risk: taskSchema(DEFAULT_TASKS.risk!).optional(),
-        docs: taskSchema(DEFAULT_TASKS.docs!).optional(),
-        digest: taskSchema(DEFAULT_TASKS.digest!).optional(),
+        risk: taskSchema(DEFAULT_TASKS.risk!).optional().describe('The risk assessment of a linked PR.'),
+        docs: taskSchema(DEFAULT_TASKS.docs!).optional().describe('The docs draft for a merged PR.'),
+        digest: taskSchema(DEFAULT_TASKS.digest!).optional().describe("The digest's written summary."),
       })
       .catchall(taskSchema(FALLBACK_TASK))
       .optional()

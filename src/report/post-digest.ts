@@ -19,7 +19,7 @@ export async function postDigest(d: PostDigestDeps, port: GitHubPort, flow: Flow
     repo,
     now: d.now?.() ?? new Date(),
     router: d.router(flow),
-    seniors: roleOf(flow, flow.risk.senior_role ?? 'senior').users,
+    seniors: roleOf(flow, flow.risk.senior_role).users,
   });
   let issue = flow.digest.issue ?? Number(await d.store.kvGet('digest-issue', repo));
   if (!issue) {

@@ -9,8 +9,10 @@ import { CronExpressionParser } from 'cron-parser';
 import type { Store } from '../store/types.js';
 import { isoWeek } from './stats.js';
 import { errorMessage } from '../ops/errors.js';
+import { DIGEST_DEFAULTS } from './config-schema.js';
 
-export const DEFAULT_DIGEST_CRON = '0 9 * * 1';
+/** flow.yml's `digest.cron` default, as the schema documents it. */
+export const DEFAULT_DIGEST_CRON = DIGEST_DEFAULTS.cron;
 const NS = 'digest';
 const MAX_ATTEMPTS = 3;
 /** Re-check at least this often, so a changed flow.yml cron or a clock jump is picked up. */

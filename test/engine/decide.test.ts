@@ -1,6 +1,7 @@
 import { decide, stageLabel, RISK_CHECK } from '../../src/engine/decide.js';
 import type { Flow } from '../../src/flow/types.js';
 import type { BatonEvent, Effect, RunState } from '../../src/engine/types.js';
+import { RISK_DEFAULTS } from '../../src/tasks/risk/config-schema.js';
 
 const flow: Flow = {
   version: 1,
@@ -72,7 +73,7 @@ const flow: Flow = {
       final: true,
     },
   ],
-  risk: {},
+  risk: { ...RISK_DEFAULTS },
   llm: {},
   digest: {},
   sources: ['test'],

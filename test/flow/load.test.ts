@@ -1,6 +1,7 @@
 // loadFlow end to end over the valid fixtures, plus semantic checks located across files.
 import { formatProblem, loadFlow, summarizeFlow } from '../../src/flow/index.js';
 import { fixture, fixtureFetchBase } from './helpers.js';
+import { RISK_DEFAULTS } from '../../src/tasks/risk/config-schema.js';
 
 describe('loadFlow on valid fixtures', () => {
   it('loads a minimal flow', async () => {
@@ -55,7 +56,11 @@ describe('loadFlow on valid fixtures', () => {
     expect(flow.roles.reviewer).toEqual({ users: ['erin', 'frank'], teams: [] });
     expect(flow.roles.dev).toEqual({ users: ['bob', 'dave'], teams: [] });
     expect(Object.keys(flow.roles)).toEqual(['pm', 'dev', 'reviewer', 'senior']);
-    expect(flow.risk).toEqual({ sensitive_paths: ['migrations/**'], thresholds: { medium: 0.4, high: 0.9 } });
+    expect(flow.risk).toEqual({
+      ...RISK_DEFAULTS,
+      sensitive_paths: ['migrations/**'],
+      thresholds: { medium: 0.4, high: 0.9 },
+    });
     expect(flow.trigger).toBe('flow:team');
     expect(flow.sources).toEqual(['preset:feature', '.github/org-base.yml', 'team.yml']);
   });

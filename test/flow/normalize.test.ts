@@ -1,4 +1,5 @@
 import { durationMs, normalizeFlow, normalizeRole } from '../../src/flow/normalize.js';
+import { RISK_DEFAULTS } from '../../src/tasks/risk/config-schema.js';
 
 describe('normalize', () => {
   it('converts durations', () => {
@@ -41,7 +42,7 @@ describe('normalize', () => {
     expect(flow.stages[2]!.enter).toEqual([]);
     expect(flow.stages[2]!.on).toEqual([]);
     expect('owner' in flow.stages[1]!).toBe(false);
-    expect(flow.risk).toEqual({});
+    expect(flow.risk).toEqual(RISK_DEFAULTS);
     expect(flow.sources).toEqual(['flow.yml']);
   });
 

@@ -2,6 +2,7 @@
 import type { LlmRequest, LlmResult, LlmRouter } from '../../src/llm/types.js';
 import type { Flow } from '../../src/flow/types.js';
 import type { RunState } from '../../src/engine/types.js';
+import { RISK_DEFAULTS, type RiskConfig } from '../../src/tasks/risk/config-schema.js';
 
 export class FakeRouter implements LlmRouter {
   requests: LlmRequest<any>[] = [];
@@ -44,7 +45,7 @@ export class FakeRouter implements LlmRouter {
   }
 }
 
-export function testFlow(risk: Flow['risk'] = {}, docs?: { changelog: string; pr: boolean }): Flow {
+export function testFlow(risk: RiskConfig = {}, docs?: { changelog: string; pr: boolean }): Flow {
   return {
     version: 1,
     name: 'feature',
@@ -54,7 +55,8 @@ export function testFlow(risk: Flow['risk'] = {}, docs?: { changelog: string; pr
       { id: 'build', name: 'Build', enter: ['risk'], on: [], final: false },
       { id: 'done', name: 'Done', enter: docs ? [{ docs }] : ['docs'], on: [], final: true },
     ],
-    risk,
+    // What normalizeFlow gives: the section with its defaults applied.
+    risk: { ...RISK_DEFAULTS, ...risk },
     llm: {},
     digest: {},
     sources: ['.github/flow.yml'],

@@ -12,6 +12,7 @@ import { inlineText, stripHtml } from '../sanitize.js';
 import { clipTokens, SECTION_BUDGETS } from '../budget.js';
 import { changedExports, docsCheck, docsDifficulty, removedExports } from './check.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
+import { DOCS_DEFAULTS } from '../../flow/schema.js';
 
 export const DocsSchema = z.object({
   changelog_entry: z
@@ -42,7 +43,7 @@ export function docsOptions(ctx: TaskContext): DocsOptions {
     );
   const stage = ctx.flow.stages.find((s) => s.id === ctx.run.stage);
   const found = (stage && pick(stage.enter)) ?? ctx.flow.stages.map((s) => pick(s.enter)).find(Boolean);
-  return { changelog: found?.docs.changelog ?? 'CHANGELOG.md', pr: found?.docs.pr ?? false };
+  return { ...(found?.docs ?? DOCS_DEFAULTS) };
 }
 
 function firstSentence(text: string | null): string {

@@ -68,7 +68,7 @@ export interface SeniorInfo {
 }
 
 function seniorOf(ctx: TaskContext): SeniorInfo {
-  const role = ctx.flow.risk.senior_role ?? 'senior';
+  const role = ctx.flow.risk.senior_role;
   const m = ctx.roleMembers(role);
   return { role, users: m.users, teams: m.teams };
 }
@@ -133,7 +133,7 @@ async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): 
   await requestReviewsEach(port, ctx.pr, users, teams);
 
   const approver = await seniorApproved(ctx, s);
-  const block = ctx.flow.risk.block_merge ?? true;
+  const block = ctx.flow.risk.block_merge;
   if (approver)
     return ensureCheck(port, pull.head.sha, 'success', `High risk, approved by ${approver}`, summary, `pr-${ctx.pr}`);
   if (!block) return ensureCheck(port, pull.head.sha, 'neutral', 'High risk', summary, `pr-${ctx.pr}`);
