@@ -94,13 +94,25 @@ interface RedisConnection {
   on(event: 'error', f: (e: unknown) => void): void;
 }
 
-function recoveringConnectionClass(): new (o: { client: Redis; Redis: typeof Redis }) => RedisConnection {
+/** The last outcome of Bottleneck's Redis scripts, per limiter id: what readiness reports when it went wrong. */
+type ThrottleOutcomes = Map<string, { ok: boolean; at: number; error?: string }>;
+
+function recoveringConnectionClass(
+  outcomes: ThrottleOutcomes,
+): new (o: {
+  client: Redis;
+  Redis: typeof Redis;
+}) => RedisConnection {
   const Bottleneck = require('bottleneck');
   const Recovering = class RecoveringRedisConnection extends Bottleneck.IORedisConnection {
     __scriptArgs__(name: string, id: string, args: unknown[], cb: (err: Error | null, replies: unknown) => void) {
       return super.__scriptArgs__(name, id, args, (err: Error | null, replies: unknown) => {
         if (err && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)\b/.test(err.message))
           err.message = err.message.slice(4);
+        // Those two Bottleneck answers itself by re-creating its keys; any other error is a broken throttling state.
+        if (err && !/^(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)\b/.test(err.message))
+          outcomes.set(id, { ok: false, at: Date.now(), error: `${name}: ${err.message}` });
+        else if (!err) outcomes.set(id, { ok: true, at: Date.now() });
         cb(err, replies);
       });
     }
@@ -108,19 +120,27 @@ function recoveringConnectionClass(): new (o: { client: Redis; Redis: typeof Red
   return Recovering as never;
 }
 
+/** A limiter's failure older than this is forgotten (Bottleneck groups drop limiters that went unused). */
+const THROTTLE_FAILURE_MEMORY_MS = 60_000;
+
 export function createOctokit(opts: OctokitOptions): OctokitSetup {
   const spacing = opts.writeSpacingMs ?? 1000;
   const Bottleneck = require('bottleneck');
   const log = opts.log.child({ name: 'github' });
   let client: Redis | undefined;
   let connection: RedisConnection | undefined;
+  let probe: { schedule<T>(f: () => Promise<T>): Promise<T> } | undefined;
+  const outcomes: ThrottleOutcomes = new Map();
   const throttleStore: Record<string, unknown> = {};
   if (opts.redisUrl) {
     client = new Redis(opts.redisUrl, { keyPrefix: `${opts.redisPrefix ?? 'baton'}:throttle:` });
     client.on('error', () => {}); // reconnects on its own; failures surface on the requests (and in /readyz)
-    const Connection = recoveringConnectionClass();
+    const Connection = recoveringConnectionClass(outcomes);
     connection = new Connection({ client, Redis });
     connection.on('error', (err) => log.warn({ err: errorMessage(err) }, 'throttling Redis'));
+    // Readiness schedules a no-op through a limiter of its own: the same scripts and keys as the real ones, so a
+    // throttling state Bottleneck cannot use (or re-create) is seen without waiting for a GitHub call to fail.
+    probe = new Bottleneck({ id: 'baton-readyz', datastore: 'ioredis', connection, timeout: 300_000 });
     Object.assign(throttleStore, { Bottleneck, connection });
   }
   const group = () => new Bottleneck.Group({ maxConcurrent: spacing === 0 ? null : 1, minTime: spacing });
@@ -160,7 +180,18 @@ export function createOctokit(opts: OctokitOptions): OctokitSetup {
     fetch: fetchWithTimeout,
     async ping() {
       if (!client) return true;
-      return (await client.ping()) === 'PONG';
+      if ((await client.ping()) !== 'PONG') return false;
+      await probe
+        ?.schedule(async () => undefined)
+        .catch((err: unknown) => {
+          throw new Error(`GitHub throttling state in Redis is broken (${errorMessage(err)})`);
+        });
+      const now = Date.now();
+      for (const [id, o] of outcomes) {
+        if (o.ok || now - o.at > THROTTLE_FAILURE_MEMORY_MS) outcomes.delete(id);
+        else throw new Error(`GitHub throttling state in Redis is broken (limiter ${id}, ${o.error})`);
+      }
+      return true;
     },
     async close() {
       if (!client) return;

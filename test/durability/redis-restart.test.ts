@@ -24,6 +24,8 @@ import {
   uniqueNamespace,
 } from '../support/replicas.js';
 import { auditIssue } from '../support/audit.js';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 const ns = uniqueNamespace('redisloss');
 let world: World | undefined;
@@ -142,4 +144,102 @@ describe('Redis loses everything while jobs are queued', () => {
       await dropSchema(ns2);
     }
   }, 90_000);
+
+  it('/readyz goes unready while Redis is unreachable or the throttling state is broken, and ready again after', async () => {
+    const ns3 = uniqueNamespace('redisready');
+    const link = await redisLink();
+    const w = await sandboxWorld();
+    const store = await openStack({ databaseUrl: PG_URL, namespace: ns3, redisUrl: '' });
+    try {
+      const child = await startChild({ ...w.env, ...sharedEnv(ns3), REDIS_URL: link.url });
+      const ready = async () => {
+        const r = await fetch(`${child.url}/readyz`);
+        const body = (await r.json()) as { failed: string[]; checks: Record<string, { error?: string }> };
+        return { status: r.status, failed: body.failed.sort(), checks: body.checks };
+      };
+      expect((await ready()).status).toBe(200);
+      link.cut();
+      expect(await ready()).toMatchObject({ status: 503, failed: ['github_throttle', 'queue'] });
+      link.restore();
+      await waitUntil(async () => (await ready()).status === 200);
+      // Redis answers, but the throttling keys hold something Bottleneck cannot use.
+      const keys = await redisKeys(`${ns3}:throttle:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redisSetAll(keys, 'not a hash');
+      const broken = await ready();
+      expect(broken).toMatchObject({ status: 503, failed: ['github_throttle'] });
+      expect(broken.checks.github_throttle?.error).toMatch(/throttling state in Redis is broken/);
+      await deleteRedisPrefix(`${ns3}:throttle`);
+      expect((await ready()).status).toBe(200);
+      await child.kill();
+    } finally {
+      link.close();
+      await store.close();
+      await w.sandbox.stop();
+      await deleteRedisPrefix(ns3);
+      await dropSchema(ns3);
+    }
+  }, 90_000);
 });
+
+/** A TCP link to Redis that the test can cut (every connection dropped, new ones refused) and restore. */
+async function redisLink(): Promise<{ url: string; cut(): void; restore(): void; close(): void }> {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  let up = true;
+  const server: Server = createServer((client) => {
+    if (!up) return client.destroy();
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut() {
+      up = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      up = true;
+    },
+    close() {
+      up = false;
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function redisKeys(pattern: string): Promise<string[]> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(REDIS_URL);
+  try {
+    return await r.keys(pattern);
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function redisSetAll(keys: string[], value: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(REDIS_URL);
+  try {
+    for (const k of keys) await r.set(k, value);
+  } finally {
+    r.disconnect();
+  }
+}
