@@ -18,7 +18,7 @@ import { FlowConfigs, formatProblems } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
 import { normalize, type Lookups } from '../github/events.js';
 import { DeferredLabels, transitionLabels } from '../github/deferred.js';
-import { checkFlowFile } from '../github/flow-check.js';
+import { checkFlowFile, type OrgChild } from '../github/flow-check.js';
 import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
 import { countedApprovers } from '../github/reviews.js';
 import { RunStates } from '../github/runs.js';
@@ -115,7 +115,8 @@ export class Worker {
         log.debug({ reason: norm.ignored }, 'ignored');
       }
       if (norm.configPushed) await this.flows.pushed(full, String(payload.after ?? ''));
-      if (norm.flowCheck) await checkFlowFile(port, this.flows, norm.flowCheck);
+      if (norm.flowCheck)
+        await checkFlowFile(port, this.flows, norm.flowCheck, () => this.orgChildren(port.ref.owner, full));
       for (const ev of norm.events) await this.process(port, payload, { ...ev, delivery: job.id }, job, log);
       this.deps.hooks?.job?.('done', d.name, Date.now() - started);
     } catch (err) {
@@ -164,6 +165,18 @@ export class Worker {
       log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
     }
     return true;
+  }
+
+  /** The org's other known repositories (every installed one, app/inventory.ts), for the org flow's PR check. */
+  private async orgChildren(owner: string, except: string): Promise<OrgChild[]> {
+    const known = (await this.deps.repos?.all()) ?? [];
+    const out: OrgChild[] = [];
+    for (const k of known) {
+      if (k.repo.split('/')[0]?.toLowerCase() !== owner.toLowerCase() || k.repo.toLowerCase() === except.toLowerCase())
+        continue;
+      out.push({ port: await this.portFor(k.repo, k.installationId), defaultBranch: k.defaultBranch });
+    }
+    return out.sort((a, b) => a.port.fullName.localeCompare(b.port.fullName));
   }
 
   /** What the installed-repositories inventory (app/inventory.ts) needs, from this worker. */

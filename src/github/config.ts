@@ -11,6 +11,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Flow, FlowProblem } from '../flow/types.js';
 import { loadFlow } from '../flow/index.js';
+import { problemAt, validateSource } from '../flow/validate.js';
 import type { Store } from '../store/types.js';
 import type { GitHubPort } from './port.js';
 import { FLOW_PATH } from './events.js';
@@ -121,7 +122,7 @@ export class FlowConfigs {
     port: GitHubPort,
     text: string,
     path = this.path,
-    o: { org?: boolean; orgText?: FileText } = {},
+    o: { org?: boolean; orgText?: FileText | null } = {},
   ): Promise<Parsed> {
     let orgSha: string | null | undefined;
     const owner = port.ref.owner;
@@ -140,7 +141,7 @@ export class FlowConfigs {
       fetchOrgBase: async () => {
         if (o.org || isOrgRepo(port.fullName))
           throw new Error(`this is the org flow (${orgRepoOf(owner)}); it cannot extend itself — remove extends: org`);
-        const f = o.orgText ?? (await this.orgFile(port));
+        const f = o.orgText !== undefined ? (o.orgText ?? undefined) : await this.orgFile(port);
         orgSha = f?.sha ?? null;
         return f ? { text: f.text, path: `${orgRepoOf(owner)}:${this.path}` } : undefined;
       },
@@ -161,6 +162,40 @@ export class FlowConfigs {
     const parsed = await this.parse(port, file.text, this.path, { org });
     this.bySha.set(key, parsed);
     return parsed;
+  }
+
+  /**
+   * How a repository would stand on another version of the org flow (`orgText`; null: the org flow deleted): it runs
+   * the org flow as is, extends it (with the problems its own file would then have), has a flow of its own that does
+   * not extend it, opted out, or runs nothing.
+   */
+  async againstOrg(
+    port: GitHubPort,
+    defaultBranch: string,
+    orgText: FileText | null,
+    /** Stage ids the current org flow has and the new one does not. */
+    removed: ReadonlySet<string> = new Set(),
+  ): Promise<{ runs: 'org' | 'extends' | 'own' | 'disabled' | 'none'; problems: FlowProblem[] }> {
+    const own = await this.ownFile(port, defaultBranch);
+    if (!own) return { runs: orgText ? 'org' : 'none', problems: [] };
+    const parsed = await this.parse(port, own.text, this.path, { orgText });
+    if (parsed.disabled) return { runs: 'disabled', problems: [] };
+    if (parsed.orgSha === undefined) return { runs: 'own', problems: [] };
+    const problems = parsed.flow ? [] : parsed.problems.filter((p) => p.severity === 'error');
+    // A child stage with the id of a stage the new base removed no longer overrides anything: merged, it would be
+    // appended as a new, partial stage — the child no longer says what its author meant.
+    const v = validateSource(own.text, this.path);
+    (v.file?.stages ?? []).forEach((st, i) => {
+      if (st.remove || st.before !== undefined || st.after !== undefined || !removed.has(st.id)) return;
+      problems.push(
+        problemAt(
+          v.parsed,
+          ['stages', i, 'id'],
+          `stages[${i}]: overrides stage "${st.id}", which the new org flow removes — remove the override or move it to the stage that replaces it`,
+        ),
+      );
+    });
+    return { runs: 'extends', problems };
   }
 
   async get(port: GitHubPort, defaultBranch: string): Promise<FlowLookup> {

@@ -3,6 +3,7 @@
 import { parseCard } from '../../src/github/card.js';
 import { ORG_FLOW_YML } from '../../src/sandbox/seed.js';
 import { local } from '../support/local.js';
+import { FLOW_CHECK } from '../../src/github/flow-check.js';
 
 type Local = Awaited<ReturnType<typeof local>>;
 let lb: Local;
@@ -93,5 +94,63 @@ describe('the org flow', () => {
     expect(lb.sandbox.comments(issue, repo).filter((c) => c.user === BOT)).toEqual([]);
     expect(lb.sandbox.issue(issue, repo).labels).toEqual(['flow:task']);
     expect(lb.sandbox.issue(issue, repo).assignees).toEqual([]);
+  });
+});
+
+describe('changing the org flow', () => {
+  it('a PR on the .github repository gets the flow.yml check naming the repositories it affects and the flows it breaks', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.orgRepo;
+    // Triage becomes "inbox": acme/api's override of triage no longer overrides anything.
+    const renamed = ORG_FLOW_YML.replace('  - id: triage\n    name: Triage', '  - id: inbox\n    name: Inbox');
+    const opened = lb.sandbox.openPr({
+      repo,
+      by: 'carol',
+      author: 'carol',
+      title: 'Org flow: inbox',
+      head: 'inbox',
+      files: { '.github/flow.yml': renamed },
+    });
+    await lb.settle();
+    const checks = () => [...lb.sandbox.repo(repo).checkRuns.values()].filter((c) => c.name === FLOW_CHECK);
+    expect(checks()).toHaveLength(1);
+    const check = checks()[0]!;
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.title).toMatch(/1 repository's own flow would no longer resolve/);
+    const summary = check.output.summary;
+    expect(summary).toMatch(/Run it as is[^\n]*`acme\/docs`/);
+    expect(summary).toMatch(/Extend it[^\n]*`acme\/api`/);
+    expect(summary).toMatch(/own flow: `acme\/web`/);
+    expect(summary).toMatch(/opted out[^\n]*`acme\/legacy`/);
+    expect(summary).toMatch(/acme\/api:\.github\/flow\.yml:6:\d+: error: stages\[0\]: overrides stage "triage"/);
+
+    // A version that keeps triage: valid, and every child still resolves.
+    lb.sandbox.pushCommits(
+      opened.number,
+      { '.github/flow.yml': ORG_FLOW_YML.replace('sla: 2d', 'sla: 3d') },
+      { by: 'carol', repo },
+    );
+    await lb.settle();
+    const latest = checks().find((c) => c.head_sha === lb.sandbox.issue(opened.number, repo).pull!.headSha)!;
+    expect(latest.conclusion).toBe('success');
+    expect(latest.output.summary).toMatch(/Every repository that extends the org flow still resolves/);
+  });
+
+  it('a broken org flow fails the check with annotations on the file', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.orgRepo;
+    lb.sandbox.openPr({
+      repo,
+      by: 'carol',
+      author: 'carol',
+      title: 'Org flow: typo',
+      head: 'typo',
+      files: { '.github/flow.yml': ORG_FLOW_YML.replace('owner: lead', 'owner: leed') },
+    });
+    await lb.settle();
+    const check = [...lb.sandbox.repo(repo).checkRuns.values()].find((c) => c.name === FLOW_CHECK)!;
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.annotations_count).toBe(1);
+    expect(check.output.summary).toMatch(/\.github\/flow\.yml:12:\d+: error: .*leed/);
   });
 });
