@@ -16,6 +16,7 @@ import type { OctokitLike } from '../github/port.js';
 import type { TaskRunners } from '../tasks/effect.js';
 import { Worker, type WorkerHooks } from './worker.js';
 import { RepoRegistry, SlaWatch, startTimers } from './timers.js';
+import type { TickResult } from '../report/scheduler.js';
 import { currentTraceparent, withParent, withSpan } from '../ops/tracing.js';
 import { createIngress, type IngressOptions, type IngressOutcome } from './ingress.js';
 import { createOctokit } from './octokit.js';
@@ -80,6 +81,11 @@ export interface BatonOptions {
   inventoryOnStart?: boolean;
   /** Handlers of Baton's own job kinds (by job name, e.g. outbound partner webhooks); the rest go to the worker. */
   jobs?: Record<string, (job: Job) => Promise<void>>;
+  /**
+   * What time it is for the SLA sweep and the digest (default the real clock). `baton simulate` passes the
+   * scenario's clock, so a `+3d` step is three days for the nudges and the Monday digest too.
+   */
+  clock?: () => Date;
 }
 
 export interface RunningBaton {
@@ -100,6 +106,8 @@ export interface RunningBaton {
   reconcile(o?: ReconcileOptions): Promise<ReconcileReport>;
   /** Run the SLA sweep now, as of `now` (the timer does this every minute); returns the nudge jobs queued. */
   sweepSla(now?: Date): Promise<number>;
+  /** One digest scheduler pass as of `now` (what the timer does on each cron time); returns what it posted. */
+  tickDigests(now?: Date): Promise<TickResult>;
   /** Throttling's Redis answers (readiness); true without Redis. */
   pingGithubThrottle(): Promise<boolean>;
   /** List every installation's repositories now (what the start does); see app/inventory.ts. */
@@ -108,6 +116,7 @@ export interface RunningBaton {
 
 export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
   const { store, queue, log } = opts;
+  const clock = opts.clock ?? (() => new Date());
   const webhookPath = opts.webhookPath ?? '/api/github/webhooks';
   const github = createOctokit({
     log,
@@ -248,7 +257,8 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     queue,
     sla,
     repos,
-    postDigest: (repo, week) => worker.postDigest(repo, week),
+    postDigest: (repo, week, due) => worker.postDigest(repo, week, due),
+    clock,
     onError: (e, what) => log.warn({ err: errorMessage(e) }, `${what} failed`),
     ...('prune' in store ? { prune: () => prune(store as StoreWithJobs, opts.retention ?? DEFAULT_RETENTION) } : {}),
   });
@@ -319,7 +329,8 @@ export async function startBaton(opts: BatonOptions): Promise<RunningBaton> {
     probot,
     worker,
     octokitFor,
-    sweepSla: (now = new Date()) => sla.sweep(now, store, queue),
+    sweepSla: (now = clock()) => sla.sweep(now, store, queue),
+    tickDigests: (now) => timers.tickDigests(now),
     pingGithubThrottle: () => github.ping(),
     inventory,
     async stop(timeoutMs = 10_000) {

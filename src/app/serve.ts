@@ -44,6 +44,8 @@ export interface ServeOptions {
   apiAllowPrivateCallbacks?: boolean;
   /** Reconcile sweep interval (0 = on start only, -1 = never). */
   reconcileIntervalMs?: number;
+  /** The time the SLA sweep and the digest go by (`baton simulate` passes the scenario's clock). */
+  clock?: () => Date;
 }
 
 export interface ServedBaton extends RunningBaton {
@@ -121,6 +123,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     ...(o.recordDeadlineMs ? { recordDeadlineMs: o.recordDeadlineMs } : {}),
     ...(o.recoveryIntervalMs !== undefined ? { recoveryIntervalMs: o.recoveryIntervalMs } : {}),
     ...(o.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: o.reconcileIntervalMs } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
     handlers,
     hooks,
     jobs: api.jobs,

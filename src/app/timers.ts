@@ -8,7 +8,7 @@ import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
 import type { RunState } from '../engine/types.js';
 import { SLA_EVENT } from '../github/events.js';
-import { DigestScheduler, DEFAULT_DIGEST_CRON } from '../report/scheduler.js';
+import { DigestScheduler, DEFAULT_DIGEST_CRON, systemClock, type TickResult } from '../report/scheduler.js';
 import { isOrgRepo } from '../github/config.js';
 
 export interface RepoContext {
@@ -174,28 +174,37 @@ export function startTimers(o: {
   queue: JobQueue;
   sla: SlaWatch;
   repos: RepoRegistry;
-  postDigest: (repo: string, week: string) => Promise<void>;
+  /** Post the digest of the week before `due` (the cron time being served). */
+  postDigest: (repo: string, week: string, due: Date) => Promise<void>;
   onError: (e: unknown, what: string) => void;
+  /** What time it is for the sweep and the digest (default the real clock). */
+  clock?: () => Date;
   slaEveryMs?: number;
   /** Forget old payloads and finished jobs (src/store/retention.ts), hourly. */
   prune?: () => Promise<unknown>;
-}): { stop(): Promise<void> } {
+}): { stop(): Promise<void>; tickDigests(now?: Date): Promise<TickResult> } {
+  const clock = o.clock ?? (() => new Date());
   const timer = setInterval(() => {
-    o.sla.sweep(new Date(), o.store, o.queue).catch((e) => o.onError(e, 'sla sweep'));
+    o.sla.sweep(clock(), o.store, o.queue).catch((e) => o.onError(e, 'sla sweep'));
   }, o.slaEveryMs ?? 60_000);
   timer.unref();
   const pruning = o.prune
     ? setInterval(() => void o.prune?.().catch((e) => o.onError(e, 'store pruning')), 3_600_000)
     : undefined;
   pruning?.unref();
-  const digests = new DigestScheduler({
-    store: o.store,
-    targets: () => o.repos.digestTargets(),
-    post: (repo, week) => o.postDigest(repo, week),
-    onError: (e, repo) => o.onError(e, `digest for ${repo}`),
-  });
+  const schedulerFor = (now: () => Date) =>
+    new DigestScheduler({
+      store: o.store,
+      targets: () => o.repos.digestTargets(),
+      post: (repo, week, due) => o.postDigest(repo, week, due),
+      onError: (e, repo) => o.onError(e, `digest for ${repo}`),
+      clock: { now, setTimer: systemClock.setTimer },
+    });
+  const digests = schedulerFor(clock);
   digests.start();
   return {
+    // The same decision as the timer's (claims in the store: never two digests for a week), as of `now`.
+    tickDigests: (now = clock()) => schedulerFor(() => now).tick(),
     async stop() {
       clearInterval(timer);
       clearInterval(pruning);

@@ -360,14 +360,19 @@ export class Worker {
   }
 
   /** Post the week's Workflow Wins digest (src/report/post-digest.ts) for a repository Baton knows. */
-  async postDigest(repo: string, week: string): Promise<void> {
+  async postDigest(repo: string, week: string, due?: Date): Promise<void> {
     const known = await this.deps.repos?.get(repo);
     if (!known) return;
     const port = await this.portFor(repo, known.installationId);
     // After a restart the repo is known from the store but its flow is not loaded yet.
     const flow = 'flow' in known ? known.flow : (await this.flows.get(port, known.defaultBranch)).flow;
     if (!flow) return;
-    await postDigest({ store: this.deps.store, router: this.deps.router }, port, flow, week);
+    await postDigest(
+      { store: this.deps.store, router: this.deps.router, ...(due ? { now: () => due } : {}) },
+      port,
+      flow,
+      week,
+    );
   }
 
   private applier(

@@ -51,7 +51,8 @@ export interface DigestSchedulerOptions {
 }
 
 export interface TickResult {
-  posted: Array<{ repo: string; week: string }>;
+  /** `week` is the ISO week of the cron time served (`due`); the digest covers the complete week before it. */
+  posted: Array<{ repo: string; week: string; due: Date }>;
   failed: Array<{ repo: string; week: string; error: string }>;
 }
 
@@ -102,7 +103,7 @@ export class DigestScheduler {
       try {
         await this.o.post(t.repo, week, due);
         await this.o.store.kvSet(NS, claimed, `posted ${now.toISOString()} by ${this.o.owner ?? 'baton'}`);
-        result.posted.push({ repo: t.repo, week });
+        result.posted.push({ repo: t.repo, week, due });
       } catch (e) {
         const error = errorMessage(e);
         await this.o.store.kvSet(NS, claimed, `failed ${now.toISOString()}: ${error}`.slice(0, 500));

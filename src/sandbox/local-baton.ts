@@ -131,6 +131,8 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
       apiAllowPrivateCallbacks: true,
       ...(o.apiRatePerMinute ? { apiRatePerMinute: o.apiRatePerMinute } : {}),
       reconcileIntervalMs: o.reconcileIntervalMs,
+      // The scenario's clock, when `baton simulate` drives one: SLA nudges and digests follow it, not the wall clock.
+      ...(o.clock ? { clock: o.clock } : {}),
     });
   let baton: ServedBaton;
   const replicas: Array<{ baton: ServedBaton; stack: Stack }> = [];

@@ -4,6 +4,7 @@ import type { LocalBaton } from './local-baton.js';
 import { describeStep, fill, fillFiles, stepTimes, type Scenario, type Step } from './scenario.js';
 import { parseCard } from '../github/card.js';
 import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
+import { isoWeek, weekStart } from '../report/stats.js';
 
 export interface TimelineEntry {
   at: string;
@@ -84,7 +85,17 @@ export async function playScenario(
       clock.set(t);
       const before = snapshot(lb, issue);
       if (await lb.baton.sweepSla(new Date(t))) await lb.settle();
-      const reactions = diff(before, snapshot(lb, issue));
+      // The weekly digest runs on the same clock: a scenario that crosses digest.cron sees it posted.
+      const digests = await lb.baton.tickDigests(new Date(t));
+      if (digests.posted.length || digests.failed.length) await lb.settle();
+      const reactions = [
+        ...diff(before, snapshot(lb, issue)),
+        ...digests.posted.map(
+          (d) =>
+            `Baton posted the Workflow Wins digest for ${isoWeek(new Date(weekStart(d.due).getTime() - 7 * 86_400_000))}`,
+        ),
+        ...digests.failed.map((d) => `the digest for ${d.week} failed: ${d.error}`),
+      ];
       if (reactions.length && !('wait' in step))
         emit({ at, step: `time passes (${span(t - now)})`, reactions, stage: stageOf(snapshot(lb, issue).labels) });
       else if ('wait' in step) {

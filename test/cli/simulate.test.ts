@@ -118,4 +118,26 @@ expect: build
     expect(await runSimulate([join(dir, 'scenario.yml'), '--flow', join(dir, 'flow.yml')], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/commented on the issue: "Shipped in #\d+"/);
   });
+
+  it('posts the weekly digest on the scenario clock, for the scenario week, once', async () => {
+    writeFileSync(
+      join(dir, 'scenario.yml'),
+      scenario
+        .replace('issue: {', 'start: 2026-03-03T10:00:00Z\nissue: {')
+        .replace('expect: done\n', '  - { wait: 7d }\n  - { wait: 7d }\nexpect: done\n'),
+    );
+    writeFileSync(join(dir, 'flow.yml'), `${readFileSync(DEMO_FLOW_PATH, 'utf8')}\ndigest: { enabled: true }\n`);
+    const c = io();
+    expect(await runSimulate([join(dir, 'scenario.yml'), '--flow', join(dir, 'flow.yml')], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    // Baton learns the repo at the first event: the last due digest (Monday 03-02, for W09) is caught up once at
+    // once, as after downtime. Monday 03-09 09:00 falls in the first wait, 03-16 in the second: one digest each,
+    // for the complete week before; all on the scenario's dates, none for the real week.
+    expect(text).toMatch(
+      /^2026-03-03 10:01 {2}time passes \(1m\)\n\s+→ Baton posted the Workflow Wins digest for 2026-W09/m,
+    );
+    expect(text).toMatch(/^2026-03-10 10:06 {2}7d pass\n\s+→ Baton posted the Workflow Wins digest for 2026-W10/m);
+    expect(text).toMatch(/^2026-03-17 10:06 {2}7d pass\n\s+→ Baton posted the Workflow Wins digest for 2026-W11/m);
+    expect(text.match(/Workflow Wins digest/g)).toHaveLength(3);
+  });
 });
