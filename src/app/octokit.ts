@@ -60,6 +60,8 @@ export function noRetryOfNonIdempotent(octokit: {
   };
 }): void {
   octokit.hook.before('request', (options) => {
+    // A caller that knows its POST is idempotent (a GraphQL batch of add/remove mutations) says so.
+    if (options.request?.idempotent === true) return;
     if (!mayResend(options.method, options.url)) options.request = { ...options.request, retries: 0 };
   });
 }

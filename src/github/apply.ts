@@ -6,7 +6,7 @@ import type { Effect } from '../engine/types.js';
 import { HIGH_RISK_LABEL, STAGE_LABEL_PREFIX } from '../engine/decide.js';
 import type { Store } from '../store/types.js';
 import { writeCheckRun } from './checks.js';
-import type { GitHubPort } from './port.js';
+import { BatchUnavailable, type GitHubPort } from './port.js';
 import { describeRefusal, isPermanent, requestReviewsEach, type Refusals } from './refusals.js';
 
 export const EFFECT_MARKER = (key: string) => `<!-- baton:effect ${key.replace(/--/g, '-')} -->`;
@@ -111,9 +111,10 @@ export class EffectApplier {
 
   /**
    * Labels and assignees of an issue: one conditional read (free when nothing changed since Baton's last write),
-   * then only the additions and removals Baton owns (see issueDelta). Each write is idempotent on GitHub (adding a
-   * label or assignee twice, or removing one that is gone, changes nothing), so a retry after an ambiguous answer
-   * is safe. Costs up to four writes per hand-off (stage label in and out, owner in and out) instead of one PATCH.
+   * then only the additions and removals Baton owns (see issueDelta), all in one GraphQL request (port
+   * writeIssueBatch) — a hand-off moves the stage label and the owners with one write instead of four. Each change is
+   * a delta and idempotent on GitHub, so a retry after an ambiguous answer is safe. When the batch cannot be used
+   * (a stale node id, a refusal), the same delta goes through the REST add/remove endpoints, one outcome each.
    */
   async syncIssue(
     issue: number,
@@ -145,7 +146,36 @@ export class EffectApplier {
     // Logins refused a moment ago are left out up front instead of being refused again.
     for (const a of d.addAssignees.filter((x) => ctx.refusals?.refused(ctx.port.fullName, 'assign', x))) refuse(a);
     const toAssign = d.addAssignees.filter((x) => !ctx.refusals?.refused(ctx.port.fullName, 'assign', x));
-    // Each write has its own outcome: a permanent refusal of one is reported, the others still happen.
+    // Who is missing from the assignees after the write was refused: "add assignees" skips logins that cannot be
+    // assigned without an error (https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue).
+    const missing = (now: string[]) => {
+      if (now.length < 10) for (const a of toAssign) if (!has(now, a)) refuse(a);
+      assignees = now;
+    };
+    const batch = { addLabels: d.addLabels, removeLabels: d.removeLabels, removeAssignees: d.removeAssignees };
+    if (batch.addLabels.length + batch.removeLabels.length + batch.removeAssignees.length + toAssign.length) {
+      try {
+        const r = await ctx.port.writeIssueBatch({ issue: current, ...batch, addAssignees: toAssign });
+        for (const u of r.unknownUsers) if (has(toAssign, u)) refuse(u);
+        if (r.assignees) missing(r.assignees);
+      } catch (err) {
+        if (!(err instanceof BatchUnavailable) && !isPermanent(err)) throw err;
+        await this.syncIssueRest(issue, todo, ctx, { ...batch, toAssign }, roleOf, missing);
+      }
+    }
+    for (const e of todo) await ctx.store.markEffect(e.key, 'done');
+    return { assignees };
+  }
+
+  /** The same delta through REST: one request per change, each with its own outcome (a refusal skips only it). */
+  private async syncIssueRest(
+    issue: number,
+    todo: IssueEffect[],
+    ctx: ApplyContext,
+    d: { addLabels: string[]; removeLabels: string[]; removeAssignees: string[]; toAssign: string[] },
+    roleOf: (login: string) => IssueEffect | undefined,
+    missing: (now: string[]) => void,
+  ): Promise<void> {
     const each = async (e: IssueEffect | undefined, write: () => Promise<unknown>) => {
       try {
         await write();
@@ -163,16 +193,8 @@ export class EffectApplier {
         todo.find((x) => x.kind === 'unassign'),
         () => ctx.port.removeAssignees(issue, d.removeAssignees),
       );
-    if (toAssign.length)
-      await each(roleOf(toAssign[0]!), async () => {
-        // "Add assignees" skips logins that cannot be assigned without an error: who is missing from the answer was
-        // refused (https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue).
-        const now = await ctx.port.addAssignees(issue, toAssign);
-        if (now.length < 10) for (const a of toAssign) if (!has(now, a)) refuse(a);
-        assignees = now;
-      });
-    for (const e of todo) await ctx.store.markEffect(e.key, 'done');
-    return { assignees };
+    if (d.toAssign.length)
+      await each(roleOf(d.toAssign[0]!), async () => missing(await ctx.port.addAssignees(issue, d.toAssign)));
   }
 
   async apply(e: Effect, ctx: ApplyContext): Promise<void> {

@@ -31,6 +31,10 @@ export interface IssueData {
   created_at: string;
   updated_at?: string;
   html_url?: string;
+  /** GraphQL's global id of the issue (REST answers carry it as `node_id`). */
+  node_id?: string;
+  /** How many comments the issue has. */
+  comments?: number;
 }
 
 export interface InstalledRepo {
@@ -50,6 +54,7 @@ export interface SearchIssueItem {
 
 export interface CommentData {
   id: number;
+  node_id?: string;
   body: string;
   user: { login: string; type?: string };
   html_url: string;
@@ -127,8 +132,44 @@ interface Cached {
   next?: boolean;
 }
 
-/** Shared across jobs (one per process) so conditional requests survive between jobs of a repo. */
+/**
+ * Shared across jobs (one per process) so conditional requests survive between jobs of a repo. It also keeps the
+ * GraphQL node ids Baton looked up (labels, users, comments: they never change), under keys starting with `node `.
+ */
 export type EtagCache = Map<string, Cached>;
+
+/** Node id lookups in flight, per process cache (see GitHubPort.nodeIds). */
+const NODE_LOOKUPS = new WeakMap<EtagCache, Map<string, Promise<string | undefined>>>();
+
+/** Labels and assignees to change on one issue in one request, and optionally its status card's new text. */
+export interface IssueBatch {
+  issue: IssueData;
+  addLabels: string[];
+  removeLabels: string[];
+  addAssignees: string[];
+  removeAssignees: string[];
+  comment?: { id: number; body: string };
+}
+
+export interface IssueBatchResult {
+  /** The issue's assignees after the write (when assignees were added): who is missing was not assigned. */
+  assignees?: string[];
+  /** Logins GitHub has no user for (a typo, a deleted account): never sent. */
+  unknownUsers: string[];
+  /** The comment was rewritten in the same request; `missing` when it no longer exists. */
+  comment?: 'updated' | 'missing';
+}
+
+/** A GraphQL batch could not be used as is (a stale node id, a permission the mutation lacks): use REST instead. */
+export class BatchUnavailable extends Error {}
+
+/** GraphQL answers 200 with `errors` for refused fields; these are the types GitHub uses for a retryable one. */
+const GRAPHQL_TRANSIENT = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL', 'TIMEOUT']);
+
+interface GraphqlAnswer {
+  data?: Record<string, any> | null;
+  errors?: Array<{ type?: string; path?: Array<string | number>; message: string }>;
+}
 
 export class GitHubPort {
   constructor(
@@ -398,17 +439,18 @@ export class GitHubPort {
     const rows = await this.all<CommentData>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       issue_number: issue,
     });
+    for (const c of rows) this.learnComment(c);
     return rows.map(toComment);
   }
 
   /** A comment by id, or undefined when it was deleted. Conditional: unchanged cards cost no rate limit. */
   async getComment(id: number): Promise<CommentData | undefined> {
     try {
-      return toComment(
-        await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
-          comment_id: id,
-        }),
-      );
+      const c = await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+        comment_id: id,
+      });
+      this.learnComment(c);
+      return toComment(c);
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
@@ -426,6 +468,7 @@ export class GitHubPort {
       { comment_id: (res.data as CommentData).id },
       res,
     );
+    this.learnComment(res.data as CommentData);
     return res.data as CommentData;
   }
 
@@ -449,11 +492,222 @@ export class GitHubPort {
       });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
       await this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
+      this.learnComment(res.data as CommentData);
       return res.data as CommentData;
     } catch (err) {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
     }
+  }
+
+  // --- several issue writes in one request (GraphQL) ---------------------------------------------------------
+  /**
+   * One GraphQL request (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql) with a mutation per
+   * change — add labels, remove labels, remove assignees, add assignees, rewrite the card — run one after the other
+   * in document order. Each is a delta (only what Baton owns changes, nothing a person set is reverted, as with the
+   * REST add/remove endpoints) and idempotent, so re-sending the request after an ambiguous answer is safe. Node ids
+   * come from REST answers (`node_id`) or one lookup query, and are remembered. Throws BatchUnavailable when the
+   * batch cannot be used as is (a label or user id that no longer resolves, a permission the mutation lacks): the
+   * caller then writes through REST, which says precisely what GitHub refused.
+   */
+  async writeIssueBatch(b: IssueBatch): Promise<IssueBatchResult> {
+    const issueId = b.issue.node_id;
+    if (!issueId) throw new BatchUnavailable('the issue has no node id');
+    const labelIds = await this.labelNodeIds([...b.addLabels, ...b.removeLabels]);
+    const userIds = await this.userNodeIds([...b.addAssignees, ...b.removeAssignees]);
+    const unknownUsers = [...b.addAssignees, ...b.removeAssignees].filter((u) => !userIds.has(u.toLowerCase()));
+    const lid = (names: string[]) => names.map((n) => labelIds.get(n.toLowerCase())!);
+    const uid = (logins: string[]) =>
+      logins.filter((u) => userIds.has(u.toLowerCase())).map((u) => userIds.get(u.toLowerCase())!);
+    const cardId = b.comment ? this.etags.get(`node comment ${this.fullName} ${b.comment.id}`)?.data : undefined;
+    if (b.comment && typeof cardId !== 'string') throw new BatchUnavailable('the comment has no node id');
+    const vars: Record<string, unknown> = { issue: issueId };
+    const decl = ['$issue: ID!'];
+    const fields: string[] = [];
+    const add = (alias: string, name: string, value: unknown, type: string, field: string) => {
+      vars[name] = value;
+      decl.push(`$${name}: ${type}`);
+      fields.push(`${alias}: ${field}`);
+    };
+    const A = uid(b.addAssignees);
+    const R = uid(b.removeAssignees);
+    if (b.addLabels.length)
+      add(
+        'addLabels',
+        'add',
+        lid(b.addLabels),
+        '[ID!]!',
+        'addLabelsToLabelable(input: {labelableId: $issue, labelIds: $add}) { clientMutationId }',
+      );
+    if (b.removeLabels.length)
+      add(
+        'removeLabels',
+        'remove',
+        lid(b.removeLabels),
+        '[ID!]!',
+        'removeLabelsFromLabelable(input: {labelableId: $issue, labelIds: $remove}) { clientMutationId }',
+      );
+    if (R.length)
+      add(
+        'unassign',
+        'unassign',
+        R,
+        '[ID!]!',
+        'removeAssigneesFromAssignable(input: {assignableId: $issue, assigneeIds: $unassign}) { clientMutationId }',
+      );
+    if (A.length)
+      add(
+        'assign',
+        'assign',
+        A,
+        '[ID!]!',
+        'addAssigneesToAssignable(input: {assignableId: $issue, assigneeIds: $assign}) { assignable { ... on Issue { assignees(first: 100) { nodes { login } } } } }',
+      );
+    if (b.comment) {
+      vars.card = cardId;
+      vars.body = outbound(b.comment.body, L.body);
+      decl.push('$card: ID!', '$body: String!');
+      fields.push('card: updateIssueComment(input: {id: $card, body: $body}) { issueComment { id } }');
+    }
+    if (!fields.length) return { unknownUsers };
+    const answer = await this.graphql(`mutation(${decl.join(', ')}) { ${fields.join(' ')} }`, vars);
+    const failed = new Map((answer.errors ?? []).map((e) => [String(e.path?.[0] ?? ''), e]));
+    const out: IssueBatchResult = { unknownUsers };
+    const cardError = failed.get('card');
+    if (b.comment) out.comment = cardError?.type === 'NOT_FOUND' ? 'missing' : 'updated';
+    failed.delete('card');
+    if (cardError && cardError.type !== 'NOT_FOUND') failed.set('card', cardError);
+    if (failed.size) {
+      // A label or user deleted since its id was remembered: look them up afresh next time.
+      for (const k of [...this.etags.keys()])
+        if (k.startsWith(`node label ${this.fullName} `) || k.startsWith('node user ')) this.etags.delete(k);
+      throw new BatchUnavailable([...failed.values()].map((e) => `${e.type ?? 'error'}: ${e.message}`).join('; '));
+    }
+    const assigned = answer.data?.assign?.assignable?.assignees?.nodes;
+    if (Array.isArray(assigned)) out.assignees = assigned.map((n: { login: string }) => n.login);
+    return out;
+  }
+
+  /** POST /graphql through the same path as every REST call (401 refresh, throttling); field errors are returned. */
+  private async graphql(query: string, variables: Record<string, unknown>): Promise<GraphqlAnswer> {
+    const res = await this.call('POST /graphql', { query, variables, request: { idempotent: true } });
+    const answer = res.data as GraphqlAnswer;
+    const transient = answer.errors?.find((e) => e.type && GRAPHQL_TRANSIENT.has(e.type));
+    if (transient) throw Object.assign(new Error(`GitHub GraphQL: ${transient.message}`), { status: 503 });
+    if (!answer.data && answer.errors?.length)
+      throw new BatchUnavailable(answer.errors.map((e) => e.message).join('; '));
+    return answer;
+  }
+
+  /**
+   * Node ids of repository labels by name; labels that do not exist yet are created (REST answers the id). Lookups
+   * are shared by the jobs of a process: many issues entering a new stage at once ask for its label once.
+   */
+  private async labelNodeIds(names: string[]): Promise<Map<string, string>> {
+    const byKey = new Map(names.map((n) => [`node label ${this.fullName} ${n.toLowerCase()}`, n]));
+    const found = await this.nodeIds([...byKey.keys()], async (keys) => {
+      const wanted = keys.map((k) => byKey.get(k)!);
+      const vars: Record<string, unknown> = { owner: this.ref.owner, name: this.ref.repo };
+      wanted.forEach((n, i) => (vars[`l${i}`] = n));
+      const q = `query($owner: String!, $name: String!, ${wanted.map((_, i) => `$l${i}: String!`).join(', ')}) { repository(owner: $owner, name: $name) { ${wanted.map((_, i) => `l${i}: label(name: $l${i}) { id }`).join(' ')} } }`;
+      const answer = await this.graphql(q, vars);
+      const ids: Array<string | undefined> = [];
+      for (const [i, n] of wanted.entries()) {
+        let id: string | undefined = answer.data?.repository?.[`l${i}`]?.id;
+        if (!id) id = await this.createLabelForId(n);
+        ids.push(id);
+      }
+      return ids;
+    });
+    const out = new Map<string, string>();
+    for (const [k, n] of byKey) {
+      const id = found.get(k);
+      if (!id) throw new BatchUnavailable(`no node id for label ${n}`);
+      out.set(n.toLowerCase(), id);
+    }
+    return out;
+  }
+
+  /** A label that is not in the repository yet (GitHub's REST add-labels would create it too). */
+  private async createLabelForId(name: string): Promise<string | undefined> {
+    try {
+      const res = await this.call('POST /repos/{owner}/{repo}/labels', { ...this.ref, name });
+      return (res.data as { node_id?: string }).node_id;
+    } catch (err) {
+      // Created by someone else meanwhile: the next lookup finds it.
+      if ((err as { status?: number }).status === 422) return undefined;
+      throw err;
+    }
+  }
+
+  /** Node ids of users by login (one query for all the unknown ones); a login GitHub has no user for is left out. */
+  private async userNodeIds(logins: string[]): Promise<Map<string, string>> {
+    const byKey = new Map(logins.map((l) => [`node user ${l.toLowerCase()}`, l]));
+    const found = await this.nodeIds([...byKey.keys()], async (keys) => {
+      const wanted = keys.map((k) => byKey.get(k)!);
+      const vars: Record<string, unknown> = {};
+      wanted.forEach((l, i) => (vars[`u${i}`] = l));
+      const q = `query(${wanted.map((_, i) => `$u${i}: String!`).join(', ')}) { ${wanted.map((_, i) => `u${i}: user(login: $u${i}) { id }`).join(' ')} }`;
+      const answer = await this.graphql(q, vars);
+      return wanted.map((_, i) => answer.data?.[`u${i}`]?.id as string | undefined);
+    });
+    const out = new Map<string, string>();
+    for (const [k, l] of byKey) {
+      const id = found.get(k);
+      if (id) out.set(l.toLowerCase(), id);
+    }
+    return out;
+  }
+
+  /**
+   * Remembered node ids, looking up the unknown ones with `lookup` (one request for all of them). A key another job
+   * of this process is already looking up is awaited, not asked again.
+   */
+  private async nodeIds(
+    keys: string[],
+    lookup: (keys: string[]) => Promise<Array<string | undefined>>,
+  ): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    let inflight = NODE_LOOKUPS.get(this.etags);
+    if (!inflight) NODE_LOOKUPS.set(this.etags, (inflight = new Map()));
+    const waits: Array<Promise<void>> = [];
+    const todo: string[] = [];
+    for (const k of new Set(keys)) {
+      const hit = this.etags.get(k)?.data;
+      if (typeof hit === 'string') out.set(k, hit);
+      else if (inflight.has(k)) waits.push(inflight.get(k)!.then((id) => void out.set(k, id)));
+      else todo.push(k);
+    }
+    if (todo.length) {
+      const p = lookup(todo);
+      const map = inflight;
+      todo.forEach((k, i) => {
+        const one = p.then(
+          (ids) => ids[i],
+          () => undefined,
+        );
+        map.set(k, one);
+        void one.finally(() => map.delete(k));
+      });
+      const ids = await p;
+      todo.forEach((k, i) => {
+        const id = ids[i];
+        if (id) this.remember(k, id);
+        out.set(k, id);
+      });
+    }
+    await Promise.all(waits);
+    return out;
+  }
+
+  private remember(key: string, nodeId: string): void {
+    if (this.etags.size >= this.etagLimit) this.etags.delete(this.etags.keys().next().value as string);
+    this.etags.set(key, { etag: '', data: nodeId });
+  }
+
+  /** Comments' node ids are learnt from every REST answer that carries one (the card's reads and writes). */
+  private learnComment(c: { id?: number; node_id?: string } | undefined): void {
+    if (c?.id && c.node_id) this.remember(`node comment ${this.fullName} ${c.id}`, c.node_id);
   }
 
   // --- pull requests ----------------------------------------------------------------------------------------
@@ -692,6 +946,8 @@ function toIssue(d: Record<string, any>): IssueData {
     created_at: d.created_at,
     ...(d.updated_at ? { updated_at: d.updated_at } : {}),
     ...(d.html_url ? { html_url: d.html_url } : {}),
+    ...(d.node_id ? { node_id: d.node_id } : {}),
+    ...(typeof d.comments === 'number' ? { comments: d.comments } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface RunRead {
   cardId?: number;
   /** The card was missing (deleted) and the state came from the store's copy. */
   restored?: boolean;
+  /** The issue had no comment at all when read: there is no card to look for before creating one. */
+  noComments?: boolean;
 }
 
 export class RunStates {
@@ -34,9 +36,12 @@ export class RunStates {
       const run = c ? parseCard(c.body) : undefined;
       if (ours(run)) return { run, cardId: id };
     }
-    // No known card (fresh disk) or it vanished: look for it on the issue.
+    // No known card (fresh disk) or it vanished: look for it on the issue — unless the issue has no comment at all
+    // (a run starting on a new issue, the common case). The issue read is one the job makes anyway (the label check,
+    // the label/assignee delta), so asking it first costs nothing: the later reads are 304s.
     const bot = this.botLogin()?.toLowerCase();
-    const comments = await port.listComments(issue);
+    const noComments = !id && (await port.getIssue(issue)).comments === 0;
+    const comments = noComments ? [] : await port.listComments(issue);
     const card = comments.filter((c) => isCard(c.body) && (!bot || c.user.login.toLowerCase() === bot)).pop();
     if (card) {
       const run = parseCard(card.body);
@@ -54,7 +59,7 @@ export class RunStates {
       const created = Date.parse((await port.getIssue(issue)).created_at);
       if (ours(run) && !(Date.parse(run.startedAt) < created)) return { run, restored: true };
     }
-    return { run: null };
+    return noComments ? { run: null, noComments } : { run: null };
   }
 
   /** The bot's card on the issue, found by its marker (newest first), with its state. */
@@ -83,7 +88,7 @@ export class RunStates {
     let id = read.cardId;
     const current = id !== undefined ? await port.getComment(id) : undefined;
     let onCard: RunState | undefined = current ? parseCard(current.body) : undefined;
-    if (!current) {
+    if (!current && !read.noComments) {
       const found = await this.findCard(port, run.issue);
       id = found?.id;
       onCard = found?.run;

@@ -8,6 +8,7 @@ import { checkPermission, type Permissions } from './permissions.js';
 import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import { APP_MANIFEST } from './app-manifest.js';
+import { GRAPHQL_ROUTE } from './graphql.js';
 import { ROUTES, compileRoutes, matchRoute, type RouteContext } from './routes.js';
 import type { World } from './world.js';
 
@@ -52,7 +53,7 @@ export interface AnswerInfo {
   status: number;
 }
 
-const TABLE = compileRoutes(ROUTES);
+const TABLE = compileRoutes([...ROUTES, GRAPHQL_ROUTE]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SandboxHttp {
@@ -245,6 +246,7 @@ export class SandboxHttp {
       let appId = this.opts.appId;
       let workflow: string | undefined;
       let installationId: number | undefined;
+      let reach: RouteContext['reach'];
       const token = authorization.replace(/^(token|bearer)\s+/i, '');
       if (route.auth === 'jwt')
         verifyAppJwt(authorization, this.opts.appId, this.opts.publicKey, Math.floor(Date.now() / 1000));
@@ -260,9 +262,15 @@ export class SandboxHttp {
           checkPermission(method, route.path, scope.permissions);
           appId = scope.appId;
           workflow = scope.workflow;
+          reach = (r, m, rest) => {
+            if (!scope.repos.has(r.fullName.toLowerCase())) throw new HttpError(404, 'Not Found');
+            checkPermission(m, rest, scope.permissions);
+          };
         } else if (t.installationId !== undefined) {
-          this.checkInstallation(t.installationId, route.path, params, method);
-          installationId = t.installationId;
+          const id = t.installationId;
+          this.checkInstallation(id, route.path, params, method);
+          installationId = id;
+          reach = (r, m, rest) => this.checkInstallation(id, rest, { owner: r.owner, repo: r.name }, m);
         }
       }
       let body: Json = {};
@@ -282,6 +290,7 @@ export class SandboxHttp {
         appId,
         ...(workflow ? { workflow } : {}),
         ...(installationId !== undefined ? { installationId } : {}),
+        ...(reach ? { reach } : {}),
         accept: String(req.headers.accept ?? ''),
         mintToken: (id) => this.mintToken(id),
         url,

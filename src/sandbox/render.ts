@@ -32,7 +32,13 @@ const ONE_MB = 1024 * 1024;
 const GHOST = 'ghost';
 const CI_PERMISSIONS = { checks: 'write', statuses: 'write', contents: 'read', metadata: 'read' };
 
-const nodeId = (kind: string, id: number) => Buffer.from(`${kind}:${id}`).toString('base64').replace(/=+$/, '');
+export const nodeId = (kind: string, id: number) => Buffer.from(`${kind}:${id}`).toString('base64').replace(/=+$/, '');
+
+/** The kind and database id a sandbox node id stands for (GitHub's ids are opaque to clients; these are base64). */
+export function decodeNodeId(id: string): { kind: string; id: number } | undefined {
+  const m = /^([A-Za-z]+):(\d+)$/.exec(Buffer.from(id, 'base64').toString('utf8'));
+  return m ? { kind: m[1]!, id: Number(m[2]) } : undefined;
+}
 
 export const LEGACY_PERMISSION: Record<Role, 'admin' | 'write' | 'read'> = {
   admin: 'admin',

@@ -48,6 +48,12 @@ export interface RouteContext {
   mintToken(installationId: number): { token: string; expires_at: string };
   /** The request URL (for Link headers a route builds itself, e.g. cursor pagination). */
   url?: URL;
+  /**
+   * Whether the request's token may do `method restRoute` on `repo` (installation scope and App permissions, as for
+   * that REST route); throws the HttpError GitHub would answer. Routes that address objects by node id (GraphQL) use
+   * it once they know the repository.
+   */
+  reach?: (repo: Repo, method: string, restRoute: string) => void;
   /** The App webhook's delivery log, and a redelivery of one GUID (sent asynchronously, as GitHub does). */
   hooks?: { log: HookDeliveries; redeliver(guid: string): void };
 }

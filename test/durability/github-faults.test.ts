@@ -48,8 +48,9 @@ function expectStartedOnce(l: Local, issue: number) {
 }
 
 describe('GitHub faults inside a job', () => {
-  it('500 then 502 on an idempotent write (label add): Octokit retries and the transition completes in the same attempt', async () => {
-    const LABEL_ADD = { route: '/repos/{owner}/{repo}/issues/{issue_number}/labels', method: 'POST' };
+  it('500 then 502 on an idempotent write (the label/assignee batch): Octokit retries and the transition completes in the same attempt', async () => {
+    // Labels and assignees go in one GraphQL request of add/remove mutations: a POST, but idempotent.
+    const LABEL_ADD = { route: '/graphql', method: 'POST' };
     const { l, issue, deliveryId } = await startRunWith([
       { ...LABEL_ADD, status: 500 },
       { ...LABEL_ADD, status: 502 },

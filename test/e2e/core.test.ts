@@ -369,7 +369,8 @@ describe('a job that keeps failing', () => {
     // A transient failure on every try (GitHub keeps answering 502): the job fails on each attempt and after the last
     // one it is dead-lettered. (A permanent 4xx is skipped and reported instead, see test/e2e/strict.test.ts.)
     lb.sandbox.fail({
-      route: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+      // The label/assignee batch (one GraphQL request per hand-off).
+      route: '/graphql',
       method: 'POST',
       times: 1000,
       status: 502,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
+import { validate as validateGraphql } from '@octokit/graphql-schema';
 import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
 import { parseScenario } from '../../src/sandbox/scenario.js';
 import { playScenario } from '../../src/sandbox/play.js';
@@ -51,6 +52,15 @@ function validate(ref: string, data: unknown): string | undefined {
 }
 
 function check(x: Exchange): string[] {
+  // GraphQL documents are held to GitHub's GraphQL schema (fields, arguments, variable types), and answer no errors.
+  if (x.route === '/graphql') {
+    const doc = (x.body as { query?: string }).query ?? '';
+    const errors = (x.response as { errors?: Array<{ message: string }> } | undefined)?.errors ?? [];
+    return [
+      ...validateGraphql(doc).map((e) => `POST /graphql: ${e.message}`),
+      ...errors.map((e) => `POST /graphql answered an error: ${e.message}`),
+    ];
+  }
   const problems: string[] = [];
   const at = `${x.method} ${x.route}`;
   const op = spec.paths[x.route]?.[x.method.toLowerCase()];
@@ -112,6 +122,7 @@ test("Baton's requests and the sandbox's answers validate against GitHub's OpenA
     expect(r.ok).toBe(true);
     const routes = new Set(seen.map((x) => `${x.method} ${x.route}`));
     expect(routes.size).toBeGreaterThan(15);
+    expect(routes).toContain('POST /graphql');
     const problems = [...new Set(seen.flatMap(check))];
     expect(problems).toEqual([]);
   } finally {
