@@ -29,6 +29,8 @@ export interface Run {
   labels: string[];
   refs: number[];
   prs: number[];
+  /** The issue's title, newest recorded (absent when no transition of the run carried one). */
+  title?: string;
   /** Highest risk level seen on the run, and when it was first 'high'. */
   risk?: 'low' | 'medium' | 'high';
   highRiskAt?: number;
@@ -106,6 +108,7 @@ export function buildRuns(transitions: readonly TransitionRecord[]): Run[] {
       run.times.push(at);
       run.stage = t.to;
       run.owners = owners;
+      if (t.title !== undefined) run.title = t.title;
       if (t.pr !== undefined && !run.prs.includes(t.pr)) run.prs.push(t.pr);
       if (t.risk && (!run.risk || RISK_RANK[t.risk] > RISK_RANK[run.risk])) run.risk = t.risk;
       if (t.risk === 'high' && run.highRiskAt === undefined) run.highRiskAt = at;
@@ -154,18 +157,44 @@ function newRun(t: TransitionRecord, at: number, owners: string[]): Run {
   };
 }
 
-/** Board columns in flow order: a stage's place is the median position at which runs enter it; terminal ones last. */
+/**
+ * Stages in flow order, for board columns and charts. The flows' own stage lists (recorded on each run's start)
+ * and every forward move (`from` came before `to`) are precedence edges; a topological sort of them is the order,
+ * so a window holding only the ends of long runs still shows `spec` before `build`. Ties, and cycles (a flow edited
+ * to reorder its stages), fall back to the median position at which runs enter a stage; terminal stages go last.
+ */
 export function stageOrder(runs: readonly Run[]): string[] {
   const pos = new Map<string, number[]>();
   const terminal = new Set<string>();
+  const after = new Map<string, Set<string>>();
+  const edge = (a: string, b: string) => {
+    if (a === b) return;
+    let set = after.get(a);
+    if (!set) after.set(a, (set = new Set()));
+    set.add(b);
+  };
+  const seen = (s: string) => {
+    if (!pos.has(s)) pos.set(s, []);
+  };
+  const lists = new Set<string>();
   for (const r of runs) {
     r.transitions.forEach((t, i) => {
+      if (t.stages && !lists.has(t.stages.join('\u0000'))) {
+        lists.add(t.stages.join('\u0000'));
+        t.stages.forEach((s, j) => {
+          seen(s);
+          if (j > 0) edge(t.stages![j - 1]!, s);
+        });
+      }
       // A cancel names the stage the run was in when it stopped, not a stage it entered: it says nothing of order.
       if (t.kind === 'cancel') return;
       if (t.kind === 'done') terminal.add(t.to);
-      const list = pos.get(t.to) ?? [];
-      list.push(i);
-      pos.set(t.to, list);
+      if ((t.kind === 'forward' || t.kind === 'done') && t.from !== null) {
+        seen(t.from);
+        edge(t.from, t.to);
+      }
+      seen(t.to);
+      pos.get(t.to)!.push(i);
     });
   }
   const score = new Map<string, number>();
@@ -173,6 +202,22 @@ export function stageOrder(runs: readonly Run[]): string[] {
     const a = Float64Array.from(list).sort();
     score.set(s, (terminal.has(s) ? 1e6 : 0) + (a[a.length >> 1] ?? 0));
   }
-  const at = (s: string) => score.get(s) ?? 0;
-  return [...pos.keys()].sort((a, b) => at(a) - at(b) || a.localeCompare(b));
+  const rank = (a: string, b: string) =>
+    Number(terminal.has(a)) - Number(terminal.has(b)) || score.get(a)! - score.get(b)! || a.localeCompare(b);
+  // Kahn's algorithm over the few stages there are; a terminal stage waits until only terminal ones are left.
+  const indegree = new Map<string, number>([...pos.keys()].map((s) => [s, 0]));
+  for (const set of after.values()) for (const b of set) indegree.set(b, (indegree.get(b) ?? 0) + 1);
+  const left = new Set(pos.keys());
+  const out: string[] = [];
+  while (left.size) {
+    const all = [...left].sort(rank);
+    // Non-terminal stages first; within them the first one nothing else must precede. In a cycle none is ready:
+    // the best-ranked one goes, which drops its incoming edges.
+    const pool = all.some((s) => !terminal.has(s)) ? all.filter((s) => !terminal.has(s)) : all;
+    const next = pool.find((s) => indegree.get(s) === 0) ?? pool[0]!;
+    left.delete(next);
+    out.push(next);
+    for (const b of after.get(next) ?? []) indegree.set(b, indegree.get(b)! - 1);
+  }
+  return out;
 }

@@ -17,9 +17,12 @@ export interface TransitionEffectDeps {
   flow: Flow;
   run: () => RunState;
   /** The issue as the webhook showed it (a run's start records its references and labels). */
-  issue?: { body?: string | null; labels?: Array<{ name: string } | string> };
+  issue?: { body?: string | null; title?: string | null; labels?: Array<{ name: string } | string> };
   hook?: TransitionHook;
 }
+
+/** GitHub's own limit on an issue title is 256 characters; a longer one is not a title we should keep. */
+const TITLE_MAX = 256;
 
 const seconds = (a: string, b: string) => Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
 
@@ -44,10 +47,18 @@ export function transitionEffect(d: TransitionEffectDeps): (e: Effect) => Promis
       at: new Date(h.at).toISOString(),
       owners: h.owners,
       ...(pr ? { pr: pr.number, ...(pr.risk ? { risk: pr.risk.level } : {}) } : {}),
-      ...(h.kind === 'start' && d.issue
+      // Every move an issue event caused carries the issue's title as GitHub sent it, so a renamed issue shows its
+      // new title from its next move on (PR events carry the PR, not the issue: they record none).
+      ...(typeof d.issue?.title === 'string' ? { title: d.issue.title.slice(0, TITLE_MAX) } : {}),
+      ...(h.kind === 'start'
         ? {
-            refs: references(d.issue.body),
-            labels: (d.issue.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)),
+            stages: d.flow.stages.map((s) => s.id),
+            ...(d.issue
+              ? {
+                  refs: references(d.issue.body),
+                  labels: (d.issue.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)),
+                }
+              : {}),
           }
         : {}),
     };

@@ -96,6 +96,15 @@ export const MIGRATIONS: Migration[] = [
     sqlite: 'CREATE INDEX deliveries_seq ON deliveries (seq);',
     postgres: 'CREATE INDEX deliveries_seq ON deliveries (seq);',
   },
+  {
+    // Transitions recorded in the same second (GitHub's times are whole seconds; a demo step moves a run twice in
+    // one) are read back in the order Baton recorded them, not by id. SQLite numbers rows already (rowid, which
+    // ON CONFLICT DO NOTHING leaves alone, and transitions are never deleted); PostgreSQL needs a column for it.
+    version: 3,
+    name: 'transitions in recording order',
+    sqlite: '-- rowid: nothing to add',
+    postgres: 'ALTER TABLE transitions ADD COLUMN seq BIGSERIAL;',
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE =

@@ -234,7 +234,7 @@ export class PostgresStore implements StoreWithJobs {
 
   async transitions(q: { repo?: string; since?: string; until?: string }): Promise<TransitionRecord[]> {
     const { where, values } = whereOf(transitionFilters(q), (i) => `$${i + 1}`);
-    const r = await this.q(`SELECT * FROM transitions ${where} ORDER BY at, id`, values);
+    const r = await this.q(`SELECT * FROM transitions ${where} ORDER BY at, seq`, values);
     return r.rows.map(toTransition);
   }
 

@@ -30,6 +30,8 @@ export function transitionParams(t: TransitionRecord): unknown[] {
   if (t.pr !== undefined) extra.pr = t.pr;
   if (t.refs) extra.refs = t.refs;
   if (t.labels) extra.labels = t.labels;
+  if (t.title !== undefined) extra.title = t.title;
+  if (t.stages) extra.stages = t.stages;
   return [t.id, t.repo, t.issue, t.flow, t.from, t.to, t.kind, t.event, t.by, t.at, JSON.stringify(extra)];
 }
 

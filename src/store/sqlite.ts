@@ -243,7 +243,7 @@ export class SqliteStore implements StoreWithJobs {
 
   async transitions(q: { repo?: string; since?: string; until?: string }): Promise<TransitionRecord[]> {
     const { where, values } = whereOf(transitionFilters(q), () => '?');
-    const rows = this.st(`SELECT * FROM transitions ${where} ORDER BY at, id`).all(...values) as Row[];
+    const rows = this.st(`SELECT * FROM transitions ${where} ORDER BY at, rowid`).all(...values) as Row[];
     return rows.map(toTransition);
   }
 

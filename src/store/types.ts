@@ -34,6 +34,10 @@ export interface TransitionRecord {
   refs?: number[];
   /** Labels of the issue when the run started (a `bug` label marks a defect run). */
   labels?: string[];
+  /** The issue's title as the event showed it (the dashboard's cards; the newest one recorded wins). */
+  title?: string;
+  /** The flow's stage ids in order, on a run's start: the board's columns follow the flow, not the traffic. */
+  stages?: string[];
 }
 
 export interface LedgerEntry {

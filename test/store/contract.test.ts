@@ -117,7 +117,8 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     await o.store.recordTransitions([tr(0, { id: 'acme/api#1:0', repo: 'acme/api' })]);
     await o.store.recordTransitions([]);
     const all = await o.store.transitions({});
-    expect(all.map((t) => t.id)).toEqual(['acme/api#1:0', 'acme/web#1:0', 'acme/web#1:1', 'acme/web#1:2']);
+    // Same time: the order they were recorded in (acme/api's came last), not the ids' alphabetical order.
+    expect(all.map((t) => t.id)).toEqual(['acme/web#1:0', 'acme/api#1:0', 'acme/web#1:1', 'acme/web#1:2']);
     const web = await o.store.transitions({ repo: 'acme/web' });
     expect(web[0]).toEqual(tr(0, { labels: ['bug'], refs: [12] }));
     expect(web[1]).toEqual(tr(1, { owners: ['a', 'b'], risk: 'high', pr: 9 }));
@@ -127,6 +128,35 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
       until: '2025-01-03T00:00:00.000Z',
     });
     expect(window.map((t) => t.id)).toEqual(['acme/web#1:1']);
+  });
+
+  it('reads moves of one second back in the order they were recorded, with their title and stages', async () => {
+    const at = '2025-01-05T10:00:00.000Z';
+    // Ids that sort the other way round: "spec>build" > "build>review" > "a…" as text.
+    const moves = [
+      tr(0, {
+        id: `acme/web#2:${at}:>spec:start`,
+        issue: 2,
+        at,
+        to: 'spec',
+        title: 'Export',
+        stages: ['spec', 'build', 'review'],
+      }),
+      tr(1, { id: `acme/web#2:${at}:spec>build:forward`, issue: 2, at, from: 'spec', to: 'build' }),
+      tr(2, {
+        id: `acme/web#2:${at}:build>review:forward`,
+        issue: 2,
+        at,
+        from: 'build',
+        to: 'review',
+        title: 'Export to CSV',
+      }),
+    ];
+    for (const m of moves) await o.store.recordTransitions([m]);
+    const got = await o.store.transitions({ repo: 'acme/web', since: at });
+    expect(got.map((t) => t.to)).toEqual(['spec', 'build', 'review']);
+    expect(got[0]).toEqual(moves[0]);
+    expect(got[2]!.title).toBe('Export to CSV');
   });
 
   it('keeps the ledger and the cache', async () => {

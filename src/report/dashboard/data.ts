@@ -7,6 +7,8 @@ import { DAY_MS, HOUR_MS, weekStart } from '../stats.js';
 export interface RunCard {
   repo: string;
   issue: number;
+  /** The issue's title as last recorded (older data has none). */
+  title?: string;
   flow: string;
   stage: string;
   status: Run['status'];
@@ -20,9 +22,20 @@ export interface RunCard {
   source?: string;
 }
 
-export interface Board {
-  columns: Array<{ stage: string; count: number; runs: RunCard[] }>;
+export interface BoardColumn {
+  stage: string;
+  /** `active`: runs working in this stage; `done`: finished runs; `cancelled`: runs stopped early, set apart. */
+  kind: 'active' | 'done' | 'cancelled';
+  count: number;
+  runs: RunCard[];
 }
+
+export interface Board {
+  columns: BoardColumn[];
+}
+
+/** The column cancelled runs are set apart in: they stopped, so they belong to no stage's work. */
+export const CANCELLED_COLUMN = 'cancelled';
 
 export function board(
   runs: readonly Run[],
@@ -38,39 +51,51 @@ export function board(
     return last < until && (r.status === 'active' || last >= since);
   });
   const by = new Map<string, Run[]>();
+  const cancelled: Run[] = [];
   for (const r of visible) {
+    if (r.status === 'cancelled') {
+      cancelled.push(r);
+      continue;
+    }
     const list = by.get(r.stage) ?? [];
     list.push(r);
     by.set(r.stage, list);
   }
-  return {
-    columns: stageOrder(visible).map((stage) => {
-      const list = (by.get(stage) ?? []).sort((a, b) => lastAt(b) - lastAt(a) || a.issue - b.issue);
-      return {
-        stage,
-        count: list.length,
-        runs: list.slice(0, perColumn).map((r) => ({
-          repo: r.repo,
-          issue: r.issue,
-          flow: r.flow,
-          stage: r.stage,
-          status: r.status,
-          owners: r.owners,
-          startedAt: new Date(r.startedAt).toISOString(),
-          lastAt: new Date(lastAt(r)).toISOString(),
-          ageHours: ((r.endedAt ?? until) - r.startedAt) / HOUR_MS,
-          ...(r.risk ? { risk: r.risk } : {}),
-          bounceBacks: r.bounceBacks,
-          ...(sources.has(`${r.repo}#${r.issue}`) ? { source: sources.get(`${r.repo}#${r.issue}`)! } : {}),
-        })),
-      };
-    }),
+  const card = (r: Run): RunCard => ({
+    repo: r.repo,
+    issue: r.issue,
+    ...(r.title !== undefined ? { title: r.title } : {}),
+    flow: r.flow,
+    stage: r.stage,
+    status: r.status,
+    owners: r.owners,
+    startedAt: new Date(r.startedAt).toISOString(),
+    lastAt: new Date(lastAt(r)).toISOString(),
+    ageHours: ((r.endedAt ?? until) - r.startedAt) / HOUR_MS,
+    ...(r.risk ? { risk: r.risk } : {}),
+    bounceBacks: r.bounceBacks,
+    ...(sources.has(`${r.repo}#${r.issue}`) ? { source: sources.get(`${r.repo}#${r.issue}`)! } : {}),
+  });
+  const column = (stage: string, kind: BoardColumn['kind'], list: Run[]): BoardColumn => {
+    list.sort((a, b) => lastAt(b) - lastAt(a) || a.issue - b.issue);
+    return { stage, kind, count: list.length, runs: list.slice(0, perColumn).map(card) };
   };
+  // A stage runs finish in (the `to` of a done move) is where finished work collects: the board folds it away.
+  const terminal = new Set(visible.flatMap((r) => r.transitions.filter((t) => t.kind === 'done').map((t) => t.to)));
+  const columns = stageOrder(visible).map((stage) => {
+    const list = by.get(stage) ?? [];
+    const kind = terminal.has(stage) && list.every((r) => r.status === 'done') ? 'done' : 'active';
+    return column(stage, kind, list);
+  });
+  if (cancelled.length) columns.push(column(CANCELLED_COLUMN, 'cancelled', cancelled));
+  return { columns };
 }
 
 export interface Timeline {
   repo: string;
   issue: number;
+  /** The issue's title as last recorded. */
+  title?: string;
   entries: Array<
     Pick<TransitionRecord, 'at' | 'from' | 'to' | 'kind' | 'event' | 'by' | 'owners' | 'pr' | 'risk'> & {
       hoursInPrevious: number | null;
@@ -101,7 +126,8 @@ export function timeline(transitions: readonly TransitionRecord[], repo: string,
       prev = at;
     }
   }
-  return { repo, issue, entries };
+  const title = runs.findLast((r) => r.title !== undefined)?.title;
+  return { repo, issue, ...(title !== undefined ? { title } : {}), entries };
 }
 
 export interface KpiPayload {
@@ -141,7 +167,11 @@ export function kpiPayload(
       p90: order.map((s) => round(stages[s]?.time.p90 ?? null)),
     },
     trend,
-    spend: { labels: models.map(([m]) => m), usd: models.map(([, v]) => Number(v.usd.toFixed(6))) },
+    // Only models that cost something: the offline rules "spend" $0, which is no AI spend to chart.
+    spend: {
+      labels: models.filter(([, v]) => v.usd > 0).map(([m]) => m),
+      usd: models.filter(([, v]) => v.usd > 0).map(([, v]) => Number(v.usd.toFixed(6))),
+    },
   };
 }
 
