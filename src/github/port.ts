@@ -35,6 +35,8 @@ export interface IssueData {
   node_id?: string;
   /** How many comments the issue has. */
   comments?: number;
+  /** The issue's type name (organisations' issue types: Bug, Feature, Task), when it has one. */
+  type?: string;
 }
 
 export interface InstalledRepo {
@@ -77,6 +79,7 @@ export interface PullData {
   created_at: string;
   merged_at: string | null;
   html_url: string;
+  labels?: Array<{ name: string }>;
 }
 
 export interface PullFile {
@@ -948,6 +951,7 @@ function toIssue(d: Record<string, any>): IssueData {
     ...(d.html_url ? { html_url: d.html_url } : {}),
     ...(d.node_id ? { node_id: d.node_id } : {}),
     ...(typeof d.comments === 'number' ? { comments: d.comments } : {}),
+    ...(d.type?.name ? { type: String(d.type.name) } : {}),
   };
 }
 

@@ -377,7 +377,15 @@ export class Sandbox {
 
   // --- user actions (each sends the webhooks GitHub would) ---------------------------------------------------------
   createIssue(
-    p: { title: string; body?: string; labels?: string[]; assignees?: string[]; author?: string } & ActionOpts,
+    p: {
+      title: string;
+      body?: string;
+      labels?: string[];
+      assignees?: string[];
+      author?: string;
+      /** The org's issue type name (Bug, Feature, Task). */
+      type?: string;
+    } & ActionOpts,
   ): Issue {
     return this.world.createIssue(this.repoOf(p.repo), p.author ?? p.by ?? this.defaultActor, p, p.at);
   }

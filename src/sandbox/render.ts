@@ -273,6 +273,17 @@ export class Renderer {
       performed_via_github_app: null,
       state_reason: i.state_reason,
       draft: i.pull?.draft ?? false,
+      ...(i.type
+        ? {
+            type: {
+              id: i.type.id,
+              node_id: nodeId('IssueType', i.type.id),
+              name: i.type.name,
+              description: null,
+              color: null,
+            },
+          }
+        : {}),
     };
     if (i.pull) {
       const p = `${this.urls.api}/repos/${r.fullName}/pulls/${i.number}`;

@@ -106,6 +106,11 @@ export interface Issue {
   closed_by: string | null;
   comments: number[];
   pull?: Pull;
+  /**
+   * The organisation's issue type (Bug, Feature, Task), set by people in the UI; REST issues carry it as `type`
+   * (https://docs.github.com/en/issues/tracking-your-work-with-issues/configuring-issues/managing-issue-types-in-an-organization).
+   */
+  type?: { id: number; name: string };
 }
 
 export interface Comment {

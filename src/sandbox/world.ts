@@ -160,7 +160,7 @@ export class World {
   createIssue(
     r: Repo,
     actor: string,
-    p: { title: string; body?: string | null; labels?: string[]; assignees?: string[] },
+    p: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; type?: string },
     at?: string,
   ): Issue {
     if (!p.title)
@@ -170,6 +170,7 @@ export class World {
     const when = this.now(at);
     this.state.ensureUser(actor);
     const i: Issue = this.newIssue(r, actor, p, when);
+    if (p.type) i.type = { id: this.state.nextId(), name: p.type };
     r.issues.set(i.number, i);
     r.openCount++;
     this.emitIssue(r, i, actor, 'opened');

@@ -1,4 +1,4 @@
-import { computeMetrics, metricsFromData, changeEntropy } from '../../src/tasks/risk/metrics.js';
+import { computeMetrics, metricsFromData, changeEntropy, fixIntent } from '../../src/tasks/risk/metrics.js';
 import { GitHubPort } from '../../src/github/port.js';
 import { FakeGitHub, file } from './fake-github.js';
 
@@ -110,5 +110,34 @@ test('computeMetrics samples at most N files of history and reads experience thr
   expect(m.nuc).toBe(2);
   expect(m.exp).toBe(1);
   expect(m.sexp).toBe(1);
-  expect(m.fix).toBe(true);
+  // A commit subject is not what the PR is for: intent comes from labels, the issue's type and the titles.
+  expect(m.fix).toBe(false);
+});
+
+test('bug-fix intent comes from labels, the issue type or a title, never from the linking keyword', () => {
+  expect(fixIntent({ title: 'Quantity discounts' })).toBe(false);
+  expect(fixIntent({ title: 'Fixes #12: quantity discounts' })).toBe(false);
+  expect(fixIntent({ title: 'Closes acme/web#12' })).toBe(false);
+  expect(fixIntent({ title: 'feat: discounts', issueTitle: 'Discounts in the cart' })).toBe(false);
+  expect(fixIntent({ title: 'Fix crash on save' })).toBe(true);
+  expect(fixIntent({ title: 'fix(auth): session expiry' })).toBe(true);
+  expect(fixIntent({ title: 'Discounts', labels: ['bug'] })).toBe(true);
+  expect(fixIntent({ title: 'Discounts', issueLabels: ['type: bug'] })).toBe(true);
+  expect(fixIntent({ title: 'Discounts', issueLabels: ['enhancement', 'debugging-tools'] })).toBe(false);
+  expect(fixIntent({ title: 'Discounts', issueType: 'Bug' })).toBe(true);
+  expect(fixIntent({ title: 'Discounts', issueType: 'Feature' })).toBe(false);
+  expect(fixIntent({ title: 'Discounts', issueTitle: 'Cart crashes with 10 items' })).toBe(true);
+  // metricsFromData reads the same intent, and a body saying "Fixes #3" does not make a fix.
+  const m = metricsFromData({
+    title: 'Quantity discounts',
+    body: 'Fixes #3',
+    author: 'ann',
+    files: [file('src/a.ts', 5, 1)],
+    commitMessages: ['Fixes #3'],
+    fileHistory: {},
+    authorCommits: [],
+    authorSubsystemCommits: {},
+    now,
+  });
+  expect(m.fix).toBe(false);
 });

@@ -167,7 +167,7 @@ test('an invalid model answer falls back to the offline narrative and says so', 
   lowPr(gh);
   const r = await runRiskTask(ctx(11));
   expect(r.level).toBe('low');
-  expect(gh.comments[0]?.body).toContain('Offline assessment');
+  expect(gh.comments[0]?.body).toContain('Run the affected feature end to end');
   expect(gh.comments[0]?.body).toContain('not valid');
 });
 
@@ -201,12 +201,25 @@ test('with the real router and no provider keys, the offline narrative is posted
   expect(gh.comments[0]?.body).toContain('Run the migration forward and back');
 });
 
-test('a PR with no diff text (lock file only, binary) is assessed and lists what was left out', async () => {
-  const { gh, ctx } = setup();
-  gh.addPull({ number: 14, user: { login: 'ann' }, title: 'Bump deps' }, [
+test('a PR with no diff text (lock file only, binary) is assessed; what was left out is listed when a model read it', async () => {
+  const files = [
     file('package-lock.json', 120, 80),
     { filename: 'img/logo.png', status: 'added', additions: 0, deletions: 0, changes: 0 },
-  ]);
+  ];
+  const offline = setup();
+  offline.gh.addPull({ number: 14, user: { login: 'ann' }, title: 'Bump deps' }, files);
+  expect((await runRiskTask(offline.ctx(14))).level).toBeDefined();
+  // No model saw a packed diff: nothing was "left out" of it.
+  expect(offline.gh.comments[0]!.body).not.toContain('Left out');
+  const { gh, ctx } = setup(
+    new FakeRouter(() => ({
+      summary: 'Bumps dependencies.',
+      concerns: [],
+      what_to_test: ['npm ci'],
+      reviewer_focus: [],
+    })),
+  );
+  gh.addPull({ number: 14, user: { login: 'ann' }, title: 'Bump deps' }, files);
   const r = await runRiskTask(ctx(14));
   expect(r.level).toBeDefined();
   const body = gh.comments[0]!.body;

@@ -4,7 +4,7 @@
 // default would override its base's explicit value (see src/llm/config-schema.ts).
 import { z } from 'zod';
 
-export const RISK_DEFAULTS = { senior_role: 'senior', block_merge: true } as const;
+export const RISK_DEFAULTS = { senior_role: 'senior', block_merge: true, comment: 'compact' } as const;
 
 export const RiskConfigSchema = z
   .object({
@@ -35,6 +35,13 @@ export const RiskConfigSchema = z
       .optional()
       .meta({ default: RISK_DEFAULTS.senior_role })
       .describe('Role requested on high-risk PRs.'),
+    comment: z
+      .enum(['compact', 'full', 'none'])
+      .optional()
+      .meta({ default: RISK_DEFAULTS.comment })
+      .describe(
+        'The risk comment on low-risk PRs: `compact` (the verdict, the main reason and what to test, in three lines), `full` (the whole comment, as on medium and high risk) or `none` (no comment; the "Baton / risk" check still says the level).',
+      ),
     block_merge: z
       .boolean()
       .optional()
@@ -46,4 +53,8 @@ export const RiskConfigSchema = z
 
 export type RiskConfig = z.infer<typeof RiskConfigSchema>;
 /** The section with its defaults applied (what `Flow.risk` holds). */
-export type ResolvedRisk = RiskConfig & { senior_role: string; block_merge: boolean };
+export type ResolvedRisk = RiskConfig & {
+  senior_role: string;
+  block_merge: boolean;
+  comment: NonNullable<RiskConfig['comment']>;
+};

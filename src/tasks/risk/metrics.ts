@@ -57,11 +57,43 @@ export interface MetricsInput {
   ownShas?: string[];
   now: Date;
   sensitivePaths?: string[];
+  /** What says whether the change fixes a bug (see fixIntent); without it, the PR title alone. */
+  intent?: FixIntentInput;
 }
 
-// Kamei et al. flag a change as a fix when its message mentions a defect; we also read the PR title and body.
-const FIX_RE =
-  /\b(fix(e[sd])?|bug(s|fix)?|defect|patch(ed)?|hotfix|regression|crash(es|ed)?|broken|resolve[sd]?|repair(s|ed)?|fault|issue #\d+)\b/i;
+/**
+ * Kamei et al. flag a change as a fix when its message mentions a defect. A PR's body is no such message: "Fixes #12"
+ * is GitHub's linking keyword (Baton recommends it for features too), so intent is read from what people set to say
+ * what kind of work it is: labels (the PR's and its issue's), the issue's type, and the titles.
+ */
+export interface FixIntentInput {
+  title?: string | null;
+  labels?: readonly string[];
+  issueTitle?: string | null;
+  issueLabels?: readonly string[];
+  /** The issue's type (organisations' issue types: Bug, Feature, Task). */
+  issueType?: string | null;
+}
+
+const FIX_WORDS_RE = /\b(fix(e[sd])?|bug(s|fix)?|defect|hotfix|regression|crash(es|ed)?|broken|repair(s|ed)?|fault)\b/i;
+const FIX_LABEL_RE = /^(?:(?:type|kind)[:/ ]\s*)?(bug|bugfix|fix|hotfix|defect|regression)$/i;
+/** GitHub's closing keywords with their reference ("Fixes #12", "closes acme/web#3"): a link, not a purpose. */
+const CLOSING_RE = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s{0,4}(?:[\w.-]{1,100}\/[\w.-]{1,100})?#\d{1,9}/gi;
+/** Conventional-commit prefixes: `fix:` / `fix(auth):` is a fix, `feat:` / `chore:` are not. */
+const CONVENTIONAL_RE = /^\s*(\w+)(?:\([^)]{0,50}\))?!?:/;
+
+function titleSaysFix(title: string | null | undefined): boolean {
+  if (!title) return false;
+  const conv = CONVENTIONAL_RE.exec(title);
+  if (conv) return /^(fix|bugfix|hotfix)$/i.test(conv[1]!);
+  return FIX_WORDS_RE.test(title.slice(0, 300).replace(CLOSING_RE, ''));
+}
+
+export function fixIntent(i: FixIntentInput): boolean {
+  if ([...(i.labels ?? []), ...(i.issueLabels ?? [])].some((l) => FIX_LABEL_RE.test(l.trim()))) return true;
+  if (i.issueType && /^bug/i.test(i.issueType.trim())) return true;
+  return titleSaysFix(i.title) || titleSaysFix(i.issueTitle);
+}
 
 const DAY_MS = 86_400_000;
 
@@ -84,8 +116,9 @@ export function changeEntropy(changes: number[]): number {
   return round(h / Math.log2(n));
 }
 
+/** Any of these texts (titles, commit subjects) says it fixes something, linking keywords aside. */
 export function isFixChange(texts: Array<string | null | undefined>): boolean {
-  return texts.some((t) => !!t && FIX_RE.test(t));
+  return texts.some((t) => titleSaysFix(t));
 }
 
 export function metricsFromData(input: MetricsInput): ChangeMetrics {
@@ -137,7 +170,7 @@ export function metricsFromData(input: MetricsInput): ChangeMetrics {
     exp: authorPrior.length,
     rexp: round(rexp, 2),
     sexp,
-    fix: isFixChange([input.title, input.body, ...input.commitMessages]),
+    fix: fixIntent(input.intent ?? { title: input.title }),
     sensitive: files.map((f) => f.filename).filter((p) => isSensitive(p)),
     deps: files.map((f) => f.filename).filter(isDependencyManifest),
     testsTouched: files.filter((f) => isTestFile(f.filename)).length,
@@ -159,6 +192,8 @@ export interface ComputeOptions {
   files?: PullFile[];
   /** The PR's commits, when the caller already has them. */
   commits?: CommitData[];
+  /** Labels and the issue's title/type: what says whether this is a bug fix (the PR title is always read). */
+  intent?: Omit<FixIntentInput, 'title'>;
 }
 
 function toHistory(c: CommitData): HistoryCommit {
@@ -234,5 +269,6 @@ export async function computeMetrics(
     ownShas: commits.map((c) => c.sha),
     now: opts.now ?? new Date(),
     sensitivePaths: opts.sensitivePaths,
+    intent: { ...opts.intent, title: pr.title },
   });
 }

@@ -111,42 +111,28 @@ export async function buildRiskPrompt(p: PromptInput): Promise<{ system: string;
   return { system, prompt: redacted, cuts };
 }
 
-/** What we can say without a model: the scorer's reasons turned into the same shape. */
+/**
+ * What we can say without a model, in the model's shape. Only what the rendered "Why" (the scorer's reasons) does not
+ * already say: concrete checks to run, and where to look when that adds something (a change too big to review).
+ */
 export function offlineNarrative(m: ChangeMetrics, s: RiskScore): RiskNarrative {
-  const concerns: RiskNarrative['concerns'] = [];
-  for (const p of (m.sensitive ?? []).slice(0, 5))
-    concerns.push({ text: 'Sensitive path changed: check it with its owner.', file: p });
-  for (const p of (m.deps ?? []).slice(0, 3))
-    concerns.push({ text: 'Dependency manifest changed: review new or upgraded packages and the lock file.', file: p });
-  if ((m.codeTouched ?? 0) > 0 && m.testsTouched === 0) concerns.push({ text: 'Code changed without test changes.' });
   const test: string[] = [];
   if (m.sensitive?.some((p) => /migrat|\.sql$/i.test(p)))
     test.push('Run the migration forward and back on a copy of production data.');
-  if (m.sensitive?.some((p) => /auth|security|crypto/i.test(p)))
+  if (m.sensitive?.some((p) => /auth|security|crypto|session/i.test(p)))
     test.push('Exercise login, permission checks and token expiry paths.');
   if (m.sensitive?.some((p) => /workflows|ci|Dockerfile|docker|terraform|\.tf|infra|k8s|helm/i.test(p)))
     test.push('Dry-run the pipeline / infrastructure change (plan, build) before merging.');
   if (m.deps?.length) test.push('Install from a clean checkout and run the full test suite.');
+  if ((m.codeTouched ?? 0) > 0 && m.testsTouched === 0) test.push('Add or run a test that covers the changed code.');
   if (m.fix) test.push('Reproduce the original bug and confirm it is gone; add a regression test.');
   if (!test.length) test.push('Run the affected feature end to end.');
   const focus: string[] = [];
-  if (m.sensitive?.length) focus.push(`Sensitive files: ${m.sensitive.slice(0, 3).join(', ')}`);
-  if (m.exp === 0) focus.push("The author's first change in this repository: check conventions and context.");
-  else if ((m.newSubsystems ?? []).length && m.exp !== undefined)
-    focus.push(
-      `Author is new to ${
-        m
-          .newSubsystems!.filter((s) => s !== '.')
-          .slice(0, 3)
-          .join(', ') || 'top-level files'
-      }`,
-    );
   if (m.nf > 20) focus.push('Large change: consider asking for it to be split.');
-  if (!focus.length) focus.push('The largest changes in the diff.');
   return {
     level: s.level,
-    summary: `Offline assessment: ${s.level} risk (score ${s.score.toFixed(2)}). ${s.reasons.slice(0, 2).join('; ')}.`,
-    concerns,
+    summary: `${s.level} risk (score ${s.score.toFixed(2)}) from Baton's metrics.`,
+    concerns: [],
     what_to_test: test,
     reviewer_focus: focus,
   };
@@ -160,11 +146,15 @@ export interface ModelLine {
   notes?: string[];
 }
 
+export type RiskCommentForm = 'compact' | 'full';
+
 export interface RiskCommentInput {
   pr: number;
   hash: string;
   score: RiskScore;
   narrative: RiskNarrative;
+  /** Whether the narrative is the model's answer or Baton's offline one (whose summary the reasons already say). */
+  from?: 'model' | 'offline';
   omitted: Omission[];
   model: ModelLine;
   metrics?: ChangeMetrics;
@@ -174,6 +164,10 @@ export interface RiskCommentInput {
   cuts?: string[];
   /** `owner/repo`: links into it survive in the model's text. */
   repo?: string;
+  /** `compact` for a low-risk change when flow.yml's `risk.comment` says so (the default). */
+  form?: RiskCommentForm;
+  /** The high-risk gate, for the verdict: who must approve, and whether merging waits for them. */
+  gate?: { role: string; block: boolean };
 }
 
 export const RISK_MARKER_RE = /<!-- baton:risk pr=(\d+) hash=([0-9a-f]+) -->/;
@@ -207,57 +201,87 @@ export function parseRiskComment(
 }
 
 const LEVEL_ICON = { low: '🟢', medium: '🟡', high: '🔴' } as const;
+/** Visible reasons: the strongest first, at most this many (the rest stay in the check run's summary). */
+const MAX_REASONS = 4;
 
 const code = (s: string) => codeSpan(s);
 
+function verdict(c: RiskCommentInput): string {
+  const level = c.score.level;
+  const what =
+    level === 'high'
+      ? c.gate?.block === false
+        ? `a \`${c.gate.role}\` review is requested`
+        : `needs a \`${c.gate?.role ?? 'senior'}\` approval before merge`
+      : level === 'medium'
+        ? 'worth a careful review'
+        : 'routine change';
+  return `### ${LEVEL_ICON[level]} Baton risk: **${level}** (${c.score.score.toFixed(2)}): ${what}`;
+}
+
+/** The scorer leads with the size line as context; a reader wants the strongest reason first. */
+function orderedReasons(reasons: readonly string[]): string[] {
+  const [size, ...rest] = reasons;
+  return [...new Set([...rest, ...(size ? [size] : [])])].slice(0, MAX_REASONS);
+}
+
+function footer(c: RiskCommentInput): string {
+  if (c.model.offline)
+    return `<sub>🔌 Offline mode: no model was used (no provider configured, or budget reached); this comes from Baton's metrics alone.${c.fallbackNote ? ` ${c.fallbackNote}.` : ''}</sub>`;
+  return `<sub>Model: ${code(`${c.model.provider}/${c.model.model}`)} · cost $${c.model.costUsd.toFixed(4)}${c.fallbackNote ? ` · ${c.fallbackNote}` : ''}</sub>`;
+}
+
+/**
+ * One template for the model's answer and the offline one: a verdict line, the reasons once, what to test, where to
+ * look; what was left out of the prompt only when a model read it. Low risk in `compact` form: three lines.
+ */
 export async function renderRiskComment(c: RiskCommentInput): Promise<string> {
   const n = c.narrative;
+  const fromModel = (c.from ?? (c.model.offline ? 'offline' : 'model')) === 'model';
   const lines: string[] = [];
   lines.push(riskMarker(c.pr, c.hash));
   lines.push(`<!-- baton:risk-result ${JSON.stringify({ level: c.score.level, score: c.score.score })} -->`);
-  lines.push(`### ${LEVEL_ICON[c.score.level]} Baton risk: **${c.score.level}** (score ${c.score.score.toFixed(2)})`);
-  lines.push('');
-  lines.push('**Why this level**');
-  for (const r of c.score.reasons) lines.push(`- ${await sanitizeInline(r)}`);
-  lines.push('');
-  lines.push(await sanitizeModelText(n.summary, 4000, c.repo));
-  if (n.concerns.length) {
-    lines.push('', '**Concerns**');
-    for (const k of n.concerns) {
-      const where = k.file ? ` (${code(k.file.slice(0, 300) + (k.line ? `:${k.line}` : ''))})` : '';
-      lines.push(`- ${await sanitizeInline(k.text)}${where}`);
-    }
+  lines.push(verdict(c));
+  const reasons = await Promise.all(orderedReasons(c.score.reasons).map((r) => sanitizeInline(r)));
+  const tests = await Promise.all(n.what_to_test.map((t) => sanitizeInline(t)));
+
+  if (c.form === 'compact' && c.score.level === 'low') {
+    const why = reasons.slice(0, 2).join('; ');
+    lines.push(
+      '',
+      [why && `**Why:** ${why}`, tests.length && `**Test:** ${tests.slice(0, 2).join(' ')}`]
+        .filter(Boolean)
+        .join(' · '),
+      '',
+      footer(c),
+    );
+    return capLength(lines.join('\n'), MAX_COMMENT_CHARS);
   }
-  if (n.what_to_test.length) {
-    lines.push('', '**What to test**');
-    for (const t of n.what_to_test) lines.push(`- [ ] ${await sanitizeInline(t)}`);
+
+  if (fromModel) lines.push('', await sanitizeModelText(n.summary, 4000, c.repo));
+  if (reasons.length) lines.push('', '**Why**', ...reasons.map((r) => `- ${r}`));
+  if (tests.length) lines.push('', '**What to test**', ...tests.map((t) => `- [ ] ${t}`));
+  const look: string[] = [];
+  for (const k of n.concerns) {
+    const where = k.file ? ` (${code(k.file.slice(0, 300) + (k.line ? `:${k.line}` : ''))})` : '';
+    look.push(`- ${await sanitizeInline(k.text)}${where}`);
   }
-  if (n.reviewer_focus.length) {
-    lines.push('', '**Reviewer focus**');
-    for (const t of n.reviewer_focus) lines.push(`- ${await sanitizeInline(t)}`);
-  }
-  if (c.cuts?.length) {
+  for (const t of n.reviewer_focus) look.push(`- ${await sanitizeInline(t)}`);
+  const uniqueLook = [...new Set(look)];
+  if (uniqueLook.length) lines.push('', '**Where to look**', ...uniqueLook);
+  if (fromModel && c.cuts?.length) {
     lines.push(
       '',
       '<sub>Not all of the pull request fitted the prompt: ' + c.cuts.map((x) => inlineText(x)).join('; ') + '.</sub>',
     );
   }
-  if (c.omitted.length) {
+  // What the model did not see matters only when a model read the packed diff.
+  if (!c.model.offline && c.omitted.length) {
     lines.push('', `<details><summary>Left out of the diff the model saw (${c.omitted.length})</summary>`, '');
     for (const o of c.omitted.slice(0, 40)) lines.push(`- ${code(o.file)}: ${inlineText(o.reason)}`);
     if (c.omitted.length > 40) lines.push(`- … and ${c.omitted.length - 40} more`);
     lines.push('', '</details>');
   }
-  lines.push('');
-  if (c.model.offline) {
-    lines.push(
-      "<sub>🔌 Offline mode: no model was used (no provider configured, or budget reached); this assessment comes from Baton's metrics alone.</sub>",
-    );
-  } else {
-    lines.push(
-      `<sub>Model: ${code(`${c.model.provider}/${c.model.model}`)} · cost $${c.model.costUsd.toFixed(4)}${c.fallbackNote ? ` · ${c.fallbackNote}` : ''}</sub>`,
-    );
-  }
-  if (c.model.offline && c.fallbackNote) lines.push(`<sub>${c.fallbackNote}</sub>`);
+  lines.push('', footer(c));
   return capLength(lines.join('\n'), MAX_COMMENT_CHARS);
 }

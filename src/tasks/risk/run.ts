@@ -147,13 +147,17 @@ async function gateHighRisk(ctx: TaskContext, pull: PullData, summary: string): 
   );
 }
 
+/** flow.yml `risk.comment`: how a low-risk PR's comment looks (medium and high always get the full one). */
+const commentForm = (ctx: TaskContext) => ctx.flow.risk.comment ?? 'compact';
+
 async function applyLevel(
   ctx: TaskContext,
   pull: PullData,
   level: 'low' | 'medium' | 'high',
   score: number,
 ): Promise<number> {
-  const summary = `Risk ${level} (score ${score.toFixed(2)}). See the Baton risk comment on the pull request for the reasons.`;
+  const quiet = level === 'low' && commentForm(ctx) === 'none';
+  const summary = `Risk ${level} (score ${score.toFixed(2)}). ${quiet ? 'Low-risk changes get no comment (`risk.comment: none` in flow.yml).' : 'See the Baton risk comment on the pull request for the reasons.'}`;
   if (level === 'high') return gateHighRisk(ctx, pull, summary);
   // A push that lowered the risk lifts the gate.
   const issue = await ctx.port.getIssue(ctx.pr);
@@ -176,17 +180,19 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
   const old = existing ? parseRiskComment(existing.body) : undefined;
   const known = ctx.run.prs.find((p) => p.number === pr)?.risk;
 
-  if (existing && old?.hash === hash) {
+  // `risk.comment: none` keeps no comment on a low-risk PR, so the run state says which diff was already assessed.
+  const silent = !existing && commentForm(ctx) === 'none' && known?.level === 'low' && known.diffHash === hash;
+  if ((existing && old?.hash === hash) || silent) {
     // Same diff: no new model call, no comment edit. The head sha may still be new (rebase, empty commit), so the
     // check and gate are re-asserted — each a no-op when already in place.
-    const level = old.level ?? known?.level;
-    const score = old.score ?? known?.score ?? 0;
+    const level = old?.level ?? known?.level;
+    const score = old?.score ?? known?.score ?? 0;
     const checkRunId = level ? await applyLevel(ctx, pull, level, score) : undefined;
     return {
       level,
       score,
-      commentId: existing.id,
-      commentUrl: existing.html_url,
+      commentId: existing?.id,
+      commentUrl: existing?.html_url,
       diffHash: hash,
       costUsd: 0,
       offline: ctx.router.offlineOnly,
@@ -196,10 +202,17 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
   }
 
   const risk = ctx.flow.risk;
-  const commits = await port.listPullCommits(pr);
+  const [commits, issue] = await Promise.all([
+    port.listPullCommits(pr),
+    ctx.run.issue !== pr ? port.getIssue(ctx.run.issue).catch(() => undefined) : Promise.resolve(undefined),
+  ]);
   const metrics = await computeMetrics(port, pull, {
     files,
     commits,
+    intent: {
+      labels: (pull.labels ?? []).map((l) => l.name),
+      ...(issue ? { issueTitle: issue.title, issueLabels: issue.labels, issueType: issue.type } : {}),
+    },
     sensitivePaths: risk.sensitive_paths,
     maxHistoryFiles: opts.historyFiles,
     now: ctx.now(),
@@ -210,6 +223,18 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
   };
   const fitted = risk.model ? await loadRiskModel(port, risk.model) : undefined;
   const score = fitted ? scoreWithModel(fitted, metrics, thresholds) : scoreChange(metrics, thresholds);
+  if (score.level === 'low' && commentForm(ctx) === 'none' && !existing) {
+    // Nothing will be shown: no model call, no comment; the check says the level.
+    return {
+      level: score.level,
+      score: score.score,
+      diffHash: hash,
+      costUsd: 0,
+      offline: ctx.router.offlineOnly,
+      checkRunId: await applyLevel(ctx, pull, score.level, score.score),
+      headSha: pull.head.sha,
+    };
+  }
   const packed = packDiff(files, {
     budget: opts.promptBudget ?? DEFAULT_PROMPT_BUDGET,
     sensitivePaths: risk.sensitive_paths,
@@ -259,11 +284,16 @@ export async function runRiskTask(ctx: TaskContext, opts: RiskTaskOptions = {}):
     offline: res.offline,
     notes: res.notes,
   };
+  const senior = seniorOf(ctx);
   const body = await renderRiskComment({
     pr,
     hash,
     score,
     narrative,
+    from: parsed.success && !res.offline ? 'model' : 'offline',
+    // A low-risk PR whose old comment must not stay up (risk.comment: none) gets the compact form.
+    form: commentForm(ctx) === 'full' ? 'full' : 'compact',
+    gate: { role: senior.role, block: risk.block_merge ?? true },
     omitted: packed.omitted,
     model,
     metrics,

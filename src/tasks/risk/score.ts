@@ -70,6 +70,8 @@ const subsystemName = (s: string) => (s === '.' ? 'top-level files' : `\`${s}\``
 interface Term {
   value: number; // contribution to the log-odds above a typical change
   reason?: string;
+  /** Reasons of one group say one thing (the author's experience): only the strongest is given. */
+  group?: 'experience';
 }
 
 /** Each term is measured against a typical change (≈40 lines, 3 files, experienced author), so reasons name what is unusual. */
@@ -110,6 +112,7 @@ function terms(m: ScoreInput): Term[] {
     });
   if (m.exp !== undefined)
     t.push({
+      group: 'experience',
       value: c.exp * (log2p(m.exp) - log2p(30)),
       reason:
         m.exp === 0
@@ -119,6 +122,7 @@ function terms(m: ScoreInput): Term[] {
   // With no prior commit at all, "first change in this repository" already says it: no second, redundant reason.
   if (m.sexp !== undefined)
     t.push({
+      group: 'experience',
       value: c.sexp * (log2p(m.sexp) - log2p(10)),
       reason: m.exp === 0 ? undefined : `author has ${plural(m.sexp, 'prior commit')} in the touched subsystems`,
     });
@@ -145,6 +149,7 @@ function terms(m: ScoreInput): Term[] {
   const fresh = m.newSubsystems ?? [];
   if (fresh.length && m.exp !== undefined)
     t.push({
+      group: 'experience',
       value: c.newSubsystem,
       reason: m.exp === 0 ? undefined : `author's first change in ${fresh.slice(0, 3).map(subsystemName).join(', ')}`,
     });
@@ -178,10 +183,12 @@ export function scoreChange(m: ScoreInput, thresholds: Partial<Thresholds> = {})
   const z = baseline() + ts.reduce((a, x) => a + x.value, 0);
   const score = Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000;
   // Reasons: the terms that push risk up, strongest first; the size line always leads as context.
+  const groups = new Set<string>();
   const up = ts
     .slice(1)
     .filter((x) => x.value > 0.05 && x.reason)
-    .sort((a, b) => b.value - a.value);
+    .sort((a, b) => b.value - a.value)
+    .filter((x) => !x.group || (!groups.has(x.group) && !!groups.add(x.group)));
   const reasons = [...ts.slice(0, 1), ...up.slice(0, 4)].flatMap((x) => (x.reason ? [x.reason] : []));
   return { score, level: levelFor(score, th), reasons };
 }
