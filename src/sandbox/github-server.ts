@@ -307,6 +307,17 @@ export class Sandbox {
     return inst.id;
   }
 
+  /** Add repos (of the account) to the App's installation (installation_repositories.added is sent). */
+  addToInstallation(repos: string[], o: { by?: string } = {}): void {
+    const rs = repos.map((r) => this.repoOf(r));
+    const acct = rs[0]?.fullName.split('/')[0]?.toLowerCase();
+    const inst = [...this.state.installations.values()].find(
+      (i) => i.appId === this.opts.appId && i.account.toLowerCase() === acct,
+    );
+    if (!inst) throw new Error(`sandbox: the App is not installed on ${acct}`);
+    this.world.addToInstallation(inst.id, rs, o.by ?? this.defaultActor);
+  }
+
   /** Remove repos from the App's installation (installation_repositories.removed is sent). */
   uninstallFrom(repos: string[], o: { by?: string } = {}): void {
     const rs = repos.map((r) => this.repoOf(r));

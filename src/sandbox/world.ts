@@ -964,6 +964,41 @@ export class World {
 
   // --- installations ---------------------------------------------------------------------------------------------
   /**
+   * Repositories added to the App's installation (an owner selecting more repositories): installation_repositories
+   * with action `added`, sent to the App, and the installation's tokens reach them from then on
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories).
+   */
+  addToInstallation(installationId: number, repos: Repo[], actor: string): void {
+    const inst = this.state.installations.get(installationId);
+    if (!inst) throw new HttpError(404, 'Not Found');
+    const fresh = repos.filter((r) => !inst.repos.has(r.fullName.toLowerCase()));
+    for (const r of fresh) inst.repos.add(r.fullName.toLowerCase());
+    if (!fresh.length) return;
+    this.emitRaw(
+      'installation_repositories',
+      buildPayload('installation_repositories', 'added', {
+        installation: this.render.installation(inst),
+        repository_selection: 'selected',
+        repositories_added: fresh.map((r) => this.miniRepo(r)),
+        repositories_removed: [],
+        requester: null,
+        sender: this.render.user(actor),
+      }),
+    );
+  }
+
+  /** The short repository object installation payloads list. */
+  private miniRepo(r: Repo) {
+    return {
+      id: r.id,
+      node_id: Buffer.from(`Repository:${r.id}`).toString('base64'),
+      name: r.name,
+      full_name: r.fullName,
+      private: r.private,
+    };
+  }
+
+  /**
    * Repositories removed from the App's installation: installation_repositories.removed, sent to the App
    * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories). From then on the
    * installation's tokens no longer reach them.

@@ -1,5 +1,9 @@
 // End to end, on the org sandbox (src/sandbox/seed.ts seedOrg): acme/.github holds the org flow, acme/api extends
 // it, acme/legacy opts out, acme/docs has no flow.yml and no activity. Real Probot and Octokit over HTTP.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStack } from '../../src/app/stack.js';
 import { parseCard } from '../../src/github/card.js';
 import { ORG_FLOW_YML } from '../../src/sandbox/seed.js';
 import { local } from '../support/local.js';
@@ -152,5 +156,44 @@ describe('changing the org flow', () => {
     expect(check.conclusion).toBe('failure');
     expect(check.output.annotations_count).toBe(1);
     expect(check.output.summary).toMatch(/\.github\/flow\.yml:12:\d+: error: .*leed/);
+  });
+});
+
+describe('every installed repository is known', () => {
+  it('at start from the installation list: an idle repository is nudged by the SLA sweep after a deploy on an empty store', async () => {
+    lb = await local({ org: true });
+    const repo = lb.org!.idle;
+    const issue = await labelled(lb, repo);
+    expect(cardOf(lb, repo, issue).run!.stage).toBe('triage');
+    // A deploy on an empty store: nothing about acme/docs is remembered, and nobody touches it again.
+    await lb.stopBaton();
+    await lb.restartBaton(
+      await openStack({ dataDir: mkdtempSync(join(tmpdir(), 'baton-empty-')), databaseUrl: '', redisUrl: '' }),
+    );
+    const known = (await lb.stack.store.kvList('repo')).map((r) => r.key).sort();
+    expect(known).toEqual(['acme/.github', 'acme/api', 'acme/docs', 'acme/legacy', 'acme/web']);
+    // The start's reconcile pass reads the run's card; the SLA sweep (triage: 2d) then nudges its owner, once.
+    await lb.baton.reconcile();
+    const nudges = () => lb.sandbox.comments(issue, repo).filter((c) => c.user === BOT && /past its SLA/.test(c.body));
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 86_400_000))).toBe(0);
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 3 * 86_400_000))).toBe(1);
+    await lb.settle();
+    expect(nudges()).toHaveLength(1);
+    expect(nudges()[0]!.body).toMatch(/@alice/);
+    expect(await lb.baton.sweepSla(new Date(Date.now() + 4 * 86_400_000))).toBe(0);
+  });
+
+  it('repositories added to the installation are known at once, removed ones are dropped', async () => {
+    lb = await local({ org: true });
+    lb.sandbox.addRepo('acme/mobile', { defaultBranch: 'main', files: { 'README.md': '# mobile\n' }, by: 'carol' });
+    lb.sandbox.addToInstallation(['acme/mobile']);
+    await lb.settle();
+    const known = async () => (await lb.stack.store.kvList('repo')).map((r) => r.key);
+    expect(await known()).toContain('acme/mobile');
+    lb.sandbox.uninstallFrom(['acme/mobile', 'acme/docs']);
+    await lb.settle();
+    expect(await known()).not.toContain('acme/mobile');
+    expect(await known()).not.toContain('acme/docs');
+    expect(await known()).toContain('acme/api');
   });
 });
