@@ -455,6 +455,8 @@ export class Sandbox {
       files?: FileChanges;
       draft?: boolean;
       author?: string;
+      /** The message of the commit that carries `files` (default: the title). */
+      message?: string;
       /** Open it from a fork owned by this account (check payloads then have empty `pull_requests`). */
       fork?: string;
     } & ActionOpts,

@@ -1,6 +1,6 @@
 import { computeMetrics, metricsFromData, changeEntropy, fixIntent } from '../../src/tasks/risk/metrics.js';
-import { GitHubPort } from '../../src/github/port.js';
-import { FakeGitHub, file } from './fake-github.js';
+import { file } from './pull-file.js';
+import { change, taskRepo } from './task-repo.js';
 
 const now = new Date('2026-11-20T00:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
@@ -90,28 +90,30 @@ test('custom sensitive globs replace the defaults; fix is false without keywords
 });
 
 test('computeMetrics samples at most N files of history and reads experience through the port', async () => {
-  const gh = new FakeGitHub();
-  const files = Array.from({ length: 8 }, (_, i) => file(`src/app/f${i}.ts`, 10 + i, 1));
-  gh.addPull({ number: 5, user: { login: 'ann' }, title: 'Refactor' }, files, [
-    { sha: 'own', commit: { message: 'fix: crash on save', author: { date: daysAgo(0) } }, author: { login: 'ann' } },
-  ]);
-  gh.history = [
-    { sha: 'h1', login: 'bob', date: daysAgo(5), files: ['src/app/f7.ts', 'src/app/f6.ts'] },
-    { sha: 'h2', login: 'ann', date: daysAgo(50), files: ['src/app/f0.ts'] },
-    { sha: 'h3', login: 'cid', date: daysAgo(9), files: ['src/app/f5.ts'] },
-  ];
-  const port = new GitHubPort(gh.octokit, { owner: 'acme', repo: 'app' });
-  const m = await computeMetrics(port, await port.getPull(5), { maxHistoryFiles: 3, now });
-  const pathQueries = gh.reads.filter((r) => r === 'GET /repos/{owner}/{repo}/commits');
-  // 3 sampled files + 1 author history + 1 subsystem (src/app)
-  expect(pathQueries).toHaveLength(5);
-  expect(m.sampled).toEqual({ files: 3, of: 8 });
-  expect(m.ndev).toBe(2); // bob (f7, f6) and cid (f5): the three largest changes
-  expect(m.nuc).toBe(2);
-  expect(m.exp).toBe(1);
-  expect(m.sexp).toBe(1);
-  // A commit subject is not what the PR is for: intent comes from labels, the issue's type and the titles.
-  expect(m.fix).toBe(false);
+  const gh = await taskRepo({ now, users: ['ann', 'bob', 'cid'] });
+  try {
+    gh.history([
+      { login: 'bob', date: daysAgo(5), files: ['src/app/f7.ts', 'src/app/f6.ts'] },
+      { login: 'ann', date: daysAgo(50), files: ['src/app/f0.ts'] },
+      { login: 'cid', date: daysAgo(9), files: ['src/app/f5.ts'] },
+    ]);
+    const files = Array.from({ length: 8 }, (_, i) => change(`src/app/f${i}.ts`, 10 + i, 1));
+    const pr = gh.openPr({ author: 'ann', title: 'Refactor', changes: files, message: 'fix: crash on save' });
+    gh.sb.resetCounts();
+    const m = await computeMetrics(gh.port, await gh.port.getPull(pr.number), { maxHistoryFiles: 3, now });
+    const pathQueries = gh.sb.requests().byRoute['GET /repos/{owner}/{repo}/commits'];
+    // 3 sampled files + 1 author history + 1 subsystem (src/app)
+    expect(pathQueries).toBe(5);
+    expect(m.sampled).toEqual({ files: 3, of: 8 });
+    expect(m.ndev).toBe(2); // bob (f7, f6) and cid (f5): the three largest changes
+    expect(m.nuc).toBe(2);
+    expect(m.exp).toBe(1);
+    expect(m.sexp).toBe(1);
+    // A commit subject is not what the PR is for: intent comes from labels, the issue's type and the titles.
+    expect(m.fix).toBe(false);
+  } finally {
+    await gh.stop();
+  }
 });
 
 test('bug-fix intent comes from labels, the issue type or a title, never from the linking keyword', () => {

@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { packDiff, trimContext, countTokens } from '../../src/tasks/pack/pack.js';
 import { parseUnifiedDiff } from '../../src/tasks/pack/diff.js';
-import { file } from './fake-github.js';
+import { file } from './pull-file.js';
 
 test('lock, vendored, generated and binary files are summarised in one line each, not sent', () => {
   const r = packDiff(
