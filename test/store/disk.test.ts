@@ -1,6 +1,7 @@
 // The embedded store's file misbehaving: a corrupt file, a file deleted under the running process, a full disk.
-// Each is reported with the file's path and what to do — at start, in readiness, and on the failing write.
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+// Each is reported with the file's path and what to do — at start, in readiness, and on the failing write. And the
+// write-ahead log gives back the space a burst made it take (a WAL kept at its high-water mark is what filled disks).
+import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
@@ -50,5 +51,21 @@ describe('SQLite store on a misbehaving disk', () => {
     });
     await expect(write).rejects.toThrow(/the disk holding .*baton\.db is full .*Free space on that volume/);
     await expect(write).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+  });
+
+  it('the WAL a burst grew is checkpointed and truncated by the pruning pass, so its space goes back to the disk', async () => {
+    store = await openStore({ dataDir: dir, databaseUrl: '' });
+    const wal = join(dir, 'baton.db-wal');
+    for (let i = 0; i < 300; i++)
+      await store.recordDelivery({
+        id: `d${i}`,
+        name: 'issues',
+        key: `o/r#${i}`,
+        payload: { body: 'x'.repeat(10_000) },
+        receivedAt: '2026-01-01T00:00:00Z',
+      });
+    expect(statSync(wal).size).toBeGreaterThan(1_000_000);
+    await store.prune({ payloadsBefore: '2000-01-01T00:00:00Z', rowsBefore: '2000-01-01T00:00:00Z' });
+    expect(statSync(wal).size).toBe(0);
   });
 });
