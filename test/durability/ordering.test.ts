@@ -5,6 +5,7 @@ import { SANDBOX_BOT } from '../../src/sandbox/local-baton.js';
 import { local } from '../support/local.js';
 import { auditIssue } from '../support/audit.js';
 import { BURST_FLOW, STEPS } from '../support/burst.js';
+import { rng } from '../../src/report/history.js';
 
 type Local = Awaited<ReturnType<typeof local>>;
 let lb: Local | undefined;
@@ -68,4 +69,45 @@ describe('deliveries out of order', () => {
     await l.settle();
     expect(auditIssue(l.sandbox, repo, issue, SANDBOX_BOT).run?.stage).toBe('build');
   }, 30_000);
+
+  it("an issue's deliveries (labels and comments) sent all at once, shuffled, still end the run at done in flow order", async () => {
+    lb = await local({ flowYml: BURST_FLOW });
+    const l = lb;
+    const repo = l.seeded.repo;
+    const issues = [1, 2, 3].map((k) => l.sandbox.createIssue({ title: `All at once ${k}`, by: 'alice', repo }).number);
+    await l.settle();
+    const random = rng(7);
+    const ids = await heldBack(l, () => {
+      for (const n of issues)
+        for (const s of STEPS) {
+          l.sandbox.labelIssue(n, s.label, { by: 'alice', repo });
+          l.sandbox.comment(n, `note after ${s.label}`, { by: 'bob', repo });
+        }
+    });
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    await Promise.all(ids.map((id) => l.sandbox.redeliver(id)));
+    await l.settle();
+    const transitions = await l.stack.store.transitions({ repo });
+    for (const n of issues) {
+      const a = auditIssue(l.sandbox, repo, n, SANDBOX_BOT);
+      expect({
+        issue: n,
+        stage: a.run?.stage,
+        history: a.run?.history.map((h) => h.to),
+        cards: a.cards,
+        labels: a.stageLabels,
+        transitions: transitions.filter((t) => t.issue === n).length,
+      }).toEqual({
+        issue: n,
+        stage: 'done',
+        history: STEPS.map((s) => s.to),
+        cards: 1,
+        labels: ['baton:done'],
+        transitions: 4,
+      });
+    }
+  }, 60_000);
 });
