@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/rest';
 import { Sandbox, seedDemo } from '../../src/sandbox/index.js';
 import { GitHubPort } from '../../src/github/port.js';
 import { runRiskTask, RISK_CHECK_NAME } from '../../src/tasks/risk/run.js';
+import { runDocsTask } from '../../src/tasks/docs/run.js';
 import type { TaskContext } from '../../src/tasks/types.js';
 import type { RiskConfig } from '../../src/tasks/risk/config-schema.js';
 import { FakeRouter, testFlow, testRun } from './fake-router.js';
@@ -142,4 +143,91 @@ test('with a model: its summary and concerns fill the same template', async () =
   expect(body).toContain('**Where to look**');
   expect(body).toContain('- [ ] Apply the migration on a copy of production');
   expect(body).toContain('Model: `openai/gpt-test`');
+});
+
+describe('the docs summary', () => {
+  function docsCtx(pr: number, issue: number, router = new FakeRouter(undefined)): TaskContext {
+    const c = ctx(pr, issue, {}, router);
+    c.run = testRun(issue, 'done');
+    return c;
+  }
+  const docsBody = (issue: number, pr: number) =>
+    sb.comments(issue).find((c) => c.body.includes(`<!-- baton:docs pr=${pr} -->`))?.body;
+
+  test('offline: what changed in terms of the code, why from the issue, how to use it', async () => {
+    const issue = sb.createIssue({
+      title: 'Export carts as CSV',
+      body: 'Finance needs carts in a spreadsheet.',
+      by: 'alice',
+    });
+    const pr = sb.openPr({
+      head: `csv-${issue.number}`,
+      title: 'feat: CSV export',
+      body: `Fixes #${issue.number}\n\nAdds a CSV export of carts.`,
+      files: {
+        'src/export/csv.ts':
+          "export function cartsToCsv(carts: Cart[], sep = ','): string {\n  return '';\n}\nexport const CSV_LIMIT = Number(process.env.CSV_EXPORT_LIMIT ?? 1000);\n",
+        'src/api/routes.ts': "router.get('/api/carts.csv', (req, res) => res.send(cartsToCsv([])));\n",
+        'db/migrations/0003_exports.sql':
+          'CREATE TABLE exports (id serial primary key);\nALTER TABLE carts ADD COLUMN exported_at timestamptz;\n',
+        'test/export/csv.test.ts': "test('csv', () => {});\n",
+      },
+      author: 'bob',
+    });
+    sb.mergePr(pr.number, { by: 'carol' });
+    await runDocsTask(docsCtx(pr.number, issue.number));
+    const body = docsBody(issue.number, pr.number)!;
+    expect(body).toMatch(new RegExp(`^### 📝 Docs for #${pr.number}: feat: CSV export$`, 'm'));
+    expect(body).toContain('- New or changed exports in `src/export/csv.ts`: `cartsToCsv`, `CSV_LIMIT`');
+    expect(body).toContain('- HTTP endpoint `GET /api/carts.csv`');
+    expect(body).toContain('- Configuration: reads `CSV_EXPORT_LIMIT` from the environment');
+    expect(body).toContain(
+      '- Migration `db/migrations/0003_exports.sql`: creates table `exports`, adds column `carts.exported_at`',
+    );
+    expect(body).toContain(`From #${issue.number} "Export carts as CSV": Finance needs carts in a spreadsheet.`);
+    expect(body).toContain('**How to use it**');
+    expect(body).toContain("- Call `cartsToCsv(carts: Cart[], sep = ',')` from `src/export/csv.ts`.");
+    expect(body).toContain('- Set `CSV_EXPORT_LIMIT` in the environment.');
+    expect(body).toContain('- Apply the migration `db/migrations/0003_exports.sql` before deploying.');
+    // No list of directory names standing in for what changed.
+    expect(body).not.toMatch(/^- `src\/export`$/m);
+  });
+
+  test("the PR's own usage section is how to use it; a model's answer fills the same template", async () => {
+    const issue = sb.createIssue({ title: 'Dark mode', body: 'Users want a dark theme.', by: 'alice' });
+    const pr = sb.openPr({
+      head: `dark-${issue.number}`,
+      title: 'Dark mode',
+      body: `Closes #${issue.number}\n\nAdds a dark theme.\n\n## Usage\n\nPick *Dark* under Settings → Appearance.\n\n## Notes\n\ninternal`,
+      files: { 'src/theme.ts': "export const dark = { bg: '#000' };\n" },
+      author: 'bob',
+    });
+    sb.mergePr(pr.number, { by: 'carol' });
+    await runDocsTask(docsCtx(pr.number, issue.number));
+    const offline = docsBody(issue.number, pr.number)!;
+    expect(offline).toContain('**How to use it**\n\nPick *Dark* under Settings → Appearance.\n\n**Changelog entry**');
+
+    const other = sb.createIssue({ title: 'Light mode', body: 'And a light one.', by: 'alice' });
+    const pr2 = sb.openPr({
+      head: `light-${other.number}`,
+      title: 'Light mode',
+      body: `Closes #${other.number}`,
+      files: { 'src/light.ts': "export const light = { bg: '#fff' };\n" },
+      author: 'bob',
+    });
+    sb.mergePr(pr2.number, { by: 'carol' });
+    const router = new FakeRouter(() => ({
+      changelog_entry: 'Add a light theme',
+      summary: 'Adds a light theme.',
+      what_changed: ['New export `light` in src/light.ts'],
+      why: 'Users asked for a light theme.',
+      how_to_use: '',
+    }));
+    await runDocsTask(docsCtx(pr2.number, other.number, router));
+    const model = docsBody(other.number, pr2.number)!;
+    expect(model).toContain('- New export `light` in src/light.ts');
+    // The model left how-to-use empty: the facts fill it.
+    expect(model).toContain('**How to use it**\n\n- Import `light` from `src/light.ts`.');
+    expect(model).toContain('Model: `openai/gpt-test`');
+  });
 });

@@ -11,6 +11,7 @@ import { redactSecrets } from '../redact/redact.js';
 import { inlineText, stripHtml } from '../sanitize.js';
 import { clipTokens, SECTION_BUDGETS } from '../budget.js';
 import { changedExports, docsCheck, docsDifficulty, removedExports } from './check.js';
+import { docsFacts, factsForPrompt, howToUse, whatChanged } from './facts.js';
 import { dataFrameRule, frameUntrusted, newNonce, sanitizeInline, sanitizeModelText, capLength } from '../safety.js';
 import { DOCS_DEFAULTS } from '../../flow/schema.js';
 
@@ -60,36 +61,52 @@ function firstSentence(text: string | null): string {
   return para.replace(/\s+/g, ' ').slice(0, 400);
 }
 
-/** Without a model: the PR's own words, the issue it closes (the why) and its file list. */
+/** A "Usage" / "How to use" / "Example" section of the PR body, when its author wrote one. */
+export function usageSection(body: string | null): string | undefined {
+  const lines = (body ?? '').slice(0, 20_000).replace(/\r/g, '').split('\n');
+  const start = lines.findIndex((l) =>
+    /^\s{0,3}(#{1,6}\s{1,4}|\*\*)(usage|how to use( it)?|how to try( it)?|examples?)\b/i.test(l),
+  );
+  if (start < 0) return undefined;
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((l) => /^\s{0,3}#{1,6}\s/.test(l));
+  const text = (end < 0 ? rest : rest.slice(0, end)).join('\n').trim();
+  return text ? text.slice(0, 1500) : undefined;
+}
+
+/** Without a model: the PR's own words, the issue it closes (the why) and what the diff changes in the code. */
 export function offlineDocs(
   pull: PullData,
   files: PullFile[],
-  issue?: { title: string; body: string | null },
+  issue?: { number?: number; title: string; body: string | null },
 ): DocsAnswer {
   const title = pull.title.replace(/^\s*(feat|fix|chore|docs|refactor|perf)(\([^)]*\))?!?:\s*/i, '');
-  const dirs = [
-    ...new Set(files.map((f) => (f.filename.includes('/') ? f.filename.slice(0, f.filename.lastIndexOf('/')) : '.'))),
-  ];
+  const facts = docsFacts(files);
+  const ref = issue?.number !== undefined ? `#${issue.number} ` : '';
   return {
     changelog_entry: `${title.charAt(0).toUpperCase()}${title.slice(1)} (#${pull.number})`,
     summary: firstSentence(pull.body) || title,
-    what_changed: [
-      `${files.length} file${files.length === 1 ? '' : 's'} changed (+${pull.additions}/-${pull.deletions})`,
-      ...dirs.slice(0, 5).map((d) => `\`${d}\``),
-    ],
-    why: issue ? [issue.title, firstSentence(issue.body)].filter(Boolean).join(': ') : firstSentence(pull.body),
-    how_to_use: '',
+    what_changed: whatChanged(facts),
+    why: issue
+      ? `From ${ref}"${issue.title}": ${firstSentence(issue.body)}`.trim().replace(/:$/, '.')
+      : firstSentence(pull.body),
+    how_to_use: usageSection(pull.body) ?? howToUse(facts),
   };
 }
 
-async function renderDocsComment(pr: number, d: DocsAnswer, modelLine: string): Promise<string> {
-  const out = [docsMarker(pr), `### 📝 Docs for #${pr}`, '', await sanitizeModelText(d.summary, 3000)];
+async function renderDocsComment(pr: number, title: string, d: DocsAnswer, modelLine: string): Promise<string> {
+  const out = [
+    docsMarker(pr),
+    `### 📝 Docs for #${pr}: ${await sanitizeInline(title, 200)}`,
+    '',
+    await sanitizeModelText(d.summary, 3000),
+  ];
   if (d.what_changed.length) {
     out.push('', '**What changed**');
     for (const w of d.what_changed) out.push(`- ${await sanitizeInline(w)}`);
   }
-  if (d.why.trim()) out.push('', '**Why**', await sanitizeModelText(d.why, 2000));
-  if (d.how_to_use.trim()) out.push('', '**How to use**', await sanitizeModelText(d.how_to_use, 4000));
+  if (d.why.trim()) out.push('', '**Why**', '', await sanitizeModelText(d.why, 2000));
+  if (d.how_to_use.trim()) out.push('', '**How to use it**', '', await sanitizeModelText(d.how_to_use, 4000));
   out.push(
     '',
     '**Changelog entry**',
@@ -124,6 +141,7 @@ export async function docsRequest(
 > {
   const exports = changedExports(files);
   const removed = removedExports(files);
+  const facts = factsForPrompt(docsFacts(files));
   const b = SECTION_BUDGETS;
   const sections = {
     title: clipTokens('PR title', pull.title, b.title),
@@ -148,13 +166,14 @@ export async function docsRequest(
     `Files:\n${sections.files.text}`,
     ...(exports.length ? [`Changed exports (cover each): ${exports.join(', ')}`] : []),
     ...(removed.length ? [`Removed exports (a breaking change: name each): ${removed.join(', ')}`] : []),
+    ...(facts ? [`What the diff changes in the code (cover it in what_changed and how_to_use):\n${facts}`] : []),
   ].join('\n\n');
   const { text: redacted } = await redactSecrets(material);
   return {
     task: 'docs',
     system: [
       'You are Baton, writing release documentation for a merged pull request for the people who will use it.',
-      'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[], why, how_to_use. No HTML, no @-mentions.',
+      'Answer ONLY with JSON: changelog_entry (one line), summary, what_changed[] (in terms of the code: exports, endpoints, settings, migrations), why (from the issue), how_to_use (what a user or developer does to use it). No HTML, no @-mentions.',
       dataFrameRule(nonce),
     ].join('\n'),
     prompt: frameUntrusted('merged pull request', redacted, nonce),
@@ -203,15 +222,17 @@ export async function runDocsTask(ctx: TaskContext): Promise<TaskResult & { foll
   });
   const parsed = DocsSchema.safeParse(res.data);
   const docs = parsed.success ? parsed.data : offlineDocs(pull, files, why);
+  // A model that left "how to use" empty gets the PR's own usage section or the one the facts give.
+  if (!docs.how_to_use.trim()) docs.how_to_use = usageSection(pull.body) ?? howToUse(docsFacts(files));
   const modelLine = res.offline
-    ? '🔌 Offline mode: written from the pull request itself, no model used.'
+    ? '🔌 Offline mode: written from the pull request, its issue and its diff; no model used.'
     : `Model: \`${res.provider}/${res.model}\` · cost $${res.costUsd.toFixed(4)}` +
       (cuts.length
         ? ` · not all of the pull request fitted the prompt: ${cuts.map((c) => inlineText(c)).join('; ')}`
         : '');
 
   let comment = existing;
-  if (!comment) comment = await port.createComment(issue, await renderDocsComment(pr, docs, modelLine));
+  if (!comment) comment = await port.createComment(issue, await renderDocsComment(pr, pull.title, docs, modelLine));
 
   let followUpPr: number | undefined = openFollowUp?.number;
   if (opts.pr && !openFollowUp)
