@@ -21,6 +21,7 @@ import { DeferredLabels, transitionLabels } from '../github/deferred.js';
 import { checkFlowFile, type OrgChild } from '../github/flow-check.js';
 import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
 import { countedApprovers } from '../github/reviews.js';
+import { RepoMoves } from '../github/repo-moves.js';
 import { RunStates } from '../github/runs.js';
 import { TeamMembers } from '../github/teams.js';
 import { errorMessage } from '../ops/errors.js';
@@ -72,10 +73,12 @@ export class Worker {
   private readonly teams = new TeamMembers();
   private readonly deferred: DeferredLabels;
   private readonly refusals = new Refusals();
+  private readonly moves: RepoMoves;
 
   constructor(private readonly deps: WorkerDeps) {
     this.flows = new FlowConfigs(deps.store, deps.flowPath);
     this.runs = new RunStates(deps.store, deps.botLogin);
+    this.moves = new RepoMoves(deps.store);
     this.deferred = new DeferredLabels(deps.store);
   }
 
@@ -106,6 +109,7 @@ export class Worker {
       if (await this.installationChanged(d.name, payload, log)) return;
       const full: string | undefined = payload.repository?.full_name;
       if (!full) return;
+      if (await this.repositoryMoved(d.name, payload, full, log)) return;
       const port = await this.portFor(full, payload.installation?.id);
       // Every merge counts for flow compliance, also (above all) the ones no run carried.
       if (d.name === 'pull_request' && payload.action === 'closed' && payload.pull_request)
@@ -189,6 +193,22 @@ export class Worker {
       etags: this.etags,
       log: this.deps.log,
     };
+  }
+
+  /**
+   * Runs belong to the repository's id: when a payload names a known id under a new name (`repository.renamed` or
+   * `repository.transferred`, or any later event if that one was missed), the store's runs, cards and flow follow
+   * it and the timers forget the old name (the next event re-registers the repository). True for the rename events
+   * themselves, which have nothing else to do.
+   */
+  private async repositoryMoved(name: string, payload: P, full: string, log: Logger): Promise<boolean> {
+    const former = await this.moves.observe(payload.repository?.id, full);
+    if (former) {
+      await this.deps.repos?.forget(former);
+      const runs = (await this.deps.sla?.forgetRepo(former)) ?? 0;
+      log.info({ from: former, to: full, runs }, 'repository renamed or transferred: its runs follow it');
+    }
+    return name === 'repository' && (payload.action === 'renamed' || payload.action === 'transferred');
   }
 
   private lookups(port: GitHubPort): Lookups {

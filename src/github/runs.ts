@@ -5,6 +5,7 @@ import type { RunState } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import { isCard, parseCard } from './card.js';
 import type { GitHubPort } from './port.js';
+import { RepoMoves } from './repo-moves.js';
 
 export interface RunRead {
   run: RunState | null;
@@ -29,12 +30,18 @@ export class RunStates {
   async read(port: GitHubPort, issue: number): Promise<RunRead> {
     const k = this.key(port.fullName, issue);
     const id = Number(await this.store.kvGet('card', k));
-    const ours = (run: RunState | undefined): run is RunState =>
-      !!run && run.issue === issue && run.repo === port.fullName;
+    const moves = new RepoMoves(this.store);
+    // A card written before a rename or transfer names the repository's former name: still this issue's run (and
+    // from now on under the new name).
+    const ours = async (run: RunState | undefined): Promise<RunState | undefined> => {
+      if (!run || run.issue !== issue) return undefined;
+      if (run.repo !== port.fullName && !(await moves.sameRepo(run.repo, port.fullName))) return undefined;
+      return { ...run, repo: port.fullName };
+    };
     if (id) {
       const c = await port.getComment(id);
-      const run = c ? parseCard(c.body) : undefined;
-      if (ours(run)) return { run, cardId: id };
+      const run = await ours(c ? parseCard(c.body) : undefined);
+      if (run) return { run, cardId: id };
     }
     // No known card (fresh disk) or it vanished: look for it on the issue — unless the issue has no comment at all
     // (a run starting on a new issue, the common case). The issue read is one the job makes anyway (the label check,
@@ -44,8 +51,8 @@ export class RunStates {
     const comments = noComments ? [] : await port.listComments(issue);
     const card = comments.filter((c) => isCard(c.body) && (!bot || c.user.login.toLowerCase() === bot)).pop();
     if (card) {
-      const run = parseCard(card.body);
-      if (ours(run)) {
+      const run = await ours(parseCard(card.body));
+      if (run) {
         await this.store.kvSet('card', k, String(card.id));
         return { run, cardId: card.id };
       }
@@ -55,9 +62,9 @@ export class RunStates {
     // an earlier repository of the same name, e.g. a recreated one or a restarted sandbox).
     const copy = await this.store.kvGet('run', k);
     if (copy) {
-      const run = JSON.parse(copy) as RunState;
+      const run = await ours(JSON.parse(copy) as RunState);
       const created = Date.parse((await port.getIssue(issue)).created_at);
-      if (ours(run) && !(Date.parse(run.startedAt) < created)) return { run, restored: true };
+      if (run && !(Date.parse(run.startedAt) < created)) return { run, restored: true };
     }
     return noComments ? { run: null, noComments } : { run: null };
   }

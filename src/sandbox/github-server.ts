@@ -441,6 +441,22 @@ export class Sandbox {
     this.world.deleteComment(this.repoOf(o.repo), this.actor(o), id);
   }
 
+  /** Rename a repository (`newName` without the owner); GitHub sends `repository.renamed`. */
+  renameRepo(fullName: string, newName: string, o: Omit<ActionOpts, 'repo'> = {}): void {
+    const r = this.repoOf(fullName);
+    const was = r.fullName;
+    this.world.moveRepo(r, this.actor(o), { name: newName });
+    if (this.defaultRepo?.toLowerCase() === was.toLowerCase()) this.defaultRepo = r.fullName;
+  }
+
+  /** Transfer a repository to another owner; GitHub sends `repository.transferred`. */
+  transferRepo(fullName: string, newOwner: string, o: Omit<ActionOpts, 'repo'> = {}): void {
+    const r = this.repoOf(fullName);
+    const was = r.fullName;
+    this.world.moveRepo(r, this.actor(o), { owner: newOwner });
+    if (this.defaultRepo?.toLowerCase() === was.toLowerCase()) this.defaultRepo = r.fullName;
+  }
+
   deleteLabel(name: string, o: ActionOpts = {}): void {
     this.world.deleteLabel(this.repoOf(o.repo), this.actor(o), name);
   }
@@ -582,7 +598,8 @@ export class Sandbox {
     const name = fullName ?? this.defaultRepo;
     if (!name) throw new Error('sandbox: no repository yet; call addRepo("owner/name") (or seedDemo) first');
     const [owner, repo] = splitRepo(name);
-    const r = this.state.repo(owner, repo);
+    // A former name still reaches the repository, as GitHub's redirects do.
+    const r = this.state.repo(owner, repo) ?? this.state.moved.get(`${owner}/${repo}`.toLowerCase());
     if (!r)
       throw new Error(
         `sandbox: unknown repository ${name}; known: ${[...this.state.repos.values()].map((x) => x.fullName).join(', ') || 'none'}`,

@@ -239,6 +239,28 @@ export class SandboxHttp {
       return send(404, new HttpError(404, 'Not Found').body());
     }
     const { route, params } = hit;
+    // A renamed or transferred repository's former name is redirected: 301 for GET, 307 (method and body kept) for
+    // the others (https://docs.github.com/en/repositories/creating-and-managing-repositories/renaming-a-repository,
+    // https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects).
+    if (params.owner !== undefined && params.repo !== undefined && !this.world.state.repo(params.owner, params.repo)) {
+      const moved = this.world.state.moved.get(`${params.owner}/${params.repo}`.toLowerCase());
+      if (moved) {
+        // Every repository route is /repos/{owner}/{repo}/…: keep what follows the name.
+        const rest = url.pathname.split('/').slice(4).join('/');
+        const location = `${url.origin}/repos/${moved.owner}/${moved.name}${rest ? `/${rest}` : ''}${url.search}`;
+        this.count(key);
+        return send(
+          method === 'GET' || method === 'HEAD' ? 301 : 307,
+          {
+            message: 'Moved Permanently',
+            url: location,
+            documentation_url:
+              'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects',
+          },
+          { location },
+        );
+      }
+    }
     const authorization = req.headers.authorization;
     try {
       if (!authorization) throw new HttpError(401, 'Requires authentication');

@@ -344,6 +344,34 @@ export class SandboxState {
     return this.repos.get(repoKey(owner, name));
   }
 
+  /** Former names of renamed or transferred repositories (lower-cased) → the repository now. */
+  readonly moved = new Map<string, Repo>();
+
+  /**
+   * A renamed or transferred repository keeps its id and everything in it; what knew it by name (installations,
+   * team access, comments) follows, and the old name stays an alias until a repository takes it again
+   * (https://docs.github.com/en/repositories/creating-and-managing-repositories/renaming-a-repository).
+   */
+  moveRepo(r: Repo, owner: string, name: string): string {
+    const from = r.fullName.toLowerCase();
+    const ownerUser = this.ensureUser(owner, this.user(owner)?.type ?? 'Organization');
+    this.repos.delete(from);
+    r.owner = ownerUser.login;
+    r.name = name;
+    r.fullName = `${ownerUser.login}/${name}`;
+    const to = r.fullName.toLowerCase();
+    this.repos.set(to, r);
+    this.moved.delete(to);
+    this.moved.set(from, r);
+    const rekey = (set: Set<string>) => {
+      if (set.delete(from)) set.add(to);
+    };
+    for (const i of this.installations.values()) rekey(i.repos);
+    for (const t of this.teams.values()) rekey(t.repos);
+    for (const c of this.comments.values()) if (c.repo === from) c.repo = to;
+    return from;
+  }
+
   addRepo(
     owner: string,
     name: string,
@@ -351,6 +379,8 @@ export class SandboxState {
   ): Repo {
     const existing = this.repo(owner, name);
     if (existing) return existing;
+    // A new repository under a former name ends that name's redirect.
+    this.moved.delete(repoKey(owner, name));
     const ownerUser = this.ensureUser(owner, this.user(owner)?.type ?? 'Organization');
     const r: Repo = {
       id: this.nextId(),

@@ -962,6 +962,25 @@ export class World {
     return c;
   }
 
+  // --- renames and transfers ------------------------------------------------------------------------------------
+  /**
+   * Rename (same owner) or transfer (new owner) a repository: `repository.renamed` / `repository.transferred` with
+   * what it was called before (https://docs.github.com/en/webhooks/webhook-events-and-payloads#repository).
+   */
+  moveRepo(r: Repo, actor: string, to: { owner?: string; name?: string }): void {
+    const oldOwner = r.owner;
+    const oldName = r.name;
+    this.state.moveRepo(r, to.owner ?? r.owner, to.name ?? r.name);
+    if (r.owner !== oldOwner) {
+      const prev = this.state.user(oldOwner);
+      const who = prev?.type === 'Organization' ? 'organization' : 'user';
+      const rendered = prev?.type === 'Organization' ? this.render.organization(oldOwner) : this.render.user(oldOwner);
+      this.emit(r, actor, 'repository', 'transferred', { changes: { owner: { from: { [who]: rendered } } } });
+    }
+    if (r.name !== oldName)
+      this.emit(r, actor, 'repository', 'renamed', { changes: { repository: { name: { from: oldName } } } });
+  }
+
   // --- installations ---------------------------------------------------------------------------------------------
   /**
    * Repositories added to the App's installation (an owner selecting more repositories): installation_repositories
