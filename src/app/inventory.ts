@@ -34,9 +34,16 @@ export async function knowRepo(
   const [owner = '', repo = ''] = r.full_name.split('/');
   const port = new GitHubPort(await deps.octokitFor(installationId), { owner, repo }, deps.etags);
   const defaultBranch = r.default_branch ?? (await port.getRepo()).default_branch;
-  const flow = (await deps.flows.get(port, defaultBranch)).flow;
+  const lookup = await deps.flows.get(port, defaultBranch);
+  const flow = lookup.flow;
   if (flow) await deps.repos.observe({ repo: r.full_name, installationId, defaultBranch, flow });
-  else await deps.repos.know({ repo: r.full_name, installationId, defaultBranch });
+  else
+    await deps.repos.know({
+      repo: r.full_name,
+      installationId,
+      defaultBranch,
+      ...(lookup.disabled ? { optedOut: true } : {}),
+    });
   return !!flow;
 }
 

@@ -102,6 +102,8 @@ interface KnownRepo {
   installationId?: number;
   defaultBranch: string;
   digest: Flow['digest'];
+  /** Its flow.yml says `enabled: false`. */
+  optedOut?: boolean;
 }
 
 /** Repositories with a flow, for the digest scheduler; persisted so a restarted Baton knows them at once. */
@@ -129,12 +131,19 @@ export class RepoRegistry {
    * installation event): the digest, the reconcile sweep (and through it the SLA watch) and the dashboard cover it
    * even when it has had no event.
    */
-  async know(r: { repo: string; installationId?: number; defaultBranch: string; digest?: Flow['digest'] }) {
+  async know(r: {
+    repo: string;
+    installationId?: number;
+    defaultBranch: string;
+    digest?: Flow['digest'];
+    optedOut?: boolean;
+  }) {
     const value = JSON.stringify({
       repo: r.repo,
       installationId: r.installationId,
       defaultBranch: r.defaultBranch,
       digest: r.digest ?? {},
+      ...(r.optedOut ? { optedOut: true } : {}),
     } satisfies KnownRepo);
     if (this.last.get(r.repo) === value) return;
     await this.store.kvSet('repo', r.repo, value);
@@ -142,7 +151,7 @@ export class RepoRegistry {
   }
 
   /** Every repository known, with its installation (for `forget` of those an installation no longer lists). */
-  async all(): Promise<Array<{ repo: string; installationId?: number; defaultBranch: string }>> {
+  async all(): Promise<Array<{ repo: string; installationId?: number; defaultBranch: string; optedOut?: boolean }>> {
     return (await this.store.kvList('repo')).map(({ value }) => JSON.parse(value) as KnownRepo);
   }
 

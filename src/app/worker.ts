@@ -14,7 +14,7 @@ import type { LlmRouter } from '../llm/types.js';
 import { EffectApplier } from '../github/apply.js';
 import { Refusals } from '../github/refusals.js';
 import { renderCard } from '../github/card.js';
-import { FlowConfigs, formatProblems } from '../github/config.js';
+import { FlowConfigs, formatProblems, isOrgRepo } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
 import { normalize, type Lookups } from '../github/events.js';
 import { DeferredLabels, transitionLabels } from '../github/deferred.js';
@@ -27,6 +27,7 @@ import { TeamMembers } from '../github/teams.js';
 import { errorMessage } from '../ops/errors.js';
 import { jobLogger } from '../ops/log.js';
 import { postDigest } from '../report/post-digest.js';
+import { postOrgDigest } from '../report/org-digest.js';
 import { recordMerge } from '../report/merges.js';
 import { transitionEffect, type TransitionHook } from '../report/transition-effect.js';
 import { taskEffect, type TaskRunners } from '../tasks/effect.js';
@@ -387,6 +388,22 @@ export class Worker {
     // After a restart the repo is known from the store but its flow is not loaded yet.
     const flow = 'flow' in known ? known.flow : (await this.flows.get(port, known.defaultBranch)).flow;
     if (!flow) return;
+    if (flow.digest.org) {
+      // The org digest: only from the org's `.github` repository, over every known repository of the org.
+      if (!isOrgRepo(repo)) return;
+      const owner = port.ref.owner.toLowerCase();
+      const repos = ((await this.deps.repos?.all()) ?? [])
+        .filter((k) => !k.optedOut)
+        .map((k) => k.repo)
+        .filter((r) => r.split('/')[0]?.toLowerCase() === owner && !isOrgRepo(r))
+        .sort();
+      await postOrgDigest({ store: this.deps.store, ...(due ? { now: () => due } : {}) }, port, {
+        repos,
+        week,
+        ...(flow.digest.issue ? { issue: flow.digest.issue } : {}),
+      });
+      return;
+    }
     await postDigest(
       { store: this.deps.store, router: this.deps.router, ...(due ? { now: () => due } : {}) },
       port,

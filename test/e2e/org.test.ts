@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStack } from '../../src/app/stack.js';
+import { RepoRegistry } from '../../src/app/timers.js';
 import { parseCard } from '../../src/github/card.js';
 import { ORG_FLOW_YML } from '../../src/sandbox/seed.js';
 import { local } from '../support/local.js';
@@ -195,5 +196,40 @@ describe('every installed repository is known', () => {
     expect(await known()).not.toContain('acme/mobile');
     expect(await known()).not.toContain('acme/docs');
     expect(await known()).toContain('acme/api');
+  });
+});
+
+describe('the org digest', () => {
+  it('digest.org: one weekly digest on the .github repository, a row per repository, idle ones included', async () => {
+    lb = await local({ org: true });
+    const docs = await labelled(lb, lb.org!.idle);
+    lb.sandbox.labelIssue(docs, 'triage:done', { by: 'alice', repo: lb.org!.idle });
+    await labelled(lb, lb.org!.ownFlow);
+    await lb.settle();
+    // Only the .github repository posts (the org flow's digest.org); no repository gets one of its own.
+    const targets = await new RepoRegistry(lb.stack.store).digestTargets();
+    expect(targets.filter((t) => t.enabled).map((t) => t.repo)).toEqual(['acme/.github']);
+
+    const tracking = () =>
+      [...lb.sandbox.repo('acme/.github').issues.values()].filter((i) =>
+        i.title.startsWith('Baton · Workflow Wins — acme'),
+      );
+    const posted = () => lb.sandbox.comments(tracking()[0]!.number, 'acme/.github').filter((c) => c.user === BOT);
+    // The scheduler posted the week that was due when Baton started (the store claims the week: once).
+    expect(tracking()).toHaveLength(1);
+    expect(posted()).toHaveLength(1);
+    expect(posted()[0]!.body).toMatch(/<!-- baton:digest acme \d{4}-W\d\d -->/);
+
+    // Next week's, with this week's runs: same issue, one more comment.
+    await lb.baton.worker.postDigest('acme/.github', 'next', new Date(Date.now() + 7 * 86_400_000));
+    expect(tracking()).toHaveLength(1);
+    expect(posted()).toHaveLength(2);
+    const body = posted()[1]!.body;
+    expect(body).toMatch(/Workflow Wins — acme/);
+    expect(body).toMatch(/\| acme\/docs \| \d+ \| \d+ \| [^|]+ \| \d+ \| 1 \|/);
+    expect(body).toMatch(/\| acme\/api \| \d+ \| \d+ \| [^|]+ \| \d+ \| 1 \|/);
+    expect(body).toMatch(/\| acme\/web \| 0 \| 0 \| [^|]+ \| 0 \| 0 \(idle\) \|/);
+    expect(body).not.toMatch(/acme\/legacy/);
+    expect(body).not.toMatch(/@alice/);
   });
 });
