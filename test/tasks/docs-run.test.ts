@@ -1,6 +1,6 @@
 import { runDocsTask, prependEntry, docsMarker } from '../../src/tasks/docs/run.js';
 import type { TaskContext } from '../../src/tasks/types.js';
-import { change, REPO, taskRepo, type TaskRepo } from './task-repo.js';
+import { change, REPO, taskRepo, type TaskRepo } from '../support/sandbox-repo.js';
 import { FakeRouter, testFlow, testRun } from './fake-router.js';
 
 let gh: TaskRepo;

@@ -1,6 +1,6 @@
 import { computeMetrics, metricsFromData, changeEntropy, fixIntent } from '../../src/tasks/risk/metrics.js';
 import { file } from './pull-file.js';
-import { change, taskRepo } from './task-repo.js';
+import { change, taskRepo } from '../support/sandbox-repo.js';
 
 const now = new Date('2026-11-20T00:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();

@@ -1,7 +1,7 @@
 import { runRiskTask, approveRisk, RISK_CHECK_NAME, HIGH_RISK_LABEL } from '../../src/tasks/risk/run.js';
 import type { TaskContext } from '../../src/tasks/types.js';
 import type { LlmRouter } from '../../src/llm/types.js';
-import { change, REPO, taskRepo, type TaskRepo } from './task-repo.js';
+import { change, REPO, taskRepo, type TaskRepo } from '../support/sandbox-repo.js';
 import { FakeRouter, testFlow, testRun } from './fake-router.js';
 
 const now = () => new Date('2026-11-20T00:00:00Z');
