@@ -34,6 +34,8 @@ export interface StackOptions {
   retry?: RetryPolicy;
   /** The typed configuration (src/config/env.ts); the options above win over its store and queue sections. */
   config?: Config;
+  /** When LLM ledger entries happen (default the real clock; `baton simulate` and `sandbox --history` pass theirs). */
+  clock?: () => Date;
 }
 
 export async function openStack(opts: StackOptions = {}): Promise<Stack> {
@@ -69,7 +71,7 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
       const key = JSON.stringify(flow.llm ?? {});
       let r = routers.get(key);
       if (!r) {
-        r = createRouter({ store, config: flow.llm, llm, observe });
+        r = createRouter({ store, config: flow.llm, llm, observe, ...(opts.clock ? { now: opts.clock } : {}) });
         routers.set(key, r);
       }
       return r;

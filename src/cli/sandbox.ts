@@ -50,9 +50,12 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
   }
   // --port, else PORT (as in app mode, default 3000). A one-shot run (--once, --history) serves nobody: any free port.
   const port = args.history || args.once ? 0 : (args.port ?? config.server.port);
+  // A history is played on its own clock, each action at its time, so what Baton writes and spends (comments, the
+  // LLM ledger) is dated in the history too, and the digest and `costs` count the same calls.
+  let historyNow = Date.now();
   let lb: LocalBaton;
   try {
-    lb = await startLocalBaton({ port, config });
+    lb = await startLocalBaton({ port, config, ...(args.history ? { clock: () => new Date(historyNow) } : {}) });
   } catch (err) {
     const friendly = friendlyError(err);
     if (!friendly) throw err;
@@ -63,9 +66,12 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
   try {
     if (args.history) {
       const { playHistory } = await import('../sandbox/history.js');
-      const r = await playHistory(lb, { days: Number(args.history.slice(0, -1)), runs: args.runs }, (msg) =>
-        io.out(msg),
+      const r = await playHistory(
+        lb,
+        { days: Number(args.history.slice(0, -1)), runs: args.runs, clock: (ms) => void (historyNow = ms) },
+        (msg) => io.out(msg),
       );
+      historyNow = Date.now();
       io.out(
         `history: ${r.runs} runs over ${args.history} played into the store (${r.transitions} transitions). Try: npx baton report`,
       );

@@ -322,7 +322,7 @@ function renderDigest(
   out.push(
     s.calls === 0
       ? `**AI spend**: no LLM calls in ${week} (last week ${num(r.overall.spend.previous.usd, 'usd')}).`
-      : `**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'}${offline ? ` (${offline} written offline, free)` : ''} (${num(s.usdPer1kTokens, 'usd')} per 1k tokens; last week ${num(r.overall.spend.previous.usd, 'usd')}).`,
+      : `**AI spend**: ${num(s.usd, 'usd')} over ${s.calls} call${s.calls === 1 ? '' : 's'}${offline ? ` (${offline} written offline, free)` : ''} (${s.usdPer1kTokens === null ? '' : `${num(s.usdPer1kTokens, 'usd')} per 1k tokens; `}last week ${num(r.overall.spend.previous.usd, 'usd')}).`,
   );
   const models = Object.entries(s.byModel).sort(([, a], [, b]) => b.usd - a.usd);
   if (models.length) out.push('', models.map(([m, v]) => `${safe(m)} ${num(v.usd, 'usd')}`).join(' · '));

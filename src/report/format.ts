@@ -69,6 +69,8 @@ export function num(v: number | null, unit: Row['unit'] = ''): string {
 
 export function signed(v: number | null, unit: Row['unit'] = ''): string {
   if (v === null) return '–';
+  // A change of a share is in percentage points: 85% → 87% is "+2 pts", not "+2%" (which reads as relative).
+  if (unit === '%') return `${v > 0 ? '+' : v < 0 ? '-' : ''}${Math.abs(v * 100).toFixed(0)} pts`;
   return (v > 0 ? '+' : '') + num(v, unit);
 }
 

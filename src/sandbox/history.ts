@@ -9,6 +9,8 @@ export interface HistoryRun {
   /** Runs to start over the period (default: three a day). */
   runs?: number;
   seed?: number;
+  /** Set to each action's time as it is played (the sandbox's and Baton's clock, when they follow one). */
+  clock?: (ms: number) => void;
 }
 
 const BATCH = 150;
@@ -47,7 +49,14 @@ export async function playHistory(
     ...untracked.steps.map((f) => ({ at: f.at, fix: f })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   let done = 0;
+  let day = '';
   for (const a of all) {
+    // Settle at every new day too, so the tasks an action starts run (and are dated) close to its time.
+    if (o.clock && a.at.slice(0, 10) !== day) {
+      await lb.settle();
+      day = a.at.slice(0, 10);
+    }
+    o.clock?.(Date.parse(a.at));
     if (a.run) play(a.run);
     else playFix(a.fix!);
     if (++done % BATCH === 0) {

@@ -75,6 +75,6 @@ describe('flow compliance and defect density', () => {
   it('shows both in the report beside defect escapes', () => {
     const table = render(r, 'table');
     expect(table).toMatch(/defect escapes[^\n]*\n[^\n]*defect density \(per 1k changed lines\)\s+1\s/);
-    expect(table).toMatch(/all\s+flow compliance \(merged PRs through a run\)\s+33%\s+0%/);
+    expect(table).toMatch(/all\s+flow compliance \(merged PRs through a run\)\s+33%\s+0%\s+\+33 pts/);
   });
 });
