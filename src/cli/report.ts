@@ -29,15 +29,19 @@ export interface ReportDeps {
   github?: (repo: string) => Promise<{ search: SearchFn; close?: () => Promise<void> } | string>;
 }
 
-const USAGE = `usage: baton report [--repo owner/repo] [--since 30d] [--format table|md|json|csv] [--defect-window 30d]
+const USAGE = `usage: baton report [--repo owner/repo | --org owner] [--since 30d] [--format table|md|json|csv] [--defect-window 30d]
                     [--baseline [--months 3] [--budget 20]] [--data-dir DIR] [--database-url URL]
 
   --baseline   also compare the cycle time of issues closed by merged PRs in the --months before Baton's first run
                in each repo with the months since, read from GitHub's issue search (at most --budget requests;
                needs APP_ID and PRIVATE_KEY as for baton start)
 
+  --org        every repository of that org in one report (a row per repository), and the installed ones
+               with no run in the period named as idle
+
 examples:
   baton report --since 7d
+  baton report --org acme --format md
   baton report --repo acme/web --format md
   baton report --repo acme/web --baseline --months 6 --budget 40`;
 
@@ -48,6 +52,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       args: argv,
       options: {
         repo: { type: 'string' },
+        org: { type: 'string' },
         since: { type: 'string', default: '30d' },
         format: { type: 'string', default: 'table' },
         'defect-window': { type: 'string', default: '30d' },
@@ -73,6 +78,16 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
     io.err(`unknown --format "${flags.format}": use one of ${FORMATS.join(', ')}\n`);
     return 2;
   }
+  if (flags.org !== undefined && (flags.repo !== undefined || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flags.org))) {
+    io.err(
+      flags.repo !== undefined
+        ? '--org and --repo cannot be combined: --org covers every repository of the org\n'
+        : `--org "${flags.org}" is not an org or user name\n`,
+    );
+    return 2;
+  }
+  const inOrg = (repo: string) =>
+    flags.org === undefined || repo.split('/')[0]?.toLowerCase() === flags.org.toLowerCase();
   if (flags.repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(flags.repo)) {
     io.err(`--repo "${flags.repo}" is not owner/repo\n`);
     return 2;
@@ -100,11 +115,22 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
 
   return withStore(deps, flags, io.err, async (store) => {
     const from = loadSince(since, until, Math.max(180, windowMs / 86_400_000));
-    const [transitions, ledger] = await Promise.all([
+    const [allTransitions, allLedger] = await Promise.all([
       store.transitions({ repo: flags.repo, since: from, until }),
       store.ledger({ since: new Date(Date.parse(since) - periodMs).toISOString(), repo: flags.repo }),
     ]);
-    const repos = flags.repo ? [flags.repo] : [...new Set(transitions.map((t) => t.repo))].sort();
+    const transitions = allTransitions.filter((t) => inOrg(t.repo));
+    const ledger = allLedger.filter((e) => inOrg(e.repo));
+    // With --org: every repository Baton knows of the org (app/inventory.ts), those without a run included.
+    const installed =
+      flags.org !== undefined ? (await store.kvList('repo')).map((r) => r.key).filter((r) => inOrg(r)) : [];
+    const repos = flags.repo ? [flags.repo] : [...new Set([...transitions.map((t) => t.repo), ...installed])].sort();
+    if (flags.org !== undefined && repos.length === 0) {
+      io.err(
+        `baton report: Baton knows no repository of ${flags.org}: is the App installed there, and is BATON_DATA_DIR / DATABASE_URL the one the server uses?\n`,
+      );
+      return 1;
+    }
     const merges = await loadMerges(store, repos, new Date(Date.parse(since) - periodMs).toISOString(), until);
     if (flags.repo && transitions.length === 0 && ledger.length === 0 && merges.length === 0) {
       // Zeros for a typo'd repo would look like a quiet month: say so, and name the repos that do have runs.
@@ -125,8 +151,17 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = {}): 
       defectWindowDays: windowMs / 86_400_000,
       merges,
     });
+    const idle = installed.filter((r) => !report.byRepo[r]).sort();
     if (!flags.baseline) {
-      io.out(render(report, format));
+      if (format === 'json' && flags.org !== undefined)
+        io.out(JSON.stringify({ ...report, org: flags.org, idle }, null, 2) + '\n');
+      else
+        io.out(
+          render(report, format) +
+            (idle.length && format !== 'csv' && format !== 'json'
+              ? `\nIdle (installed, no run in the period): ${idle.join(', ')}\n`
+              : ''),
+        );
       return 0;
     }
     const baselines: Record<string, Baseline | { error: string }> = {};
