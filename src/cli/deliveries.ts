@@ -36,6 +36,7 @@ export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promi
     return 2;
   }
   try {
+    io.progress?.("deliveries: reading GitHub's delivery log…");
     const report = await recoverDeliveries(
       {
         store: ctx.stack.store,
@@ -45,6 +46,7 @@ export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promi
       },
       { since: new Date(Date.now() - sinceMs), mode: args.redeliver ? 'redeliver' : 'list' },
     );
+    io.progress?.('');
     if (!report.ran) {
       io.err('baton deliveries: a Baton replica is recovering deliveries right now; try again in a minute.');
       return 1;

@@ -46,11 +46,13 @@ export async function runReconcile(argv: string[], io: CliIo, env?: Env): Promis
       botLogin: () => botLogin,
       log: ctx.log,
     });
+    io.progress?.('reconcile: reading the open runs against GitHub…');
     const report = await reconciler.sweep({
       all: true,
       dryRun: !!args['dry-run'],
       ...(args.repo ? { repo: args.repo } : {}),
     });
+    io.progress?.('');
     if (!report.ran) {
       io.err('baton reconcile: a Baton replica is sweeping right now; try again in a few minutes.');
       return 1;

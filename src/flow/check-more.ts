@@ -115,6 +115,19 @@ export function checkMore(r: ResolvedFile): FlowProblem[] {
     });
   }
 
+  // Risk levels: a `medium` threshold at or above `high` leaves no medium band (every flagged change is high). A fitted
+  // model brings its own `high`, so only an explicit one (or the built-in 0.7 without a model) is compared.
+  const th = f.risk?.thresholds;
+  const high = th?.high ?? (f.risk?.model ? undefined : 0.7);
+  if (th?.medium !== undefined && high !== undefined && th.medium >= high)
+    out.push(
+      problemIn(
+        r,
+        ['risk', 'thresholds', 'medium'],
+        `risk.thresholds.medium: ${th.medium} is not below high (${high}${th.high === undefined ? ', the built-in default' : ''}), so no change would ever be medium risk — make medium lower than high, e.g. medium: 0.4 and high: 0.7`,
+      ),
+    );
+
   // Every run must be able to finish: from each stage reachable from the first, some path must lead to a final one.
   const finals = new Set(
     stages.filter((s, i) => s.final || (i === stages.length - 1 && !s.on?.length)).map((s) => s.id),

@@ -20,6 +20,7 @@ const SEMANTIC_ONLY: Record<string, string> = {
   'no-way-out.yml': 'the last stage is special',
   'preset-role-missing.yml': 'the preset is fetched',
   'remote-base-not-found.yml': 'extends are fetched',
+  'risk-thresholds-inverted.yml': 'one value compared with another',
   'senior-role-missing.yml': 'roles are names the file defines',
   'shadowed-transition.yml': 'order of transitions',
   'unknown-placeholder.yml': 'placeholders inside a string',
