@@ -10,7 +10,7 @@ import { workflowPermissions } from './permissions.js';
 import { Renderer, type Urls } from './render.js';
 import type { Comment, Commit, Issue, Pull, Repo, Review, Role, UserType } from './state.js';
 import { SandboxState, isoSeconds } from './state.js';
-import { WebhookSender, type Delivery } from './webhooks.js';
+import { WebhookSender, type Delivery, type DeliveryModel } from './webhooks.js';
 import { HookDeliveries } from './hook-deliveries.js';
 import { World, type FileChanges } from './world.js';
 
@@ -39,6 +39,8 @@ export interface SandboxOptions {
   retainPayloads?: number;
   /** How long a delivery waits for the answer before it counts as failed (GitHub: 10 s). */
   deliveryTimeoutMs?: number;
+  /** Concurrent, out-of-order deliveries as GitHub sends them (default: one at a time, in order). */
+  delivery?: DeliveryModel;
 }
 
 /** Options every user action takes: who does it, when (ISO, for playing a history), and in which repo. */
@@ -77,6 +79,7 @@ export class Sandbox {
       appId: opts.appId,
       newId: opts.newDeliveryId,
       retainPayloads: opts.retainPayloads,
+      ...(opts.delivery ? { delivery: opts.delivery } : {}),
     });
     this.world = new World(this.state, renderer, (event, payload) => this.sender.send(event, payload), {
       appId: opts.appId,

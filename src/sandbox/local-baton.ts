@@ -10,6 +10,7 @@ import { createLogger } from '../ops/log.js';
 import { openStack, type Stack, type StackOptions } from '../app/stack.js';
 import { serveBaton, type ServedBaton } from '../app/serve.js';
 import { Sandbox } from './github-server.js';
+import type { DeliveryModel } from './webhooks.js';
 import { seedDemo, seedOrg, type SeededDemo, type SeededOrg } from './seed.js';
 import { loadConfig } from '../config/env.js';
 
@@ -42,6 +43,8 @@ export interface LocalBatonOptions extends StackOptions {
   apiRatePerMinute?: number;
   /** Reconcile sweep interval (see ServeOptions). */
   reconcileIntervalMs?: number;
+  /** How the sandbox delivers webhooks (concurrent, out of order); one at a time in order by default. */
+  delivery?: DeliveryModel;
 }
 
 export interface LocalBaton {
@@ -102,6 +105,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
     botLogin: SANDBOX_BOT,
     latencyMs: o.latencyMs ?? 0,
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.delivery ? { delivery: o.delivery } : {}),
   });
   const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });

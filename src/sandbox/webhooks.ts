@@ -1,12 +1,14 @@
-// Real webhook deliveries: signed POSTs sent one at a time, in order (as one GitHub hook does), remembered so a test or
-// the demo can list them and redeliver one under the same delivery id.
+// Real webhook deliveries: signed POSTs, remembered so a test or the demo can list them and redeliver one under the same
+// delivery id. By default one at a time in order; `delivery` makes them concurrent and lets later ones overtake
+// earlier ones, as GitHub's may: deliveries are sent from many workers at once, retried and redelivered, and their
+// order is not guaranteed (https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks).
 import { createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { attemptStatus, type HookDeliveries } from './hook-deliveries.js';
 import { errorMessage } from '../ops/errors.js';
 
 // node:http with a keep-alive agent: several times faster than fetch for thousands of small sequential POSTs.
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 interface PostResult {
   status: number;
@@ -105,6 +107,20 @@ export interface WebhookSenderOptions {
   /** Time GitHub waits for an answer (10 s). */
   timeoutMs?: number;
   clock?: () => Date;
+  delivery?: DeliveryModel;
+}
+
+/** How deliveries reach the receiver. */
+export interface DeliveryModel {
+  /** Deliveries in flight at once (default 1: each waits for the previous answer). */
+  concurrency?: number;
+  /**
+   * Each next delivery is picked at random among the first `window` waiting ones (default 1: oldest first), so a
+   * delivery can overtake up to window-1 earlier ones.
+   */
+  window?: number;
+  /** The randomness (seed it for a reproducible order); Math.random by default. */
+  random?: () => number;
 }
 
 export function signBody(secret: string, body: string): string {
@@ -115,7 +131,10 @@ export class WebhookSender {
   webhookUrl: string | undefined;
   private readonly list: Delivery[] = [];
   private readonly byId = new Map<string, Delivery>();
-  private tail: Promise<void> = Promise.resolve();
+  /** Waiting to be sent, each with what resolves once it was answered. */
+  private readonly waiting: Array<{ d: Delivery; body: string; redelivery: boolean; done: () => void }> = [];
+  private inFlight = 0;
+  private idle: Array<() => void> = [];
   private readonly newId: () => string;
   /** Serialized bodies, so a redelivery is byte-identical (the signature must match too). */
   private readonly bodies = new Map<string, string>();
@@ -132,7 +151,7 @@ export class WebhookSender {
     this.newId = opts.newId ?? randomUUID;
   }
 
-  /** Queue a delivery; it is sent after every earlier one was answered. */
+  /** Queue a delivery; by default it is sent after every earlier one was answered (see DeliveryModel). */
   send(event: string, payload: Record<string, unknown>): Delivery {
     const skip = this.drop?.(event, payload) ?? false;
     const d: Delivery = {
@@ -167,8 +186,7 @@ export class WebhookSender {
     if (!d) throw new Error(`sandbox: no delivery with id ${id}; deliveries() lists the ids`);
     if (!this.bodies.has(id))
       throw new Error(`sandbox: delivery ${id} is too old to redeliver (raise retainPayloads to keep more)`);
-    this.enqueue(d, true);
-    await this.tail;
+    await this.enqueue(d, true);
     return d;
   }
 
@@ -178,17 +196,40 @@ export class WebhookSender {
 
   /** Resolves when every delivery queued so far has been answered (or failed to connect). */
   settled(): Promise<void> {
-    return this.tail;
+    if (!this.waiting.length && !this.inFlight) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
   }
 
-  private enqueue(d: Delivery, redelivery: boolean): void {
+  private enqueue(d: Delivery, redelivery: boolean): Promise<void> {
     let body = this.bodies.get(d.id);
     if (body === undefined) {
       body = JSON.stringify(d.payload);
       this.bodies.set(d.id, body);
     }
     const text = body;
-    this.tail = this.tail.then(() => this.post(d, text, redelivery));
+    return new Promise<void>((done) => {
+      this.waiting.push({ d, body: text, redelivery, done });
+      this.pump();
+    });
+  }
+
+  /** Start deliveries while fewer than `concurrency` are in flight, each picked within the reorder window. */
+  private pump(): void {
+    const m = this.opts.delivery ?? {};
+    const concurrency = Math.max(1, m.concurrency ?? 1);
+    const window = Math.max(1, m.window ?? 1);
+    while (this.inFlight < concurrency && this.waiting.length) {
+      const pick = Math.floor((m.random ?? Math.random)() * Math.min(window, this.waiting.length));
+      const [next] = this.waiting.splice(window > 1 ? pick : 0, 1);
+      if (!next) break;
+      this.inFlight++;
+      void this.post(next.d, next.body, next.redelivery).finally(() => {
+        this.inFlight--;
+        next.done();
+        this.pump();
+        if (!this.waiting.length && !this.inFlight) for (const r of this.idle.splice(0)) r();
+      });
+    }
   }
 
   private async post(d: Delivery, body: string, redelivery: boolean): Promise<void> {
