@@ -278,6 +278,8 @@ function describe(e: { kind: string } & Record<string, any>): string {
       return `request review on #${e.pr} from ${[...e.users, ...e.teams].join(', ')}`;
     case 'comment':
       return `comment on #${e.issue}`;
+    case 'react':
+      return `react ${e.content} to comment ${e.commentId}`;
     case 'check':
       return `check run "${e.name}" ${e.conclusion}`;
     case 'task':

@@ -3,6 +3,8 @@
 import { uniq } from './owners.js';
 import { MAX_ASSIGNEES, type DecisionScope } from './scope.js';
 import type { BatonEvent } from './types.js';
+import { closest } from '../flow/suggest.js';
+import { agoSpan, humanSpan } from './words.js';
 
 export type CommandEvent = Extract<BatonEvent, { type: 'command' }>;
 
@@ -16,8 +18,11 @@ export interface CommandSpec {
   details?: string;
   /** Listed in the status card's footer. */
   onCard: boolean;
-  /** Runs with an active run; returns the decision note. */
-  run(scope: DecisionScope, ev: CommandEvent, reply: (body: string) => void): string | undefined;
+  /**
+   * Runs with an active run; returns the decision note. `reply` answers with information or a refusal; `ack` reacts
+   * 👍 to the command instead, when the card and GitHub already show what it did (a comment would add nothing).
+   */
+  run(scope: DecisionScope, ev: CommandEvent, reply: (body: string) => void, ack: () => void): string | undefined;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -27,10 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'where the run is and who owns it',
     onCard: true,
     run(s, ev, reply) {
-      const stage = s.stage();
-      reply(
-        `**${stage.name}** since ${ev.at === s.run.enteredAt ? 'now' : s.run.enteredAt}, owned by ${s.run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody'}. The status card above has the full timeline.`,
-      );
+      reply(statusWords(s, ev.at));
       s.touch();
       return 'status';
     },
@@ -40,7 +42,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/baton advance [stage]',
     summary: 'move to the next (or the named) stage',
     onCard: true,
-    run(s, ev, reply) {
+    run(s, ev, reply, ack) {
       const run = s.run;
       const want = ev.args[0]?.replace(/^baton:/, '');
       const cur = s.flow.stages.findIndex((x) => x.id === run.stage);
@@ -58,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         return 'advance: already there';
       }
       s.move(target, 'manual');
+      ack();
       return `advanced to ${target.id}`;
     },
   },
@@ -66,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/baton assign @user',
     summary: 'hand the current stage to someone else',
     onCard: true,
-    run(s, ev, reply) {
+    run(s, ev, reply, ack) {
       const run = s.run;
       const users = uniq(ev.args.filter((a) => /^@?[A-Za-z0-9-]+$/.test(a)).map((a) => a.replace(/^@/, '')));
       if (!users.length) {
@@ -86,6 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         kind: 'manual',
         owners: users,
       });
+      ack();
       return `assigned ${users.join(',')}`;
     },
   },
@@ -95,11 +99,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'tie a pull request to this issue (or, on a PR, this PR to issue #n)',
     details: 'PRs are also linked by closing keywords ("Fixes #12") and branch names (`12-login`)',
     onCard: true,
-    run(s, ev, reply) {
+    run(s, ev, reply, ack) {
       if (!ev.pr) {
         reply('Usage: `/baton link #<pr>` on the issue, or `/baton link #<issue>` on the pull request.');
         return 'link: no pr';
       }
+      ack();
       return s.prEvent({ ...ev, type: 'pr.linked', pr: ev.pr, linkedBy: 'command' });
     },
   },
@@ -108,7 +113,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '/baton retry',
     summary: "re-run the current stage's risk/docs tasks and clear a stuck job",
     onCard: true,
-    run(s) {
+    run(s, _ev, _reply, ack) {
+      ack();
       delete s.run.stuck;
       s.touch();
       if (s.stageHas('risk')) s.riskTasks();
@@ -128,6 +134,46 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
 ];
+
+/** `/baton status` in words: the stage and for how long, who owns it, the PRs and their risk. */
+function statusWords(s: DecisionScope, now: string): string {
+  const run = s.run;
+  const stage = s.stage();
+  const i = s.flow.stages.findIndex((x) => x.id === stage.id);
+  const owners = run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody';
+  const since = Date.parse(now) - Date.parse(run.enteredAt);
+  const span = since >= 60_000 ? `for ${humanSpan(since)}` : 'since just now';
+  const prs = run.prs.map((p) => {
+    const risk = p.risk
+      ? `, risk **${p.risk.level}**${p.risk.level === 'high' ? (p.risk.seniorApproved ? ' (senior approved)' : ' (waiting for a senior)') : ''}`
+      : '';
+    return `#${p.number} ${p.state}${risk}`;
+  });
+  return [
+    `In **${stage.name}** (${i + 1} of ${s.flow.stages.length}) ${span} (entered ${agoSpan(run.enteredAt, now)}), owned by ${owners}.`,
+    prs.length ? `Pull requests: ${prs.join('; ')}.` : 'No pull request linked yet.',
+  ].join(' ');
+}
+
+/** Every command word this flow knows: the built-ins and its stages' custom `command:` transitions. */
+export function knownCommands(flow: DecisionScope['flow']): string[] {
+  const custom = flow.stages.flatMap((st) =>
+    st.on.flatMap((t) => (t.event === 'command' && t.command ? [t.command] : [])),
+  );
+  return [...new Set([...COMMANDS.map((c) => c.name), ...custom])];
+}
+
+/** One line for a command that does nothing here: where it works, or the nearest command, and where the list is. */
+export function unknownCommandLine(flow: DecisionScope['flow'], word: string, stageName?: string): string {
+  const name = `\`/baton ${word.slice(0, 40).replace(/`/g, "'")}\``;
+  const where = flow.stages.filter((st) => st.on.some((t) => t.event === 'command' && t.command === word));
+  if (where.length && stageName)
+    return `${name} does nothing in **${stageName}**: it works in ${where.map((x) => `**${x.name}**`).join(', ')}.`;
+  const near = closest(word, knownCommands(flow));
+  return near
+    ? `${name} is not a command here. Did you mean \`/baton ${near}\`? (\`/baton help\` lists them.)`
+    : `${name} is not a command here; \`/baton help\` lists them.`;
+}
 
 export function command(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);

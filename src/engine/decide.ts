@@ -7,7 +7,7 @@ import { TRANSITION_DEFAULTS, type TransitionConfig } from '../flow/schema.js';
 import type { BatonEvent, Decision, Effect, HistoryEntry, RunState } from './types.js';
 import { inRole, resolveOwners, splitTeam, type Owners } from './owners.js';
 import { runAction } from './actions.js';
-import { command, HELP } from './commands.js';
+import { command, HELP, knownCommands, unknownCommandLine } from './commands.js';
 import type { DecisionScope, DocsOptions, PrEvent } from './scope.js';
 
 export interface DecideContext {
@@ -424,6 +424,9 @@ class Decider implements DecisionScope {
   private command(ev: Extract<BatonEvent, { type: 'command' }>): string | undefined {
     const reply = (body: string) =>
       this.push({ kind: 'comment', key: `reply:${ev.repo}#${ev.commentId}`, issue: ev.issue, body });
+    // Where a reply would add nothing (the card and GitHub show what happened), a 👍 on the command says it was done.
+    const ack = () =>
+      this.push({ kind: 'react', key: `react:${ev.repo}#${ev.commentId}`, commentId: ev.commentId, content: '+1' });
     if (!WRITE.has(ev.permission)) {
       reply(`Sorry @${ev.actor}, \`/baton\` commands need write access to this repository, so I left this one alone.`);
       return `refused ${ev.command} from ${ev.actor} (${ev.permission})`;
@@ -437,21 +440,33 @@ class Decider implements DecisionScope {
         );
         return 'link without run';
       }
-      if (ev.command === 'status' || ev.command === 'help' || !builtin) {
+      if (ev.command === 'help') {
+        reply(`${run ? `The run on #${ev.issue} is ${run.status}.` : `No Baton run on #${ev.issue} yet.`}\n\n${HELP}`);
+        return 'help without active run';
+      }
+      if (ev.command === 'status') {
         reply(
           run
-            ? `The run on #${ev.issue} is **${run.status}** (last stage: ${run.stage}).`
-            : `No Baton run on #${ev.issue}. Add the \`${this.flow.trigger}\` label to start one.\n\n${HELP}`,
+            ? `The run on #${ev.issue} is **${run.status}** (last stage: ${this.flow.stages.find((x) => x.id === run.stage)?.name ?? run.stage}).`
+            : `No Baton run on #${ev.issue}. Add the \`${this.flow.trigger}\` label to start one.`,
         );
         return 'status without active run';
+      }
+      if (!builtin && !knownCommands(this.flow).includes(ev.command)) {
+        reply(unknownCommandLine(this.flow, ev.command));
+        return `unknown command ${ev.command}`;
       }
       reply(`There is no active Baton run on #${ev.issue}, so \`/baton ${ev.command}\` has nothing to act on.`);
       return `no active run for ${ev.command}`;
     }
-    if (builtin) return builtin.run(this, ev, reply);
-    if (this.stage().on.some((t) => t.event === 'command' && t.command === ev.command))
-      return this.transition((t) => t.command === ev.command, ['command']);
-    reply(`\`/baton ${ev.command}\` does nothing in **${this.stage().name}**.\n\n${HELP}`);
+    if (builtin) return builtin.run(this, ev, reply, ack);
+    if (this.stage().on.some((t) => t.event === 'command' && t.command === ev.command)) {
+      const note = this.transition((t) => t.command === ev.command, ['command']);
+      if (note?.includes(' → ')) ack();
+      else reply(`\`/baton ${ev.command}\` could not move the run: ${note ?? 'no transition'}.`);
+      return note;
+    }
+    reply(unknownCommandLine(this.flow, ev.command, this.stage().name));
     return `unknown command ${ev.command}`;
   }
 

@@ -150,6 +150,8 @@ export type Effect =
   | { kind: 'unassign'; key: string; issue: number; users: string[] }
   | { kind: 'review.request'; key: string; pr: number; users: string[]; teams: string[]; role?: string }
   | { kind: 'comment'; key: string; issue: number; body: string }
+  /** Acknowledge a command comment with a reaction, where a reply would add nothing. */
+  | { kind: 'react'; key: string; commentId: number; content: '+1' }
   | {
       kind: 'check';
       key: string;

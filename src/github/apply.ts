@@ -251,6 +251,11 @@ export class EffectApplier {
         await port.createComment(e.issue, `${e.body}\n\n${marker}`);
         return;
       }
+      case 'react': {
+        // GitHub answers 200 for a reaction already there: applying it again changes nothing.
+        await port.createReaction(e.commentId, e.content);
+        return;
+      }
       case 'check': {
         await writeCheckRun(
           port,

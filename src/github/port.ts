@@ -503,6 +503,26 @@ export class GitHubPort {
     }
   }
 
+  /**
+   * React to a comment (an issue's or a PR's conversation comment): how Baton acknowledges a command that needs no
+   * answer. GitHub answers 200 when the reaction is already there, so a retry is harmless; a comment deleted
+   * meanwhile (404) is nothing to acknowledge
+   * (https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue-comment).
+   */
+  async createReaction(commentId: number, content: '+1' | 'eyes' | 'confused' | 'rocket'): Promise<boolean> {
+    try {
+      await this.call('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+        ...this.ref,
+        comment_id: commentId,
+        content,
+      });
+      return true;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return false;
+      throw err;
+    }
+  }
+
   // --- several issue writes in one request (GraphQL) ---------------------------------------------------------
   /**
    * One GraphQL request (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql) with a mutation per

@@ -60,6 +60,7 @@ export function describeRefusal(e: Effect, err: unknown, repo: string): string {
     unassign: 'unassign',
     'review.request': 'request reviews',
     comment: 'comment',
+    react: 'react to a command',
     check: 'report a check run',
     task: 'run a task',
     transition: 'record the transition',

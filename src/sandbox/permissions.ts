@@ -37,6 +37,8 @@ export const ROUTE_PERMISSIONS: Record<string, Need> = {
   'GET /repos/{owner}/{repo}/issues/comments/{comment_id}': ISSUES_OR_PRS_R,
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': ISSUES_OR_PRS_W,
   'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}': ISSUES_OR_PRS_W,
+  // "Create reaction for an issue comment": Issues or Pull requests, write.
+  'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': ISSUES_OR_PRS_W,
   'GET /repos/{owner}/{repo}/issues/{issue_number}': ISSUES_OR_PRS_R,
   'PATCH /repos/{owner}/{repo}/issues/{issue_number}': ISSUES_OR_PRS_W,
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': ISSUES_OR_PRS_R,

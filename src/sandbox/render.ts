@@ -11,6 +11,7 @@ import type {
   Issue,
   Label,
   Pull,
+  Reaction,
   Repo,
   Review,
   Role,
@@ -299,18 +300,30 @@ export class Renderer {
     return out;
   }
 
-  private reactions(url: string): Json {
+  /** The `reactions` rollup GitHub puts on issues and comments: a count per content. */
+  private reactions(url: string, list: readonly Reaction[] = []): Json {
+    const n = (c: Reaction['content']) => list.filter((x) => x.content === c).length;
     return {
       url: `${url}/reactions`,
-      total_count: 0,
-      '+1': 0,
-      '-1': 0,
-      laugh: 0,
-      hooray: 0,
-      confused: 0,
-      heart: 0,
-      rocket: 0,
-      eyes: 0,
+      total_count: list.length,
+      '+1': n('+1'),
+      '-1': n('-1'),
+      laugh: n('laugh'),
+      hooray: n('hooray'),
+      confused: n('confused'),
+      heart: n('heart'),
+      rocket: n('rocket'),
+      eyes: n('eyes'),
+    };
+  }
+
+  reaction(x: Reaction): Json {
+    return {
+      id: x.id,
+      node_id: nodeId('Reaction', x.id),
+      user: this.author(x.user),
+      content: x.content,
+      created_at: x.created_at,
     };
   }
 
@@ -329,7 +342,7 @@ export class Renderer {
       updated_at: c.updated_at,
       author_association: this.association(r, c.user),
       body: c.body,
-      reactions: this.reactions(api),
+      reactions: this.reactions(api, c.reactions),
       performed_via_github_app: u?.type === 'Bot' ? this.appFor(u.login) : null,
     };
   }

@@ -500,6 +500,23 @@ export const ROUTES: RouteDef[] = [
     },
   },
   {
+    // https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue-comment: 201 when created,
+    // 200 when this user already reacted so; `content` must be one of the eight reactions (422 otherwise).
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const { reaction, created } = c.world.react(
+        r,
+        c.actor,
+        num(c.params.comment_id),
+        (c.body as { content?: unknown }).content,
+      );
+      return { status: created ? 201 : 200, body: c.world.render.reaction(reaction) };
+    },
+  },
+  {
     method: 'DELETE',
     path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
     auth: 'token',

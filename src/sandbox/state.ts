@@ -121,6 +121,19 @@ export interface Comment {
   user: string;
   created_at: string;
   updated_at: string;
+  /** Reactions, one per user and content (https://docs.github.com/en/rest/reactions/reactions). */
+  reactions?: Reaction[];
+}
+
+/** The reaction contents GitHub accepts (https://docs.github.com/en/rest/reactions/reactions#about-reactions). */
+export const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
+export type ReactionContent = (typeof REACTION_CONTENTS)[number];
+
+export interface Reaction {
+  id: number;
+  user: string;
+  content: ReactionContent;
+  created_at: string;
 }
 
 export interface CheckRun {

@@ -6,7 +6,8 @@ import { HttpError } from './http-types.js';
 import { buildPayload } from './payloads.js';
 import type { Renderer } from './render.js';
 import type { CheckRun, CheckSuite, Comment, Commit, CommitStatus, Issue, Pull, Repo, Review, Role } from './state.js';
-import { type SandboxState, ZERO_SHA, diffTrees, isoSeconds } from './state.js';
+import type { Reaction, ReactionContent } from './state.js';
+import { REACTION_CONTENTS, type SandboxState, ZERO_SHA, diffTrees, isoSeconds } from './state.js';
 
 export type Emit = (event: string, payload: Json) => void;
 
@@ -421,6 +422,28 @@ export class World {
       comment: this.render.comment(r, c),
     });
     return c;
+  }
+
+  /**
+   * "Create reaction for an issue comment": one reaction per user and content; asking again answers 200 with the
+   * existing one instead of 201 (https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue-comment).
+   * GitHub sends no webhook for reactions.
+   */
+  react(r: Repo, actor: string, id: number, content: unknown, at?: string): { reaction: Reaction; created: boolean } {
+    const c = this.comment(r, id);
+    if (typeof content !== 'string' || !(REACTION_CONTENTS as readonly string[]).includes(content))
+      throw new HttpError(422, 'Validation Failed', [{ resource: 'Reaction', field: 'content', code: 'invalid' }]);
+    this.state.ensureUser(actor);
+    const mine = (c.reactions ??= []).find((x) => x.user === actor && x.content === content);
+    if (mine) return { reaction: mine, created: false };
+    const reaction: Reaction = {
+      id: this.state.nextId(),
+      user: actor,
+      content: content as ReactionContent,
+      created_at: this.now(at),
+    };
+    c.reactions.push(reaction);
+    return { reaction, created: true };
   }
 
   deleteComment(r: Repo, actor: string, id: number): void {

@@ -353,12 +353,32 @@ describe('commands', () => {
     expect(d.run!.prs.map((p) => p.number)).toEqual([2]);
   });
 
-  it('a custom command takes its transition; an unknown one gets help', () => {
+  it('a custom command takes its transition with a 👍; an unknown one gets one line with "did you mean"', () => {
     const run = drive(started(), ev('issue.labeled', { label: 'spec-approved' })).run;
-    expect(decide(flow, run, cmd('skip')).run!.stage).toBe('checks');
-    const d = decide(flow, run, cmd('dance'));
+    const skip = decide(flow, run, cmd('skip'));
+    expect(skip.run!.stage).toBe('checks');
+    expect(of(skip.effects, 'react')).toEqual([expect.objectContaining({ content: '+1' })]);
+    expect(of(skip.effects, 'comment')).toEqual([]);
+    const d = decide(flow, run, cmd('xyzzy'));
     expect(d.run!.stage).toBe('build');
-    expect(of(d.effects, 'comment')[0]!.body).toMatch(/Baton commands/);
+    expect(of(d.effects, 'comment')[0]!.body).toBe('`/baton xyzzy` is not a command here; `/baton help` lists them.');
+    const typo = of(decide(flow, run, cmd('stauts')).effects, 'comment')[0]!.body;
+    expect(typo).toBe(
+      '`/baton stauts` is not a command here. Did you mean `/baton status`? (`/baton help` lists them.)',
+    );
+    expect(typo.split('\n')).toHaveLength(1);
+  });
+
+  it('assign, advance and retry are acknowledged with a reaction, not a comment; status answers in words', () => {
+    const run = drive(started(), ev('issue.labeled', { label: 'spec-approved' })).run;
+    for (const c of [cmd('assign', ['@dave']), cmd('advance'), cmd('retry')]) {
+      const d = decide(flow, run, c);
+      expect(of(d.effects, 'comment')).toEqual([]);
+      expect(of(d.effects, 'react')).toHaveLength(1);
+    }
+    const status = of(decide(flow, run, cmd('status')).effects, 'comment')[0]!.body;
+    expect(status).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(status).toMatch(/^In \*\*Build\*\* \(2 of \d\) /);
   });
 
   it('status with no run explains how to start one', () => {
