@@ -39,6 +39,8 @@ export default {
       ...base,
       displayName: 'integration',
       testMatch: INTEGRATION.map((p) => `${p.replace(/\/$/, '')}${p.endsWith('/') ? '/**/' : ''}*.test.ts`),
+      // A browser test under an integration folder (test/sandbox/view.browser.test.ts) is the browser project's.
+      testPathIgnorePatterns: ['/node_modules/', '\\.browser\\.test\\.ts$'],
     },
     { ...base, displayName: 'browser', testMatch: ['**/*.browser.test.ts'] },
   ],

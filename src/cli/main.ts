@@ -33,9 +33,11 @@ examples:
   sandbox: {
     summary: 'play the demo in the local GitHub sandbox (--once: exit when done; --history 90d: generate a history)',
     help: `usage: baton sandbox [--once] [--history 90d [--runs N]] [--port N]
+       baton sandbox act --as LOGIN <action> <number> [arguments]   (see baton sandbox act --help)
 
-Starts a local GitHub (REST API + signed webhooks) and Baton against it, plays the demo from label to merge and
-prints the timeline, then keeps serving the dashboard until Ctrl-C.
+Starts a local GitHub (REST API + signed webhooks + a read-only web view at /view) and Baton against it, plays the
+demo from label to merge and prints the timeline, then keeps serving the dashboard until Ctrl-C. Meanwhile
+\`baton sandbox act\` acts as one of its people (comment, label, review, merge) from another terminal.
   --once          exit when the demo is over: 0 when it reached its final stage, 1 otherwise
   --history 90d   play months of runs with realistic timings into the store (for report, digest, dashboard)
   --runs N        with --history: how many runs (default: about three a day)
@@ -44,6 +46,7 @@ prints the timeline, then keeps serving the dashboard until Ctrl-C.
 examples:
   npx baton sandbox --once
   npx baton sandbox --history 90d && npx baton report
+  npx baton sandbox act --as bob comment 1 "/baton status"
   PORT=0 npx baton sandbox`,
     load: async () => (await import('./sandbox.js')).runSandbox,
   },

@@ -7,6 +7,8 @@ import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox
 import { parseScenario } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario, stamp } from '../sandbox/play.js';
 import { errorMessage } from '../ops/errors.js';
+import { loadConfig } from '../config/env.js';
+import { removeSession, writeSession } from '../sandbox/session.js';
 import type { Config, Env } from '../config/env.js';
 import { commandConfig } from './config.js';
 
@@ -38,6 +40,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
 }
 
 export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: Config): Promise<number> {
+  if (argv[0] === 'act') return (await import('./sandbox-act.js')).runSandboxAct(argv.slice(1), io, env);
   const args = parseSandboxArgs(argv);
   if (typeof args === 'string') {
     io.err(args);
@@ -89,7 +92,8 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
       await lb.stop();
       return 0;
     }
-    io.out(`Baton sandbox: a local GitHub at ${lb.sandbox.url}, Baton at ${lb.baton.url}\n`);
+    io.out(`Baton sandbox: a local GitHub at ${lb.sandbox.url}, Baton at ${lb.baton.url}`);
+    io.out(`Watch it in a browser: ${lb.sandbox.viewUrl}/${lb.seeded.repo} (read-only, refreshes as the demo plays)\n`);
     io.out(`Demo: ${lb.seeded.repo} with .github/flow.yml (extends preset:feature)\n`);
     const scenario = parseScenario(readFileSync(DEMO_SCENARIO_PATH, 'utf8'), DEMO_SCENARIO_PATH);
     const result = await playScenario(lb, scenario, (e) => {
@@ -98,13 +102,29 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
     });
     io.out('');
     io.out(formatTimeline({ ...result, timeline: [] }, lb.seeded.repo).trim());
+    io.out(
+      `The issue, its card, the risk and docs comments: ${lb.sandbox.viewUrl}/${lb.seeded.repo}/issues/${result.issue}`,
+    );
     ok = result.ok;
     if (args.once) {
       await lb.stop();
       return ok ? 0 : 1;
     }
-    io.out(await pokeHelp(lb));
-    await waitForSignal(lb);
+    const dataDir = loadConfig(env).store.dataDir;
+    writeSession(dataDir, {
+      url: lb.sandbox.url,
+      viewUrl: lb.sandbox.viewUrl,
+      batonUrl: lb.baton.url,
+      repo: lb.seeded.repo,
+      tokens: lb.peopleTokens,
+      pid: process.pid,
+    });
+    io.out(await pokeHelp(lb, result.issue));
+    try {
+      await waitForSignal(lb);
+    } finally {
+      removeSession(dataDir);
+    }
     return 0;
   } catch (err) {
     io.err(`baton sandbox: ${friendlyError(err) ?? (config.ops.debug ? (err as Error).stack : errorMessage(err))}`);
@@ -113,7 +133,7 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
   }
 }
 
-async function pokeHelp(lb: LocalBaton): Promise<string> {
+async function pokeHelp(lb: LocalBaton, issue: number): Promise<string> {
   // A partner token for the demo repository, so the API can be tried at once (a real one: `baton tokens create`).
   const { token } = await lb.baton.api.tokens.create({
     name: 'sandbox-partner',
@@ -124,7 +144,14 @@ async function pokeHelp(lb: LocalBaton): Promise<string> {
   return [
     '',
     'The sandbox keeps running. Try:',
+    `  open ${lb.sandbox.viewUrl}/${lb.seeded.repo}/issues/${issue}   the demo issue as GitHub would show it`,
     `  open ${lb.baton.url}/baton            the dashboard (open on localhost in sandbox mode)`,
+    '',
+    'Act as one of the demo people (in another terminal, same BATON_DATA_DIR):',
+    `  npx baton sandbox act --as bob comment ${issue} "/baton status"`,
+    `  npx baton sandbox act --as erin comment ${issue} "/baton advance"     (an outsider: refused)`,
+    `  curl -s -X POST ${lb.sandbox.url}/repos/${lb.seeded.repo}/issues/${issue}/comments \\`,
+    `    -H 'authorization: Bearer ${lb.peopleTokens[lb.seeded.people.dev]}' -d '{"body":"/baton status"}'`,
     `  curl ${lb.baton.url}/metrics          Prometheus metrics`,
     `  curl ${lb.baton.url}/readyz           readiness`,
     '  npx baton report / npx baton costs / npx baton jobs   (in another terminal, same BATON_DATA_DIR)',

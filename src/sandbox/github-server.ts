@@ -12,6 +12,7 @@ import type { Comment, Commit, Issue, Pull, Repo, Review, Role, UserType } from 
 import { SandboxState, isoSeconds } from './state.js';
 import { WebhookSender, type Delivery, type DeliveryModel } from './webhooks.js';
 import { HookDeliveries } from './hook-deliveries.js';
+import { SandboxView, VIEW_BASE } from './view.js';
 import { World, type FileChanges } from './world.js';
 
 export interface SandboxOptions {
@@ -107,7 +108,11 @@ export class Sandbox {
   /** Listen (port 0 = any free port) and return the base URL to give Octokit/Probot as `baseUrl`. */
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) return this.url;
-    const server = createServer({ keepAlive: true }, this.http.handle);
+    // The read-only web view (/view) answers beside the REST API, as github.com beside api.github.com.
+    const view = new SandboxView(this.state, this.urls.html);
+    const server = createServer({ keepAlive: true }, (req, res) => {
+      if (!view.handle(req, res)) this.http.handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -116,6 +121,11 @@ export class Sandbox {
     const addr = server.address() as AddressInfo;
     this.urls.api = `http://${host}:${addr.port}`;
     return this.url;
+  }
+
+  /** The web view's address: the sandbox's repositories, issues and PRs as their people see them. */
+  get viewUrl(): string {
+    return `${this.url}${VIEW_BASE}`;
   }
 
   get url(): string {

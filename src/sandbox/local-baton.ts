@@ -54,6 +54,8 @@ export interface LocalBaton {
   seeded: SeededDemo;
   /** Set when started with `org`. */
   org?: SeededOrg;
+  /** login → a token that acts as that person on the sandbox's REST API (the demo repo's collaborators). */
+  peopleTokens: Record<string, string>;
   /** Wait until every webhook sent so far was answered and every job it queued has run (and their own echoes). */
   settle(): Promise<void>;
   /** Stop Baton (as a deploy would), keep the sandbox and the store. */
@@ -111,6 +113,11 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
   const org = o.org ? seedOrg(sandbox, seeded, typeof o.org === 'object' ? o.org : {}) : undefined;
   o.seed?.(sandbox, seeded);
+  // Each person gets a token of their own (as a personal access token would be), so a comment made with it has them
+  // as its sender and Baton treats it as theirs (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api).
+  const peopleTokens = Object.fromEntries(
+    [...sandbox.repo(seeded.repo).collaborators.keys()].map((login) => [login, sandbox.tokenFor(login)]),
+  );
   const config = o.config ?? loadConfig({});
   const log = o.log ?? createLogger({ level: o.logLevel ?? config.ops.sandboxLogLevel });
   let stack = o.stack ?? (await openStack({ ...o, config }));
@@ -170,6 +177,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
     },
     seeded,
     ...(org ? { org } : {}),
+    peopleTokens,
     settle,
     async stopBaton() {
       await baton.stop();

@@ -56,6 +56,8 @@ export const ROUTE_PERMISSIONS: Record<string, Need> = {
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': R('pull_requests'),
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': R('pull_requests'),
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': R('pull_requests'),
+  'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': W('pull_requests'),
+  'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge': W('contents'),
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers': R('pull_requests'),
   'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers': W('pull_requests'),
   'POST /repos/{owner}/{repo}/check-runs': W('checks'),

@@ -782,6 +782,58 @@ export const ROUTES: RouteDef[] = [
     },
   },
   {
+    // https://docs.github.com/en/rest/pulls/reviews#create-a-review-for-a-pull-request: 200 with the review; a body
+    // is required for REQUEST_CHANGES and COMMENT (422 otherwise). Without `event` GitHub keeps a PENDING draft,
+    // which the sandbox does not model: it refuses that with 422 and says so.
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const n = num(c.params.pull_number);
+      const b = c.body as { event?: string; body?: string; commit_id?: string };
+      const state = ({ APPROVE: 'APPROVED', REQUEST_CHANGES: 'CHANGES_REQUESTED', COMMENT: 'COMMENTED' } as const)[
+        String(b.event ?? '') as 'APPROVE'
+      ];
+      if (!state)
+        throw new HttpError(
+          422,
+          b.event === undefined
+            ? 'Unprocessable Entity: the sandbox does not keep pending reviews; give event APPROVE, REQUEST_CHANGES or COMMENT'
+            : `Unprocessable Entity: event must be APPROVE, REQUEST_CHANGES or COMMENT (got "${String(b.event).slice(0, 40)}")`,
+        );
+      if (state !== 'APPROVED' && !(b.body ?? '').trim())
+        throw new HttpError(422, `Unprocessable Entity: body is required when event is ${b.event}`);
+      const i = c.world.pull(r, n);
+      const v = c.world.submitReview(r, c.actor, n, state, b.body ?? '');
+      return { status: 200, body: c.world.render.review(r, i, v) };
+    },
+  },
+  {
+    // https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request: 200 {sha, merged, message}; 409 when `sha`
+    // is not the head any more; 405 when the pull request cannot be merged (world.merge). A person needs write
+    // access to the repository (https://docs.github.com/en/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization).
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const n = num(c.params.pull_number);
+      const b = (c.body ?? {}) as { sha?: string };
+      const person = c.installationId === undefined && !c.reach;
+      if (person && !['admin', 'maintain', 'write'].includes(c.world.roleOf(r, c.actor)))
+        throw new HttpError(403, 'Resource not accessible by personal access token');
+      const i = c.world.pull(r, n);
+      if (b.sha && b.sha !== i.pull.headSha)
+        throw new HttpError(409, 'Head branch was modified. Review and try the merge again.');
+      const merged = c.world.merge(r, c.actor, n);
+      return {
+        status: 200,
+        body: { sha: merged.pull!.merge_commit_sha, merged: true, message: 'Pull Request successfully merged' },
+      };
+    },
+  },
+  {
     method: 'GET',
     path: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
     auth: 'token',

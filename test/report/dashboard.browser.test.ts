@@ -6,19 +6,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { mountDashboard, type Handler } from '../../src/report/dashboard/index.js';
-import { findChromium } from '../support/browser.js';
+import { CHROMIUM_ARGS, findChromium } from '../support/browser.js';
 import { ledgerRow, run, sampleLedger, sampleTransitions } from './fixtures.js';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const NOW = new Date('2026-01-15T00:00:00Z');
 const EVIL = '<img src=x onerror="window.pwned=1">';
 const STAGES = ['spec', 'build', 'review', 'checks', 'merge', 'done'];

@@ -303,3 +303,51 @@ describe('HTTP behaviour: auth, ETags, accounting, faults, rate-limit headers', 
     expect(order).toEqual(['fast', 'slow']);
   });
 });
+
+describe('people acting with their own tokens (what `baton sandbox act` does)', () => {
+  const as = (login: string) => new Octokit({ baseUrl: sb.url, auth: sb.tokenFor(login), log: quiet });
+
+  test('a comment made with a person token is theirs; an unknown token is refused', async () => {
+    const c = await as('bob').rest.issues.createComment({ ...repo, issue_number: 1, body: 'hi' });
+    expect(c.data.user?.login).toBe('bob');
+    const stranger = new Octokit({ baseUrl: sb.url, auth: 'ghp_not_a_sandbox_token', log: quiet });
+    expect(await status(stranger.rest.issues.createComment({ ...repo, issue_number: 1, body: 'x' }))).toBe(401);
+  });
+
+  test('reviews: approve and request changes (a body is required for that), never on your own PR', async () => {
+    const pr = sb.openPr({ head: 'review-me', title: 'Review me', files: { 'a.txt': 'a\n' }, by: 'bob' });
+    const carol = as('carol');
+    expect(
+      await status(carol.rest.pulls.createReview({ ...repo, pull_number: pr.number, event: 'REQUEST_CHANGES' })),
+    ).toBe(422);
+    const asked = await carol.rest.pulls.createReview({
+      ...repo,
+      pull_number: pr.number,
+      event: 'REQUEST_CHANGES',
+      body: 'Add a test',
+    });
+    expect(asked.status).toBe(200);
+    expect(asked.data).toMatchObject({ state: 'CHANGES_REQUESTED', user: { login: 'carol' }, body: 'Add a test' });
+    const ok = await carol.rest.pulls.createReview({ ...repo, pull_number: pr.number, event: 'APPROVE' });
+    expect(ok.data.state).toBe('APPROVED');
+    expect(await status(as('bob').rest.pulls.createReview({ ...repo, pull_number: pr.number, event: 'APPROVE' }))).toBe(
+      422,
+    );
+    const reviews = await octokit.rest.pulls.listReviews({ ...repo, pull_number: pr.number });
+    expect(reviews.data.map((r) => r.state)).toEqual(['CHANGES_REQUESTED', 'APPROVED']);
+  });
+
+  test('merge: needs write access, refuses a stale head sha (409), then merges once (405 after)', async () => {
+    const pr = sb.openPr({ head: 'merge-me', title: 'Merge me', files: { 'b.txt': 'b\n' }, by: 'bob' });
+    const merge = (login: string, sha?: string) =>
+      as(login).rest.pulls.merge({ ...repo, pull_number: pr.number, ...(sha ? { sha } : {}) });
+    expect(await status(merge('erin'))).toBe(403);
+    expect(await status(merge('bob', '0'.repeat(40)))).toBe(409);
+    const done = await merge('bob', pr.pull.headSha);
+    expect(done.data).toMatchObject({ merged: true, message: 'Pull Request successfully merged' });
+    expect(done.data.sha).toMatch(/^[0-9a-f]{40}$/);
+    const after = await octokit.rest.pulls.get({ ...repo, pull_number: pr.number });
+    expect(after.data).toMatchObject({ merged: true, state: 'closed', merged_by: { login: 'bob' } });
+    expect(await status(merge('bob'))).toBe(405);
+  });
+});

@@ -24,3 +24,15 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates = 
   if (env.BATON_REQUIRE_BROWSER === '1') throw new Error(`BATON_REQUIRE_BROWSER=1 but ${reason}`);
   return { reason };
 }
+
+/** How the browser tests start Chromium: headless, no first-run or background traffic (the machine may be offline). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
