@@ -94,6 +94,7 @@ export async function serveBaton(stack: Stack, o: ServeOptions): Promise<ServedB
     createDashboardHandler({
       store: stack.store,
       sources: () => api.service.sources(),
+      knownRepos: async () => (await stack.store.kvList('repo')).map((r) => r.key),
       ...(o.dashboardToken ? { token: o.dashboardToken } : {}),
       openOnLocalhost: true,
       onError: (e) => o.log.warn({ err: String(e) }, 'dashboard error'),

@@ -233,3 +233,27 @@ describe('the org digest', () => {
     expect(body).not.toMatch(/@alice/);
   });
 });
+
+describe('one view across the org', () => {
+  it('the dashboard lists every installed repository and an "all repositories of acme" view', async () => {
+    lb = await local({ org: true });
+    await labelled(lb, lb.org!.idle);
+    await labelled(lb, lb.org!.ownFlow);
+    const get = async (path: string) => {
+      const res = await fetch(`${lb.baton.url}/baton/api/${path}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as any;
+    };
+    const meta = await get('meta?since=30d');
+    // acme/legacy and acme/.github never had a run: known from the installation, listed all the same.
+    expect(meta.repos).toEqual(['acme/.github', 'acme/api', 'acme/docs', 'acme/legacy', 'acme/web']);
+    expect(meta.orgs).toEqual(['acme']);
+    const cards = (b: any) => b.columns.flatMap((c: any) => c.runs.map((r: any) => r.repo)).sort();
+    expect(cards(await get('board?since=30d&repo=acme%2F*'))).toEqual(['acme/api', 'acme/docs']);
+    expect(cards(await get('board?since=30d&repo=acme%2Fdocs'))).toEqual(['acme/docs']);
+    expect(cards(await get('board?since=30d&repo=globex%2F*'))).toEqual([]);
+    expect((await get('kpis?since=30d&repo=acme%2F*')).report.overall.current.runsStarted).toBe(2);
+    expect((await get('kpis?since=30d&repo=acme%2Fapi')).report.overall.current.runsStarted).toBe(1);
+    expect((await fetch(`${lb.baton.url}/baton/api/board?repo=acme%2F*x`)).status).toBe(400);
+  });
+});

@@ -243,7 +243,7 @@ export const CLIENT_JS = `(function () {
     if (!b.columns.length) { box.appendChild(el('p', 'empty', 'No runs in this period. Label an issue to start one.')); return; }
     var repos = {};
     b.columns.forEach(function (col) { col.runs.forEach(function (r) { repos[r.repo] = true; }); });
-    var nRepos = state.repo ? 1 : Object.keys(repos).length;
+    var nRepos = state.repo && state.repo.slice(-2) !== '/*' ? 1 : Object.keys(repos).length;
     b.columns.forEach(function (col) {
       var foldable = col.kind !== 'active';
       var c = el('section', 'column ' + col.kind);
@@ -318,6 +318,7 @@ export const CLIENT_JS = `(function () {
     var repoSel = document.getElementById('repo'), sinceSel = document.getElementById('since');
     api('meta').then(function (m) {
       m.periods.forEach(function (p) { var o = el('option', '', 'last ' + p); o.value = p; sinceSel.appendChild(o); });
+      (m.orgs || []).forEach(function (g) { var o = el('option', '', 'All repositories of ' + g); o.value = g + '/*'; repoSel.appendChild(o); });
       m.repos.forEach(function (r) { var o = el('option', '', r); o.value = r; repoSel.appendChild(o); });
       repoSel.value = state.repo;
       sinceSel.value = state.since;

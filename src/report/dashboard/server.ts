@@ -22,6 +22,8 @@ export interface DashboardOptions {
   store: Pick<Store, 'transitions' | 'ledger'>;
   /** `repo#issue` → the partner token that started the run (the partner API), shown on the board. */
   sources?: () => Promise<ReadonlyMap<string, string>>;
+  /** Every repository Baton knows (installed, app/inventory.ts), with or without runs: the selector lists them all. */
+  knownRepos?: () => Promise<string[]>;
   /** BATON_DASHBOARD_TOKEN. Without one the dashboard is open to localhost only (sandbox mode). */
   token?: string;
   /** Default true: with no token, allow browsers on the server itself. Set false to refuse everyone instead. */
@@ -135,9 +137,14 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       }
       if (!url.pathname.startsWith(BASE + '/api/')) return send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');
 
-      const repo = url.searchParams.get('repo') || undefined;
-      if (repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(repo))
-        return json(res, 400, { error: 'repo must be owner/repo' });
+      const wanted = url.searchParams.get('repo') || undefined;
+      if (wanted !== undefined && !/^[^/\s*]+\/([^/\s*]+|\*)$/.test(wanted))
+        return json(res, 400, { error: 'repo must be owner/repo, or owner/* for every repository of an org' });
+      // `acme/*`: all repositories of acme, one view (loaded unfiltered, then kept to the org).
+      const org = wanted?.endsWith('/*') ? wanted.slice(0, -2).toLowerCase() : undefined;
+      const repo = org ? undefined : wanted;
+      const ofOrg = <T extends { repo: string }>(xs: T[]): T[] =>
+        org ? xs.filter((x) => x.repo.split('/')[0]?.toLowerCase() === org) : xs;
       const period = url.searchParams.get('since') || '30d';
       let periodMs: number;
       try {
@@ -152,6 +159,7 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
         const issue = Number(url.searchParams.get('issue'));
         if (!repo || !Number.isInteger(issue) || issue <= 0)
           return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
+        if (!repo) return json(res, 400, { error: 'give repo=owner/repo and issue=<number>' });
         return json(res, 200, timeline(await o.store.transitions({ repo, until: now().toISOString() }), repo, issue));
       }
       const loaded = load(repo, periodMs);
@@ -160,8 +168,13 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
       switch (url.pathname) {
         case BASE + '/api/meta': {
           const t = await load(undefined, periodMs).data;
+          const repos = [...new Set([...t.map((x) => x.repo), ...((await o.knownRepos?.()) ?? [])])].sort();
+          const owners = new Map<string, number>();
+          for (const r of repos) owners.set(r.split('/')[0]!, (owners.get(r.split('/')[0]!) ?? 0) + 1);
           return json(res, 200, {
-            repos: [...new Set(t.map((x) => x.repo))].sort(),
+            repos,
+            /** Owners with more than one repository: the selector offers "all repositories of <org>". */
+            orgs: [...owners].filter(([, n]) => n > 1).map(([owner]) => owner),
             periods: PERIODS,
             now: new Date(until).toISOString(),
           });
@@ -170,7 +183,7 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
           return json(
             res,
             200,
-            board(buildRuns(await loaded.data), since, until, 50, (await o.sources?.()) ?? new Map()),
+            board(buildRuns(ofOrg(await loaded.data)), since, until, 50, (await o.sources?.()) ?? new Map()),
           );
         case BASE + '/api/kpis': {
           const [t, l] = await Promise.all([
@@ -182,8 +195,8 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
             res,
             200,
             kpiPayload(
-              buildRuns(t),
-              l.filter((e) => e.at < untilIso),
+              buildRuns(ofOrg(t)),
+              ofOrg(l).filter((e) => e.at < untilIso),
               since,
               until,
             ),
