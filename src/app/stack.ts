@@ -12,6 +12,8 @@ import { createRouter, loadPrices } from '../llm/index.js';
 import { runRiskTask, runDocsTask } from '../tasks/index.js';
 import type { TaskRunners } from '../tasks/effect.js';
 import { loadConfig, type Config } from '../config/env.js';
+import type { Logger } from 'pino';
+import { errorMessage } from '../ops/errors.js';
 
 export interface Stack {
   store: Store;
@@ -36,6 +38,13 @@ export interface StackOptions {
   config?: Config;
   /** When LLM ledger entries happen (default the real clock; `baton simulate` and `sandbox --history` pass theirs). */
   clock?: () => Date;
+  /** Where the queue's own trouble goes (a lost Redis connection, a failed lease renewal); without it, stderr. */
+  log?: Pick<Logger, 'error'>;
+}
+
+/** The queue's errors as log lines: what went wrong where, with the error's message (never its payload). */
+export function queueErrorsTo(log: Pick<Logger, 'error'>): (err: unknown, context: string) => void {
+  return (err, context) => log.error({ err: errorMessage(err), context }, `queue: ${context}`);
 }
 
 export async function openStack(opts: StackOptions = {}): Promise<Stack> {
@@ -57,6 +66,7 @@ export async function openStack(opts: StackOptions = {}): Promise<Stack> {
     retry,
     prefix: opts.namespace ?? config.queue.redisPrefix,
     leaseMs: config.queue.leaseMs,
+    ...(opts.log ? { onError: queueErrorsTo(opts.log) } : {}),
   });
   const routers = new Map<string, LlmRouter>();
   const llmObservers: Array<(entry: LedgerEntry) => void> = [];

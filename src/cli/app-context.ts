@@ -35,6 +35,6 @@ export async function openAppContext(
     log: log.child({ name: 'probot' }),
     ...(baseUrl ? { baseUrl } : {}),
   });
-  const stack = await openStack({ config });
+  const stack = await openStack({ config, log });
   return { probot, stack, log, config, close: () => stack.close() };
 }

@@ -46,7 +46,7 @@ export async function runStart(argv: string[], io: CliIo, env?: Env): Promise<nu
   }
   initTracing({ url: config.ops.tracesUrl });
   const log = createLogger({ level: config.ops.logLevel });
-  const stack = await openStack({ config });
+  const stack = await openStack({ config, log });
   const baton = await serveBaton(stack, {
     ...creds,
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),

@@ -2,7 +2,7 @@
 // /healthz: the process answers (liveness; never touches dependencies, so a database outage does not get every
 // replica restarted). /readyz: the store and the queue answer their ping (readiness). /metrics: Prometheus text.
 // Probot 14 has no express router: extra routes are node handlers given to `addHandler` that return true when they
-// answered the request, so `mountOps` accepts that (or an express-style router, if one is ever used).
+// answered the request; `opsHandler` is one (app/serve.ts puts it first among Baton's handlers).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/types.js';
@@ -126,24 +126,4 @@ export function opsHandler(deps: OpsDeps): NodeHandler {
     if (!route) return false;
     return route(req, res);
   };
-}
-
-type AddHandler = (handler: NodeHandler) => void;
-interface ExpressLikeRouter {
-  get(path: string, handler: (req: IncomingMessage, res: ServerResponse) => unknown): unknown;
-}
-
-/**
- * Mount /healthz, /readyz and /metrics. `target` is Probot 14's `addHandler` (from the app function's options),
- * an object that has it (a Probot `Server`), or an express-style router with `.get`.
- */
-export function mountOps(target: AddHandler | { addHandler: AddHandler } | ExpressLikeRouter, deps: OpsDeps): void {
-  if (typeof target === 'function') {
-    target(opsHandler(deps));
-  } else if ('addHandler' in target) {
-    target.addHandler(opsHandler(deps));
-  } else {
-    const routes = healthRoutes(deps);
-    for (const [path, handler] of Object.entries(routes)) target.get(path, (req, res) => handler(req, res));
-  }
 }

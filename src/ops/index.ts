@@ -17,6 +17,6 @@ export {
   currentTraceparent,
   traceOctokit,
 } from './tracing.js';
-export { healthRoutes, opsHandler, mountOps, type OpsDeps } from './health.js';
+export { healthRoutes, opsHandler, type OpsDeps } from './health.js';
 export { createLogger, jobLogger, scrubSecrets, REDACT_PATHS, type JobContext } from './log.js';
 export { routeTemplate } from './route-template.js';

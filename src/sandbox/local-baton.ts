@@ -120,7 +120,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
   );
   const config = o.config ?? loadConfig({});
   const log = o.log ?? createLogger({ level: o.logLevel ?? config.ops.sandboxLogLevel });
-  let stack = o.stack ?? (await openStack({ ...o, config }));
+  let stack = o.stack ?? (await openStack({ log, ...o, config }));
   await continueNumbering(sandbox, stack);
   const serve = async (port: number | undefined, on: Stack = stack) =>
     serveBaton(on, {
@@ -192,7 +192,7 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
     },
     async addReplica() {
       // Its own store connection and queue consumer on the same data, as a second process would have.
-      const own = await openStack({ ...o, config });
+      const own = await openStack({ log, ...o, config });
       const r = await serve(0, own);
       replicas.push({ baton: r, stack: own });
       return r;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mountOps, opsHandler, type NodeHandler, type OpsDeps } from '../../src/ops/health.js';
+import { opsHandler, type NodeHandler, type OpsDeps } from '../../src/ops/health.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 
 // Serves handlers the way Probot 14's Server does: each in turn until one returns true, then 404.
@@ -108,30 +108,5 @@ describe('ops routes', () => {
     expect((await fetch(`${url}/api/github/webhooks`)).status).toBe(404);
     expect((await fetch(`${url}/healthz`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${url}/metrics`)).status).toBe(404); // no registry given
-  });
-});
-
-describe('mountOps', () => {
-  test('registers one handler with Probot-style addHandler (function or object)', async () => {
-    const added: NodeHandler[] = [];
-    mountOps((h) => added.push(h), deps(up, up));
-    mountOps(
-      { addHandler: (h: NodeHandler) => added.push(h) },
-      deps(up, async () => false),
-    );
-    expect(added).toHaveLength(2);
-    const { server, url } = await serve([added[1]!]);
-    try {
-      expect((await fetch(`${url}/readyz`)).status).toBe(503);
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    } finally {
-      await close(server);
-    }
-  });
-
-  test('registers GET routes on an express-style router', () => {
-    const paths: string[] = [];
-    mountOps({ get: (path: string) => paths.push(path) }, deps(up, up));
-    expect(paths.sort()).toEqual(['/healthz', '/metrics', '/readyz']);
   });
 });
