@@ -134,6 +134,8 @@ export const CLIENT_JS = `(function () {
     return n + ' ' + w + (n === 1 ? '' : 's');
   }
   function usd(v) { return v === null || v === undefined ? '–' : v === 0 ? '$0' : '$' + (Math.abs(v) < 1 ? v.toFixed(4) : v.toFixed(2)); }
+  function share(v) { return v === null || v === undefined ? '–' : Math.round(v * 100) + '%'; }
+  function points(v) { return Math.round(v * 100) + ' pts'; }
   function plain(v) { return v === null || v === undefined ? '–' : (Number.isInteger(v) ? String(v) : v.toFixed(2)); }
   function api(path, extra) {
     var q = new URLSearchParams({ since: state.since });
@@ -172,7 +174,8 @@ export const CLIENT_JS = `(function () {
       tile('Cycle time (p90)', cycle(c.cycleTime.p90), t.cycleTimeP90Hours, true, cycle),
       tile('Hand-offs', c.handOffs, t.handOffs, true, plain),
       tile('Bounce-backs', c.bounceBacks, t.bounceBacks, true, plain),
-      tile('Defect escapes', c.defectEscapes, t.defectEscapes, true, plain),
+      tile('Defect escapes', c.defectEscapes, t.defectEscapes, true, plain, c.defectDensity === null ? undefined : plain(c.defectDensity) + ' per 1k changed lines'),
+      tile('Flow compliance', share(c.flowCompliance), t.flowCompliance, false, points, c.mergedPrs ? c.mergedThroughRun + ' of ' + c.mergedPrs + ' merged PRs through a run' : undefined),
       tile('High-risk flagged', c.highRisk.flagged, t.highRiskFlagged, null, plain, c.highRisk.done + ' done · ' + c.highRisk.open + ' open'),
       tile('AI spend', usd(s.usd), t.spendUsd, true, usd),
       tile('$ per 1k tokens', usd(s.usdPer1kTokens), t.usdPer1kTokens, true, usd)

@@ -2,6 +2,7 @@
 import type { LedgerEntry, TransitionRecord } from '../../store/types.js';
 import { buildRuns, stageOrder, type Run } from '../runs.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport } from '../kpis.js';
+import type { MergeRecord } from '../merges.js';
 import { DAY_MS, HOUR_MS, weekStart } from '../stats.js';
 
 export interface RunCard {
@@ -142,10 +143,12 @@ export function kpiPayload(
   ledger: readonly LedgerEntry[],
   since: number,
   until: number,
+  merges: readonly MergeRecord[] = [],
 ): KpiPayload {
   const report = computeKpisFromRuns(runs, ledger, {
     since: new Date(since).toISOString(),
     until: new Date(until).toISOString(),
+    merges,
   });
   const order = stageOrder(runs).filter((s) => report.overall.current.stages[s]);
   const stages = report.overall.current.stages;

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store, TransitionRecord } from '../../store/types.js';
+import { loadMerges } from '../merges.js';
 import { buildRuns } from '../runs.js';
 import { loadSince } from '../kpis.js';
 import { parseDuration } from '../stats.js';
@@ -19,7 +20,7 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | P
 const MAX_PERIOD_MS = 3650 * 86_400_000;
 
 export interface DashboardOptions {
-  store: Pick<Store, 'transitions' | 'ledger'>;
+  store: Pick<Store, 'transitions' | 'ledger' | 'kvList'>;
   /** `repo#issue` → the partner token that started the run (the partner API), shown on the board. */
   sources?: () => Promise<ReadonlyMap<string, string>>;
   /** Every repository Baton knows (installed, app/inventory.ts), with or without runs: the selector lists them all. */
@@ -191,14 +192,19 @@ export function createDashboardHandler(o: DashboardOptions): Handler {
             o.store.ledger({ repo, since: new Date(since - periodMs).toISOString() }),
           ]);
           const untilIso = new Date(until).toISOString();
+          const runs = buildRuns(ofOrg(t));
+          // The merges of the repos in view (one repo, or every repo with runs for "all" and "all of <org>").
+          const repos = repo ? [repo] : [...new Set(runs.map((r) => r.repo))];
+          const merges = await loadMerges(o.store, repos, new Date(since - periodMs).toISOString(), untilIso);
           return json(
             res,
             200,
             kpiPayload(
-              buildRuns(ofOrg(t)),
+              runs,
               ofOrg(l).filter((e) => e.at < untilIso),
               since,
               until,
+              merges,
             ),
           );
         }
