@@ -36,6 +36,11 @@ export function agoSpan(iso: string, now: string | Date): string {
 }
 
 const PR = (n: number | undefined) => (n !== undefined ? `#${n}` : 'the PR');
+/**
+ * A label name (people choose them) as a code span that cannot end early: no backtick, line break or table pipe, so
+ * nothing in it renders as Markdown or HTML, or pings anyone.
+ */
+const lit = (s: string) => `\`${s.replace(/[`|\r\n<>]/g, ' ').slice(0, 60)}\``;
 
 /**
  * What happened, as a sentence fragment with its actor: `bob pushed to #2`, `carol requested changes on #2`,
@@ -48,9 +53,9 @@ export function eventWords(h: Pick<HistoryEntry, 'event' | 'by' | 'pr' | 'detail
   if (h.event.startsWith('command:')) return `${by}: \`/baton ${h.event.slice('command:'.length)}\``;
   switch (h.event) {
     case 'issue.labeled':
-      return d ? `${by} added \`${d}\`` : `${by} added a label`;
+      return d ? `${by} added ${lit(d)}` : `${by} added a label`;
     case 'issue.unlabeled':
-      return d ? `${by} removed \`${d}\`` : `${by} removed a label`;
+      return d ? `${by} removed ${lit(d)}` : `${by} removed a label`;
     case 'issue.closed':
       return `${by} closed the issue`;
     case 'issue.reopened':
@@ -74,7 +79,7 @@ export function eventWords(h: Pick<HistoryEntry, 'event' | 'by' | 'pr' | 'detail
     case 'review.commented':
       return `${by} reviewed ${pr}`;
     case 'checks.completed':
-      return d ? `checks on ${pr}: ${d}` : `checks finished on ${pr}`;
+      return d ? `checks on ${pr}: ${d.replace(/[^\w .-]/g, '').slice(0, 80)}` : `checks finished on ${pr}`;
     case 'sla.tick':
       return 'SLA timer';
     case 'task.done':

@@ -61,3 +61,12 @@ it('puts times and events in words', () => {
   expect(eventWords({ event: 'checks.completed', by: 'ci', pr: 2, detail: 'failure' })).toBe('checks on #2: failure');
   expect(eventWords({ event: 'review.changes_requested', by: 'carol', pr: 2 })).toBe('carol requested changes on #2');
 });
+
+it('a hostile label name stays inside its code span', () => {
+  const r = run();
+  r.history[0]!.detail = 'x` <img src=x onerror=alert(1)> @acme/everyone | `';
+  const body = renderCard(r, flow, { now: '2026-03-02T11:00:00Z' });
+  const row = body.split('\n').find((l) => l.includes('started in'))!;
+  expect(row).toContain('pm added `x   img src=x onerror=alert(1)  @acme/everyone    `');
+  expect(row.split('|').length).toBe(6);
+});
