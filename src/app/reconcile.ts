@@ -208,6 +208,12 @@ export class Reconciler {
         events: events.map((e) => e.type),
       });
       if (o.dryRun) continue;
+      // The pending set was read when the sweep began; a delivery for this issue may have arrived since (the start-up
+      // sweep races the first live webhooks). Its own job will apply these events, so the reconcile job must not.
+      if ((await this.deps.store.pendingDeliveries(10_000)).some((d) => d.key === key)) {
+        report.skippedPending++;
+        continue;
+      }
       const id = `reconcile:${createHash('sha1')
         .update(events.map((e) => e.id).join('\n'))
         .digest('hex')}`;
