@@ -4,7 +4,7 @@ import { uniq } from './owners.js';
 import { MAX_ASSIGNEES, type DecisionScope } from './scope.js';
 import type { BatonEvent } from './types.js';
 import { closest } from '../flow/suggest.js';
-import { agoSpan, humanSpan } from './words.js';
+import { humanSpan, utcStamp } from './words.js';
 
 export type CommandEvent = Extract<BatonEvent, { type: 'command' }>;
 
@@ -142,7 +142,11 @@ function statusWords(s: DecisionScope, now: string): string {
   const i = s.flow.stages.findIndex((x) => x.id === stage.id);
   const owners = run.owners.map((o) => `@\u200b${o}`).join(', ') || 'nobody';
   const since = Date.parse(now) - Date.parse(run.enteredAt);
-  const span = since >= 60_000 ? `for ${humanSpan(since)}` : 'since just now';
+  // The span people read, the exact entry time on hover.
+  const span =
+    since >= 60_000
+      ? `for <span title="${utcStamp(run.enteredAt)}">${humanSpan(since)}</span>`
+      : `since <span title="${utcStamp(run.enteredAt)}">just now</span>`;
   const prs = run.prs.map((p) => {
     const risk = p.risk
       ? `, risk **${p.risk.level}**${p.risk.level === 'high' ? (p.risk.seniorApproved ? ' (senior approved)' : ' (waiting for a senior)') : ''}`
@@ -150,7 +154,7 @@ function statusWords(s: DecisionScope, now: string): string {
     return `#${p.number} ${p.state}${risk}`;
   });
   return [
-    `In **${stage.name}** (${i + 1} of ${s.flow.stages.length}) ${span} (entered ${agoSpan(run.enteredAt, now)}), owned by ${owners}.`,
+    `In **${stage.name}** (${i + 1} of ${s.flow.stages.length}) ${span}, owned by ${owners}.`,
     prs.length ? `Pull requests: ${prs.join('; ')}.` : 'No pull request linked yet.',
   ].join(' ');
 }
