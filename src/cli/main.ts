@@ -51,19 +51,23 @@ examples:
     load: async () => (await import('./sandbox.js')).runSandbox,
   },
   simulate: {
-    summary: 'replay a scenario against your flow.yml in the sandbox: simulate <scenario.yml> [--flow path]',
-    help: `usage: baton simulate <scenario.yml> [--flow .github/flow.yml] [--base-dir DIR]
+    summary:
+      'replay a scenario against your flow.yml in the sandbox: simulate <scenario.yml> [--flow path] [--org-flow path]',
+    help: `usage: baton simulate <scenario.yml> [--flow .github/flow.yml] [--org-flow PATH] [--base-dir DIR]
 
 Plays a scenario (an issue and a list of steps, each optionally at a time such as "+2d" or "2026-03-02T09:00Z")
 against your flow in a throwaway sandbox whose clock follows the steps, so SLA nudges happen as they would.
 Prints a dated timeline; exit 0 when the run ends where \`expect:\` says (default: the final stage).
 The scenario format and the sandbox's people are described in the README ("Simulating a flow").
-  --flow PATH      the flow to try (default .github/flow.yml)
+  --flow PATH      the flow to try (default .github/flow.yml; with --org-flow it may be missing: the repository
+                   then runs the org flow, as a repository without its own flow.yml does)
+  --org-flow PATH  the org flow (the org's .github repository's .github/flow.yml): resolves \`extends: org\`
   --base-dir DIR   resolve \`extends: owner/repo:path@ref\` from DIR/owner/repo/path instead of GitHub
 
 examples:
   npx baton simulate src/sandbox/scenarios/demo.yml --flow src/sandbox/scenarios/demo-flow.yml
-  npx baton simulate scenario.yml --flow .github/flow.yml`,
+  npx baton simulate scenario.yml --flow .github/flow.yml
+  npx baton simulate scenario.yml --flow .github/flow.yml --org-flow ../.github/.github/flow.yml`,
     load: async () => (await import('./simulate.js')).runSimulate,
   },
   validate: {

@@ -19,7 +19,8 @@ export const DEMO_FLOW_PATH = join(here, 'scenarios', 'demo-flow.yml');
 export const DEMO_SCENARIO_PATH = join(here, 'scenarios', 'demo.yml');
 
 export interface LocalBatonOptions extends StackOptions {
-  flowYml?: string;
+  /** acme/web's `.github/flow.yml` (default: the demo flow; null: no file, so it runs the org flow if there is one). */
+  flowYml?: string | null;
   /** Add the org sandbox (seed.ts seedOrg): acme/.github with the org flow (this text, or ORG_FLOW_YML), and more. */
   org?: boolean | { orgFlowYml?: string };
   /** More setup of the sandbox before Baton starts (repositories, files, issues). */
@@ -110,7 +111,10 @@ export async function startLocalBaton(o: LocalBatonOptions = {}): Promise<LocalB
     ...(o.delivery ? { delivery: o.delivery } : {}),
   });
   const baseUrl = await sandbox.start(o.sandboxPort ?? 0);
-  const seeded = seedDemo(sandbox, { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') });
+  const seeded = seedDemo(
+    sandbox,
+    o.flowYml === null ? {} : { flowYml: o.flowYml ?? readFileSync(DEMO_FLOW_PATH, 'utf8') },
+  );
   const org = o.org ? seedOrg(sandbox, seeded, typeof o.org === 'object' ? o.org : {}) : undefined;
   o.seed?.(sandbox, seeded);
   // Each person gets a token of their own (as a personal access token would be), so a comment made with it has them

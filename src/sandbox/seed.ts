@@ -169,8 +169,11 @@ export interface SeededOrg {
 
 /**
  * The org sandbox, on top of the demo: acme's `.github` repository with the org flow, acme/api with its own flow
- * extending it, acme/legacy opted out, acme/docs idle — all in the demo's installation (a repository the App is not
- * installed on is invisible to it, so the `.github` repository must be selected too).
+ * extending it, acme/legacy opted out, acme/docs idle — all in the demo's installation. An organization's `.github`
+ * repository is where GitHub itself looks for org-wide defaults
+ * (https://docs.github.com/en/communities/setting-up-your-project-for-healthy-contributions/creating-a-default-community-health-file);
+ * it is a repository like any other to the App: an installation on "selected repositories" must select it, or its
+ * token cannot read it (https://docs.github.com/en/apps/using-github-apps/installing-a-github-app-from-a-third-party).
  */
 export function seedOrg(sb: Sandbox, demo: SeededDemo, opts: { orgFlowYml?: string; start?: string } = {}): SeededOrg {
   const at = opts.start ?? '2025-01-06T09:00:00Z';

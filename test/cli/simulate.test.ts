@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulate } from '../../src/cli/simulate.js';
 import { DEMO_FLOW_PATH } from '../../src/sandbox/local-baton.js';
+import { API_FLOW_YML, ORG_FLOW_YML } from '../../src/sandbox/seed.js';
 
 let dir: string;
 beforeEach(() => {
@@ -139,5 +140,56 @@ expect: build
     expect(text).toMatch(/^2026-03-10 10:06 {2}7d pass\n\s+→ Baton posted the Workflow Wins digest for 2026-W10/m);
     expect(text).toMatch(/^2026-03-17 10:06 {2}7d pass\n\s+→ Baton posted the Workflow Wins digest for 2026-W11/m);
     expect(text.match(/Workflow Wins digest/g)).toHaveLength(3);
+  });
+});
+
+describe('baton simulate --org-flow', () => {
+  const orgScenario = `issue: { title: Tidy, by: bob }
+steps:
+  - { label: "flow:task", by: alice }
+  - { comment: "/baton ready", by: alice }
+  - open_pr: { title: Tidy, body: "Fixes #{{issue}}", head: "{{issue}}-tidy", files: { "docs/x.md": "x\\n" } }
+    by: bob
+  - { review: approved, by: carol }
+expect: done
+`;
+
+  it('resolves extends: org against the given org flow, its team roles included', async () => {
+    writeFileSync(join(dir, 'org.yml'), ORG_FLOW_YML);
+    writeFileSync(join(dir, 'flow.yml'), API_FLOW_YML);
+    writeFileSync(join(dir, 'scenario.yml'), orgScenario);
+    const c = io();
+    const code = await runSimulate(
+      [join(dir, 'scenario.yml'), '--flow', join(dir, 'flow.yml'), '--org-flow', join(dir, 'org.yml')],
+      c.io,
+    );
+    const text = c.out.join('\n');
+    expect(c.err.join('\n')).toBe('');
+    // /baton ready ends triage only in the child (API_FLOW_YML's override), the seniors team (carol) approves.
+    expect(text).toMatch(/stage triage → build/);
+    expect(text).toMatch(/stage review → done/);
+    expect(code).toBe(0);
+  });
+
+  it('without a flow.yml of its own the repository runs the org flow', async () => {
+    writeFileSync(join(dir, 'org.yml'), ORG_FLOW_YML);
+    writeFileSync(
+      join(dir, 'scenario.yml'),
+      orgScenario.replace('{ comment: "/baton ready", by: alice }', '{ label: "triage:done", by: alice }'),
+    );
+    const c = io();
+    // No --flow, and no .github/flow.yml where the command runs.
+    const code = await runSimulate([join(dir, 'scenario.yml'), '--org-flow', join(dir, 'org.yml')], c.io);
+    expect(c.err.join('\n')).toBe('');
+    expect(c.out.join('\n')).toMatch(/stage triage → build/);
+    expect(code).toBe(0);
+  });
+
+  it('without --org-flow, extends: org says how to give it', async () => {
+    writeFileSync(join(dir, 'flow.yml'), API_FLOW_YML);
+    writeFileSync(join(dir, 'scenario.yml'), orgScenario);
+    const c = io();
+    expect(await runSimulate([join(dir, 'scenario.yml'), '--flow', join(dir, 'flow.yml')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/pass --org-flow PATH/);
   });
 });
