@@ -210,6 +210,9 @@ browserTest(
       'build → review (forward)',
       'review → done (done)',
     ]);
+    // Events in words, as the status card says them, not `issue.labeled`.
+    const details = await page.$$eval('#timeline .detail', (l) => l.map((x) => x.textContent));
+    expect(details[0]).toBe('alice added a label; owners alice');
     await page.click('#timeline button.close');
 
     // The repo filter narrows the board; there the only answers were the free offline rules: "No AI spend".

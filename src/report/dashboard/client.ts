@@ -290,7 +290,7 @@ export const CLIENT_JS = `(function () {
       t.entries.forEach(function (e) {
         var li = el('li');
         li.appendChild(el('div', 'step', (e.from ? e.from + ' → ' : '') + e.to + ' (' + e.kind + ')'));
-        var extra = e.event + ' by ' + e.by + (e.owners.length ? '; owners ' + e.owners.join(', ') : '') + (e.pr ? '; PR #' + e.pr : '') + (e.risk ? '; risk ' + e.risk : '');
+        var extra = (e.what || e.event + ' by ' + e.by) + (e.owners.length ? '; owners ' + e.owners.join(', ') : '') + (e.pr ? '; PR #' + e.pr : '') + (e.risk ? '; risk ' + e.risk : '');
         li.appendChild(el('div', 'detail', extra));
         var when = el('time', 'when', new Date(e.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' + (e.hoursInPrevious !== null ? ' · ' + span(e.hoursInPrevious) + ' after the previous step' : ''));
         when.dateTime = e.at;

@@ -4,6 +4,7 @@ import { buildRuns, stageOrder, type Run } from '../runs.js';
 import { computeKpisFromRuns, weeklyCycle, type KpiReport } from '../kpis.js';
 import type { MergeRecord } from '../merges.js';
 import { DAY_MS, HOUR_MS, weekStart } from '../stats.js';
+import { eventWords } from '../../engine/words.js';
 
 export interface RunCard {
   repo: string;
@@ -100,6 +101,8 @@ export interface Timeline {
   entries: Array<
     Pick<TransitionRecord, 'at' | 'from' | 'to' | 'kind' | 'event' | 'by' | 'owners' | 'pr' | 'risk'> & {
       hoursInPrevious: number | null;
+      /** What happened, in words ("bob pushed to #2"), as the status card says it. */
+      what: string;
     }
   >;
 }
@@ -123,6 +126,7 @@ export function timeline(transitions: readonly TransitionRecord[], repo: string,
         ...(t.pr !== undefined ? { pr: t.pr } : {}),
         ...(t.risk ? { risk: t.risk } : {}),
         hoursInPrevious: prev === undefined ? null : (at - prev) / HOUR_MS,
+        what: eventWords({ event: t.event, by: t.by, ...(t.pr !== undefined ? { pr: t.pr } : {}) }),
       });
       prev = at;
     }
