@@ -14,6 +14,7 @@ import type { LlmRouter } from '../llm/types.js';
 import { EffectApplier } from '../github/apply.js';
 import { Refusals } from '../github/refusals.js';
 import { renderCard } from '../github/card.js';
+import { combineRequired } from '../github/combined-checks.js';
 import { FlowConfigs, formatProblems, isOrgRepo } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
 import { normalize, type Lookups } from '../github/events.js';
@@ -266,6 +267,7 @@ export class Worker {
       return;
     }
 
+    if (ev.type === 'checks.completed') ev = await this.withRequiredChecks(port, flow, ev);
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);
     let decision = decide(flow, read.run, ev, { teamMembers });
@@ -369,6 +371,28 @@ export class Worker {
     if (labels.some((l) => l.startsWith(STAGE_LABEL_PREFIX) || l === flow.trigger)) return false;
     if (ev.type === 'issue.labeled' && ev.label === flow.trigger) return false;
     return !(await this.deps.store.kvGet('card', `${port.fullName}#${ev.issue}`));
+  }
+
+  /**
+   * A flow whose checks transition says `required_checks: true` waits for the status checks the PR's base branch
+   * requires: read them (rulesets and branch protection, conditional reads) and attach their combined state. When
+   * they cannot be read or none are required, the event stays as it is and every check counts.
+   */
+  private async withRequiredChecks(
+    port: GitHubPort,
+    flow: Flow,
+    ev: Extract<BatonEvent, { type: 'checks.completed' }>,
+  ): Promise<BatonEvent> {
+    if (!ev.all || !flow.stages.some((s) => s.on.some((t) => t.required_checks))) return ev;
+    let base: string;
+    try {
+      base = (await port.getPull(ev.pr.number)).base.ref;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return ev;
+      throw err;
+    }
+    const required = await port.requiredChecks(base);
+    return required?.length ? { ...ev, required: combineRequired(ev.all, required) } : ev;
   }
 
   /** `/baton retry`: put the issue's dead-lettered jobs back in the queue (they run after this one, in order). */

@@ -365,6 +365,10 @@ class Decider implements DecisionScope {
           : Array.isArray(t.conclusion)
             ? t.conclusion
             : [t.conclusion];
+      // `required_checks:` only the checks the base branch requires count (the adapter read them; when it could
+      // not, `required` is absent and every check counts, below).
+      if (t.required_checks && ev.required && !t.check)
+        return ev.required.complete && want.includes(ev.required.conclusion as never);
       if (ev.all) {
         // `check:` names the check (run name or status context) that counts; without it, every check on the head
         // must be finished and the combined result is what `conclusion` is compared with.

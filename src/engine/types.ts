@@ -53,6 +53,11 @@ export type BatonEvent =
        * moves when all are complete, not when the first suite finishes. Absent when the adapter could not tell.
        */
       all?: { complete: boolean; conclusion: string; checks: Record<string, string> };
+      /**
+       * Only the checks the PR's base branch requires (rulesets, branch protection), when the flow asks for them
+       * (`required_checks: true`) and the adapter could read them.
+       */
+      required?: { contexts: string[]; complete: boolean; conclusion: string };
     })
   | (EventBase & {
       type: 'command';

@@ -98,6 +98,12 @@ export const TransitionSchema = z
       .min(1)
       .optional()
       .describe('`checks.completed`: only the check run with this name (default: the whole check suite).'),
+    required_checks: z
+      .boolean()
+      .optional()
+      .describe(
+        "`checks.completed`: wait for the status checks the PR's base branch requires (its rulesets and branch protection) and compare `conclusion` with their combined result; when Baton cannot read them, or the branch requires none, every check on the head counts.",
+      ),
     command: z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/)

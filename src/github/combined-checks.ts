@@ -51,3 +51,19 @@ export function combineChecks(runs: CheckRunLike[], statuses: StatusLike[], ownA
   }
   return { complete, conclusion: failed ? 'failure' : 'success', checks };
 }
+
+/**
+ * The combined state of only the checks a branch requires: complete once each required check has reported and
+ * finished (one not reported yet is pending, as branch protection shows "Expected — waiting for status").
+ */
+export function combineRequired(
+  all: CombinedChecks,
+  required: string[],
+): { contexts: string[]; complete: boolean; conclusion: string } {
+  const states = required.map((c) => all.checks[c] ?? 'pending');
+  return {
+    contexts: required,
+    complete: states.every((s) => s !== 'pending'),
+    conclusion: states.some((s) => FAILING.has(s)) ? 'failure' : 'success',
+  };
+}

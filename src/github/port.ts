@@ -523,6 +523,43 @@ export class GitHubPort {
     }
   }
 
+  // --- branch rules ----------------------------------------------------------------------------------------------
+  /**
+   * The status checks a branch requires before a merge, as far as the App can read them: the `required_status_checks`
+   * rules of its rulesets (https://docs.github.com/en/rest/repos/rules#get-rules-for-a-branch, metadata read) and its
+   * classic protection summary (https://docs.github.com/en/rest/branches/branches#get-a-branch, contents read).
+   * Undefined when neither could be read (403, 404, a GHES without rulesets): the caller falls back to every check.
+   */
+  async requiredChecks(branch: string): Promise<string[] | undefined> {
+    const unreadable = (err: unknown) => [403, 404].includes((err as { status?: number }).status ?? 0);
+    let readable = false;
+    const out = new Set<string>();
+    try {
+      const rules = await this.all<{
+        type: string;
+        parameters?: { required_status_checks?: Array<{ context: string }> };
+      }>('GET /repos/{owner}/{repo}/rules/branches/{branch}', { branch });
+      readable = true;
+      for (const r of rules)
+        if (r.type === 'required_status_checks')
+          for (const c of r.parameters?.required_status_checks ?? []) out.add(c.context);
+    } catch (err) {
+      if (!unreadable(err)) throw err;
+    }
+    try {
+      const b = await this.conditional<{
+        protection?: { required_status_checks?: { contexts?: string[]; checks?: Array<{ context: string }> } };
+      }>('GET /repos/{owner}/{repo}/branches/{branch}', { branch });
+      readable = true;
+      const rsc = b.protection?.required_status_checks;
+      for (const c of rsc?.contexts ?? []) out.add(c);
+      for (const c of rsc?.checks ?? []) out.add(c.context);
+    } catch (err) {
+      if (!unreadable(err)) throw err;
+    }
+    return readable ? [...out] : undefined;
+  }
+
   // --- several issue writes in one request (GraphQL) ---------------------------------------------------------
   /**
    * One GraphQL request (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql) with a mutation per

@@ -454,6 +454,16 @@ export class Sandbox {
     this.world.deleteComment(this.repoOf(o.repo), this.actor(o), id);
   }
 
+  /**
+   * Require status checks (check run names or status contexts) on `branch`, through a ruleset (default) or classic
+   * branch protection (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-protected-branches/about-protected-branches#require-status-checks-before-merging).
+   */
+  requireChecks(branch: string, contexts: string[], o: { repo?: string; via?: 'ruleset' | 'classic' } = {}): void {
+    const r = this.repoOf(o.repo);
+    r.protections ??= new Map();
+    r.protections.set(branch, { contexts, via: o.via ?? 'ruleset', rulesetId: this.state.nextId() });
+  }
+
   /** Rename a repository (`newName` without the owner); GitHub sends `repository.renamed`. */
   renameRepo(fullName: string, newName: string, o: Omit<ActionOpts, 'repo'> = {}): void {
     const r = this.repoOf(fullName);

@@ -32,6 +32,7 @@ export const ROUTE_PERMISSIONS: Record<string, Need> = {
   'POST /repos/{owner}/{repo}/git/refs': W('contents'),
   'GET /repos/{owner}/{repo}/commits': R('contents'),
   'GET /repos/{owner}/{repo}/commits/{ref}': R('contents'),
+  'GET /repos/{owner}/{repo}/branches/{branch}': R('contents'),
   'GET /repos/{owner}/{repo}/issues': R('issues'),
   'POST /repos/{owner}/{repo}/issues': W('issues'),
   'GET /repos/{owner}/{repo}/issues/comments/{comment_id}': ISSUES_OR_PRS_R,

@@ -27,7 +27,8 @@ type ParamName =
   | 'delivery_id'
   | 'assignee'
   | 'sha'
-  | 'commit_sha';
+  | 'commit_sha'
+  | 'branch';
 /** A route's handler reads only the names in its own template, which the matcher always fills. */
 export type RouteParams = Record<ParamName, string>;
 
@@ -405,6 +406,70 @@ export const ROUTES: RouteDef[] = [
       const commit = c.world.state.resolveRef(r, c.params.ref);
       if (!commit) throw new HttpError(422, `No commit found for SHA: ${c.params.ref}`);
       return { status: 200, body: c.world.render.commit(r, commit, true) };
+    },
+  },
+  // --- branches and their rules ------------------------------------------------------------------------------------
+  {
+    // https://docs.github.com/en/rest/branches/branches#get-a-branch: the branch, its head commit, and a summary of
+    // its classic protection (`protection.required_status_checks`: contexts and checks) readable with contents read.
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/branches/{branch}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const name = c.params.branch;
+      const sha = r.branches.get(name);
+      const head = sha ? c.world.state.resolveRef(r, sha) : undefined;
+      if (!head) throw new HttpError(404, 'Branch not found');
+      const p = r.protections?.get(name);
+      const classic = p?.via === 'classic' ? p : undefined;
+      const api = `${c.world.render.urls.api}/repos/${r.fullName}/branches/${encodeURIComponent(name)}`;
+      return {
+        status: 200,
+        body: {
+          name,
+          commit: c.world.render.commit(r, head),
+          _links: { self: api, html: `${c.world.render.urls.html}/${r.fullName}/tree/${name}` },
+          protected: !!classic,
+          protection: {
+            enabled: !!classic,
+            required_status_checks: {
+              enforcement_level: classic ? 'non_admins' : 'off',
+              contexts: classic?.contexts ?? [],
+              checks: (classic?.contexts ?? []).map((context) => ({ context, app_id: null })),
+            },
+          },
+          protection_url: `${api}/protection`,
+        },
+      };
+    },
+  },
+  {
+    // https://docs.github.com/en/rest/repos/rules#get-rules-for-a-branch: every active ruleset rule on the branch,
+    // readable by anyone with read access (metadata); required checks are a `required_status_checks` rule.
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/rules/branches/{branch}',
+    auth: 'token',
+    handler: (c) => {
+      const r = repoOf(c);
+      const p = r.protections?.get(c.params.branch);
+      const rules =
+        p?.via === 'ruleset'
+          ? [
+              {
+                type: 'required_status_checks',
+                parameters: {
+                  strict_required_status_checks_policy: false,
+                  do_not_enforce_on_create: false,
+                  required_status_checks: p.contexts.map((context) => ({ context })),
+                },
+                ruleset_source_type: 'Repository',
+                ruleset_source: r.fullName,
+                ruleset_id: p.rulesetId,
+              },
+            ]
+          : [];
+      return { status: 200, list: rules, render: (x) => x };
     },
   },
   // --- search --------------------------------------------------------------------------------------------------------

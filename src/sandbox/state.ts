@@ -200,6 +200,11 @@ export interface Repo {
   openPulls: Set<number>;
   nextNumber: number;
   branches: Map<string, string>;
+  /**
+   * Required status checks per branch: from a ruleset's `required_status_checks` rule or from classic branch
+   * protection (both are what GitHub enforces before a merge).
+   */
+  protections?: Map<string, { contexts: string[]; via: 'ruleset' | 'classic'; rulesetId: number }>;
   commits: Map<string, Commit>;
   blobs: Map<string, string>;
   checkRuns: Map<number, CheckRun>;

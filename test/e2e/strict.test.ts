@@ -161,6 +161,55 @@ describe('checks: every check run and status on the head, not the first suite', 
   });
 });
 
+describe("required_checks: the base branch's required status checks, when Baton can read them", () => {
+  const REQUIRED = FLOW.replace(
+    '{ event: checks.completed, to: merge }',
+    '{ event: checks.completed, required_checks: true, to: merge }',
+  );
+  async function slowLint(o: { via?: 'ruleset' | 'classic'; unreadable?: boolean }) {
+    lb = await local({ flowYml: REQUIRED });
+    lb.sandbox.addUser('outsider');
+    lb.sandbox.addTeam('acme', 'nobodies', ['erin']);
+    const repo = lb.seeded.repo;
+    lb.sandbox.requireChecks('main', ['test'], { repo, ...(o.via ? { via: o.via } : {}) });
+    if (o.unreadable)
+      for (const route of ['/repos/{owner}/{repo}/rules/branches/{branch}', '/repos/{owner}/{repo}/branches/{branch}'])
+        lb.sandbox.fail({
+          route,
+          method: 'GET',
+          status: 403,
+          times: 100,
+          body: { message: 'Resource not accessible by integration' },
+        });
+    const { issue, pr } = await toChecks(repo);
+    for (const w of ['lint', 'test']) lb.sandbox.startCheck(pr, w, { repo, workflow: w });
+    await lb.settle();
+    // The required check passes while an optional one (lint) still runs.
+    lb.sandbox.completeChecks(pr, 'success', 'test', { repo, workflow: 'test' });
+    await lb.settle();
+    return { issue, pr, repo };
+  }
+
+  it('a ruleset requires `test`: the run moves when it passes, without waiting for an optional check', async () => {
+    const { issue } = await slowLint({});
+    expect(stage(issue)).toBe('merge');
+  });
+
+  it('classic branch protection requires `test`: the same', async () => {
+    const { issue } = await slowLint({ via: 'classic' });
+    expect(stage(issue)).toBe('merge');
+  });
+
+  it('rules Baton cannot read (403): every check counts, so the run waits for lint too', async () => {
+    const { issue, pr, repo } = await slowLint({ unreadable: true });
+    expect(stage(issue)).toBe('checks');
+    lb.sandbox.completeChecks(pr, 'success', 'lint', { repo, workflow: 'lint' });
+    await lb.settle();
+    expect(stage(issue)).toBe('merge');
+    expect(await lb.stack.store.deadDeliveries()).toEqual([]);
+  });
+});
+
 describe('other bots move runs; Baton ignores only itself and commands from bots', () => {
   it('a merge by github-merge-queue[bot] finishes the run', async () => {
     const { repo } = await setup();

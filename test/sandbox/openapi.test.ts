@@ -73,6 +73,8 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
     sb.requestReviewers(pr.number, ['carol'], ['seniors']);
     sb.submitReview(pr.number, 'carol', 'APPROVED');
     sb.completeChecks(pr.number, 'success');
+    sb.requireChecks('main', ['ci'], { via: 'classic' });
+    sb.requireChecks('release', ['ci']);
     const o = { owner: 'acme', repo: 'web' };
     const calls: [string, string, Record<string, unknown>][] = [
       ['GET', '/repos/{owner}/{repo}', o],
@@ -80,6 +82,8 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
       ['GET', '/repos/{owner}/{repo}/git/ref/{ref}', { ...o, ref: 'heads/main' }],
       ['GET', '/repos/{owner}/{repo}/commits', o],
       ['GET', '/repos/{owner}/{repo}/commits/{ref}', { ...o, ref: 'main' }],
+      ['GET', '/repos/{owner}/{repo}/branches/{branch}', { ...o, branch: 'main' }],
+      ['GET', '/repos/{owner}/{repo}/rules/branches/{branch}', { ...o, branch: 'release' }],
       ['GET', '/repos/{owner}/{repo}/issues', o],
       ['GET', '/repos/{owner}/{repo}/issues/{issue_number}', { ...o, issue_number: issue.number }],
       ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { ...o, issue_number: issue.number }],
