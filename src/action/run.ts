@@ -29,6 +29,7 @@ import type { ActionInputs } from './inputs.js';
 import { JobStore } from './job-store.js';
 import { requestLog, type Degradation, type WriteRecord } from './requests.js';
 import { errorMessage } from '../ops/errors.js';
+import { approvers } from '../github/reviews.js';
 
 type P = Record<string, any>;
 
@@ -123,12 +124,8 @@ export async function runAction(inputs: ActionInputs, opts: RunOptions = {}): Pr
   const store = new JobStore(
     async (_repo, pr) => {
       // No store to remember links: the PR itself says which issue it closes (keyword or branch name).
-      try {
-        return linkedIssue(await port.getPull(pr), repoName)?.issue;
-      } catch (err) {
-        if ((err as { status?: number }).status === 404) return undefined;
-        throw err;
-      }
+      const pull = await port.findPull(pr);
+      return pull ? linkedIssue(pull, repoName)?.issue : undefined;
     },
     async (ns, key) => {
       // A broken flow.yml is reported once per blob: an earlier job's report issue is on GitHub.
@@ -293,20 +290,9 @@ function lookups(port: GitHubPort, store: JobStore): Lookups {
   return {
     issueForPr: (pr) => store.issueForPr(port.fullName, pr),
     permission: (login) => port.getPermission(login),
-    approvals: async (pr) => {
-      const latest = new Map<string, string>();
-      for (const r of await port.listReviews(pr))
-        if (r.state !== 'COMMENTED' && r.state !== 'PENDING') latest.set(r.user.login, r.state);
-      return [...latest].filter(([, s]) => s === 'APPROVED').map(([u]) => u);
-    },
-    pull: async (pr) => {
-      try {
-        return await port.getPull(pr);
-      } catch (err) {
-        if ((err as { status?: number }).status === 404) return undefined;
-        throw err;
-      }
-    },
+    // Each reviewer's latest verdict, read the one way (github/reviews.ts).
+    approvals: async (pr) => approvers(await port.listReviews(pr)),
+    pull: (pr) => port.findPull(pr),
   };
 }
 

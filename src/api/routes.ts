@@ -18,6 +18,7 @@ import { ApiError } from './service.js';
 import type { Outbound, WebhookRecord } from './outbound.js';
 import { UnsafeUrlError } from './outbound.js';
 import type { ApiToken } from './tokens.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface Call {
   token: ApiToken;
@@ -206,7 +207,7 @@ export const ROUTES: Route[] = [
         return { status: 201, body: hookView(w, true), target: w.id };
       } catch (err) {
         if (err instanceof UnsafeUrlError || err instanceof TypeError)
-          throw new ApiError(422, 'URL not allowed', (err as Error).message);
+          throw new ApiError(422, 'URL not allowed', errorMessage(err));
         throw err;
       }
     },

@@ -218,14 +218,7 @@ export class Worker {
       issueForPr: (pr) => this.deps.store.issueForPr(port.fullName, pr),
       permission: (login) => port.getPermission(login),
       approvals: (pr) => countedApprovers(port, pr, this.dismissOpt()),
-      pull: async (pr) => {
-        try {
-          return await port.getPull(pr);
-        } catch (err) {
-          if ((err as { status?: number }).status === 404) return undefined;
-          throw err;
-        }
-      },
+      pull: (pr) => port.findPull(pr),
       checksOn: async (sha) => {
         const [runs, statuses] = await Promise.all([port.listCheckRuns(sha), port.listStatuses(sha)]);
         return { runs, statuses };

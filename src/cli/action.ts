@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseCard } from '../github/card.js';
 import type { CliIo } from './io.js';
+import { errorMessage } from '../ops/errors.js';
 
 const USAGE = 'usage: baton action --event-name NAME --event-path FILE';
 
@@ -18,7 +19,7 @@ export async function runActionCli(argv: string[], io: CliIo): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    io.err(`baton action: ${(err as Error).message}\n${USAGE}`);
+    io.err(`baton action: ${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   const name = values['event-name'];
@@ -31,7 +32,7 @@ export async function runActionCli(argv: string[], io: CliIo): Promise<number> {
   try {
     payload = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    io.err(`baton action: cannot read the event payload ${path}: ${(err as Error).message}`);
+    io.err(`baton action: cannot read the event payload ${path}: ${errorMessage(err)}`);
     return 2;
   }
   if (process.env.GITHUB_TOKEN && process.env.GITHUB_REPOSITORY) {

@@ -10,6 +10,7 @@ import { durationMs } from '../flow/duration.js';
 import type { CliIo } from './io.js';
 import { openAppContext } from './app-context.js';
 import type { Env } from '../config/env.js';
+import { errorMessage } from '../ops/errors.js';
 
 export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promise<number> {
   let args: { since?: string; redeliver?: boolean; json?: boolean };
@@ -20,14 +21,14 @@ export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promi
       strict: true,
     }).values;
   } catch (err) {
-    io.err(`baton deliveries: ${(err as Error).message}. Usage: baton deliveries [--since 24h] [--redeliver] [--json]`);
+    io.err(`baton deliveries: ${errorMessage(err)}. Usage: baton deliveries [--since 24h] [--redeliver] [--json]`);
     return 2;
   }
   let sinceMs: number;
   try {
     sinceMs = durationMs(args.since ?? '24h');
   } catch (err) {
-    io.err(`baton deliveries: --since: ${(err as Error).message}`);
+    io.err(`baton deliveries: --since: ${errorMessage(err)}`);
     return 2;
   }
   const ctx = await openAppContext('deliveries', env);
@@ -55,7 +56,7 @@ export async function runDeliveries(argv: string[], io: CliIo, env?: Env): Promi
     return report.errors ? 1 : 0;
   } catch (err) {
     io.err(
-      `baton deliveries: GitHub answered ${(err as { status?: number }).status ?? 'with an error'}: ${(err as Error).message}`,
+      `baton deliveries: GitHub answered ${(err as { status?: number }).status ?? 'with an error'}: ${errorMessage(err)}`,
     );
     return 1;
   } finally {

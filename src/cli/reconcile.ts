@@ -9,6 +9,7 @@ import { Reconciler, type ReconcileReport } from '../app/reconcile.js';
 import type { CliIo } from './io.js';
 import { openAppContext } from './app-context.js';
 import type { Env } from '../config/env.js';
+import { errorMessage } from '../ops/errors.js';
 
 export async function runReconcile(argv: string[], io: CliIo, env?: Env): Promise<number> {
   let args: { repo?: string; 'dry-run'?: boolean; json?: boolean };
@@ -19,9 +20,7 @@ export async function runReconcile(argv: string[], io: CliIo, env?: Env): Promis
       strict: true,
     }).values;
   } catch (err) {
-    io.err(
-      `baton reconcile: ${(err as Error).message}. Usage: baton reconcile [--repo owner/repo] [--dry-run] [--json]`,
-    );
+    io.err(`baton reconcile: ${errorMessage(err)}. Usage: baton reconcile [--repo owner/repo] [--dry-run] [--json]`);
     return 2;
   }
   if (args.repo !== undefined && !/^[\w.-]+\/[\w.-]+$/.test(args.repo)) {
@@ -65,7 +64,7 @@ export async function runReconcile(argv: string[], io: CliIo, env?: Env): Promis
     return 0;
   } catch (err) {
     io.err(
-      `baton reconcile: GitHub answered ${(err as { status?: number }).status ?? 'with an error'}: ${(err as Error).message}`,
+      `baton reconcile: GitHub answered ${(err as { status?: number }).status ?? 'with an error'}: ${errorMessage(err)}`,
     );
     return 1;
   } finally {

@@ -8,6 +8,7 @@ import { withStore, type OpenStore } from '../report/open-store.js';
 import type { Store } from '../store/types.js';
 import type { CliIo } from './io.js';
 import type { Env } from '../config/env.js';
+import { errorMessage } from '../ops/errors.js';
 
 export interface TokensDeps {
   store?: Store;
@@ -56,7 +57,7 @@ export async function runTokens(argv: string[], io: CliIo, deps: TokensDeps = {}
       },
     });
   } catch (e) {
-    io.err(`baton tokens: ${(e as Error).message} (see baton tokens --help)`);
+    io.err(`baton tokens: ${errorMessage(e)} (see baton tokens --help)`);
     return 2;
   }
   const f = parsed.values;
@@ -73,7 +74,7 @@ export async function runTokens(argv: string[], io: CliIo, deps: TokensDeps = {}
       can = parseScopes(f.can);
       expiresInMs = f.expires ? parseDuration(f.expires) : undefined;
     } catch (e) {
-      io.err(`baton tokens create: ${(e as Error).message}`);
+      io.err(`baton tokens create: ${errorMessage(e)}`);
       return 2;
     }
     return withStore(deps, f, io.err, async (store) => {
@@ -98,7 +99,7 @@ export async function runTokens(argv: string[], io: CliIo, deps: TokensDeps = {}
           );
         return 0;
       } catch (e) {
-        io.err(`baton tokens create: ${(e as Error).message}`);
+        io.err(`baton tokens create: ${errorMessage(e)}`);
         return 2;
       }
     });
@@ -155,7 +156,7 @@ export async function runAudit(argv: string[], io: CliIo, deps: TokensDeps = {})
       options: { ...STORE_FLAGS, since: { type: 'string', default: '7d' }, token: { type: 'string' } },
     });
   } catch (e) {
-    io.err(`baton audit: ${(e as Error).message} (see baton audit --help)`);
+    io.err(`baton audit: ${errorMessage(e)} (see baton audit --help)`);
     return 2;
   }
   const f = parsed.values;
@@ -163,7 +164,7 @@ export async function runAudit(argv: string[], io: CliIo, deps: TokensDeps = {})
   try {
     sinceMs = parseDuration(f.since!);
   } catch (e) {
-    io.err(`baton audit: --since ${(e as Error).message}`);
+    io.err(`baton audit: --since ${errorMessage(e)}`);
     return 2;
   }
   const now = deps.now ?? (() => new Date());

@@ -7,6 +7,7 @@ import { formatPath } from './parse.js';
 import { didYouMean } from './suggest.js';
 import type { TransitionConfig } from './schema.js';
 import type { FlowProblem } from './types.js';
+import { errorMessage } from '../ops/errors.js';
 
 /** The placeholders a comment action can use (engine/decide.ts `vars`). */
 export const PLACEHOLDERS = ['owner', 'stage', 'issue', 'author', 'pr'] as const;
@@ -200,7 +201,7 @@ export function checkMore(r: ResolvedFile): FlowProblem[] {
       try {
         CronExpressionParser.parse(cron, { tz: 'UTC', strict: false });
       } catch (e) {
-        why = (e as Error).message.replace(/\.$/, '');
+        why = errorMessage(e).replace(/\.$/, '');
       }
     }
     if (why)

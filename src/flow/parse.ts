@@ -2,6 +2,7 @@
 // by the extends resolver) can be reported at the exact line:col of the node the user has to edit.
 import { isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type Node } from 'yaml';
 import type { FlowProblem } from './types.js';
+import { errorMessage } from '../ops/errors.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -83,7 +84,7 @@ export function parseYaml(text: string, path: string): ParsedYaml {
   try {
     data = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    const alias = /alias/i.test((err as Error).message) ? firstOf(text, 'alias') : undefined;
+    const alias = /alias/i.test(errorMessage(err)) ? firstOf(text, 'alias') : undefined;
     const { line, col } = alias === undefined ? { line: 1, col: 1 } : lineCounter.linePos(alias);
     problems.push({
       path,
@@ -92,7 +93,7 @@ export function parseYaml(text: string, path: string): ParsedYaml {
       severity: 'error',
       message:
         alias === undefined
-          ? `cannot read YAML: ${(err as Error).message}`
+          ? `cannot read YAML: ${errorMessage(err)}`
           : 'YAML aliases expand too far (more than 100 alias uses, an "alias bomb") — write the values out instead of nesting *aliases',
     });
   }

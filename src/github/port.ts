@@ -307,7 +307,7 @@ export class GitHubPort {
     ref?: string,
     repoRef: RepoRef = this.ref,
   ): Promise<{ text: string; sha: string } | undefined> {
-    try {
+    return unless404(async () => {
       const data = await this.conditional<{ content?: string; encoding?: string; sha: string; type: string }>(
         'GET /repos/{owner}/{repo}/contents/{path}',
         { ...repoRef, path, ...(ref ? { ref } : {}) },
@@ -328,10 +328,7 @@ export class GitHubPort {
         text: Buffer.from(data.content, (data.encoding as BufferEncoding) || 'base64').toString('utf8'),
         sha: data.sha,
       };
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return undefined;
-      throw err;
-    }
+    });
   }
 
   /**
@@ -448,16 +445,13 @@ export class GitHubPort {
 
   /** A comment by id, or undefined when it was deleted. Conditional: unchanged cards cost no rate limit. */
   async getComment(id: number): Promise<CommentData | undefined> {
-    try {
+    return unless404(async () => {
       const c = await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
         comment_id: id,
       });
       this.learnComment(c);
       return toComment(c);
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return undefined;
-      throw err;
-    }
+    });
   }
 
   async createComment(issue: number, body: string): Promise<CommentData> {
@@ -487,7 +481,7 @@ export class GitHubPort {
 
   /** Edit a comment; undefined when it no longer exists (deleted by a user). */
   async updateComment(id: number, body: string): Promise<CommentData | undefined> {
-    try {
+    return unless404(async () => {
       const res = await this.call('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
         ...this.ref,
         comment_id: id,
@@ -497,10 +491,7 @@ export class GitHubPort {
       await this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
       this.learnComment(res.data as CommentData);
       return res.data as CommentData;
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return undefined;
-      throw err;
-    }
+    });
   }
 
   /**
@@ -775,6 +766,11 @@ export class GitHubPort {
     return this.conditional<PullData>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: pr });
   }
 
+  /** The PR, or undefined when GitHub answers 404 (a number that is an issue, or a PR that is gone). */
+  async findPull(pr: number): Promise<PullData | undefined> {
+    return unless404(() => this.getPull(pr));
+  }
+
   async listPulls(params: { state?: 'open' | 'closed' | 'all'; head?: string }): Promise<PullData[]> {
     return this.all<PullData>('GET /repos/{owner}/{repo}/pulls', params, undefined, 10);
   }
@@ -857,13 +853,10 @@ export class GitHubPort {
   }
 
   async getRefSha(ref: string): Promise<string | undefined> {
-    try {
+    return unless404(async () => {
       const d = await this.conditional<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', { ref });
       return d.object.sha;
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) return undefined;
-      throw err;
-    }
+    });
   }
 
   async createRef(ref: string, sha: string): Promise<void> {
@@ -1089,9 +1082,16 @@ export async function listInstallations(
  * Docs: https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
  */
 export async function repoInstallationId(app: OctokitLike, ref: RepoRef): Promise<number | undefined> {
-  try {
+  return unless404(async () => {
     const res = await app.request('GET /repos/{owner}/{repo}/installation', { ...ref });
     return (res.data as { id: number }).id;
+  });
+}
+
+/** The answer, or undefined when GitHub says 404 (what was asked for does not exist, or no longer does). */
+async function unless404<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
   } catch (err) {
     if ((err as { status?: number }).status === 404) return undefined;
     throw err;

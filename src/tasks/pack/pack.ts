@@ -6,15 +6,10 @@
 import { countTokens as countRaw } from 'gpt-tokenizer';
 import { sensitiveMatcher } from '../risk/paths.js';
 import { skipReason } from './classify.js';
+import type { DiffFile } from './diff.js';
 
-export interface PackInputFile {
-  filename: string;
-  status?: string;
-  additions: number;
-  deletions: number;
-  patch?: string;
-  binary?: boolean;
-}
+/** A file to pack: a PR file as GitHub lists it, or one parsed from a local diff (the same shape). */
+export type PackInputFile = DiffFile;
 
 export interface Omission {
   file: string;
