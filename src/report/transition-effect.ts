@@ -3,6 +3,7 @@
 import type { Effect, RunState } from '../engine/types.js';
 import type { Flow } from '../flow/types.js';
 import { references } from '../github/links.js';
+import { redactSecretsSync } from '../tasks/redact/redact.js';
 import type { Store, TransitionRecord } from '../store/types.js';
 
 /** Awaited inside the job, so a failing hook (an outbound partner webhook that could not be queued) retries the job. */
@@ -49,7 +50,10 @@ export function transitionEffect(d: TransitionEffectDeps): (e: Effect) => Promis
       ...(pr ? { pr: pr.number, ...(pr.risk ? { risk: pr.risk.level } : {}) } : {}),
       // Every move an issue event caused carries the issue's title as GitHub sent it, so a renamed issue shows its
       // new title from its next move on (PR events carry the PR, not the issue: they record none).
-      ...(typeof d.issue?.title === 'string' ? { title: d.issue.title.slice(0, TITLE_MAX) } : {}),
+      // A title is people's text: secrets in it are redacted before it reaches the store (as for every store row).
+      ...(typeof d.issue?.title === 'string'
+        ? { title: redactSecretsSync(d.issue.title.slice(0, TITLE_MAX)).text }
+        : {}),
       ...(h.kind === 'start'
         ? {
             stages: d.flow.stages.map((s) => s.id),

@@ -42,3 +42,13 @@ it("keeps at most GitHub's 256 characters of a title", async () => {
   );
   expect(t.title).toHaveLength(256);
 });
+
+it('redacts a secret in the title before it reaches the store', async () => {
+  const key = 'ghp_' + 'ZnDtPPitYjSeCTzOa1b2c3d4e5f6g7h8i9j0';
+  const t = await record(
+    { at, from: null, to: 'spec', event: 'issue.labeled', by: 'alice', kind: 'start' },
+    { title: `Login ${key}` },
+  );
+  expect(t.title).not.toContain(key);
+  expect(t.title).toMatch(/^Login \[REDACTED/);
+});
