@@ -27,6 +27,8 @@ const esc = (v: unknown) =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 const when = (iso: string | null | undefined) =>
   iso
     ? `<time datetime="${esc(iso)}" title="${esc(iso)}">${esc(iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC'))}</time>`
@@ -64,7 +66,7 @@ export class SandboxView {
     try {
       if (url.pathname === `${VIEW_BASE}/view.css`) return send(200, 'text/css; charset=utf-8', VIEW_CSS);
       if (url.pathname === `${VIEW_BASE}/view.js`) return send(200, 'text/javascript; charset=utf-8', VIEW_JS);
-      const page = this.page(url.pathname.slice(VIEW_BASE.length) || '/');
+      const page = this.page(url.pathname.slice(VIEW_BASE.length) || '/', url.searchParams.get('author') ?? undefined);
       if (!page) return send(404, 'text/html; charset=utf-8', this.layout('Not found', '<p>No such page.</p>'));
       // The refresh script asks for the page's body only, and swaps it in when it changed.
       if (url.searchParams.get('part') === 'main') return send(200, 'text/html; charset=utf-8', page.main);
@@ -74,13 +76,13 @@ export class SandboxView {
     }
   };
 
-  private page(path: string): { title: string; main: string } | undefined {
+  private page(path: string, author?: string): { title: string; main: string } | undefined {
     if (path === '/' || path === '') return { title: 'Sandbox', main: this.index() };
     const m = /^\/([^/]+)\/([^/]+)(?:\/(issues|pull)\/(\d+))?\/?$/.exec(path);
     if (!m) return undefined;
     const r = this.state.repos.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase());
     if (!r) return undefined;
-    if (!m[3]) return { title: r.fullName, main: this.repoPage(r) };
+    if (!m[3]) return { title: r.fullName, main: this.repoPage(r, author) };
     const i = r.issues.get(Number(m[4]));
     if (!i) return undefined;
     return { title: `${i.title} · ${r.fullName}#${i.number}`, main: this.issuePage(r, i) };
@@ -120,8 +122,11 @@ export class SandboxView {
       .join('')}</ul>`;
   }
 
-  private repoPage(r: Repo): string {
-    const all = [...r.issues.values()].sort((a, b) => b.number - a.number);
+  /** Every issue and pull request, newest first; `author` keeps those someone opened (where `@login` links go). */
+  private repoPage(r: Repo, author?: string): string {
+    const all = [...r.issues.values()]
+      .filter((i) => !author || i.user.toLowerCase() === author.toLowerCase())
+      .sort((a, b) => b.number - a.number);
     const row = (i: Issue) => {
       const state = i.pull?.merged ? 'merged' : i.state;
       return `<li class="row" data-number="${i.number}"><span class="state state-${state}">${i.pull ? 'PR' : 'Issue'} · ${state}</span>
@@ -129,7 +134,9 @@ export class SandboxView {
 ${i.labels.map((l) => labelChip(r.labels.get(l.toLowerCase()), l)).join(' ')}</li>`;
     };
     return `<h1>${esc(r.fullName)}</h1>
-<p class="muted">${all.filter((i) => !i.pull).length} issues, ${all.filter((i) => i.pull).length} pull requests. Newest first.</p>
+<p class="muted">${count(all.filter((i) => !i.pull).length, 'issue')}, ${count(all.filter((i) => i.pull).length, 'pull request')}${
+      author ? ` opened by ${esc(author)} (<a href="${VIEW_BASE}/${esc(r.owner)}/${esc(r.name)}">everyone's</a>)` : ''
+    }. Newest first.</p>
 <ul class="rows">${all.map(row).join('')}</ul>`;
   }
 

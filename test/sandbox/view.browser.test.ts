@@ -160,6 +160,10 @@ browserTest('the view is read-only and escapes what people wrote', async () => {
   expect(await page.textContent('h1.title')).toContain('<script>window.pwned=1</script>');
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   expect(await page.locator('.markdown-body img[onerror]').count()).toBe(0);
+  // `@login` links go to what that person opened.
+  const byBob = await (await fetch(`${lb.sandbox.viewUrl}/${lb.seeded.repo}?author=bob`)).text();
+  expect([...byBob.matchAll(/by ([\w-]+)<\/span>/g)].map((m) => m[1])).toEqual(expect.arrayContaining(['bob']));
+  expect(byBob).not.toMatch(/by alice<\/span>/);
   const post = await fetch(`${lb.sandbox.viewUrl}/${lb.seeded.repo}`, { method: 'POST' });
   expect(post.status).toBe(405);
   await page.close();
