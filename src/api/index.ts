@@ -2,7 +2,7 @@
 // Baton (its installation Octokits and flow loader) once that exists.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Flow } from '../flow/types.js';
-import { GitHubPort, repoInstallationId, type EtagCache, type OctokitLike } from '../github/port.js';
+import { GitHubPort, repoInstallationId, etagCache, type EtagCache, type OctokitLike } from '../github/port.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Store, TransitionRecord } from '../store/types.js';
 import { AuditLog } from './audit.js';
@@ -10,6 +10,7 @@ import { createApiHandler } from './http.js';
 import { Outbound, OUTBOUND_JOB } from './outbound.js';
 import { ApiError, ApiService, type ApiGitHub } from './service.js';
 import { TokenStore } from './tokens.js';
+import { LRUCache } from 'lru-cache';
 
 export { OUTBOUND_JOB } from './outbound.js';
 export { TokenStore } from './tokens.js';
@@ -48,17 +49,16 @@ export function createPartnerApi(o: {
       });
     return gh;
   };
-  const etags: EtagCache = new Map();
-  const installs = new Map<string, number>();
+  const etags: EtagCache = etagCache();
+  const installs = new LRUCache<string, number>({ max: 1000 });
   // The repository's metadata, briefly cached: its ETag changes with every issue opened (open_issues_count), so a
   // conditional request would cost a full request per run started.
-  const repos = new Map<string, { at: number; data: Promise<Record<string, unknown>> }>();
+  const repos = new LRUCache<string, Promise<Record<string, unknown>>>({ max: 1000, ttl: REPO_TTL_MS });
   const repository = (port: GitHubPort): Promise<Record<string, unknown>> => {
     const hit = repos.get(port.fullName);
-    if (hit && Date.now() - hit.at < REPO_TTL_MS) return hit.data;
+    if (hit) return hit;
     const data = port.getRepo() as unknown as Promise<Record<string, unknown>>;
-    if (repos.size > 1000) repos.clear();
-    repos.set(port.fullName, { at: Date.now(), data });
+    repos.set(port.fullName, data);
     data.catch(() => repos.delete(port.fullName));
     return data;
   };
@@ -70,7 +70,6 @@ export function createPartnerApi(o: {
       if (id === undefined) {
         id = await repoInstallationId(await g.octokitFor(undefined), { owner, repo });
         if (id === undefined) return undefined;
-        if (installs.size > 1000) installs.clear();
         installs.set(full.toLowerCase(), id);
       }
       const port = new GitHubPort(await g.octokitFor(id), { owner, repo }, etags);

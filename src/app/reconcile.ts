@@ -17,7 +17,7 @@ import { decide, STAGE_LABEL_PREFIX, stageLabel } from '../engine/decide.js';
 import type { BatonEvent, PrRef, RunState } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
-import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
+import { GitHubPort, etagCache, type EtagCache, type OctokitLike } from '../github/port.js';
 import type { FlowConfigs } from '../github/config.js';
 import type { RunStates } from '../github/runs.js';
 import { RECONCILE_EVENT } from '../github/events.js';
@@ -89,7 +89,7 @@ function counting(o: OctokitLike, r: ReconcileReport): OctokitLike {
 }
 
 export class Reconciler {
-  private readonly etags: EtagCache = new Map();
+  private readonly etags: EtagCache = etagCache();
   /** When this process last finished a sweep: the first sweep after a start checks every run. */
   private lastSweepAt: number | undefined;
 

@@ -20,7 +20,7 @@ import { configProblemNote, reportConfigProblem } from '../github/config-problem
 import { normalize, type Lookups } from '../github/events.js';
 import { DeferredLabels, transitionLabels } from '../github/deferred.js';
 import { checkFlowFile, type OrgChild } from '../github/flow-check.js';
-import { GitHubPort, type EtagCache, type OctokitLike } from '../github/port.js';
+import { GitHubPort, etagCache, type EtagCache, type OctokitLike } from '../github/port.js';
 import { countedApprovers } from '../github/reviews.js';
 import { RepoMoves } from '../github/repo-moves.js';
 import { RunStates } from '../github/runs.js';
@@ -69,7 +69,7 @@ export interface WorkerDeps {
 export class Worker {
   readonly flows: FlowConfigs;
   readonly runs: RunStates;
-  private readonly etags: EtagCache = new Map();
+  private readonly etags: EtagCache = etagCache();
   /** PRs already linked in the store by this process (a miss only costs an idempotent write). */
   private readonly linked = new LRUCache<string, true>({ max: 10_000 });
   private readonly teams = new TeamMembers();

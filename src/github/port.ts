@@ -2,6 +2,7 @@
 // routes the sandbox must serve (and that test/sandbox checks against GitHub's OpenAPI description) is this file.
 import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
+import { LRUCache } from 'lru-cache';
 import { GITHUB_LIMITS as L, outbound, outboundLine } from './outbound.js';
 
 /**
@@ -139,7 +140,10 @@ interface Cached {
  * Shared across jobs (one per process) so conditional requests survive between jobs of a repo. It also keeps the
  * GraphQL node ids Baton looked up (labels, users, comments: they never change), under keys starting with `node `.
  */
-export type EtagCache = Map<string, Cached>;
+/** Conditional-request memory shared by the ports of one process: bounded, the least recently used go first. */
+export type EtagCache = LRUCache<string, Cached>;
+export const ETAG_LIMIT = 5000;
+export const etagCache = (max = ETAG_LIMIT): EtagCache => new LRUCache<string, Cached>({ max });
 
 /** Node id lookups in flight, per process cache (see GitHubPort.nodeIds). */
 const NODE_LOOKUPS = new WeakMap<EtagCache, Map<string, Promise<string | undefined>>>();
@@ -178,8 +182,7 @@ export class GitHubPort {
   constructor(
     readonly octokit: OctokitLike,
     readonly ref: RepoRef,
-    private readonly etags: EtagCache = new Map(),
-    private readonly etagLimit = 5000,
+    private readonly etags: EtagCache = etagCache(),
   ) {}
 
   get fullName(): string {
@@ -244,7 +247,6 @@ export class GitHubPort {
       const headers = res.headers as Record<string, string | undefined>;
       const next = /rel="next"/.test(headers.link ?? '');
       if (headers.etag) {
-        if (this.etags.size >= this.etagLimit) this.etags.delete(this.etags.keys().next().value as string);
         this.etags.set(await this.cacheKey(route, params), { etag: headers.etag, data: res.data, next });
       }
       return { data: res.data as T, next };
@@ -752,7 +754,6 @@ export class GitHubPort {
   }
 
   private remember(key: string, nodeId: string): void {
-    if (this.etags.size >= this.etagLimit) this.etags.delete(this.etags.keys().next().value as string);
     this.etags.set(key, { etag: '', data: nodeId });
   }
 

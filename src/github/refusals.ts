@@ -4,6 +4,7 @@
 // (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api,
 // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
 import type { Effect } from '../engine/types.js';
+import { LRUCache } from 'lru-cache';
 
 interface HttpLike {
   status?: number;
@@ -80,31 +81,23 @@ export function describeRefusal(e: Effect, err: unknown, repo: string): string {
  * later transitions leave them out instead of paying a refused write and the fallback each time.
  */
 export class Refusals {
-  private readonly seen = new Map<string, number>();
+  /** Bounded like every cache here (lru-cache): the oldest go first past `limit`, each expires after `ttlMs`. */
+  private readonly seen: LRUCache<string, true>;
 
-  constructor(
-    private readonly ttlMs = 10 * 60_000,
-    private readonly now: () => number = Date.now,
-    private readonly limit = 5000,
-  ) {}
+  constructor(ttlMs = 10 * 60_000, now: () => number = Date.now, limit = 5000) {
+    this.seen = new LRUCache<string, true>({ max: limit, ttl: ttlMs, ttlResolution: 0, perf: { now } });
+  }
 
   private key(repo: string, kind: string, who: string): string {
     return `${repo.toLowerCase()} ${kind} ${who.toLowerCase()}`;
   }
 
   remember(repo: string, kind: 'assign' | 'review' | 'team', who: string): void {
-    if (this.seen.size >= this.limit) this.seen.delete(this.seen.keys().next().value as string);
-    this.seen.set(this.key(repo, kind, who), this.now());
+    this.seen.set(this.key(repo, kind, who), true);
   }
 
   refused(repo: string, kind: 'assign' | 'review' | 'team', who: string): boolean {
-    const at = this.seen.get(this.key(repo, kind, who));
-    if (at === undefined) return false;
-    if (this.now() - at > this.ttlMs) {
-      this.seen.delete(this.key(repo, kind, who));
-      return false;
-    }
-    return true;
+    return this.seen.get(this.key(repo, kind, who)) === true;
   }
 }
 

@@ -2,6 +2,7 @@
 // case), so `DB_PASSWORD`, `dbPassword`, `db.password` and `--db-password` are the same key. Three answers: a
 // credential (the value is redacted when it has a little substance), an identifier that is ordinary even when random
 // (hashes, ids, checksums: never redacted by position), or nothing to say.
+import { LRUCache } from 'lru-cache';
 
 export type KeyClass = 'password' | 'token' | 'ordinary';
 
@@ -234,15 +235,15 @@ const HASH_WORDS = new Set([
 
 // Cheap first look: a key with none of these stems cannot be a credential name (most keys in code are not).
 const STEMS = /pass|pw|secret|token|key|auth|cred|bearer|jwt|cookie|hmac|salt|sig|otp|dsn|sas|priv/i;
-const cache = new Map<string, KeyClass | undefined>();
+/** `'none'`: the key says nothing (lru-cache holds no undefined). */
+const cache = new LRUCache<string, KeyClass | 'none'>({ max: 4096 });
 
 /** What a key name says about its value (memoised: the same keys recur in a text). */
 export function keyClass(key: string): KeyClass | undefined {
   const hit = cache.get(key);
-  if (hit !== undefined || cache.has(key)) return hit;
+  if (hit !== undefined) return hit === 'none' ? undefined : hit;
   const cls = classify(key);
-  if (cache.size > 4096) cache.clear();
-  cache.set(key, cls);
+  cache.set(key, cls ?? 'none');
   return cls;
 }
 
