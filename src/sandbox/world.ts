@@ -164,6 +164,7 @@ export class World {
     p: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; type?: string },
     at?: string,
   ): Issue {
+    // A title is required (https://docs.github.com/en/rest/issues/issues#create-an-issue).
     if (!p.title)
       throw new HttpError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
     checkBody('Issue', p.body);
@@ -215,6 +216,7 @@ export class World {
     return i;
   }
 
+  /** A name is required and unique (case-insensitively) (https://docs.github.com/en/rest/issues/labels#create-a-label). */
   createLabel(r: Repo, actor: string, p: { name: string; color?: string; description?: string | null }): Json {
     if (!p.name)
       throw new HttpError(422, 'Validation Failed', [{ resource: 'Label', field: 'name', code: 'missing_field' }]);
@@ -382,6 +384,7 @@ export class World {
   // --- comments -------------------------------------------------------------------------------------------------
   createComment(r: Repo, actor: string, n: number, body: string, at?: string): Comment {
     const i = this.issue(r, n);
+    // A body is required (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment).
     if (typeof body !== 'string' || body === '')
       throw new HttpError(422, 'Validation Failed', [
         { resource: 'IssueComment', field: 'body', code: 'missing_field' },
@@ -514,6 +517,7 @@ export class World {
     });
   }
 
+  /** A fully qualified, new ref on an existing object (https://docs.github.com/en/rest/git/refs#create-a-reference). */
   createRef(r: Repo, ref: string, sha: string): void {
     const m = /^refs\/heads\/(.+)$/.exec(ref ?? '');
     if (!m) throw new HttpError(422, 'Reference name must start with refs/heads/ (the sandbox has branches only)');
@@ -522,7 +526,10 @@ export class World {
     r.branches.set(m[1]!, sha);
   }
 
-  /** PUT contents: create (sha absent) or update (sha = current blob sha) a file with a commit on `branch`. */
+  /**
+   * PUT contents: create (sha absent) or update (sha = current blob sha) a file with a commit on `branch`; a message is
+   * required, and a stale sha is a 409 (https://docs.github.com/en/rest/repos/contents#create-or-update-file-contents).
+   */
   putFile(
     r: Repo,
     actor: string,
@@ -583,6 +590,8 @@ export class World {
     },
     at?: string,
   ): Issue & { pull: Pull } {
+    // Base and head must be branches with commits between them, and one open PR per head and base
+    // (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request).
     checkBody('PullRequest', p.body);
     const base = p.base ?? r.default_branch;
     const baseSha = r.branches.get(base);
@@ -742,6 +751,7 @@ export class World {
     return v;
   }
 
+  /** 405 when the PR cannot be merged, 422 when closed (https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request). */
   merge(r: Repo, actor: string, n: number, at?: string): Issue {
     const i = this.pull(r, n);
     if (i.pull.merged) throw new HttpError(405, 'Pull Request is not mergeable');
@@ -825,6 +835,7 @@ export class World {
     /** Created with a workflow job's token: the run goes into that workflow run's own suite. */
     workflow?: string,
   ): CheckRun {
+    // Name and head_sha are required, on a commit the repository has (https://docs.github.com/en/rest/checks/runs#create-a-check-run).
     if (!p.name || !p.head_sha)
       throw new HttpError(422, 'Validation Failed', [
         { resource: 'CheckRun', field: p.name ? 'head_sha' : 'name', code: 'missing_field' },
@@ -1083,6 +1094,8 @@ export class World {
     at?: string,
   ): CommitStatus {
     const commit = this.state.resolveRef(r, sha);
+    // A state from the list, on a known commit, and at most 1,000 statuses per SHA and context
+    // (https://docs.github.com/en/rest/commits/statuses#create-a-commit-status).
     if (!commit) throw new HttpError(422, `No commit found for SHA: ${sha}`);
     if (!['error', 'failure', 'pending', 'success'].includes(String(p.state)))
       throw new HttpError(422, 'Validation Failed', [
