@@ -31,6 +31,8 @@ interface Snapshot {
   botPrs: number[];
   /** What the card says GitHub refused (and Baton skipped). */
   skipped: string[];
+  /** Reactions Baton put on comments of the issue and its PRs (a command acknowledged with 👍). */
+  reactions: string[];
 }
 
 /** The sandbox's clock, when the caller lets the scenario drive it (`baton simulate`). */
@@ -233,7 +235,11 @@ function snapshot(lb: LocalBaton, issue: number): Snapshot {
   }
   const card = [...comments.values()].find((b) => b.includes('<!-- baton:card -->'));
   const skipped = (card ? parseCard(card)?.skipped : undefined)?.map((x) => x.reason) ?? [];
-  return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs, skipped };
+  const reactions: string[] = [];
+  for (const n of [issue, ...prs.keys()])
+    for (const c of sb.comments(n, repo.fullName))
+      for (const x of c.reactions ?? []) if (x.user === bot) reactions.push(`${x.content}:${n}:${c.id}`);
+  return { labels: [...i.labels], assignees: [...i.assignees], comments, prs, botPrs, skipped, reactions };
 }
 
 function botName(lb: LocalBaton): string {
@@ -295,6 +301,10 @@ function diff(a: Snapshot, b: Snapshot): string[] {
   }
   for (const n of b.botPrs) if (!a.botPrs.includes(n)) out.push(`opened follow-up PR #${n}`);
   for (const r of b.skipped) if (!a.skipped.includes(r)) out.push(`skipped: ${r}`);
+  for (const x of b.reactions.filter((r) => !a.reactions.includes(r))) {
+    const [content, n] = x.split(':');
+    out.push(`reacted ${content === '+1' ? '👍' : content} to the command on #${n}`);
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 // and GitHub already show gets a 👍 reaction instead of a comment; a reply carries information or a refusal; status
 // is in words; an unknown command gets one line with "did you mean".
 import { local, botComments } from '../support/local.js';
+import { parseScenario } from '../../src/sandbox/scenario.js';
+import { playScenario } from '../../src/sandbox/play.js';
 
 type Local = Awaited<ReturnType<typeof local>>;
 let lb: Local;
@@ -42,4 +44,18 @@ it('five commands on one issue: two reactions, three short answers, one card', a
   for (const c of ['/baton status', '/baton stauts', '/baton help']) expect(reactions(said[c]!)).toEqual([]);
   expect(lb.sandbox.issue(issue, repo).assignees).toEqual(['bob']);
   expect(lb.sandbox.issue(issue, repo).labels).toContain('baton:build');
+}, 120_000);
+
+it('the CLI timeline shows the 👍 a command got', async () => {
+  lb = await local();
+  const scenario = parseScenario(
+    'issue: { title: Commands, by: alice }\nsteps:\n  - { label: "flow:feature", by: alice }\n  - { comment: "/baton assign @bob", by: alice }\n',
+    'commands.yml',
+  );
+  const r = await playScenario(lb, scenario);
+  expect(r.timeline.at(-1)!.reactions).toEqual([
+    'assigned bob',
+    'unassigned alice',
+    `reacted 👍 to the command on #${r.issue}`,
+  ]);
 }, 120_000);
