@@ -3,7 +3,8 @@
 // as it would on GitHub. Reads the session file the running sandbox wrote (src/sandbox/session.ts).
 import { Octokit } from '@octokit/rest';
 import type { CliIo } from './io.js';
-import { loadConfig } from '../config/env.js';
+import type { Config, Env } from '../config/env.js';
+import { commandConfig } from './config.js';
 import { readSession, type SandboxSession } from '../sandbox/session.js';
 import { errorMessage } from '../ops/errors.js';
 
@@ -81,7 +82,8 @@ export function parseAction(words: string[]): Call | string {
 export async function runSandboxAct(
   argv: string[],
   io: CliIo,
-  env: Record<string, string | undefined> = process.env,
+  env?: Env,
+  loaded?: Config,
   session?: SandboxSession,
 ): Promise<number> {
   let as: string | undefined;
@@ -104,7 +106,16 @@ export async function runSandboxAct(
   if (!as) return fail(`say who acts: --as LOGIN\n${ACT_USAGE}`);
   const call = parseAction(words);
   if (typeof call === 'string') return fail(`${call}\n${ACT_USAGE}`);
-  const s = session ?? readSession(loadConfig(env).store.dataDir);
+  let s: SandboxSession | string;
+  if (session) s = session;
+  else {
+    const config = loaded ?? commandConfig('sandbox act', env);
+    if ('error' in config) {
+      io.err(config.error);
+      return 2;
+    }
+    s = readSession(config.store.dataDir);
+  }
   if (typeof s === 'string') return fail(s, 1);
   const token = s.tokens[as] ?? s.tokens[as.toLowerCase()];
   if (!token) return fail(`the sandbox has no person "${as}" (people: ${Object.keys(s.tokens).join(', ')})`);

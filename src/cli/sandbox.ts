@@ -7,7 +7,6 @@ import { DEMO_SCENARIO_PATH, startLocalBaton, type LocalBaton } from '../sandbox
 import { parseScenario } from '../sandbox/scenario.js';
 import { formatTimeline, playScenario, stamp } from '../sandbox/play.js';
 import { errorMessage } from '../ops/errors.js';
-import { loadConfig } from '../config/env.js';
 import { removeSession, writeSession } from '../sandbox/session.js';
 import type { Config, Env } from '../config/env.js';
 import { commandConfig } from './config.js';
@@ -40,7 +39,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | string {
 }
 
 export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: Config): Promise<number> {
-  if (argv[0] === 'act') return (await import('./sandbox-act.js')).runSandboxAct(argv.slice(1), io, env);
+  if (argv[0] === 'act') return (await import('./sandbox-act.js')).runSandboxAct(argv.slice(1), io, env, loaded);
   const args = parseSandboxArgs(argv);
   if (typeof args === 'string') {
     io.err(args);
@@ -110,7 +109,7 @@ export async function runSandbox(argv: string[], io: CliIo, env?: Env, loaded?: 
       await lb.stop();
       return ok ? 0 : 1;
     }
-    const dataDir = loadConfig(env).store.dataDir;
+    const dataDir = config.store.dataDir;
     writeSession(dataDir, {
       url: lb.sandbox.url,
       viewUrl: lb.sandbox.viewUrl,

@@ -119,7 +119,13 @@ browserTest(
 
     const out: string[] = [];
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(`ERR ${s}`) };
-    const rc = await runSandboxAct(['--as', 'bob', 'comment', String(demo.issue), '/baton status'], io, {}, session());
+    const rc = await runSandboxAct(
+      ['--as', 'bob', 'comment', String(demo.issue), '/baton status'],
+      io,
+      {},
+      undefined,
+      session(),
+    );
     expect(out.join('\n')).toMatch(new RegExp(`bob commented on #${demo.issue}`));
     expect(rc).toBe(0);
     await lb.settle();
@@ -145,6 +151,7 @@ browserTest(
       ['--as', 'erin', 'merge', String(demo.pr)],
       { out: (s) => void err.push(s), err: (s) => void err.push(s) },
       {},
+      undefined,
       session(),
     );
     expect(refused).toBe(1);
