@@ -10,6 +10,7 @@ import { match, type RouteDeps } from './routes.js';
 import { API_PREFIX, type Problem } from './schema.js';
 import { ApiError } from './service.js';
 import type { TokenStore } from './tokens.js';
+import { bearerToken } from '../ops/auth.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -111,8 +112,7 @@ export function createApiHandler(o: ApiHttpOptions): (req: IncomingMessage, res:
       const m = match(req.method ?? 'GET', path);
       if (m === 'method') throw new ApiError(405, 'Method Not Allowed', `${req.method} is not allowed on ${path}.`);
       if (!m) throw new ApiError(404, 'Not Found', `No API route ${path}; see ${API_PREFIX}/openapi.json.`);
-      const auth = String(req.headers.authorization ?? '');
-      const presented = /^bearer\s+(\S+)$/i.exec(auth)?.[1];
+      const presented = bearerToken(req.headers.authorization);
       if (!presented)
         throw new ApiError(
           401,

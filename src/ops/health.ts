@@ -3,12 +3,12 @@
 // replica restarted). /readyz: the store and the queue answer their ping (readiness). /metrics: Prometheus text.
 // Probot 14 has no express router: extra routes are node handlers given to `addHandler` that return true when they
 // answered the request; `opsHandler` is one (app/serve.ts puts it first among Baton's handlers).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Metrics } from './metrics.js';
 import { errorMessage } from './errors.js';
+import { bearerToken, sameSecret } from './auth.js';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -61,12 +61,9 @@ async function check(
   }
 }
 
-/** Constant-time comparison of the bearer token (hashing first makes the lengths equal). */
 function bearerMatches(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return given !== '' && timingSafeEqual(digest(given), digest(token));
+  const given = bearerToken(req.headers.authorization);
+  return given !== undefined && sameSecret(given, token);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

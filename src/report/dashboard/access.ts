@@ -1,5 +1,5 @@
 // Who may see the dashboard. Pure decision over the request's facts, so every branch is testable without sockets.
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { bearerToken, sameSecret } from '../../ops/auth.js';
 
 export const COOKIE = 'baton_dashboard';
 
@@ -21,12 +21,6 @@ export function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
   const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
   return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
-
-/** Constant-time comparison on digests, so neither content nor length leaks through timing. */
-function same(a: string, b: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(a), h(b));
 }
 
 export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
@@ -68,14 +62,12 @@ export function localHost(host: unknown): boolean {
 
 export function decideAccess(req: AccessRequest, token: string | undefined, openOnLocalhost = true): AccessDecision {
   if (token) {
-    const auth = req.headers.authorization;
-    const bearer =
-      typeof auth === 'string' && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const bearer = bearerToken(req.headers.authorization);
     const cookie = readCookie(req.headers.cookie, COOKIE);
     const given = bearer ?? req.queryToken ?? cookie;
     if (given === undefined || given === null || given === '')
       return { ok: false, status: 401, message: `The Baton dashboard needs a token. ${HOW}` };
-    if (!same(given, token)) return { ok: false, status: 403, message: `That dashboard token is wrong. ${HOW}` };
+    if (!sameSecret(given, token)) return { ok: false, status: 403, message: `That dashboard token is wrong. ${HOW}` };
     if (bearer !== undefined) return { ok: true, via: 'bearer' };
     if (req.queryToken) return { ok: true, via: 'query', setCookie: true };
     return { ok: true, via: 'cookie' };
