@@ -10,7 +10,7 @@
 // push: in steady state the org-flow lookup costs no GitHub request per event, only a store read.
 import { LRUCache } from 'lru-cache';
 import type { Flow, FlowProblem } from '../flow/types.js';
-import { loadFlow } from '../flow/index.js';
+import { formatProblem, loadFlow } from '../flow/index.js';
 import { problemAt, validateSource } from '../flow/validate.js';
 import type { Store } from '../store/types.js';
 import type { GitHubPort } from './port.js';
@@ -248,7 +248,8 @@ export const MAX_LISTED_PROBLEMS = 200;
 export function formatProblems(problems: FlowProblem[]): string {
   const shown = problems
     .slice(0, MAX_LISTED_PROBLEMS)
-    .map((p) => `${p.path}:${p.line}:${p.col}: ${p.severity}: ${p.message.slice(0, 500).replace(/`/g, "'")}`);
+    // The CLI's line (`baton validate`), with the message cut short and no backtick that could end a code block.
+    .map((p) => formatProblem({ ...p, message: p.message.slice(0, 500).replace(/`/g, "'") }));
   if (problems.length > MAX_LISTED_PROBLEMS)
     shown.push(
       `… and ${problems.length - MAX_LISTED_PROBLEMS} more problems: run \`npx baton validate\` on the file for the full list`,
