@@ -96,8 +96,16 @@ export class FlowConfigs {
     const hit = this.orgs.get(owner);
     if (hit && (await this.fresh(hit, repo))) return hit.value;
     const gen = await this.store.kvGet(PUSHED, repo);
-    // No ref: the `.github` repository's default branch.
-    const value = await port.getFile(this.path, undefined, { owner: port.ref.owner, repo: ORG_REPO });
+    // No ref: the `.github` repository's default branch. A token that may not read it (an Actions GITHUB_TOKEN, an
+    // installation without contents access there) is answered 403: the same as no org flow, not a failed job.
+    let value: FileText | undefined;
+    try {
+      value = await port.getFile(this.path, undefined, { owner: port.ref.owner, repo: ORG_REPO });
+    } catch (err) {
+      // Not remembered: a 403 may also be a rate limit that passes.
+      if ((err as { status?: number }).status === 403) return undefined;
+      throw err;
+    }
     this.orgs.set(owner, { gen, at: this.now(), value });
     return value;
   }
