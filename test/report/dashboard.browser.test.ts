@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { mountDashboard, type Handler } from '../../src/report/dashboard/index.js';
-import { CHROMIUM_ARGS, findChromium } from '../support/browser.js';
+import { announceSkip, CHROMIUM_ARGS, findChromium } from '../support/browser.js';
 import { ledgerRow, run, sampleLedger, sampleTransitions } from './fixtures.js';
 
 const NOW = new Date('2026-01-15T00:00:00Z');
@@ -15,7 +15,7 @@ const STAGES = ['spec', 'build', 'review', 'checks', 'merge', 'done'];
 
 const chromiumAt = findChromium();
 // Printed, so a skipped browser test is never mistaken for a passing one.
-if (!chromiumAt.path) console.warn(`dashboard browser tests SKIPPED: ${chromiumAt.reason}`);
+announceSkip('dashboard browser tests', chromiumAt);
 const browserTest = chromiumAt.path ? test : test.skip;
 
 let dir: string;

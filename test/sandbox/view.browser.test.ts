@@ -7,12 +7,12 @@ import { DEMO_SCENARIO_PATH } from '../../src/sandbox/local-baton.js';
 import { parseScenario } from '../../src/sandbox/scenario.js';
 import { playScenario, type PlayResult } from '../../src/sandbox/play.js';
 import { runSandboxAct } from '../../src/cli/sandbox-act.js';
-import { CHROMIUM_ARGS, findChromium } from '../support/browser.js';
+import { announceSkip, CHROMIUM_ARGS, findChromium } from '../support/browser.js';
 import { local } from '../support/local.js';
 
 const chromiumAt = findChromium();
 // Printed, so a skipped browser test is never mistaken for a passing one.
-if (!chromiumAt.path) console.warn(`sandbox view browser tests SKIPPED: ${chromiumAt.reason}`);
+announceSkip('sandbox view browser tests', chromiumAt);
 const browserTest = chromiumAt.path ? test : test.skip;
 
 let lb: Awaited<ReturnType<typeof local>>;

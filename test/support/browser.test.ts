@@ -14,4 +14,9 @@ describe('findChromium', () => {
   it('takes CHROMIUM_PATH first', () => {
     expect(findChromium({ CHROMIUM_PATH: process.execPath }, []).path).toBe(process.execPath);
   });
+  it('a CHROMIUM_PATH that does not exist is reported, not replaced by another browser', () => {
+    const r = findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' }, [process.execPath]);
+    expect(r.path).toBeUndefined();
+    expect(r.reason).toMatch(/no Chromium at \/nonexistent\/chromium:/);
+  });
 });
