@@ -72,6 +72,8 @@ const ALLOWED_TAGS = [
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ALLOWED_TAGS,
   allowedAttributes: {
+    // GitHub keeps `title` on every element (the card's "2 h ago" carries the exact time in one).
+    '*': ['title'],
     a: ['href', 'title', 'class', 'rel'],
     img: ['src', 'alt', 'title', 'width', 'height', 'align'],
     code: ['class'],
