@@ -148,14 +148,16 @@ export const etagCache = (max = ETAG_LIMIT): EtagCache => new LRUCache<string, C
 /** Node id lookups in flight, per process cache (see GitHubPort.nodeIds). */
 const NODE_LOOKUPS = new WeakMap<EtagCache, Map<string, Promise<string | undefined>>>();
 
-/** Labels and assignees to change on one issue in one request, and optionally its status card's new text. */
+/**
+ * Labels and assignees to change on one issue in one request. (The status card stays a REST PATCH: its answer's ETag
+ * makes the next job's conditional read of the card free, which a GraphQL edit would not.)
+ */
 export interface IssueBatch {
   issue: IssueData;
   addLabels: string[];
   removeLabels: string[];
   addAssignees: string[];
   removeAssignees: string[];
-  comment?: { id: number; body: string };
 }
 
 export interface IssueBatchResult {
@@ -163,8 +165,6 @@ export interface IssueBatchResult {
   assignees?: string[];
   /** Logins GitHub has no user for (a typo, a deleted account): never sent. */
   unknownUsers: string[];
-  /** The comment was rewritten in the same request; `missing` when it no longer exists. */
-  comment?: 'updated' | 'missing';
 }
 
 /** A GraphQL batch could not be used as is (a stale node id, a permission the mutation lacks): use REST instead. */
@@ -441,7 +441,6 @@ export class GitHubPort {
     const rows = await this.all<CommentData>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       issue_number: issue,
     });
-    for (const c of rows) this.learnComment(c);
     return rows.map(toComment);
   }
 
@@ -451,7 +450,6 @@ export class GitHubPort {
       const c = await this.conditional<CommentData>('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', {
         comment_id: id,
       });
-      this.learnComment(c);
       return toComment(c);
     });
   }
@@ -467,7 +465,6 @@ export class GitHubPort {
       { comment_id: (res.data as CommentData).id },
       res,
     );
-    this.learnComment(res.data as CommentData);
     return res.data as CommentData;
   }
 
@@ -491,7 +488,6 @@ export class GitHubPort {
       });
       // Remember what we wrote: the next conditional GET of this comment is answered 304 if nobody else edited it.
       await this.prime('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id }, res);
-      this.learnComment(res.data as CommentData);
       return res.data as CommentData;
     });
   }
@@ -556,10 +552,10 @@ export class GitHubPort {
   // --- several issue writes in one request (GraphQL) ---------------------------------------------------------
   /**
    * One GraphQL request (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql) with a mutation per
-   * change — add labels, remove labels, remove assignees, add assignees, rewrite the card — run one after the other
+   * change — add labels, remove labels, remove assignees, add assignees — run one after the other
    * in document order. Each is a delta (only what Baton owns changes, nothing a person set is reverted, as with the
    * REST add/remove endpoints) and idempotent, so re-sending the request after an ambiguous answer is safe. Node ids
-   * come from REST answers (`node_id`) or one lookup query, and are remembered. Throws BatchUnavailable when the
+   * come from the issue's REST answer (`node_id`) or one lookup query, and are remembered. Throws BatchUnavailable when the
    * batch cannot be used as is (a label or user id that no longer resolves, a permission the mutation lacks): the
    * caller then writes through REST, which says precisely what GitHub refused.
    */
@@ -572,8 +568,6 @@ export class GitHubPort {
     const lid = (names: string[]) => names.map((n) => labelIds.get(n.toLowerCase())!);
     const uid = (logins: string[]) =>
       logins.filter((u) => userIds.has(u.toLowerCase())).map((u) => userIds.get(u.toLowerCase())!);
-    const cardId = b.comment ? this.etags.get(`node comment ${this.fullName} ${b.comment.id}`)?.data : undefined;
-    if (b.comment && typeof cardId !== 'string') throw new BatchUnavailable('the comment has no node id');
     const vars: Record<string, unknown> = { issue: issueId };
     const decl = ['$issue: ID!'];
     const fields: string[] = [];
@@ -616,20 +610,10 @@ export class GitHubPort {
         '[ID!]!',
         'addAssigneesToAssignable(input: {assignableId: $issue, assigneeIds: $assign}) { assignable { ... on Issue { assignees(first: 100) { nodes { login } } } } }',
       );
-    if (b.comment) {
-      vars.card = cardId;
-      vars.body = outbound(b.comment.body, L.body);
-      decl.push('$card: ID!', '$body: String!');
-      fields.push('card: updateIssueComment(input: {id: $card, body: $body}) { issueComment { id } }');
-    }
     if (!fields.length) return { unknownUsers };
     const answer = await this.graphql(`mutation(${decl.join(', ')}) { ${fields.join(' ')} }`, vars);
     const failed = new Map((answer.errors ?? []).map((e) => [String(e.path?.[0] ?? ''), e]));
     const out: IssueBatchResult = { unknownUsers };
-    const cardError = failed.get('card');
-    if (b.comment) out.comment = cardError?.type === 'NOT_FOUND' ? 'missing' : 'updated';
-    failed.delete('card');
-    if (cardError && cardError.type !== 'NOT_FOUND') failed.set('card', cardError);
     if (failed.size) {
       // A label or user deleted since its id was remembered: look them up afresh next time.
       for (const k of [...this.etags.keys()])
@@ -755,11 +739,6 @@ export class GitHubPort {
 
   private remember(key: string, nodeId: string): void {
     this.etags.set(key, { etag: '', data: nodeId });
-  }
-
-  /** Comments' node ids are learnt from every REST answer that carries one (the card's reads and writes). */
-  private learnComment(c: { id?: number; node_id?: string } | undefined): void {
-    if (c?.id && c.node_id) this.remember(`node comment ${this.fullName} ${c.id}`, c.node_id);
   }
 
   // --- pull requests ----------------------------------------------------------------------------------------
