@@ -6,6 +6,7 @@ import type { FlowConfigs } from '../github/config.js';
 import { GitHubPort, listInstallations, type EtagCache, type OctokitLike } from '../github/port.js';
 import { errorMessage } from '../ops/errors.js';
 import type { RepoRegistry, SlaWatch } from './timers.js';
+import type { Logger } from 'pino';
 
 export interface InventoryDeps {
   octokitFor(installationId: number | undefined): Promise<OctokitLike>;
@@ -94,4 +95,47 @@ export async function knowInstalledRepos(deps: InventoryDeps): Promise<Inventory
   }
   deps.log.info({ ...report }, 'installed repositories known');
   return report;
+}
+
+/**
+ * `installation` and `installation_repositories` (GitHub sends them to every App,
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation and
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories): repositories added are
+ * known at once (digest, reconcile and SLA watch, dashboard), before their first event; repositories the App can no
+ * longer reach leave the SLA watch and the digest registry, so no timer keeps acting on them.
+ */
+export async function installationChanged(
+  deps: InventoryDeps,
+  name: string,
+  payload: Record<string, any>,
+  log: Pick<Logger, 'info'>,
+): Promise<boolean> {
+  if (name !== 'installation' && name !== 'installation_repositories') return false;
+  const action = String(payload.action ?? '');
+  const gone: Record<string, any>[] =
+    name === 'installation'
+      ? action === 'deleted' || action === 'suspend'
+        ? (payload.repositories ?? [])
+        : []
+      : (payload.repositories_removed ?? []);
+  const added: Record<string, any>[] =
+    name === 'installation'
+      ? action === 'created' || action === 'unsuspend'
+        ? (payload.repositories ?? [])
+        : []
+      : (payload.repositories_added ?? []);
+  for (const r of gone) {
+    const full: string | undefined = r?.full_name;
+    if (!full) continue;
+    const runs = await forgetRepo(deps, full);
+    log.info({ repo: full, runs, action: `${name}.${action}` }, 'the App can no longer reach this repository');
+  }
+  const installationId: number | undefined = payload.installation?.id;
+  for (const r of added) {
+    const full: string | undefined = r?.full_name;
+    if (!full || installationId === undefined) continue;
+    const withFlow = await knowRepo(deps, { full_name: full }, installationId);
+    log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
+  }
+  return true;
 }

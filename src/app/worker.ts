@@ -33,7 +33,7 @@ import { recordMerge } from '../report/merges.js';
 import { transitionEffect, type TransitionHook } from '../report/transition-effect.js';
 import { taskEffect, type TaskRunners } from '../tasks/effect.js';
 import { RepoRegistry, type SlaWatch } from './timers.js';
-import { forgetRepo, knowRepo, type InventoryDeps } from './inventory.js';
+import { installationChanged, type InventoryDeps } from './inventory.js';
 
 type P = Record<string, any>;
 
@@ -108,7 +108,7 @@ export class Worker {
     const payload = d.payload as P;
     const log = this.logFor(job, d.name);
     try {
-      if (await this.installationChanged(d.name, payload, log)) return;
+      if (await installationChanged(this.inventoryDeps(), d.name, payload, log)) return;
       const full: string | undefined = payload.repository?.full_name;
       if (!full) return;
       if (await this.repositoryMoved(d.name, payload, full, log)) return;
@@ -133,45 +133,6 @@ export class Worker {
       throw err;
     }
   };
-
-  /**
-   * `installation` and `installation_repositories` (GitHub sends them to every App,
-   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation and
-   * https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories): repositories added are
-   * known at once (digest, reconcile and SLA watch, dashboard), before their first event; repositories the App can no
-   * longer reach leave the SLA watch and the digest registry, so no timer keeps acting on them.
-   */
-  private async installationChanged(name: string, payload: P, log: Logger): Promise<boolean> {
-    if (name !== 'installation' && name !== 'installation_repositories') return false;
-    const action = String(payload.action ?? '');
-    const gone: P[] =
-      name === 'installation'
-        ? action === 'deleted' || action === 'suspend'
-          ? (payload.repositories ?? [])
-          : []
-        : (payload.repositories_removed ?? []);
-    const added: P[] =
-      name === 'installation'
-        ? action === 'created' || action === 'unsuspend'
-          ? (payload.repositories ?? [])
-          : []
-        : (payload.repositories_added ?? []);
-    const deps = this.inventoryDeps();
-    for (const r of gone) {
-      const full: string | undefined = r?.full_name;
-      if (!full) continue;
-      const runs = await forgetRepo(deps, full);
-      log.info({ repo: full, runs, action: `${name}.${action}` }, 'the App can no longer reach this repository');
-    }
-    const installationId: number | undefined = payload.installation?.id;
-    for (const r of added) {
-      const full: string | undefined = r?.full_name;
-      if (!full || installationId === undefined) continue;
-      const withFlow = await knowRepo(deps, { full_name: full }, installationId);
-      log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
-    }
-    return true;
-  }
 
   /** The org's other known repositories (every installed one, app/inventory.ts), for the org flow's PR check. */
   private async orgChildren(owner: string, except: string): Promise<OrgChild[]> {
