@@ -18,6 +18,7 @@ import { combineRequired } from '../github/combined-checks.js';
 import { FlowConfigs, formatProblems, isOrgRepo } from '../github/config.js';
 import { configProblemNote, reportConfigProblem } from '../github/config-problem.js';
 import { normalize, type Lookups } from '../github/events.js';
+import { issuesFromKeywords } from '../github/links.js';
 import { DeferredLabels, transitionLabels } from '../github/deferred.js';
 import { checkFlowFile, type OrgChild } from '../github/flow-check.js';
 import { GitHubPort, etagCache, type EtagCache, type OctokitLike } from '../github/port.js';
@@ -174,6 +175,54 @@ export class Worker {
     return name === 'repository' && (payload.action === 'renamed' || payload.action === 'transferred');
   }
 
+  /**
+   * GitHub closes the issues a PR's description says it fixes ("Fixes #N") when that PR is merged into the default
+   * branch, as completed and by whoever merged it, and its `issues.closed` may arrive before the PR's own
+   * `pull_request.closed` (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue;
+   * deliveries are not ordered). So a completed close of an active run with a PR asks GitHub (one GET per candidate
+   * PR, only on close events) whether that PR is merged and closes this issue. If so, the merge is decided first when
+   * the run has not seen it (the very event the PR's delivery gives, so that delivery is a duplicate when it comes),
+   * and the close is marked as the merge's: the engine then completes instead of cancelling.
+   */
+  private async withClosingMerge(
+    port: GitHubPort,
+    payload: P,
+    ev: Extract<BatonEvent, { type: 'issue.closed' }>,
+    defaultBranch: string,
+    job: Job,
+    log: Logger,
+  ): Promise<BatonEvent> {
+    if (ev.reason !== 'completed') return ev;
+    const { run } = await this.runs.read(port, ev.issue);
+    if (run?.status !== 'active') return ev;
+    for (const pr of [...run.prs].reverse()) {
+      if (pr.state === 'closed') continue;
+      const pull = await port.findPull(pr.number);
+      if (!pull?.merged || pull.base.ref !== defaultBranch) continue;
+      if (!issuesFromKeywords(pull.body, port.fullName).includes(ev.issue)) continue;
+      // The close GitHub makes on the merge is the merger's; someone else closing the issue is a person's close.
+      if (pull.merged_by && pull.merged_by.login.toLowerCase() !== ev.actor.toLowerCase()) continue;
+      if (pr.state !== 'merged') {
+        const merged = {
+          action: 'closed',
+          number: pull.number,
+          pull_request: pull,
+          repository: payload.repository,
+          installation: payload.installation,
+          sender: pull.merged_by ?? payload.sender,
+        };
+        const norm = await normalize('pull_request', merged, this.lookups(port), this.deps.botLogin(), job.id);
+        for (const m of norm.events)
+          if (m.type === 'pr.merged' && m.issue === ev.issue) {
+            log.info({ issue: `${port.fullName}#${ev.issue}`, pr: pull.number }, 'closed by a merge: the merge first');
+            await this.process(port, merged, { ...m, delivery: job.id }, job, log);
+          }
+      }
+      return { ...ev, closedByMerge: pr.number };
+    }
+    return ev;
+  }
+
   private lookups(port: GitHubPort): Lookups {
     return {
       issueForPr: (pr) => this.deps.store.issueForPr(port.fullName, pr),
@@ -222,6 +271,7 @@ export class Worker {
     }
 
     if (ev.type === 'checks.completed') ev = await this.withRequiredChecks(port, flow, ev);
+    if (ev.type === 'issue.closed') ev = await this.withClosingMerge(port, payload, ev, defaultBranch, job, log);
     const read = await this.runs.read(port, ev.issue);
     const teamMembers = await this.teamMembersFor(port, flow, ev);
     let decision = decide(flow, read.run, ev, { teamMembers });

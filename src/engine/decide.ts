@@ -244,11 +244,18 @@ class Decider implements DecisionScope {
     return undefined;
   }
 
-  /** Closing the issue takes an `issue.closed` transition if the stage has one; otherwise it cancels the run. */
+  /**
+   * Closing the issue takes an `issue.closed` transition if the stage has one. A close that the merge of the run's
+   * PR caused (GitHub closes the issues a merged PR says it fixes) is that merge's completion, not a cancellation: the
+   * run stays where the merge took it (a stage after the merge keeps going). Any other close cancels the run.
+   */
   private closed(): string {
     const stage = this.stage();
     if (stage.on.some((t) => t.event === 'issue.closed')) return this.transition(() => true)!;
     const run = this.run;
+    const ev = this.ev as Extract<BatonEvent, { type: 'issue.closed' }>;
+    const merged = run.prs.find((p) => p.number === ev.closedByMerge && p.state === 'merged');
+    if (merged) return `closed by the merge of #${merged.number}: the run stays in ${stage.id}`;
     run.status = 'cancelled';
     this.record({
       at: this.ev.at,

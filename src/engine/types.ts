@@ -26,7 +26,17 @@ interface EventBase {
 
 export type BatonEvent =
   | (EventBase & { type: 'issue.labeled' | 'issue.unlabeled'; label: string })
-  | (EventBase & { type: 'issue.closed' | 'issue.reopened' })
+  | (EventBase & { type: 'issue.reopened' })
+  | (EventBase & {
+      type: 'issue.closed';
+      /** GitHub's `state_reason`: `completed`, `not_planned` (absent on older payloads). */
+      reason?: string;
+      /**
+       * The run's PR whose merge closed the issue (its description says "Fixes #N"), when the adapter saw on GitHub
+       * that it is merged into the default branch: the close is the merge's doing, not a cancellation.
+       */
+      closedByMerge?: number;
+    })
   | (EventBase & {
       type: 'pr.linked' | 'pr.opened' | 'pr.ready_for_review' | 'pr.synchronize' | 'pr.merged' | 'pr.closed';
       pr: PrRef;

@@ -187,8 +187,11 @@ const issues: EventFn<Payload<'issues'>> = async (payload, c) => {
       const type = payload.action === 'labeled' ? 'issue.labeled' : 'issue.unlabeled';
       return { events: [{ ...b(type), type, label: label?.name as string }] };
     }
-    case 'closed':
-      return { events: [{ ...b('issue.closed'), type: 'issue.closed' }] };
+    case 'closed': {
+      // `completed` or `not_planned`: a merge that closes the issue ("Fixes #N") closes it as completed.
+      const reason = issue.state_reason;
+      return { events: [{ ...b('issue.closed'), type: 'issue.closed', ...(reason ? { reason } : {}) }] };
+    }
     case 'reopened':
       return { events: [{ ...b('issue.reopened'), type: 'issue.reopened' }] };
     default:

@@ -79,6 +79,9 @@ export interface PullData {
   changed_files: number;
   created_at: string;
   merged_at: string | null;
+  merged_by?: { login: string } | null;
+  merge_commit_sha?: string | null;
+  closed_at?: string | null;
   html_url: string;
   labels?: Array<{ name: string }>;
 }

@@ -90,9 +90,8 @@ export async function playHistory(
         return;
       }
       case 'merge':
+        // The PR says "Fixes #N": merging it closes the issue as completed (the sandbox does it, as GitHub does).
         sb.mergePr(fixPrs.get(f.id)!, o);
-        // GitHub closes an issue a merged PR names with a closing keyword ("Fixes #N").
-        sb.closeIssue(fixIssues.get(f.id)!, { ...o, reason: 'completed' });
         return;
     }
   }
@@ -145,10 +144,8 @@ export async function playHistory(
         sb.completeChecks(prs.get(a.args.pr)!, a.args.conclusion, 'ci', { repo, at });
         return;
       case 'merge':
+        // The PR says "Fixes #N": merging it closes the issue as completed, as GitHub does (src/sandbox/world.ts merge).
         sb.mergePr(prs.get(a.args.pr)!, o);
-        // The PR says "Fixes #N": GitHub closes the issue as completed on the merge
-        // (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue).
-        sb.closeIssue(issueOf(a.issue), { ...o, reason: 'completed' });
         return;
       case 'close':
         sb.closeIssue(issueOf(a.issue), { ...o, reason: a.args.reason });

@@ -6,6 +6,7 @@
 // silently ignored: a test must not pass on a filter that did nothing.
 import { HttpError } from './http-types.js';
 import type { Issue, Repo } from './state.js';
+import { closingRefs } from './closing-keywords.js';
 
 export interface IssueQuery {
   repos: string[];
@@ -92,19 +93,6 @@ export function parseIssueQuery(q: string): IssueQuery {
   return out;
 }
 
-/**
- * Issues a PR body closes with a keyword (`close[sd]`, `fix(es|ed)`, `resolve[sd]` + `#N`, or `owner/repo#N` for
- * this repository), for PRs that target the default branch: GitHub links only those
- * (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue#linking-a-pull-request-to-an-issue-using-a-keyword).
- */
-export function closingRefs(r: Repo, body: string | null): number[] {
-  const out: number[] = [];
-  const re = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+(?:([\w.-]+\/[\w.-]+))?#(\d+)\b/gi;
-  for (const m of (body ?? '').matchAll(re))
-    if (!m[1] || m[1].toLowerCase() === r.fullName.toLowerCase()) out.push(Number(m[2]));
-  return out;
-}
-
 function inRange(iso: string | null, q: Range | undefined): boolean {
   if (!q) return true;
   if (!iso) return false;
@@ -121,7 +109,7 @@ export function searchIssues(r: Repo, q: IssueQuery, sort: string | null, order:
   const linkingPrs = new Set<number>();
   for (const i of r.issues.values()) {
     if (!i.pull || i.pull.baseRef !== r.default_branch) continue;
-    const refs = closingRefs(r, i.body).filter((n) => r.issues.get(n) && !r.issues.get(n)!.pull);
+    const refs = closingRefs(r.fullName, i.body).filter((n) => r.issues.get(n) && !r.issues.get(n)!.pull);
     for (const n of refs) linkedIssues.add(n);
     if (refs.length) linkingPrs.add(i.number);
   }

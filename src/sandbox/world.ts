@@ -4,6 +4,7 @@
 import type { Json } from './http-types.js';
 import { HttpError } from './http-types.js';
 import { buildPayload } from './payloads.js';
+import { closingRefs } from './closing-keywords.js';
 import type { Renderer } from './render.js';
 import type { CheckRun, CheckSuite, Comment, Commit, CommitStatus, Issue, Pull, Repo, Review, Role } from './state.js';
 import type { Reaction, ReactionContent } from './state.js';
@@ -785,6 +786,14 @@ export class World {
     this.touch(r, i, when);
     this.emitIssue(r, i, actor, 'closed');
     this.emitPush(r, actor, i.pull.baseRef, beforeBase, [mc]);
+    // Merged into the default branch, the PR closes the issues its description names with a closing keyword, as
+    // completed and by whoever merged it; each sends its own `issues.closed`, in no set order with the PR's
+    // (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/linking-a-pull-request-to-an-issue).
+    if (i.pull.baseRef === r.default_branch)
+      for (const n of closingRefs(r.fullName, i.body)) {
+        const target = r.issues.get(n);
+        if (target && !target.pull && target.state === 'open') this.close(r, actor, n, when, 'completed');
+      }
     return i;
   }
 

@@ -414,4 +414,20 @@ describe('closing', () => {
     expect(r.run!.status).toBe('active');
     expect(r.run!.stage).toBe('spec');
   });
+
+  it("a close the merge of the run's PR caused is no cancellation: the run stays where the merge took it", () => {
+    const run = inReview();
+    run.prs[0]!.state = 'merged'; // a stage after the merge (here: review), with no issue.closed transition
+    const d = decide(flow, run, ev('issue.closed', { reason: 'completed', closedByMerge: 2 }));
+    expect(d.run).toMatchObject({ stage: 'review', status: 'active' });
+    expect(d.effects).toEqual([]);
+    expect(d.note).toBe('closed by the merge of #2: the run stays in review');
+  });
+
+  it('a close naming a PR the run has not seen merged, or another PR, still cancels', () => {
+    for (const closedByMerge of [2, 3]) {
+      const d = decide(flow, inReview(), ev('issue.closed', { reason: 'completed', closedByMerge }));
+      expect(d.run!.status).toBe('cancelled');
+    }
+  });
 });

@@ -36,15 +36,22 @@ test('issues closed as completed and linked by a merged PR, in a closed-time win
   const pr = sb.openPr({
     head: 'fix-a',
     title: 'Fix',
-    body: `Resolves #${a.number}\n\nfixes acme/web#${d.number}`,
+    body: `Resolves #${a.number}`,
     at: day(2),
     files: { 'x.txt': 'x\n' },
   });
+  const later = sb.openPr({
+    head: 'fix-d',
+    title: 'Fix d',
+    body: `fixes acme/web#${d.number}`,
+    at: day(4),
+    files: { 'y.txt': 'y\n' },
+  });
+  // Each merge closes the issue its PR fixes, as completed and at the merge (GitHub does; src/sandbox/world.ts).
   sb.mergePr(pr.number, { at: day(3) });
-  sb.closeIssue(a.number, { at: day(3), reason: 'completed' });
   sb.closeIssue(b.number, { at: day(3), reason: 'completed' });
   sb.closeIssue(c.number, { at: day(3), reason: 'not_planned' });
-  sb.closeIssue(d.number, { at: day(20), reason: 'completed' });
+  sb.mergePr(later.number, { at: day(20) });
   const q = (w: string) => port.searchIssues(`is:issue is:closed linked:pr reason:completed closed:${w}`, 1);
   const march = await q('2025-03-01..2025-03-10');
   expect(march.items.map((i) => i.number)).toEqual([a.number]);
@@ -55,7 +62,7 @@ test('issues closed as completed and linked by a merged PR, in a closed-time win
   expect((await q('<2025-03-01')).total).toBe(0);
   // The PR side of the link.
   const prs = await port.searchIssues('is:pr is:merged linked:issue', 1);
-  expect(prs.items.map((i) => i.number)).toEqual([pr.number]);
+  expect(prs.items.map((i) => i.number).sort()).toEqual([pr.number, later.number].sort());
 });
 
 test('pages of 100 with a next link, and only the first 1,000 results', async () => {
