@@ -8,7 +8,12 @@ afterEach(async () => {
   await lb?.cleanup();
 });
 
-async function runToMerge(l: Local, n: number): Promise<{ issue: number; pr: number }> {
+/**
+ * A run in merge. With `closes: false` the PR is tied to the issue by its branch name only, so its merge does not
+ * close the issue (GitHub closes the issues a PR's description names with "Fixes #N"; that close also finishes the
+ * run, see test/e2e/auto-close.test.ts).
+ */
+async function runToMerge(l: Local, n: number, o: { closes?: boolean } = {}): Promise<{ issue: number; pr: number }> {
   const repo = l.seeded.repo;
   const issue = l.sandbox.createIssue({ title: `Feature ${n}`, body: 'please', by: 'alice', repo }).number;
   l.sandbox.labelIssue(issue, 'flow:feature', { by: 'alice', repo });
@@ -18,8 +23,8 @@ async function runToMerge(l: Local, n: number): Promise<{ issue: number; pr: num
     by: 'bob',
     author: 'bob',
     title: `Work for #${issue}`,
-    body: `Fixes #${issue}`,
-    head: `feat-${n}`,
+    body: o.closes === false ? 'The feature.' : `Fixes #${issue}`,
+    head: o.closes === false ? `${issue}-feat-${n}` : `feat-${n}`,
     files: { [`docs/note-${n}.md`]: `note ${n}\n` },
   }).number;
   l.sandbox.submitReview(pr, 'carol', 'APPROVED', 'ok', { repo });
@@ -31,7 +36,7 @@ async function runToMerge(l: Local, n: number): Promise<{ issue: number; pr: num
 describe('reconcile sweep', () => {
   it('finishes a run whose merge event was never delivered, once', async () => {
     lb = await local();
-    const { issue, pr } = await runToMerge(lb, 1);
+    const { issue, pr } = await runToMerge(lb, 1, { closes: false });
     expect(stageLabels(lb, issue)).toEqual(['baton:merge']);
     lb.sandbox.dropDeliveries((event) => event === 'pull_request');
     lb.sandbox.mergePr(pr, { repo: lb.seeded.repo, by: 'bob' });
