@@ -7,7 +7,9 @@ import { SqlQueue, type SqlQueueOptions } from '../../src/queue/sql-queue.js';
 import type { JobQueue, RetryPolicy } from '../../src/queue/types.js';
 import type { StoreWithJobs } from '../../src/store/types.js';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../support/services.js';
+
+export { REDIS_URL };
 export type QueueKind = 'sqlite-sql-queue' | 'postgres-sql-queue' | 'bullmq';
 
 export interface MakeOpts {

@@ -7,7 +7,9 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { StoreWithJobs } from '../../src/store/types.js';
 
-export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL } from '../support/services.js';
+
+export { PG_URL };
 
 export interface Opened {
   store: StoreWithJobs;

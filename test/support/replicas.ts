@@ -7,8 +7,9 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startChild, type BatonChild } from './child.js';
 
-export const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.BATON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { PG_URL, REDIS_URL } from './services.js';
+
+export { PG_URL, REDIS_URL };
 
 /** A name usable as both a Postgres schema and a Redis prefix, unique to this test run. */
 export function uniqueNamespace(tag: string): string {
