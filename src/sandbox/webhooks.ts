@@ -209,7 +209,9 @@ export class WebhookSender {
     const text = body;
     return new Promise<void>((done) => {
       this.waiting.push({ d, body: text, redelivery, done });
-      this.pump();
+      // Sent on a later tick, never inside the call that caused the event: the caller's synchronous code (which may
+      // change webhookUrl) finishes first, as it did when deliveries were chained on one promise.
+      queueMicrotask(() => this.pump());
     });
   }
 
