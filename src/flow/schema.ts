@@ -58,7 +58,9 @@ export const EventNameSchema = z
   .describe(
     'What moves the run on. `pr.linked` fires when a PR is tied to the issue (closing keyword, branch name or `/baton link #n`); ' +
       '`pr.opened` when a linked PR is opened (not draft); `pr.merged` / `pr.closed` when it is closed merged / unmerged; ' +
-      '`checks.completed` when a check suite or run of the linked PR head completes; `command` on `/baton <command>`.',
+      '`checks.completed` when a check suite or run of the linked PR head completes; `command` on `/baton <command>`. ' +
+      'Closing the issue takes an `issue.closed` transition, or else cancels the run, except the close GitHub makes ' +
+      'when the run\'s PR that says "Fixes #N" is merged into the default branch: that counts as the merge.',
   );
 
 export const CONCLUSIONS = [
