@@ -6,6 +6,7 @@ import { startActionsDemo, type ActionsDemo } from '../../src/sandbox/actions-de
 import { DEMO_FLOW_PATH } from '../../src/sandbox/local-baton.js';
 import { parseCard } from '../../src/github/card.js';
 import { ActionsRunner } from '../../src/sandbox/actions-runner.js';
+import { DEMO_FILES } from '../../src/sandbox/demo-content.js';
 
 jest.setTimeout(180_000);
 let demo: ActionsDemo | undefined;
@@ -35,7 +36,14 @@ async function openLinkedPr(d: ActionsDemo, issue: number): Promise<number> {
     title: 'Sessions',
     body: `Fixes #${issue}`,
     head: `${issue}-sessions`,
-    files: { 'src/auth/session.ts': 'export const SESSION_TTL = 60;\n', 'db/migrations/0003.sql': 'ALTER TABLE x;\n' },
+    // The demo's high-risk change (auth, a migration, untested pricing): high on its content, since "Fixes #N" is a
+    // link, not evidence of a bug fix.
+    files: {
+      'src/cart.ts': DEMO_FILES.cart!(),
+      'src/auth/session.ts': DEMO_FILES.session!(),
+      'db/migrations/0003.sql': DEMO_FILES.migration!(),
+      'src/pricing/discounts.ts': DEMO_FILES.discounts!(),
+    },
     by: 'bob',
     repo,
   }).number;
