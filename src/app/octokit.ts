@@ -122,8 +122,12 @@ function recoveringConnectionClass(
   return Recovering as never;
 }
 
-/** A limiter's failure older than this is forgotten (Bottleneck groups drop limiters that went unused). */
-const THROTTLE_FAILURE_MEMORY_MS = 60_000;
+/**
+ * A limiter's failure older than this is forgotten (Bottleneck groups drop limiters that went unused). Short enough
+ * that a repaired Redis brings the replica back into the load balancer within a few readiness polls even when no
+ * GitHub call went through that limiter since.
+ */
+const THROTTLE_FAILURE_MEMORY_MS = 15_000;
 
 export function createOctokit(opts: OctokitOptions): OctokitSetup {
   const spacing = opts.writeSpacingMs ?? 1000;

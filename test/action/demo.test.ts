@@ -24,6 +24,7 @@ const visible = (body: string) =>
     .replace(/#issuecomment-\d+/g, '#c')
     // Ids the sandbox hands out and wall-clock durations differ between the two runs; the story must not.
     .replace(/#pullrequestreview-\d+/g, '#r')
+    .replace(/ title="[^"]*"/g, ' title="T"')
     .replace(/, [\w .]+ after it started\./g, ', N after it started.');
 
 let demo: ActionsDemo | undefined;

@@ -170,6 +170,8 @@ describe('Redis loses everything while jobs are queued', () => {
       expect(broken).toMatchObject({ status: 503, failed: ['github_throttle'] });
       expect(broken.checks.github_throttle?.error).toMatch(/throttling state in Redis is broken/);
       await deleteRedisPrefix(`${ns3}:throttle`);
+      // Ready again once Bottleneck re-created its keys and any call that failed meanwhile is forgotten (15 s).
+      await waitUntil(async () => (await ready()).status === 200);
       expect((await ready()).status).toBe(200);
       await child.kill();
     } finally {
