@@ -187,7 +187,8 @@ export default async function bench({ log }: { log: (...a: unknown[]) => void })
   const { seed, items } = JSON.parse(readFileSync(file, 'utf8')) as { seed: number; items: SetItem[] };
   const prepared = await Promise.all(items.map(prepare));
   const byId = new Map(prepared.map((p) => [p.item.id, p]));
-  const counts = items.reduce<Record<string, number>>((a, x) => ({ ...a, [x.task]: (a[x.task] ?? 0) + 1 }), {});
+  const counts: Record<string, number> = {};
+  for (const x of items) counts[x.task] = (counts[x.task] ?? 0) + 1;
   log(
     `labelled set: ${items.length} items (${Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)

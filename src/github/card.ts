@@ -161,7 +161,7 @@ function moveWords(flow: Flow, h: RunState['history'][number]): string {
 /** While the run sits in a stage a bounce-back sent it to: why it is back, with the review that asked, linked. */
 function backReason(run: RunState, flow: Flow, now: string): string | undefined {
   const entered = [...run.history].reverse().find((h) => h.to === run.stage && h.from !== h.to);
-  if (!entered || entered.kind !== 'back') return undefined;
+  if (entered?.kind !== 'back') return undefined;
   const link = safeUrl(entered.url);
   const words = eventWords(entered);
   return `> ↩︎ **Back in ${label(flow, run.stage)}** from ${label(flow, entered.from)}: ${words}${link ? ` ([the review](${link}))` : ''}, ${agoSpan(entered.at, now)}.`;

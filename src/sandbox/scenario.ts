@@ -189,7 +189,7 @@ export function stepTimes(scenario: Scenario, now: number): { start: number; at:
   const at: number[] = [];
   for (const s of scenario.steps) {
     if ('wait' in s) t += durationOf(s.wait);
-    else if (s.at && s.at.startsWith('+')) t += durationOf(s.at.slice(1));
+    else if (s.at?.startsWith('+')) t += durationOf(s.at.slice(1));
     else if (s.at) t = Math.max(t, Date.parse(s.at));
     else t += 60_000;
     at.push(t);

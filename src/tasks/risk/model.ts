@@ -285,7 +285,7 @@ export function fitModel(train: HistoryRow[], o: FitOptions = {}): RiskModel {
 /** Checks a parsed model file; returns a message naming what is wrong, or the model. */
 export function checkModel(v: unknown): RiskModel | string {
   const m = v as Partial<RiskModel> | null;
-  if (!m || m.kind !== 'baton-risk-model' || m.version !== 1) return 'not a Baton risk model (kind/version missing)';
+  if (m?.kind !== 'baton-risk-model' || m.version !== 1) return 'not a Baton risk model (kind/version missing)';
   const p = m.features?.length ?? 0;
   if (p !== FEATURES.length || m.features!.some((f, i) => f !== FEATURES[i]))
     return `its features are not ${FEATURES.join(', ')}: refit it with \`baton risk fit\``;
