@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../test/support/browser.js';
 import type { Store, TransitionRecord, LedgerEntry } from '../src/store/types.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { PostgresStore } from '../src/store/postgres.js';
@@ -17,16 +18,6 @@ import { createDashboardHandler } from '../src/report/dashboard/server.js';
 const TARGET = 100_000;
 const END = '2026-06-01T00:00:00.000Z';
 const REPOS = ['acme/web', 'acme/api', 'acme/mobile', 'acme/infra', 'acme/docs'];
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 function dataset(): { transitions: TransitionRecord[]; ledger: LedgerEntry[] } {
   const transitions: TransitionRecord[] = [];
