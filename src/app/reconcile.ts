@@ -72,6 +72,10 @@ export interface ReconcileReport {
 
 const LAST_SWEEP = 'last-sweep';
 export const RECONCILE_LEASE_MS = 300_000;
+/** How far back the first sweep looks for closed issues whose run may have missed its end. */
+const CLOSED_LOOKBACK_MS = 14 * 24 * 3600_000;
+/** Later sweeps read closed issues updated since the previous sweep, with this overlap for clock skew. */
+const CLOSED_OVERLAP_MS = 3600_000;
 
 /** An Octokit that counts what it asks GitHub. */
 function counting(o: OctokitLike, r: ReconcileReport): OctokitLike {
@@ -161,7 +165,16 @@ export class Reconciler {
     const flow = (await this.deps.flows.get(port, r.defaultBranch)).flow;
     if (!flow) return;
     const finals = new Set(flow.stages.filter((s) => s.final).map((s) => stageLabel(s.id).toLowerCase()));
-    const issues = (await port.listIssues({ state: 'open' })).filter((i) => !i.pull_request);
+    // Closed issues too: GitHub closes a "Fixes #N" issue itself when the PR merges, so a run whose merge and close
+    // webhooks were both lost is no longer among the open issues. Those updated since the last sweep (or within the
+    // look-back on the first) that still carry a stage label are read as well.
+    const closedSince = new Date(
+      o.since !== undefined ? o.since - CLOSED_OVERLAP_MS : Date.now() - CLOSED_LOOKBACK_MS,
+    ).toISOString();
+    const closed = (await port.listIssues({ state: 'closed', since: closedSince })).filter((i) =>
+      i.labels.some((l) => l.toLowerCase().startsWith(STAGE_LABEL_PREFIX)),
+    );
+    const issues = [...(await port.listIssues({ state: 'open' })), ...closed].filter((i) => !i.pull_request);
     let pulls: P[] | undefined;
     const pullsOf = async () => (pulls ??= (await port.listPulls({ state: 'all' })) as unknown as P[]);
     for (const issue of issues) {
@@ -236,12 +249,14 @@ export class Reconciler {
     port: GitHubPort,
     flow: Flow,
     run: RunState | null,
-    issue: { number: number; labels: string[]; user: { login: string }; created_at: string },
+    issue: { number: number; state?: string; labels: string[]; user: { login: string }; created_at: string },
     pullsOf: () => Promise<P[]>,
   ): Promise<BatonEvent[]> {
     const repo = port.fullName;
     const base = { repo, issue: issue.number, actor: 'baton', issueAuthor: issue.user.login };
     if (!run) {
+      // A closed issue starts no run, whatever its labels.
+      if (issue.state === 'closed') return [];
       // Labelled with the trigger but no run: the labelled delivery was lost.
       if (!issue.labels.some((l) => l.toLowerCase() === flow.trigger.toLowerCase())) return [];
       const ev: BatonEvent = {

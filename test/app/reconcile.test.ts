@@ -63,6 +63,23 @@ describe('reconcile sweep', () => {
     expect(botComments(lb, issue).filter((b) => b.includes('baton:docs'))).toHaveLength(1);
   });
 
+  it("finishes a run whose merge and GitHub's auto-close were both never delivered (the issue is closed)", async () => {
+    lb = await local();
+    const { issue, pr } = await runToMerge(lb, 1);
+    lb.sandbox.dropDeliveries((event) => event === 'pull_request' || event === 'issues');
+    lb.sandbox.mergePr(pr, { repo: lb.seeded.repo, by: 'bob' });
+    expect(lb.sandbox.dropDeliveries(undefined)).toBe(2);
+    await lb.settle();
+    expect(lb.sandbox.issue(issue, lb.seeded.repo).state).toBe('closed');
+    expect(stageLabels(lb, issue)).toEqual(['baton:merge']);
+
+    const report = await lb.baton.reconcile();
+    await lb.settle();
+    expect(report.found).toEqual([{ repo: lb.seeded.repo, issue, from: 'merge', events: ['pr.merged'] }]);
+    expect(stageLabels(lb, issue)).toEqual(['baton:done']);
+    expect(card(lb, issue).run!.history.at(-1)).toMatchObject({ from: 'merge', to: 'done', kind: 'done' });
+  });
+
   it('starts a run whose trigger label was never delivered, and leaves runs in step alone', async () => {
     lb = await local();
     const inStep = await runToMerge(lb, 2);
