@@ -105,6 +105,18 @@ describe.each([
   });
 });
 
+/** In verify after a merge whose auto-close was never delivered, then reopened by a person: the next close is theirs. */
+async function mergedThenReopened() {
+  const { repo, issue, pr } = await toMerge('verify');
+  lb.sandbox.dropDeliveries((event, p) => event === 'issues' && p.action === 'closed');
+  lb.sandbox.mergePr(pr, { by: 'carol', repo });
+  await lb.settle();
+  lb.sandbox.dropDeliveries(undefined);
+  lb.sandbox.reopenIssue(issue, { by: 'alice', repo });
+  await lb.settle();
+  return { repo, issue };
+}
+
 describe('a person closing the issue still cancels', () => {
   it('closed as completed while the PR is open', async () => {
     const { repo, issue } = await toMerge('done');
@@ -114,13 +126,7 @@ describe('a person closing the issue still cancels', () => {
   });
 
   it('closed as not planned after the merge, in verify', async () => {
-    const { repo, issue, pr } = await toMerge('verify');
-    lb.sandbox.dropDeliveries((event, p) => event === 'issues' && p.action === 'closed');
-    lb.sandbox.mergePr(pr, { by: 'carol', repo });
-    await lb.settle();
-    lb.sandbox.dropDeliveries(undefined);
-    lb.sandbox.reopenIssue(issue, { by: 'alice', repo });
-    await lb.settle();
+    const { repo, issue } = await mergedThenReopened();
     expect(card(lb, issue).run).toMatchObject({ stage: 'verify', status: 'active' });
     lb.sandbox.closeIssue(issue, { by: 'carol', repo, reason: 'not_planned' });
     await lb.settle();
@@ -128,13 +134,7 @@ describe('a person closing the issue still cancels', () => {
   });
 
   it('closed as completed after the merge by someone other than the merger', async () => {
-    const { repo, issue, pr } = await toMerge('verify');
-    lb.sandbox.dropDeliveries((event, p) => event === 'issues' && p.action === 'closed');
-    lb.sandbox.mergePr(pr, { by: 'carol', repo });
-    await lb.settle();
-    lb.sandbox.dropDeliveries(undefined);
-    lb.sandbox.reopenIssue(issue, { by: 'alice', repo });
-    await lb.settle();
+    const { repo, issue } = await mergedThenReopened();
     lb.sandbox.closeIssue(issue, { by: 'alice', repo, reason: 'completed' });
     await lb.settle();
     expect(card(lb, issue).run).toMatchObject({ stage: 'verify', status: 'cancelled' });
