@@ -374,9 +374,15 @@ class PostgresJobTable implements JobTable {
   async claim(owner: string, now: number, leaseMs: number): Promise<QueuedJob | undefined> {
     // The head-of-key rule gives strict order; SKIP LOCKED lets replicas claim different keys without waiting,
     // and the re-check under the row lock stops two replicas leasing the same head.
+    // The head list comes from this statement's snapshot (READ COMMITTED), and a row lock re-checks only the
+    // conditions of its own level against the row's newest version: a job another replica claimed, ran and
+    // finished after our snapshot still passes the lease test there. The UPDATE's own `status = 'pending'` is
+    // re-checked against that newest version, so such a job is not run twice
+    // (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED). It names `status`
+    // alone on purpose: with `queued = 1` too, the planner may pick the partial queue index and rescan it per row.
     const r = await this.q(
       `UPDATE deliveries SET locked_by = $1, locked_until = $2, attempts = attempts + 1
-       WHERE id = (
+       WHERE status = 'pending' AND id = (
          SELECT id FROM deliveries d
          WHERE id IN (SELECT DISTINCT ON (key) id FROM deliveries WHERE status = 'pending' AND queued = 1 ORDER BY key, seq)
            AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)

@@ -216,6 +216,42 @@ describe.each(['sqlite', 'postgres'] as const)('Store contract: %s', (kind) => {
     expect((await other.budgetUsage(scopes[0]!)).reservedUsd).toBeCloseTo(1.5, 9);
   });
 
+  it('a job another replica claims, runs and finishes during our claim is not claimed again', async () => {
+    // The window is the span of one claim: from its snapshot to its row lock. A long queue behind a leased head
+    // widens that span, and 100 rounds of one claim-run-finish against four claims land in it (the Postgres claim
+    // ran about one job in ten twice here before its UPDATE re-checked status).
+    const other = await o.twin();
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let f = w; f < 10_000; f += 8)
+          await o.store.jobs.enqueue({ id: `busy:${f}`, key: 'acme/busy#1', name: 'issues' }, 1000);
+      }),
+    );
+    expect(await o.store.jobs.claim('x', 1000, 60_000)).toBeDefined();
+    const twice: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const key = `acme/web#${i}`;
+      await o.store.jobs.enqueue({ id: `j${i}:0`, key, name: 'issues' }, 1000);
+      await o.store.jobs.enqueue({ id: `j${i}:1`, key, name: 'issues' }, 1000);
+      const claims = await Promise.all([
+        (async () => {
+          const job = await o.store.jobs.claim('a', 1000, 60_000);
+          if (job) await o.store.finishDelivery(job.id, 'done');
+          return job;
+        })(),
+        ...Array.from({ length: 4 }, () => other.jobs.claim('b', 1000, 60_000)),
+      ]);
+      const ids = claims.flatMap((c) => (c ? [c.id] : []));
+      twice.push(...ids.filter((id, n) => ids.indexOf(id) !== n));
+      for (const c of claims.slice(1)) if (c) await other.finishDelivery(c.id, 'done');
+      const next = () => o.store.jobs.claim('a', 1000, 60_000);
+      for (let rest = await next(); rest; rest = await next()) await o.store.finishDelivery(rest.id, 'done');
+    }
+    expect(twice).toEqual([]);
+    // Every round's two jobs ran and finished; only the busy key's queue is left.
+    expect((await o.store.jobs.queued()).filter((j) => j.key !== 'acme/busy#1')).toEqual([]);
+  });
+
   it('two replicas migrating at once apply each version once', async () => {
     const [a, b] = await Promise.all([o.twin(), o.twin()]);
     await Promise.all([a.migrate(), b.migrate(), o.store.migrate()]);
