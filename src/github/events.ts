@@ -481,6 +481,8 @@ interface EventRow<T> {
   fromBots?: boolean;
   /** The sender only started the work the event reports (a workflow run): even Baton's own is not an echo. */
   fromSelf?: boolean;
+  /** Reaches Baton only as an Action (a workflow trigger): the App does not subscribe to it (app.yml). */
+  actionOnly?: boolean;
 }
 
 /** The events Baton reads; any other delivery is recorded and ignored. */
@@ -499,7 +501,7 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & {
   issue_comment: { fn: issueComment },
   // A bot's push (Renovate, a merge queue) changes flow.yml like anyone's.
   push: { fn: push, fromBots: true },
-  workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true },
+  workflow_run: { fn: workflowRun, fromBots: true, fromSelf: true, actionOnly: true },
   [SLA_EVENT]: { fn: slaTick, fromBots: true, fromSelf: true },
   [RECONCILE_EVENT]: { fn: reconciled, fromBots: true, fromSelf: true },
 };
@@ -507,6 +509,11 @@ const EVENTS: { [K in GitHubEvent]: EventRow<Payload<K>> } & {
 /** The GitHub webhook events Baton reads (recovery ignores failed deliveries of any other). */
 export const GITHUB_EVENTS: readonly string[] = Object.keys(EVENTS).filter(
   (k) => k !== SLA_EVENT && k !== RECONCILE_EVENT,
+);
+
+/** Of those, the ones the App must subscribe to in app.yml (the rest reach only the Action). */
+export const APP_EVENTS: readonly string[] = GITHUB_EVENTS.filter(
+  (k) => !(EVENTS as Record<string, EventRow<unknown>>)[k]?.actionOnly,
 );
 
 /** `delivery`: the X-GitHub-Delivery GUID the payload came with, when there is one (see `occurrence`). */

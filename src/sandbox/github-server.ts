@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaultSpec } from './faults.js';
 import { primaryRateLimit, secondaryRateLimit } from './faults.js';
+import { APP_MANIFEST } from './app-manifest.js';
 import { SandboxHttp, type RequestCounts } from './http-server.js';
 import { workflowPermissions } from './permissions.js';
 import { Renderer, type Urls } from './render.js';
@@ -28,6 +29,8 @@ export interface SandboxOptions {
   appSlug?: string;
   /** Send webhooks for the App's own REST writes (GitHub does; default true). */
   emitAppEvents?: boolean;
+  /** The events the App subscribes to; app.yml's default_events unless given. */
+  events?: readonly string[];
   /** Delay before every API answer. */
   latencyMs?: number;
   /** Source of "now" for timestamps (user actions may pass `at` instead). */
@@ -86,6 +89,7 @@ export class Sandbox {
       appId: opts.appId,
       botLogin: opts.botLogin,
       emitAppEvents: opts.emitAppEvents ?? true,
+      events: opts.events ?? APP_MANIFEST.events,
       clock: opts.clock ?? (() => new Date()),
     });
     this.http = new SandboxHttp(this.world, {
@@ -113,6 +117,10 @@ export class Sandbox {
     const server = createServer({ keepAlive: true }, (req, res) => {
       if (!view.handle(req, res)) this.http.handle(req, res);
     });
+    // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment (a busy event loop is
+    // late to see the close) gets ECONNRESET on a request the server never read. api.github.com keeps idle
+    // connections far longer, so the sandbox does too, and stop() still closes every socket at once.
+    server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

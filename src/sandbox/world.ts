@@ -17,8 +17,21 @@ export interface WorldOptions {
   botLogin: string;
   /** Emit webhooks for writes the App makes (GitHub does; Baton must ignore its own events). */
   emitAppEvents: boolean;
+  /** The events the App subscribes to (app.yml's default_events); every event when absent. */
+  events?: readonly string[];
   clock: () => Date;
 }
+
+/**
+ * Sent to every App whether it subscribes or not: "All GitHub Apps receive this event by default. You cannot
+ * manually subscribe to this event." (https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation,
+ * #installation_repositories, #github_app_authorization).
+ */
+export const ALWAYS_SENT_EVENTS: readonly string[] = [
+  'installation',
+  'installation_repositories',
+  'github_app_authorization',
+];
 
 /** Files for a commit: path → new text (null deletes the file). */
 export type FileChanges = Record<string, string | null>;
@@ -107,12 +120,19 @@ export class World {
   }
 
   // --- emission ----------------------------------------------------------------------------------------------
+  private subscribed(event: string): boolean {
+    return !this.opts.events || this.opts.events.includes(event) || ALWAYS_SENT_EVENTS.includes(event);
+  }
+
   private emit(r: Repo, actor: string, event: string, action: string | undefined, fields: Json): void {
     if (!this.opts.emitAppEvents && actor.toLowerCase() === this.opts.botLogin.toLowerCase()) return;
     const owner = this.state.user(r.owner);
     const inst = [...this.state.installations.values()].find(
       (i) => i.appId === this.opts.appId && i.repos.has(r.fullName.toLowerCase()),
     );
+    // An App hears of a repository's activity only through an installation that reaches the repository, and only
+    // of the events it subscribes to (https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/using-webhooks-with-github-apps).
+    if (!inst || !this.subscribed(event)) return;
     this.emitRaw(
       event,
       buildPayload(event, action, {

@@ -7,6 +7,7 @@ import { Octokit } from '@octokit/rest';
 import { ROUTES, Sandbox, exampleFor, seedDemo } from '../../src/sandbox/index.js';
 import { hasExactExample } from '../../src/sandbox/payloads.js';
 import { GRAPHQL_ROUTE } from '../../src/sandbox/graphql.js';
+import { APP_MANIFEST } from '../../src/sandbox/app-manifest.js';
 
 const require = createRequire(import.meta.url);
 const spec = require('@octokit/openapi/generated/api.github.com.json') as {
@@ -136,7 +137,13 @@ describe('REST answers carry the required fields of GitHub response schemas', ()
 });
 
 test('webhook payloads have every key of the webhooks-examples example (top level and main objects)', async () => {
-  const sb = new Sandbox({ secret: 's', appId: 7, botLogin: 'baton-x[bot]' });
+  // Subscribed to `label` too (Baton is not), so its payload is checked with the others.
+  const sb = new Sandbox({
+    secret: 's',
+    appId: 7,
+    botLogin: 'baton-x[bot]',
+    events: [...APP_MANIFEST.events, 'label'],
+  });
   seedDemo(sb, { flowYml: 'version: 1\n' });
   const issue = sb.createIssue({ title: 'i', labels: ['bug'], assignees: ['bob'] });
   sb.unlabelIssue(issue.number, 'bug');

@@ -1,6 +1,7 @@
 // Webhook deliveries: real signed POSTs, in order, GitHub's payload shape, redelivery, App-authored events.
 import { Octokit } from '@octokit/rest';
 import { verify } from '@octokit/webhooks-methods';
+import { APP_MANIFEST } from '../../src/sandbox/app-manifest.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { receiver, seeded } from './helpers.js';
 
@@ -140,6 +141,21 @@ test("the App's own REST writes emit webhooks with the bot as sender (and not wh
   await quiet.stop();
 });
 
+test('the App hears only the events it subscribes to, of the repositories its installation reaches', async () => {
+  // `label` events are not in app.yml's default_events; acme/other is not in the installation.
+  sb.addRepo('acme/other');
+  const octokit = new Octokit({ baseUrl: sb.url, auth: sb.installationToken() });
+  await octokit.rest.issues.createLabel({ owner: 'acme', repo: 'web', name: 'urgent' });
+  sb.createIssue({ title: 'elsewhere', by: 'alice', repo: 'acme/other' });
+  const issue = sb.createIssue({ title: 'here', by: 'alice' });
+  sb.addToInstallation(['acme/other']);
+  sb.createIssue({ title: 'now installed', by: 'alice', repo: 'acme/other' });
+  await sb.settled();
+  expect(names()).toEqual(['issues.opened', 'installation_repositories.added', 'issues.opened']);
+  expect(rx.got[0]?.body.issue.number).toBe(issue.number);
+  expect(rx.got[2]?.body.repository.full_name).toBe('acme/other');
+});
+
 test('redeliver resends the same id and body; failures are recorded; webhookUrl can change', async () => {
   rx.setStatus(500);
   const issue = sb.createIssue({ title: 'r' });
@@ -168,6 +184,9 @@ test('redeliver resends the same id and body; failures are recorded; webhookUrl 
 });
 
 test('comment deletion, label deletion and issue close/reopen send their events', async () => {
+  // `label` events reach an App subscribed to them (Baton is not: app.yml).
+  await sb.stop();
+  sb = await seeded({ webhookUrl: rx.url, events: [...APP_MANIFEST.events, 'label'] });
   const issue = sb.createIssue({ title: 'd', labels: ['bug'] });
   const c = sb.comment(issue.number, 'x', { by: 'bob' });
   sb.deleteComment(c.id, { by: 'bob' });
