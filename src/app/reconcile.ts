@@ -21,7 +21,7 @@ import { GitHubPort, etagCache, type EtagCache, type OctokitLike } from '../gith
 import type { FlowConfigs } from '../github/config.js';
 import type { RunStates } from '../github/runs.js';
 import { RECONCILE_EVENT } from '../github/events.js';
-import { linkedIssue } from '../github/links.js';
+import { issuesFromKeywords, linkedIssue } from '../github/links.js';
 import { latestReviews } from '../github/reviews.js';
 import { tryLease } from './lease.js';
 import type { SlaWatch } from './timers.js';
@@ -211,7 +211,7 @@ export class Reconciler {
           },
           run,
         );
-      const events = await this.missed(port, flow, run, issue, pullsOf);
+      const events = await this.missed(port, flow, run, issue, pullsOf, r.defaultBranch);
       if (!events.length) continue;
       report.events += events.length;
       report.found.push({
@@ -249,8 +249,18 @@ export class Reconciler {
     port: GitHubPort,
     flow: Flow,
     run: RunState | null,
-    issue: { number: number; state?: string; labels: string[]; user: { login: string }; created_at: string },
+    issue: {
+      number: number;
+      state?: string;
+      labels: string[];
+      user: { login: string };
+      created_at: string;
+      closed_at?: string;
+      updated_at?: string;
+      state_reason?: string;
+    },
     pullsOf: () => Promise<P[]>,
+    defaultBranch: string,
   ): Promise<BatonEvent[]> {
     const repo = port.fullName;
     const base = { repo, issue: issue.number, actor: 'baton', issueAuthor: issue.user.login };
@@ -293,6 +303,19 @@ export class Reconciler {
       }
       if (!moved) break;
     }
+    // The issue was closed and that delivery was lost: the run would stay active (and nudged) on a closed issue.
+    if (issue.state === 'closed' && sim.status === 'active') {
+      const ev: BatonEvent = {
+        ...base,
+        id: `reconcile:${repo}#${issue.number}:closed@${issue.closed_at ?? issue.updated_at}`,
+        type: 'issue.closed',
+        at: issue.closed_at ?? issue.updated_at ?? issue.created_at,
+        ...(issue.state_reason ? { reason: issue.state_reason } : {}),
+        ...closingMerge(sim, issue.number, await pullsOf(), repo, defaultBranch),
+      };
+      const d = decide(flow, sim, ev);
+      if (d.run && (d.run.stage !== sim.stage || d.run.status !== sim.status)) out.push(ev);
+    }
     return out;
   }
 
@@ -300,6 +323,27 @@ export class Reconciler {
     const d = decide(flow, run, events[0]!);
     return d.run ? events : [];
   }
+}
+
+/**
+ * The run's merged PR whose description closes the issue ("Fixes #N", merged into the default branch): GitHub's own
+ * close on that merge finishes the run's merge instead of cancelling it (as app/worker.ts withClosingMerge decides
+ * for a delivered close; the sweep's close names no closer, so it matches on the PR alone).
+ */
+function closingMerge(
+  sim: RunState,
+  issue: number,
+  pulls: P[],
+  repo: string,
+  defaultBranch: string,
+): { closedByMerge?: number } {
+  for (const ref of [...sim.prs].reverse()) {
+    if (ref.state !== 'merged') continue;
+    const p = pulls.find((x) => x.number === ref.number);
+    if (p?.merged_at && p.base?.ref === defaultBranch && issuesFromKeywords(p.body ?? null, repo).includes(issue))
+      return { closedByMerge: ref.number };
+  }
+  return {};
 }
 
 /** GitHub facts of one run, read lazily (only what the current stage's transitions need) and once. */

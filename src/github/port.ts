@@ -31,6 +31,9 @@ export interface IssueData {
   pull_request?: unknown;
   created_at: string;
   updated_at?: string;
+  /** When and why a closed issue was closed (`completed`, `not_planned`). */
+  closed_at?: string;
+  state_reason?: string;
   html_url?: string;
   /** GraphQL's global id of the issue (REST answers carry it as `node_id`). */
   node_id?: string;
@@ -981,6 +984,8 @@ function toIssue(d: Record<string, any>): IssueData {
     pull_request: d.pull_request,
     created_at: d.created_at,
     ...(d.updated_at ? { updated_at: d.updated_at } : {}),
+    ...(d.closed_at ? { closed_at: d.closed_at } : {}),
+    ...(d.state_reason ? { state_reason: String(d.state_reason) } : {}),
     ...(d.html_url ? { html_url: d.html_url } : {}),
     ...(d.node_id ? { node_id: d.node_id } : {}),
     ...(typeof d.comments === 'number' ? { comments: d.comments } : {}),

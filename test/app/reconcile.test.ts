@@ -80,6 +80,28 @@ describe('reconcile sweep', () => {
     expect(card(lb, issue).run!.history.at(-1)).toMatchObject({ from: 'merge', to: 'done', kind: 'done' });
   });
 
+  it('cancels a run whose issue a person closed while the close was never delivered, once', async () => {
+    lb = await local();
+    const repo = lb.seeded.repo;
+    const { issue } = await runToMerge(lb, 5, { closes: false });
+    lb.sandbox.dropDeliveries((event) => event === 'issues');
+    lb.sandbox.closeIssue(issue, { repo, by: 'alice', reason: 'not_planned' });
+    expect(lb.sandbox.dropDeliveries(undefined)).toBe(1);
+    await lb.settle();
+    expect(card(lb, issue).run).toMatchObject({ status: 'active', stage: 'merge' });
+
+    const report = await lb.baton.reconcile();
+    await lb.settle();
+    expect(report.found).toEqual([{ repo, issue, from: 'merge', events: ['issue.closed'] }]);
+    const { run, count } = card(lb, issue);
+    expect(count).toBe(1);
+    expect(run).toMatchObject({ status: 'cancelled', stage: 'merge' });
+    expect(run!.history.at(-1)).toMatchObject({ event: 'issue.closed', kind: 'cancel' });
+
+    const again = await lb.baton.reconcile({ all: true });
+    expect(again.events).toBe(0);
+  });
+
   it('starts a run whose trigger label was never delivered, and leaves runs in step alone', async () => {
     lb = await local();
     const inStep = await runToMerge(lb, 2);
