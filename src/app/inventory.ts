@@ -2,6 +2,7 @@
 // its installations and each one's repositories, and `installation` / `installation_repositories` events add and drop
 // repositories as they change. A known repository is in the digest, the reconcile sweep (which feeds the SLA watch
 // from the cards it reads) and the dashboard even when nobody has touched it since installation.
+import pLimit from 'p-limit';
 import type { FlowConfigs } from '../github/config.js';
 import { GitHubPort, listInstallations, type EtagCache, type OctokitLike } from '../github/port.js';
 import { errorMessage } from '../ops/errors.js';
@@ -54,11 +55,21 @@ export async function forgetRepo(deps: Pick<InventoryDeps, 'repos' | 'sla'>, rep
   return (await deps.sla?.forgetRepo(repo)) ?? 0;
 }
 
+/**
+ * Repositories read at once at start. Each costs one flow read (a conditional request once its ETag is known); one at a
+ * time, an org with hundreds of repositories would hold back the first job for minutes after every deploy. Reads only:
+ * GitHub asks integrators to avoid concurrent writes, not reads
+ * (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#avoid-concurrent-requests),
+ * and the throttling plugin still spaces them out when GitHub signals a limit.
+ */
+export const INVENTORY_CONCURRENCY = 8;
+
 /** The start's pass over every installation (GET /app/installations, then GET /installation/repositories each). */
 export async function knowInstalledRepos(deps: InventoryDeps): Promise<InventoryReport> {
   const report: InventoryReport = { installations: 0, repos: 0, withFlow: 0, dropped: 0 };
   const seen = new Set<string>();
   const failed = new Set<number>();
+  const limit = pLimit(INVENTORY_CONCURRENCY);
   for (const inst of await listInstallations(await deps.octokitFor(undefined))) {
     // A suspended installation's tokens are refused; its repositories are kept until it is deleted.
     if (inst.suspended_at) {
@@ -72,16 +83,21 @@ export async function knowInstalledRepos(deps: InventoryDeps): Promise<Inventory
         { owner: inst.account?.login ?? '', repo: '' },
         deps.etags,
       );
-      for (const r of await port.listInstallationRepos()) {
-        seen.add(r.full_name.toLowerCase());
-        if (r.archived) continue;
-        report.repos++;
-        try {
-          if (await knowRepo(deps, r, inst.id)) report.withFlow++;
-        } catch (err) {
-          deps.log.warn({ repo: r.full_name, err: errorMessage(err) }, 'could not read an installed repository');
-        }
-      }
+      const repos = await port.listInstallationRepos();
+      for (const r of repos) seen.add(r.full_name.toLowerCase());
+      const active = repos.filter((r) => !r.archived);
+      report.repos += active.length;
+      await Promise.all(
+        active.map((r) =>
+          limit(async () => {
+            try {
+              if (await knowRepo(deps, r, inst.id)) report.withFlow++;
+            } catch (err) {
+              deps.log.warn({ repo: r.full_name, err: errorMessage(err) }, 'could not read an installed repository');
+            }
+          }),
+        ),
+      );
     } catch (err) {
       failed.add(inst.id);
       deps.log.warn({ installation: inst.id, err: errorMessage(err) }, 'could not list the installation repositories');
