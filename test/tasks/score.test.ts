@@ -1,4 +1,4 @@
-import { scoreChange, levelFor, type ScoreInput } from '../../src/tasks/risk/score.js';
+import { describe as describeMetrics, scoreChange, levelFor, type ScoreInput } from '../../src/tasks/risk/score.js';
 import { population } from './synthetic.js';
 
 test('on a realistic (log-normal) population at most 20% of changes are high, and not none', () => {
@@ -77,4 +77,30 @@ test('unknown history metrics are neutral, not scored as zero experience', () =>
   const unknown = scoreChange({ la: 60, ld: 20, nf: 4 });
   const newcomer = scoreChange({ la: 60, ld: 20, nf: 4, exp: 0 });
   expect(newcomer.score).toBeGreaterThan(unknown.score);
+});
+
+test('added lines weigh far more than deleted ones (public defect data: deleting code is the safe side)', () => {
+  const adds = scoreChange({ ...base, la: 2000, ld: 20 });
+  const deletes = scoreChange({ ...base, la: 20, ld: 2000 });
+  expect(adds.score).toBeGreaterThan(deletes.score);
+  expect(deletes.level).not.toBe('high');
+});
+
+test('a metric on its low-risk side is never given as a reason for risk', () => {
+  // Old files and a long-standing author lower the score: no "changed recently", no experience line.
+  const r = scoreChange({ ...base, la: 2000, ld: 100, nf: 30, age: 2000, exp: 5000, sexp: 900, entropy: 0.1 });
+  expect(r.reasons.filter((x) => /changed recently|prior commit|spread evenly/.test(x))).toEqual([]);
+  expect(scoreChange({ ...base, exp: 0 }).reasons).toContain("author's first change in this repository");
+  expect(scoreChange({ ...base, age: 3 }).reasons).toContain('touched files changed recently (mean 3 days ago)');
+});
+
+test('metrics the built-in does not weigh are still described, for a fitted model that does', () => {
+  const m = { ...base, nuc: 400, ndev: 25, age: 2000 };
+  expect(scoreChange(m).reasons.some((x) => /prior change|developer/.test(x))).toBe(false);
+  const d = describeMetrics(m);
+  expect(d[0]).toBe(scoreChange(m).reasons[0]);
+  expect(d).toContain('touched files have 400 prior changes');
+  expect(d).toContain('touched files were changed by 25 developers before');
+  // Old files are the low-risk side here: "changed recently" would not be true.
+  expect(d.some((x) => /changed recently/.test(x))).toBe(false);
 });

@@ -1,7 +1,8 @@
 // Scoring with a team's fitted model (risk.model in flow.yml): the model gives the score and the level; the plain
-// reasons are the default scorer's descriptions of the metrics, ordered by how much each pushed this model's score.
+// reasons are the default scorer's descriptions of the metrics (also of those it does not weigh itself), ordered by
+// how much each pushed this model's score.
 import { contributions, modelScore, type Feature, type RiskModel } from './model.js';
-import { levelFor, scoreChange, type RiskScore, type ScoreInput, type Thresholds } from './score.js';
+import { describe, levelFor, type RiskScore, type ScoreInput, type Thresholds } from './score.js';
 
 /** Which reason text (by its opening words) describes each feature. */
 const REASON_OF: Partial<Record<Feature, RegExp>> = {
@@ -22,7 +23,7 @@ export function scoreWithModel(model: RiskModel, m: ScoreInput, thresholds: Part
   const score = Math.round(modelScore(model, m) * 1000) / 1000;
   // The model's own `high` (set at its share flagged) unless flow.yml / the flag says otherwise.
   const th = { medium: Math.min(model.high, 0.4), high: model.high, ...thresholds };
-  const described = scoreChange(m).reasons;
+  const described = describe(m);
   const [size, ...rest] = described;
   const weight = new Map<string, number>();
   for (const c of contributions(model, m)) {
