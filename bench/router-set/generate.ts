@@ -111,6 +111,7 @@ const NOW = new Date('2026-11-30T12:00:00Z');
 
 export function generateRouterSet(seed = ROUTER_SET_SEED): SetItem[] {
   const r = rng(seed);
+  const missRoll = rng(seed + 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
@@ -202,7 +203,8 @@ export function generateRouterSet(seed = ROUTER_SET_SEED): SetItem[] {
     const m = metricsFromData(input(subsystemCommits));
     const baton = scoreChange(m).level;
     // The scorer misses a described concern now and then: the true level is one higher than Baton's.
-    const missed = c !== undefined && baton !== 'high' && r() < 0.25;
+    // Drawn from its own stream and every time: the rest of the set must not shift when the scorer's levels do.
+    const missed = missRoll() < 0.25 && c !== undefined && baton !== 'high';
     const level: RiskLevel = missed ? (baton === 'low' ? 'medium' : 'high') : baton;
     items.push({
       id: `risk-${String(i + 1).padStart(3, '0')}`,
