@@ -260,6 +260,12 @@ async function evaluate(v: Values, io: RiskIo): Promise<number> {
       rp.flagged / Math.max(1, test.length),
     ),
   );
+  // The built-in coefficients at the same share flagged (their own threshold would flag another share).
+  const defaultRp = recallPrecision(
+    defaults,
+    labels,
+    thresholdForShare(defaults, rp.flagged / Math.max(1, test.length)),
+  );
   const figures = {
     rows: test.length,
     from: new Date(test[0]!.at).toISOString(),
@@ -274,6 +280,8 @@ async function evaluate(v: Values, io: RiskIo): Promise<number> {
     precision_at_high: rp.precision,
     recall_lines_added_same_share: laRp.recall,
     precision_lines_added_same_share: laRp.precision,
+    recall_default_coefficients_same_share: defaultRp.recall,
+    precision_default_coefficients_same_share: defaultRp.precision,
   };
   if (v.json) {
     io.out(JSON.stringify(figures));
@@ -284,8 +292,8 @@ async function evaluate(v: Values, io: RiskIo): Promise<number> {
       `evaluated on ${test.length} held-out changes (${figures.from.slice(0, 10)} → ${figures.until.slice(0, 10)}), ${pct(figures.defect_share)} defect-inducing`,
       `AUC                      ${f3(modelAuc)}   (lines added alone: ${f3(laAuc)}; Baton's default coefficients: ${f3(defaultAuc)})`,
       `flagged high             ${rp.flagged} (${pct(figures.flagged_share)}, score ≥ ${threshold.toFixed(3)})`,
-      `recall at high           ${pct(rp.recall)}   (lines added alone, same share: ${pct(laRp.recall)})`,
-      `precision at high        ${pct(rp.precision)}   (lines added alone, same share: ${pct(laRp.precision)})`,
+      `recall at high           ${pct(rp.recall)}   (same share: lines added alone ${pct(laRp.recall)}; default coefficients ${pct(defaultRp.recall)})`,
+      `precision at high        ${pct(rp.precision)}   (same share: lines added alone ${pct(laRp.precision)}; default coefficients ${pct(defaultRp.precision)})`,
       modelAuc !== null && laAuc !== null && modelAuc < laAuc
         ? 'The model ranks worse than lines added alone on these changes: refit on more (or more recent) history.'
         : '',

@@ -130,13 +130,16 @@ describe('baton risk fit / eval', () => {
     expect(figs.rows).toBe(450);
     expect(figs.auc).toBeGreaterThanOrEqual(figs.auc_lines_added);
     expect(figs.recall_at_high).toBeGreaterThan(0);
+    // The built-in coefficients are measured at the same share, beside lines added alone.
+    expect(figs.recall_default_coefficients_same_share).toBeGreaterThan(0);
+    expect(figs.precision_default_coefficients_same_share).toBeGreaterThan(0);
     expect(figs.flagged_share).toBeGreaterThan(0.03);
     expect(figs.flagged_share).toBeLessThan(0.2);
 
     const text = io();
     expect(await runRisk(['eval', '--history', hist, '--model', model], text.io)).toBe(0);
     expect(text.out.join('\n')).toMatch(/AUC\s+0\.\d{3}\s+\(lines added alone: 0\.\d{3}/);
-    expect(text.out.join('\n')).toMatch(/recall at high\s+\d+\.\d%/);
+    expect(text.out.join('\n')).toMatch(/recall at high\s+\d+\.\d%.*default coefficients \d+\.\d%/);
 
     // --metrics with the model scores with it.
     const m = join(dir, 'one.jsonl');
