@@ -3,6 +3,8 @@
 // source named, and scoring the way defect studies found (bigger, bug-fixing changes riskier).
 import { readFileSync } from 'node:fs';
 import { checkModel, modelScore, type RiskModel } from '../../src/tasks/risk/model.js';
+import { scoreChange } from '../../src/tasks/risk/score.js';
+import { scoreWithModel } from '../../src/tasks/risk/score-model.js';
 
 const file = new URL('../../models/public-jit-pre2017.json', import.meta.url);
 
@@ -39,5 +41,13 @@ describe('the shipped public-data model', () => {
       sexp: 50,
     });
     expect(big).toBeGreaterThan(small);
+  });
+
+  it('gives as reasons the metrics it weighs, also those the built-in scorer does not weigh', () => {
+    const m = checked as RiskModel;
+    // Many prior changes to the touched files push this model up (nuc), though the built-in gives nuc no weight.
+    const change = { la: 200, ld: 20, nf: 4, nd: 2, ns: 1, ndev: 3, age: 30, nuc: 3000, exp: 200, sexp: 50 };
+    expect(scoreChange(change).reasons.some((r) => /prior change/.test(r))).toBe(false);
+    expect(scoreWithModel(m, change).reasons).toContain('touched files have 3,000 prior changes');
   });
 });

@@ -1,4 +1,4 @@
-import { describe as describeMetrics, scoreChange, levelFor, type ScoreInput } from '../../src/tasks/risk/score.js';
+import { describeMetrics, scoreChange, levelFor, type ScoreInput } from '../../src/tasks/risk/score.js';
 import { population } from './synthetic.js';
 
 test('on a realistic (log-normal) population at most 20% of changes are high, and not none', () => {

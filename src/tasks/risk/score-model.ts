@@ -2,7 +2,7 @@
 // reasons are the default scorer's descriptions of the metrics (also of those it does not weigh itself), ordered by
 // how much each pushed this model's score.
 import { contributions, modelScore, type Feature, type RiskModel } from './model.js';
-import { describe, levelFor, type RiskScore, type ScoreInput, type Thresholds } from './score.js';
+import { describeMetrics, levelFor, type RiskScore, type ScoreInput, type Thresholds } from './score.js';
 
 /** Which reason text (by its opening words) describes each feature. */
 const REASON_OF: Partial<Record<Feature, RegExp>> = {
@@ -23,7 +23,7 @@ export function scoreWithModel(model: RiskModel, m: ScoreInput, thresholds: Part
   const score = Math.round(modelScore(model, m) * 1000) / 1000;
   // The model's own `high` (set at its share flagged) unless flow.yml / the flag says otherwise.
   const th = { medium: Math.min(model.high, 0.4), high: model.high, ...thresholds };
-  const described = describe(m);
+  const described = describeMetrics(m);
   const [size, ...rest] = described;
   const weight = new Map<string, number>();
   for (const c of contributions(model, m)) {

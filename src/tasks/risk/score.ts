@@ -89,7 +89,7 @@ interface Term {
 
 /**
  * One term per known metric, measured against TYPICAL so reasons name what is unusual. Metrics without a weight
- * (nd, ns, ndev, nuc, sexp: no consistent sign in the data) are still described, with value 0, for `describe`.
+ * (nd, ns, ndev, nuc, sexp: no consistent sign in the data) are still described, with value 0, for `describeMetrics`.
  */
 function terms(m: ScoreInput): Term[] {
   const c = COEFFICIENTS;
@@ -186,7 +186,7 @@ function baseline(): number {
  * every known metric, weighted here or not, except those this scorer finds below typical risk — their wording
  * ("changed recently", "spread evenly") is only true on the risky side.
  */
-export function describe(m: ScoreInput): string[] {
+export function describeMetrics(m: ScoreInput): string[] {
   const [size, ...rest] = terms(m);
   return [size!, ...rest.filter((x) => x.value >= 0)].flatMap((x) => (x.reason ? [x.reason] : []));
 }
