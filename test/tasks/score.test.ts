@@ -104,3 +104,46 @@ test('metrics the built-in does not weigh are still described, for a fitted mode
   // Old files are the low-risk side here: "changed recently" would not be true.
   expect(d.some((x) => /changed recently/.test(x))).toBe(false);
 });
+
+test('the product story holds: auth and infra across many files by a newcomer is high, a 5-line docs fix low', () => {
+  const risky = scoreChange({
+    la: 420,
+    ld: 60,
+    nf: 14,
+    nd: 6,
+    ns: 3,
+    entropy: 0.8,
+    fix: false,
+    exp: 0,
+    sexp: 0,
+    ndev: 4,
+    nuc: 30,
+    age: 20,
+    sensitive: ['src/auth/session.ts', 'infra/main.tf'],
+    deps: [],
+    testsTouched: 0,
+    codeTouched: 12,
+    newSubsystems: ['infra', 'src'],
+    subsystems: ['infra', 'src'],
+  });
+  expect(risky.level).toBe('high');
+  const docs = scoreChange({
+    la: 4,
+    ld: 1,
+    nf: 1,
+    nd: 1,
+    ns: 1,
+    entropy: 0,
+    fix: true,
+    exp: 40,
+    sexp: 5,
+    ndev: 3,
+    nuc: 10,
+    age: 30,
+    sensitive: [],
+    deps: [],
+    testsTouched: 0,
+    codeTouched: 0,
+  });
+  expect(docs.level).toBe('low');
+});
