@@ -131,7 +131,8 @@ export class World {
       (i) => i.appId === this.opts.appId && i.repos.has(r.fullName.toLowerCase()),
     );
     // An App hears of a repository's activity only through an installation that reaches the repository, and only
-    // of the events it subscribes to (https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/using-webhooks-with-github-apps).
+    // of the events it subscribes to:
+    // https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/using-webhooks-with-github-apps
     if (!inst || !this.subscribed(event)) return;
     this.emitRaw(
       event,
