@@ -147,11 +147,22 @@ export async function installationChanged(
     log.info({ repo: full, runs, action: `${name}.${action}` }, 'the App can no longer reach this repository');
   }
   const installationId: number | undefined = payload.installation?.id;
-  for (const r of added) {
-    const full: string | undefined = r?.full_name;
-    if (!full || installationId === undefined) continue;
-    const withFlow = await knowRepo(deps, { full_name: full }, installationId);
-    log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
-  }
+  // An install on "All repositories" lists every one of them: read several at once, and let one that cannot be read
+  // (deleted meanwhile, a transient error) not fail the others; the next start's inventory reads it again.
+  const limit = pLimit(INVENTORY_CONCURRENCY);
+  await Promise.all(
+    added.map((r) =>
+      limit(async () => {
+        const full: string | undefined = r?.full_name;
+        if (!full || installationId === undefined) return;
+        try {
+          const withFlow = await knowRepo(deps, { full_name: full }, installationId);
+          log.info({ repo: full, withFlow, action: `${name}.${action}` }, 'the App was installed on this repository');
+        } catch (err) {
+          deps.log.warn({ repo: full, err: errorMessage(err) }, 'could not read a newly installed repository');
+        }
+      }),
+    ),
+  );
   return true;
 }

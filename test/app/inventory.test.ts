@@ -1,5 +1,10 @@
 // The start's inventory reads installed repositories several at a time (bounded), and still knows every one of them.
-import { INVENTORY_CONCURRENCY, knowInstalledRepos, type InventoryDeps } from '../../src/app/inventory.js';
+import {
+  INVENTORY_CONCURRENCY,
+  installationChanged,
+  knowInstalledRepos,
+  type InventoryDeps,
+} from '../../src/app/inventory.js';
 import type { OctokitLike } from '../../src/github/port.js';
 
 const REPOS = 30;
@@ -57,4 +62,36 @@ test(`reads ${INVENTORY_CONCURRENCY} repositories at once, never more, and knows
   expect(most).toBe(INVENTORY_CONCURRENCY);
   expect(report).toEqual({ installations: 1, repos: REPOS - 1, withFlow: 3, dropped: 0 });
   expect([...known].sort()).toEqual(Array.from({ length: REPOS - 1 }, (_, i) => `acme/r${i + 1}`).sort());
+});
+
+test('an install on many repositories reads them several at once, and one that cannot be read does not stop the rest', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const known: string[] = [];
+  const warned: string[] = [];
+  const deps = {
+    octokitFor: async () => ({
+      request: (async (route: string, p: { repo: string }) => {
+        if (route !== 'GET /repos/{owner}/{repo}') throw new Error(`unexpected ${route}`);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+        if (p.repo === 'r4') throw Object.assign(new Error('Not Found'), { status: 404 });
+        return { status: 200, headers: {}, data: { default_branch: 'main' } };
+      }) as unknown as OctokitLike['request'],
+    }),
+    flows: { get: async () => ({ flow: undefined }) },
+    repos: { know: async (c: { repo: string }) => void known.push(c.repo) },
+    log: { info: () => {}, warn: (o: { repo: string }) => void warned.push(o.repo) },
+  } as unknown as InventoryDeps;
+  const payload = {
+    action: 'created',
+    installation: { id: 7 },
+    repositories: Array.from({ length: 20 }, (_, i) => ({ full_name: `acme/r${i}` })),
+  };
+  expect(await installationChanged(deps, 'installation', payload, { info: () => {} } as never)).toBe(true);
+  expect(most).toBeGreaterThan(1);
+  expect(most).toBeLessThanOrEqual(INVENTORY_CONCURRENCY);
+  expect(warned).toEqual(['acme/r4']);
+  expect(known).toHaveLength(19);
 });
