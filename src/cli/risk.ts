@@ -159,7 +159,9 @@ async function score(v: Values, io: RiskIo): Promise<number> {
 
 async function history(v: Values, io: RiskIo): Promise<{ rows: HistoryRow[]; convention: Convention }> {
   if (!v.history)
-    throw new UsageError(`which history? --history FILE (JSON lines, or CSV with a header row: metrics, buggy and at)\n${USAGE}`);
+    throw new UsageError(
+      `which history? --history FILE (JSON lines, or CSV with a header row: metrics, buggy and at)\n${USAGE}`,
+    );
   const text = await readInput(v.history, io);
   const parsed = parseMetricsLines(text, v.convention ? { convention: v.convention as Convention } : {});
   for (const e of parsed.errors.slice(0, 10)) io.err(`${v.history}:${e.line}: ${e.message}`);
