@@ -16,7 +16,8 @@ import { withLlmSpan } from '../ops/tracing.js';
 import { DEFAULT_MAX_USD_PER_1K, TIERS, resolveLlmConfig, type LlmConfig, type Tier } from './config-schema.js';
 import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
 import { Breakers } from './breaker.js';
-import { STEP_DOWN_AT, budgetScopes, type LimitedScope } from './budget.js';
+import { budgetScopes, type LimitedScope } from './budget.js';
+import { planTiers, retryWait, stepDownFor, type StepDown } from './plan.js';
 import { cacheKey } from './cache-key.js';
 import {
   DEFAULT_CONTEXT,
@@ -33,7 +34,6 @@ import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import { ProviderError, type Provider } from './providers/types.js';
-import { lowerTier, minTier, tierForDifficulty, tierIndex, tiersBetween } from './tiers.js';
 import { countPromptTokens } from './tokens.js';
 import { validateAnswer, type Validation } from './validate.js';
 import { errorMessage } from '../ops/errors.js';
@@ -231,21 +231,17 @@ export function createRouter(opts: RouterOptions): CostRouter {
     return out.sort((a, b) => a.worstUsd - b.worstUsd);
   }
 
-  async function stepDownIfNear(scopes: LimitedScope[], tier: Tier, notes: string[]): Promise<Tier> {
+  /** The first budget past STEP_DOWN_AT steps the request down; usage is read one budget at a time, until then. */
+  async function stepDownIfNear(scopes: LimitedScope[], tier: Tier): Promise<StepDown | undefined> {
     for (const s of scopes) {
       if (s.limitUsd <= 0) continue;
-      const u = await store.budgetUsage(s);
-      const share = (u.spentUsd + u.reservedUsd) / s.limitUsd;
-      if (share >= STEP_DOWN_AT) {
-        const lower = lowerTier(tier);
-        notes.push(
-          `step-down: budget ${s.scope} at ${Math.round(share * 100)}%${lower === tier ? '' : ` (${tier} → ${lower})`}`,
-        );
+      const down = stepDownFor(s, await store.budgetUsage(s), tier);
+      if (down) {
         stats.stepDowns += 1;
-        return lower;
+        return down;
       }
     }
-    return tier;
+    return undefined;
   }
 
   async function offlineResult<T>(
@@ -349,31 +345,15 @@ export function createRouter(opts: RouterOptions): CostRouter {
       ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}`
       : req.system;
     const scopes = budgetScopes(config.budgets, req, nowMs());
-    const top = await stepDownIfNear(scopes, requested, notes);
-    // Where to start: the tier the difficulty calls for (adaptive), else economy for a cascade, else the task's tier.
-    const start =
-      policy.adaptive && req.difficulty !== undefined
-        ? minTier(tierForDifficulty(req.difficulty), top)
-        : policy.cascade
-          ? 'economy'
-          : top;
-    if (start !== top)
-      notes.push(
-        `start: ${start} (${req.difficulty !== undefined ? `difficulty ${req.difficulty.toFixed(2)}` : 'cascade'})`,
-      );
-    const ladder = policy.cascade ? tiersBetween(start, top) : [start];
-    // When provider trouble exhausts the ladder, other tiers come before offline: cheaper ones first, stronger
-    // ones only when no budget step-down happened (the cap and the budget reservation still guard each call).
-    const spare = TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) < tierIndex(top)).reverse();
-    if (top === requested) spare.push(...TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) > tierIndex(top)));
-    const plan = [...ladder, ...spare];
+    const tierPlan = planTiers(policy, requested, req.difficulty, await stepDownIfNear(scopes, requested));
+    notes.push(...tierPlan.notes);
     let spent = 0;
     let calls = 0;
     const answered = new Set<string>();
     let unverified:
       | { text: string; data?: T; provider: string; model: string; tokensIn: number; tokensOut: number; why: string }
       | undefined;
-    let pendingReason = notes.find((n) => n.startsWith('step-down'));
+    let pendingReason = tierPlan.reason;
 
     // Later rounds exist only for models that were merely cooling down after a 429: when nothing else could answer
     // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
@@ -381,11 +361,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
     let waited = 0;
     search: for (let round = 0; round < 20; round++) {
       const cooling = new Map<string, number>();
-      for (let t = 0; t < plan.length; t++) {
-        const tier = plan[t]!;
-        const inLadder = t < ladder.length;
-        const last = t >= ladder.length - 1; // no cascade escalation past the ladder's top
-        if (!inLadder) {
+      for (const { tier, fallback, escalates } of tierPlan.steps) {
+        if (fallback) {
           pendingReason = `fallback: ${tier} tier`;
           notes.push(pendingReason);
         }
@@ -516,7 +493,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
                 why: check.detail,
               };
             }
-            if (policy.cascade && !last) {
+            if (escalates) {
               pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
               notes.push(pendingReason);
               stats.escalations += 1;
@@ -559,16 +536,15 @@ export function createRouter(opts: RouterOptions): CostRouter {
             stats.fallbacks += 1;
           }
         }
-        if (!escalate && policy.cascade && !last) {
+        if (!escalate && escalates) {
           // The whole tier failed on provider trouble: the cascade still has stronger tiers to try.
           pendingReason = `escalated: ${tier} unavailable`;
           notes.push(pendingReason);
           stats.escalations += 1;
         }
       }
-      if (cooling.size === 0) break;
-      const waitMs = Math.max(0, Math.min(...cooling.values()) - nowMs());
-      if (waited + waitMs > maxRetryWaitMs) break;
+      const waitMs = retryWait(cooling, nowMs, waited, maxRetryWaitMs);
+      if (waitMs === undefined) break;
       notes.push(`wait: ${waitMs} ms for Retry-After`);
       waited += waitMs;
       await sleep(waitMs);
