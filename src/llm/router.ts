@@ -19,22 +19,12 @@ import { Breakers } from './breaker.js';
 import { budgetScopes, type LimitedScope } from './budget.js';
 import { planTiers, retryWait, stepDownFor, type StepDown } from './plan.js';
 import { cacheKey } from './cache-key.js';
-import {
-  DEFAULT_CONTEXT,
-  costUsd,
-  deprecationNote,
-  loadPrices,
-  priceOf,
-  shutdownReason,
-  UnknownPriceError,
-  type Price,
-  type PriceTable,
-} from './prices.js';
+import { candidatesFor, type Candidate } from './candidates.js';
+import { costUsd, deprecationNote, loadPrices, priceOf, UnknownPriceError, type PriceTable } from './prices.js';
 import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import { ProviderError, type Provider } from './providers/types.js';
-import { countPromptTokens } from './tokens.js';
 import { validateAnswer, type Validation } from './validate.js';
 import { errorMessage } from '../ops/errors.js';
 import type { Config } from '../config/env.js';
@@ -88,27 +78,10 @@ export interface CostRouter extends LlmRouter {
   readonly breakers: Breakers;
 }
 
-interface Candidate {
-  id: string; // provider/model
-  provider: Provider;
-  model: string;
-  price: Price;
-  promptTokens: number;
-  worstUsd: number;
-  worstPer1k: number;
-}
-
 /** Refuses a config whose tiers name a model with no price (the error names the fix). */
 export function checkPrices(config: LlmConfig | undefined, prices: PriceTable): void {
   const tiers = resolveLlmConfig(config).tiers;
   for (const tier of TIERS) for (const id of tiers[tier]) priceOf(prices, id);
-}
-
-function splitModel(id: string): { provider: string; model: string } {
-  const i = id.indexOf('/');
-  if (i <= 0)
-    throw new Error(`LLM model "${id}" must be written "provider/model" (e.g. "openai/gpt-4.1-mini") in llm.tiers.`);
-  return { provider: id.slice(0, i), model: id.slice(i + 1) };
 }
 
 function jsonSchemaText(schema: z.ZodType | undefined): string | undefined {
@@ -202,33 +175,11 @@ export function createRouter(opts: RouterOptions): CostRouter {
     return why ? { ok: false, why: 'check', detail: why } : v;
   }
 
-  function candidatesFor(tier: Tier, system: string, prompt: string, maxOut: number, notes: string[]): Candidate[] {
-    const out: Candidate[] = [];
-    for (const id of resolved.tiers[tier]) {
-      const { provider: pname, model } = splitModel(id);
-      const provider = providers[pname];
-      if (!provider?.available) continue; // no key: silently not a candidate
-      const price = priceOf(prices, id);
-      const gone = shutdownReason(id, price, nowMs());
-      if (gone) {
-        notes.push(`skip: ${gone}`);
-        continue;
-      }
-      const promptTokens = countPromptTokens(pname, system, prompt);
-      if (promptTokens + maxOut > (price.context ?? DEFAULT_CONTEXT)) {
-        notes.push(`skip: ${id} context ${price.context ?? DEFAULT_CONTEXT} < ${promptTokens + maxOut} tokens`);
-        continue;
-      }
-      const worstUsd = costUsd(price, promptTokens, maxOut);
-      const worstPer1k = (worstUsd / (promptTokens + maxOut)) * 1000;
-      if (worstPer1k > cap) {
-        notes.push(`skip: ${id} worst case $${worstPer1k.toFixed(4)}/1k > cap $${cap}/1k`);
-        continue;
-      }
-      out.push({ id, provider, model, price, promptTokens, worstUsd, worstPer1k });
-    }
-    // Stable sort keeps the configured order among equally priced models.
-    return out.sort((a, b) => a.worstUsd - b.worstUsd);
+  const candidateEnv = { providers, prices, cap, now: nowMs };
+  function candidatesOf(tier: Tier, system: string, prompt: string, maxOut: number, notes: string[]): Candidate[] {
+    const { candidates, notes: skipped } = candidatesFor(resolved.tiers[tier], candidateEnv, system, prompt, maxOut);
+    notes.push(...skipped);
+    return candidates;
   }
 
   /** The first budget past STEP_DOWN_AT steps the request down; usage is read one budget at a time, until then. */
@@ -366,7 +317,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
           pendingReason = `fallback: ${tier} tier`;
           notes.push(pendingReason);
         }
-        const cands = candidatesFor(tier, system, req.prompt, maxOut, notes);
+        const cands = candidatesOf(tier, system, req.prompt, maxOut, notes);
         let escalate = false;
         for (const c of cands) {
           if (retryIds && !retryIds.has(c.id)) continue;
