@@ -20,6 +20,7 @@ import { budgetScopes, type LimitedScope } from './budget.js';
 import { planTiers, retryWait, stepDownFor, type StepDown } from './plan.js';
 import { cacheKey } from './cache-key.js';
 import { candidatesFor, type Candidate } from './candidates.js';
+import { emptyStats, type RouterStats } from './stats.js';
 import { costUsd, deprecationNote, loadPrices, priceOf, UnknownPriceError, type PriceTable } from './prices.js';
 import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
@@ -33,6 +34,7 @@ export { DEFAULT_MAX_USD_PER_1K };
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Cool-down after a 429 that carries no Retry-After. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
+export type { RouterStats };
 
 export interface RouterOptions {
   store: Store;
@@ -53,23 +55,6 @@ export interface RouterOptions {
   readFile?: (path: string) => string;
   /** Sees every ledger entry as it is recorded (metrics: tokens, dollars, latency, fallbacks). */
   observe?: (entry: LedgerEntry) => void;
-}
-
-export interface RouterStats {
-  providerCalls: number;
-  cacheHits: number;
-  offlineAnswers: number;
-  escalations: number;
-  fallbacks: number;
-  stepDowns: number;
-  budgetRefusals: number;
-  /** Calls whose ACTUAL cost per 1k tokens passed the cap, or that returned more than max_tokens. */
-  capViolations: number;
-  /** Schema-valid answers the task's own check rejected. */
-  checkRejections: number;
-  /** Thinking / reasoning tokens billed (already inside the output tokens). */
-  thinkingTokens: number;
-  spentUsd: number;
 }
 
 export interface CostRouter extends LlmRouter {
@@ -125,19 +110,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
   const coolingUntil = new Map<string, number>();
   const inFlight = new Map<string, Promise<unknown>>();
   const store = opts.store;
-  const stats: RouterStats = {
-    providerCalls: 0,
-    cacheHits: 0,
-    offlineAnswers: 0,
-    escalations: 0,
-    fallbacks: 0,
-    stepDowns: 0,
-    budgetRefusals: 0,
-    capViolations: 0,
-    checkRejections: 0,
-    thinkingTokens: 0,
-    spentUsd: 0,
-  };
+  const stats = emptyStats();
   const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
 
   async function ledger<T>(
