@@ -7,33 +7,35 @@
 // worst-case cost is RESERVED against every budget before the call and settled with the actual cost after, so
 // concurrent calls cannot overspend. Any provider trouble moves on to the next candidate; the last resort is the
 // request's offline answer, so run() never throws for provider trouble.
+// This file wires the router's state and effects; the steps are plan.ts (which tiers), candidates.ts (which models of
+// a tier), search.ts (tiers and 429 rounds) and attempt.ts (one call: breaker, budget, span, ledger, verification).
 import { redact } from '../tasks/redact/redact.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { LedgerEntry, Store } from '../store/types.js';
-import { withLlmSpan } from '../ops/tracing.js';
 import { DEFAULT_MAX_USD_PER_1K, TIERS, resolveLlmConfig, type LlmConfig, type Tier } from './config-schema.js';
 import type { LlmRequest, LlmResult, LlmRouter } from './types.js';
 import { Breakers } from './breaker.js';
 import { budgetScopes, type LimitedScope } from './budget.js';
-import { planTiers, retryWait, stepDownFor, type StepDown } from './plan.js';
+import { planTiers, stepDownFor, type StepDown } from './plan.js';
 import { cacheKey } from './cache-key.js';
-import { candidatesFor, type Candidate } from './candidates.js';
+import { candidatesFor } from './candidates.js';
+import { DEFAULT_RATE_LIMIT_COOLDOWN_MS, type LedgerFields, type Search, type Unverified } from './attempt.js';
+import { search, type SearchDeps } from './search.js';
 import { emptyStats, type RouterStats } from './stats.js';
-import { costUsd, deprecationNote, loadPrices, priceOf, UnknownPriceError, type PriceTable } from './prices.js';
+import { loadPrices, priceOf, UnknownPriceError, type PriceTable } from './prices.js';
 import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
-import { ProviderError, type Provider } from './providers/types.js';
+import type { Provider } from './providers/types.js';
 import { validateAnswer, type Validation } from './validate.js';
 import { errorMessage } from '../ops/errors.js';
 import type { Config } from '../config/env.js';
 
 export { DEFAULT_MAX_USD_PER_1K };
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Cool-down after a 429 that carries no Retry-After. */
-export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
+export { DEFAULT_RATE_LIMIT_COOLDOWN_MS };
 export type { RouterStats };
 
 export interface RouterOptions {
@@ -113,10 +115,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
   const stats = emptyStats();
   const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
 
-  async function ledger<T>(
-    req: LlmRequest<T>,
-    e: Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>,
-  ): Promise<void> {
+  async function ledger<T>(req: LlmRequest<T>, e: LedgerFields): Promise<void> {
     const entry: LedgerEntry = {
       id: randomUUID(),
       at: new Date(nowMs()).toISOString(),
@@ -146,13 +145,6 @@ export function createRouter(opts: RouterOptions): CostRouter {
       why = `check failed: ${errorMessage(e)}`;
     }
     return why ? { ok: false, why: 'check', detail: why } : v;
-  }
-
-  const candidateEnv = { providers, prices, cap, now: nowMs };
-  function candidatesOf(tier: Tier, system: string, prompt: string, maxOut: number, notes: string[]): Candidate[] {
-    const { candidates, notes: skipped } = candidatesFor(resolved.tiers[tier], candidateEnv, system, prompt, maxOut);
-    notes.push(...skipped);
-    return candidates;
   }
 
   /** The first budget past STEP_DOWN_AT steps the request down; usage is read one budget at a time, until then. */
@@ -260,8 +252,44 @@ export function createRouter(opts: RouterOptions): CostRouter {
     };
   }
 
+  const candidateEnv = { providers, prices, cap, now: nowMs };
+  const searchDeps: SearchDeps = {
+    store,
+    breakers,
+    coolingUntil,
+    stats,
+    now: nowMs,
+    timeoutMs,
+    cap,
+    ledger,
+    validate,
+    candidates: (tier, system, prompt, maxOut) =>
+      candidatesFor(resolved.tiers[tier], candidateEnv, system, prompt, maxOut),
+    maxRetryWaitMs,
+    sleep,
+  };
+
+  /** No answer passed the task's check: the last one refused (from the highest tier tried), marked unverified. */
+  async function unverifiedResult<T>(s: Search<T>, unverified: Unverified<T>): Promise<LlmResult<T>> {
+    s.notes.push(`unverified: ${unverified.why}`);
+    const { why, ...answer } = unverified;
+    // Cached too: asking again would buy the same refused answers.
+    await store.cachePut(
+      s.key,
+      JSON.stringify({ text: redact(answer.text), provider: answer.provider, model: answer.model, unverified: why }),
+    );
+    return {
+      ...answer,
+      costUsd: s.spent,
+      cached: false,
+      offline: false,
+      notes: s.notes,
+      calls: s.calls,
+      unverified: why,
+    };
+  }
+
   async function route<T>(req: LlmRequest<T>, key: string, requested: Tier): Promise<LlmResult<T>> {
-    const notes: string[] = [];
     const policy = resolved.task(req.task);
     const maxOut = Math.min(req.maxOutputTokens ?? policy.maxOutputTokens, policy.maxOutputTokens);
     const schemaText = jsonSchemaText(req.schema as z.ZodType | undefined);
@@ -269,227 +297,31 @@ export function createRouter(opts: RouterOptions): CostRouter {
       ? `${req.system}\n\nAnswer with one JSON object that matches this JSON Schema:\n${schemaText}`
       : req.system;
     const scopes = budgetScopes(config.budgets, req, nowMs());
-    const tierPlan = planTiers(policy, requested, req.difficulty, await stepDownIfNear(scopes, requested));
-    notes.push(...tierPlan.notes);
-    let spent = 0;
-    let calls = 0;
-    const answered = new Set<string>();
-    let unverified:
-      | { text: string; data?: T; provider: string; model: string; tokensIn: number; tokensOut: number; why: string }
-      | undefined;
-    let pendingReason = tierPlan.reason;
-
-    // Later rounds exist only for models that were merely cooling down after a 429: when nothing else could answer
-    // and the shortest Retry-After is brief, waiting for it (up to maxRetryWaitMs in all) beats an offline answer.
-    let retryIds: Set<string> | undefined;
-    let waited = 0;
-    search: for (let round = 0; round < 20; round++) {
-      const cooling = new Map<string, number>();
-      for (const { tier, fallback, escalates } of tierPlan.steps) {
-        if (fallback) {
-          pendingReason = `fallback: ${tier} tier`;
-          notes.push(pendingReason);
-        }
-        const cands = candidatesOf(tier, system, req.prompt, maxOut, notes);
-        let escalate = false;
-        for (const c of cands) {
-          if (retryIds && !retryIds.has(c.id)) continue;
-          // A model that already answered this request (wrongly) answers the same again: never pay twice for it.
-          if (answered.has(c.id)) continue;
-          const until = coolingUntil.get(c.id);
-          if (until !== undefined && until > nowMs()) {
-            cooling.set(c.id, until);
-            notes.push(`skip: ${c.id} cooling down after 429`);
-            continue;
-          }
-          if (!breakers.tryAcquire(c.id)) {
-            notes.push(`skip: ${c.id} breaker open`);
-            continue;
-          }
-          let reservation: string | undefined;
-          if (scopes.length) {
-            reservation = await store.reserveBudget(scopes, c.worstUsd);
-            if (reservation === undefined) {
-              breakers.release(c.id);
-              stats.budgetRefusals += 1;
-              return offlineResult(
-                req,
-                notes,
-                spent,
-                `budget reached (${scopes.map((s) => s.scope).join(', ')})`,
-                calls,
-              );
-            }
-          }
-          stats.providerCalls += 1;
-          calls += 1;
-          const started = performance.now();
-          try {
-            const a = await withLlmSpan(
-              c.provider.name,
-              c.model,
-              { 'baton.task': req.task, 'baton.tier': tier, 'gen_ai.request.max_tokens': maxOut },
-              async (span) => {
-                const answer = await c.provider.complete({
-                  model: c.model,
-                  system,
-                  prompt: req.prompt,
-                  maxOutputTokens: maxOut,
-                  json: !!req.schema,
-                  timeoutMs,
-                });
-                span.setAttributes({
-                  'gen_ai.usage.input_tokens': answer.tokensIn,
-                  'gen_ai.usage.output_tokens': answer.tokensOut,
-                  'baton.thinking_tokens': answer.thinkingTokens ?? 0,
-                  'baton.cost_usd': costUsd(c.price, answer.tokensIn, answer.tokensOut, answer.cachedTokensIn ?? 0),
-                });
-                return answer;
-              },
-            );
-            const latencyMs = Math.round(performance.now() - started);
-            const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
-            stats.thinkingTokens += a.thinkingTokens ?? 0;
-            if (reservation) await store.settleBudget(reservation, actual);
-            spent += actual;
-            stats.spentUsd += actual;
-            breakers.success(c.id);
-            const per1k = a.tokensIn + a.tokensOut > 0 ? (actual / (a.tokensIn + a.tokensOut)) * 1000 : 0;
-            const reasons: string[] = pendingReason ? [pendingReason] : [];
-            if (a.tokensOut > maxOut || per1k > cap) {
-              // The provider ignored max_tokens (or billed more than we could foresee): record it so it is visible.
-              stats.capViolations += 1;
-              reasons.push(
-                `cap-violation: ${a.tokensOut} tokens out (max ${maxOut}), $${per1k.toFixed(4)}/1k (cap $${cap}/1k)`,
-              );
-              notes.push(reasons[reasons.length - 1]!);
-            }
-            const check = validate(req, a.text);
-            if (!check.ok) {
-              reasons.push(`invalid: ${check.why}${check.why === 'check' ? ` (${check.detail})` : ''}`);
-              if (check.why === 'check') stats.checkRejections += 1;
-            }
-            await ledger(req, {
-              provider: c.provider.name,
-              model: c.model,
-              tokensIn: a.tokensIn,
-              tokensOut: a.tokensOut,
-              costUsd: actual,
-              latencyMs,
-              cacheHit: false,
-              ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-              ok: check.ok,
-            });
-            if (check.ok) {
-              const dep = deprecationNote(c.id, c.price);
-              if (dep) notes.push(dep);
-              // The cache is at rest: it keeps the answer redacted (a model can echo or invent a credential).
-              await store.cachePut(
-                key,
-                JSON.stringify({ text: redact(a.text), provider: c.provider.name, model: c.model }),
-              );
-              return {
-                text: a.text,
-                ...(check.data !== undefined ? { data: check.data } : {}),
-                provider: c.provider.name,
-                model: c.model,
-                tokensIn: a.tokensIn,
-                tokensOut: a.tokensOut,
-                costUsd: spent,
-                cached: false,
-                offline: false,
-                notes,
-                calls,
-              };
-            }
-            answered.add(c.id);
-            if (check.why === 'check') {
-              // Schema-valid but the task's check disagrees: kept (the latest, from the highest tier so far) in case
-              // nothing passes, since a strong model disagreeing with Baton's own heuristics may well be right.
-              const data = validateAnswer(a.text, req.schema);
-              unverified = {
-                text: a.text,
-                ...(data.ok && data.data !== undefined ? { data: data.data } : {}),
-                provider: c.provider.name,
-                model: c.model,
-                tokensIn: a.tokensIn,
-                tokensOut: a.tokensOut,
-                why: check.detail,
-              };
-            }
-            if (escalates) {
-              pendingReason = `escalated: ${check.why} from ${tier} (${c.id})`;
-              notes.push(pendingReason);
-              stats.escalations += 1;
-              escalate = true;
-              break;
-            }
-            // The cascade's top tier answered and only the task's check disagrees: a sibling or a lower tier would
-            // not settle it (no stronger opinion is left to buy), so the search ends with that answer, unverified.
-            if (policy.cascade && check.why === 'check') break search;
-            pendingReason = `fallback: ${check.why} from ${c.id}`;
-            notes.push(pendingReason);
-            stats.fallbacks += 1;
-          } catch (e) {
-            const latencyMs = Math.round(performance.now() - started);
-            if (reservation) await store.settleBudget(reservation, 0);
-            const err = e instanceof ProviderError ? e : new ProviderError('server', errorMessage(e));
-            // A 429 is the provider pacing us, not a broken model: it cools the model down for Retry-After instead of
-            // counting toward the breaker. A 400 is our request's fault. Everything else is health trouble.
-            if (err.kind === 'rate_limit') {
-              breakers.release(c.id);
-              coolingUntil.set(c.id, nowMs() + (err.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
-            } else if (err.kind === 'bad_request') breakers.release(c.id);
-            else breakers.failure(c.id);
-            const label = err.status ? `${err.status}` : err.kind;
-            await ledger(req, {
-              provider: c.provider.name,
-              model: c.model,
-              tokensIn: 0,
-              tokensOut: 0,
-              costUsd: 0,
-              latencyMs,
-              cacheHit: false,
-              reason: [pendingReason, `error: ${err.kind}${err.status ? ` ${err.status}` : ''}`]
-                .filter(Boolean)
-                .join('; '),
-              ok: false,
-            });
-            pendingReason = `fallback: ${label} from ${c.id}`;
-            notes.push(pendingReason);
-            stats.fallbacks += 1;
-          }
-        }
-        if (!escalate && escalates) {
-          // The whole tier failed on provider trouble: the cascade still has stronger tiers to try.
-          pendingReason = `escalated: ${tier} unavailable`;
-          notes.push(pendingReason);
-          stats.escalations += 1;
-        }
-      }
-      const waitMs = retryWait(cooling, nowMs, waited, maxRetryWaitMs);
-      if (waitMs === undefined) break;
-      notes.push(`wait: ${waitMs} ms for Retry-After`);
-      waited += waitMs;
-      await sleep(waitMs);
-      retryIds = new Set(cooling.keys());
-    }
-    if (unverified) {
-      notes.push(`unverified: ${unverified.why}`);
-      const { why, ...answer } = unverified;
-      // Cached too: asking again would buy the same refused answers.
-      await store.cachePut(
-        key,
-        JSON.stringify({ text: redact(answer.text), provider: answer.provider, model: answer.model, unverified: why }),
-      );
-      return { ...answer, costUsd: spent, cached: false, offline: false, notes, calls, unverified: why };
-    }
+    const plan = planTiers(policy, requested, req.difficulty, await stepDownIfNear(scopes, requested));
+    const s: Search<T> = {
+      req,
+      key,
+      system,
+      maxOut,
+      scopes,
+      cascade: policy.cascade,
+      notes: [...plan.notes],
+      spent: 0,
+      calls: 0,
+      answered: new Set(),
+      pendingReason: plan.reason,
+    };
+    const end = await search(searchDeps, s, plan.steps);
+    if (end.kind === 'answer') return end.result;
+    if (end.kind === 'over-budget')
+      return offlineResult(req, s.notes, s.spent, `budget reached (${scopes.map((x) => x.scope).join(', ')})`, s.calls);
+    if (s.unverified) return unverifiedResult(s, s.unverified);
     return offlineResult(
       req,
-      notes,
-      spent,
+      s.notes,
+      s.spent,
       offlineOnly ? 'no provider key configured' : 'no candidate could answer',
-      calls,
+      s.calls,
     );
   }
 
