@@ -15,7 +15,7 @@ import { costUsd, deprecationNote } from './prices.js';
 import { ProviderError, type ProviderAnswer } from './providers/types.js';
 import type { RouterStats } from './stats.js';
 import type { LlmRequest, LlmResult } from './types.js';
-import { validateAnswer, type Validation } from './validate.js';
+import { validateAnswer, verifyAnswer, type Validation } from './validate.js';
 
 /** Cool-down after a 429 that carries no Retry-After. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
@@ -34,8 +34,6 @@ export interface AttemptDeps {
   /** $ per 1k tokens: an answer that cost more is recorded as a cap violation. */
   cap: number;
   ledger<T>(req: LlmRequest<T>, e: LedgerFields): Promise<void>;
-  /** Schema, then the task's own check. */
-  validate<T>(req: LlmRequest<T>, text: string): Validation<T>;
 }
 
 /** A schema-valid answer the task's check refused, kept in case nothing passes. */
@@ -194,7 +192,7 @@ async function bill<T>(
     );
     s.notes.push(reasons[reasons.length - 1]!);
   }
-  const check = deps.validate(s.req, a.text);
+  const check = verifyAnswer(s.req, a.text);
   if (!check.ok) {
     reasons.push(`invalid: ${check.why}${check.why === 'check' ? ` (${check.detail})` : ''}`);
     if (check.why === 'check') stats.checkRejections += 1;

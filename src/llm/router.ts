@@ -29,8 +29,7 @@ import { createGeminiProvider } from './providers/gemini.js';
 import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import type { Provider } from './providers/types.js';
-import { validateAnswer, type Validation } from './validate.js';
-import { errorMessage } from '../ops/errors.js';
+import { validateAnswer, verifyAnswer } from './validate.js';
 import type { Config } from '../config/env.js';
 
 export { DEFAULT_MAX_USD_PER_1K };
@@ -134,19 +133,6 @@ export function createRouter(opts: RouterOptions): CostRouter {
     }
   }
 
-  /** Schema, then the task's own check: a wrong answer is as unusable as a malformed one. */
-  function validate<T>(req: LlmRequest<T>, text: string): Validation<T> {
-    const v = validateAnswer(text, req.schema);
-    if (!v.ok || !req.check) return v;
-    let why: string | undefined;
-    try {
-      why = req.check({ text, ...(v.data !== undefined ? { data: v.data } : {}) });
-    } catch (e) {
-      why = `check failed: ${errorMessage(e)}`;
-    }
-    return why ? { ok: false, why: 'check', detail: why } : v;
-  }
-
   /** The first budget past STEP_DOWN_AT steps the request down; usage is read one budget at a time, until then. */
   async function stepDownIfNear(scopes: LimitedScope[], tier: Tier): Promise<StepDown | undefined> {
     for (const s of scopes) {
@@ -222,7 +208,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
     } catch {
       return undefined;
     }
-    const check = v.unverified ? validateAnswer(v.text, req.schema) : validate(req, v.text);
+    const check = v.unverified ? validateAnswer(v.text, req.schema) : verifyAnswer(req, v.text);
     if (!check.ok) return undefined; // a cached answer the (possibly newer) schema or check rejects is not an answer
     stats.cacheHits += 1;
     await ledger(req, {
@@ -262,7 +248,6 @@ export function createRouter(opts: RouterOptions): CostRouter {
     timeoutMs,
     cap,
     ledger,
-    validate,
     candidates: (tier, system, prompt, maxOut) =>
       candidatesFor(resolved.tiers[tier], candidateEnv, system, prompt, maxOut),
     maxRetryWaitMs,
