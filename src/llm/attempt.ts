@@ -4,12 +4,13 @@
 // answer verified. The outcome tells the search what to do next; the router's state and effects come in as deps.
 import { redact } from '../tasks/redact/redact.js';
 import { performance } from 'node:perf_hooks';
-import type { LedgerEntry, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { withLlmSpan } from '../ops/tracing.js';
 import { errorMessage } from '../ops/errors.js';
 import type { LimitedScope } from './budget.js';
 import type { Breakers } from './breaker.js';
 import type { Candidate } from './candidates.js';
+import type { Ledger } from './ledger.js';
 import type { Tier } from './config-schema.js';
 import { costUsd, deprecationNote } from './prices.js';
 import { ProviderError, type ProviderAnswer } from './providers/types.js';
@@ -19,9 +20,6 @@ import { validateAnswer, verifyAnswer, type Validation } from './validate.js';
 
 /** Cool-down after a 429 that carries no Retry-After. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
-
-/** A ledger entry less what the request itself says (who, which task) and what the ledger adds (id, time). */
-export type LedgerFields = Omit<LedgerEntry, 'id' | 'at' | 'task' | 'repo' | 'org' | 'issue' | 'pr'>;
 
 export interface AttemptDeps {
   store: Store;
@@ -33,7 +31,7 @@ export interface AttemptDeps {
   timeoutMs: number;
   /** $ per 1k tokens: an answer that cost more is recorded as a cap violation. */
   cap: number;
-  ledger<T>(req: LlmRequest<T>, e: LedgerFields): Promise<void>;
+  ledger: Ledger;
 }
 
 /** A schema-valid answer the task's check refused, kept in case nothing passes. */

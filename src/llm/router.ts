@@ -9,9 +9,6 @@
 // request's offline answer, so run() never throws for provider trouble.
 // This file wires the router's state and effects; the steps are plan.ts (which tiers), candidates.ts (which models of
 // a tier), search.ts (tiers and 429 rounds) and attempt.ts (one call: breaker, budget, span, ledger, verification).
-import { redact } from '../tasks/redact/redact.js';
-import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { LedgerEntry, Store } from '../store/types.js';
 import { DEFAULT_MAX_USD_PER_1K, TIERS, resolveLlmConfig, type LlmConfig, type Tier } from './config-schema.js';
@@ -21,15 +18,16 @@ import { budgetScopes, type LimitedScope } from './budget.js';
 import { planTiers, stepDownFor, type StepDown } from './plan.js';
 import { cacheKey } from './cache-key.js';
 import { candidatesFor } from './candidates.js';
-import { DEFAULT_RATE_LIMIT_COOLDOWN_MS, type LedgerFields, type Search, type Unverified } from './attempt.js';
+import { DEFAULT_RATE_LIMIT_COOLDOWN_MS, type Search } from './attempt.js';
+import { cachedAnswer, offlineAnswer, unverifiedAnswer, type AnswerDeps } from './answers.js';
+import { createLedger } from './ledger.js';
 import { search, type SearchDeps } from './search.js';
 import { emptyStats, type RouterStats } from './stats.js';
 import { loadPrices, priceOf, UnknownPriceError, type PriceTable } from './prices.js';
 import { createGeminiProvider } from './providers/gemini.js';
-import { createOfflineProvider, OFFLINE_MODEL, offlineText } from './providers/offline.js';
+import { createOfflineProvider } from './providers/offline.js';
 import { createOpenAiProvider } from './providers/openai.js';
 import type { Provider } from './providers/types.js';
-import { validateAnswer, verifyAnswer } from './validate.js';
 import type { Config } from '../config/env.js';
 
 export { DEFAULT_MAX_USD_PER_1K };
@@ -113,25 +111,8 @@ export function createRouter(opts: RouterOptions): CostRouter {
   const store = opts.store;
   const stats = emptyStats();
   const offlineOnly = !Object.entries(providers).some(([name, p]) => name !== 'offline' && p.available);
-
-  async function ledger<T>(req: LlmRequest<T>, e: LedgerFields): Promise<void> {
-    const entry: LedgerEntry = {
-      id: randomUUID(),
-      at: new Date(nowMs()).toISOString(),
-      task: req.task,
-      repo: req.repo,
-      org: req.org,
-      ...(req.issue !== undefined ? { issue: req.issue } : {}),
-      ...(req.pr !== undefined ? { pr: req.pr } : {}),
-      ...e,
-    };
-    await store.recordLedger(entry);
-    try {
-      opts.observe?.(entry);
-    } catch {
-      // Metrics must never cost an answer.
-    }
-  }
+  const ledger = createLedger(store, nowMs, opts.observe);
+  const answerDeps: AnswerDeps = { store, stats, ledger, offline: providers.offline!, timeoutMs };
 
   /** The first budget past STEP_DOWN_AT steps the request down; usage is read one budget at a time, until then. */
   async function stepDownIfNear(scopes: LimitedScope[], tier: Tier): Promise<StepDown | undefined> {
@@ -144,98 +125,6 @@ export function createRouter(opts: RouterOptions): CostRouter {
       }
     }
     return undefined;
-  }
-
-  async function offlineResult<T>(
-    req: LlmRequest<T>,
-    notes: string[],
-    spent: number,
-    why: string,
-    calls: number,
-  ): Promise<LlmResult<T>> {
-    const started = performance.now();
-    const answer = await providers.offline!.complete({
-      model: OFFLINE_MODEL,
-      system: req.system,
-      prompt: req.prompt,
-      maxOutputTokens: 0,
-      json: !!req.schema,
-      timeoutMs,
-      offline: req.offline,
-    });
-    const raw = req.offline();
-    // A string answer for a schema request still gets parsed, so callers can rely on `data` either way.
-    let data: T | undefined;
-    if (typeof raw !== 'string') data = raw;
-    else if (req.schema) {
-      const check = validateAnswer(raw, req.schema);
-      if (check.ok) data = check.data;
-    }
-    notes.push(`offline: ${why}`);
-    stats.offlineAnswers += 1;
-    await ledger(req, {
-      provider: 'offline',
-      model: OFFLINE_MODEL.split('/')[1]!,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: 0,
-      latencyMs: Math.round(performance.now() - started),
-      cacheHit: false,
-      reason: `offline: ${why}`,
-      ok: true,
-    });
-    return {
-      text: answer.text || offlineText(raw),
-      ...(data !== undefined ? { data } : {}),
-      provider: 'offline',
-      model: OFFLINE_MODEL.split('/')[1]!,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: spent,
-      cached: false,
-      offline: true,
-      notes,
-      calls,
-    };
-  }
-
-  async function fromCache<T>(req: LlmRequest<T>, key: string): Promise<LlmResult<T> | undefined> {
-    const hit = await store.cacheGet(key);
-    if (hit === undefined) return undefined;
-    let v: { text: string; provider: string; model: string; unverified?: string };
-    try {
-      v = JSON.parse(hit);
-    } catch {
-      return undefined;
-    }
-    const check = v.unverified ? validateAnswer(v.text, req.schema) : verifyAnswer(req, v.text);
-    if (!check.ok) return undefined; // a cached answer the (possibly newer) schema or check rejects is not an answer
-    stats.cacheHits += 1;
-    await ledger(req, {
-      provider: v.provider,
-      model: v.model,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: 0,
-      latencyMs: 0,
-      cacheHit: true,
-      reason: 'cache-hit',
-      ok: true,
-    });
-    return {
-      text: v.text,
-      ...(check.data !== undefined ? { data: check.data } : {}),
-      provider: v.provider,
-      model: v.model,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: 0,
-      cached: true,
-      offline: false,
-      notes: ['cache: hit'],
-      calls: 0,
-      ...(v.unverified ? { unverified: v.unverified } : {}),
-    };
   }
 
   const candidateEnv = { providers, prices, cap, now: nowMs };
@@ -253,26 +142,6 @@ export function createRouter(opts: RouterOptions): CostRouter {
     maxRetryWaitMs,
     sleep,
   };
-
-  /** No answer passed the task's check: the last one refused (from the highest tier tried), marked unverified. */
-  async function unverifiedResult<T>(s: Search<T>, unverified: Unverified<T>): Promise<LlmResult<T>> {
-    s.notes.push(`unverified: ${unverified.why}`);
-    const { why, ...answer } = unverified;
-    // Cached too: asking again would buy the same refused answers.
-    await store.cachePut(
-      s.key,
-      JSON.stringify({ text: redact(answer.text), provider: answer.provider, model: answer.model, unverified: why }),
-    );
-    return {
-      ...answer,
-      costUsd: s.spent,
-      cached: false,
-      offline: false,
-      notes: s.notes,
-      calls: s.calls,
-      unverified: why,
-    };
-  }
 
   async function route<T>(req: LlmRequest<T>, key: string, requested: Tier): Promise<LlmResult<T>> {
     const policy = resolved.task(req.task);
@@ -299,15 +168,9 @@ export function createRouter(opts: RouterOptions): CostRouter {
     const end = await search(searchDeps, s, plan.steps);
     if (end.kind === 'answer') return end.result;
     if (end.kind === 'over-budget')
-      return offlineResult(req, s.notes, s.spent, `budget reached (${scopes.map((x) => x.scope).join(', ')})`, s.calls);
-    if (s.unverified) return unverifiedResult(s, s.unverified);
-    return offlineResult(
-      req,
-      s.notes,
-      s.spent,
-      offlineOnly ? 'no provider key configured' : 'no candidate could answer',
-      s.calls,
-    );
+      return offlineAnswer(answerDeps, s, `budget reached (${scopes.map((x) => x.scope).join(', ')})`);
+    if (s.unverified) return unverifiedAnswer(answerDeps, s, s.unverified);
+    return offlineAnswer(answerDeps, s, offlineOnly ? 'no provider key configured' : 'no candidate could answer');
   }
 
   return {
@@ -328,7 +191,7 @@ export function createRouter(opts: RouterOptions): CostRouter {
       // Identical requests in flight (a webhook redelivered while the first is still running) wait for the first and
       // then hit its cache entry instead of paying twice. No await between the check and the set: no race.
       for (let pending = inFlight.get(key); pending; pending = inFlight.get(key)) await pending.catch(() => undefined);
-      const p = (async () => (await fromCache(req, key)) ?? (await route(req, key, requested)))();
+      const p = (async () => (await cachedAnswer(answerDeps, req, key)) ?? (await route(req, key, requested)))();
       inFlight.set(key, p);
       try {
         return await p;
