@@ -67,9 +67,10 @@ export function planTiers(
     notes.push(`start: ${start} (${difficulty !== undefined ? `difficulty ${difficulty.toFixed(2)}` : 'cascade'})`);
   const ladder = policy.cascade ? tiersBetween(start, top) : [start];
   // When provider trouble exhausts the ladder, other tiers come before offline: cheaper ones first, stronger
-  // ones only when no budget step-down happened (the cap and the budget reservation still guard each call).
+  // ones only when no budget step-down happened (the cap and the budget reservation still guard each call). A
+  // budget near its limit at economy "steps down" to economy itself: that is a step-down too.
   const spare = TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) < tierIndex(top)).reverse();
-  if (top === requested) spare.push(...TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) > tierIndex(top)));
+  if (!stepDown) spare.push(...TIERS.filter((x) => !ladder.includes(x) && tierIndex(x) > tierIndex(top)));
   const steps = [
     ...ladder.map((tier, i) => ({ tier, fallback: false, escalates: policy.cascade && i < ladder.length - 1 })),
     ...spare.map((tier) => ({ tier, fallback: true, escalates: false })),

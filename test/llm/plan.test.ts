@@ -31,6 +31,16 @@ describe('planTiers', () => {
     expect(p.reason).toBe('step-down: budget org:acme at 85% (strong → standard)');
   });
 
+  it('an economy task with a budget near its limit never falls back to a stronger tier', () => {
+    const near = stepDownFor(orgBudget, { spentUsd: 9.5, reservedUsd: 0 }, 'economy')!;
+    expect(tiers(planTiers({ cascade: false, adaptive: false }, 'economy', undefined, near))).toEqual(['economy']);
+    expect(tiers(planTiers({ cascade: false, adaptive: false }, 'economy', undefined))).toEqual([
+      'economy',
+      'standard (fallback)',
+      'strong (fallback)',
+    ]);
+  });
+
   it('a cascade below strong keeps strong as a fallback when no budget stepped it down', () => {
     const p = planTiers({ cascade: true, adaptive: false }, 'standard', undefined);
     expect(tiers(p)).toEqual(['economy↑', 'standard', 'strong (fallback)']);
