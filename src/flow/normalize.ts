@@ -4,6 +4,7 @@ import type { FlowFile } from './schema.js';
 import { durationMs } from './duration.js';
 import type { Flow, Role, Stage } from './types.js';
 import { RISK_DEFAULTS } from '../tasks/risk/config-schema.js';
+import { resolveApiConfig } from '../api/config-schema.js';
 
 export { durationMs };
 
@@ -44,7 +45,7 @@ export function normalizeFlow(file: FlowFile, sources: string[]): Flow {
     risk: { ...RISK_DEFAULTS, ...file.risk },
     llm: file.llm ?? {},
     digest: file.digest ?? {},
-    ...(file.api ? { api: file.api } : {}),
+    ...(file.api ? { api: resolveApiConfig(file.api) } : {}),
     ignoreBots: file.ignore_bots ?? [],
     sources,
   };

@@ -209,3 +209,22 @@ describe('helpers', () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] }, d: 1 });
   });
 });
+
+describe('api: merged over a base', () => {
+  it("keeps the base's explicit settings when the child only adds a field, and fills defaults once merged", async () => {
+    const { loadFlow } = await import('../../src/flow/load.js');
+    const base = `${BASE}api:\n  enabled: false\n  show_owner: true\n  fields:\n    team: { required: true, max_length: 40 }\n`;
+    const child = `version: 1\nextends: acme/flows:base.yml\napi:\n  fields:\n    region: { description: Where it runs }\n`;
+    const { fetchBase } = fetchFrom({ 'base.yml': base });
+    const r = await loadFlow(child, '.github/flow.yml', { fetchBase });
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.flow?.api).toEqual({
+      enabled: false,
+      show_owner: true,
+      fields: {
+        team: { required: true, max_length: 40 },
+        region: { description: 'Where it runs', required: false, max_length: 500 },
+      },
+    });
+  });
+});
