@@ -108,17 +108,28 @@ export async function tryCandidate<T>(
   deps.stats.providerCalls += 1;
   s.calls += 1;
   const started = performance.now();
+  let a: ProviderAnswer;
   try {
-    const a = await call(deps, s, c, step.tier);
-    const latencyMs = Math.round(performance.now() - started);
-    const check = await bill(deps, s, c, a, reservation, latencyMs);
-    return check.ok
-      ? { kind: 'answer', result: await accept(deps, s, c, a, check.data) }
-      : refuse(deps, s, c, a, check, step);
+    a = await call(deps, s, c, step.tier);
   } catch (e) {
-    // Also reached when recording a call fails after the provider answered: that call counts as failed.
     await failed(deps, s, c, e, reservation, Math.round(performance.now() - started));
     return NEXT;
+  }
+  // The provider answered and is owed for it: a store that fails to record the call (budget, ledger, cache) must not
+  // throw the answer away, or the next candidate is paid for the same question.
+  const check = await bill(deps, s, c, a, reservation, Math.round(performance.now() - started));
+  return check.ok
+    ? { kind: 'answer', result: await accept(deps, s, c, a, check.data) }
+    : refuse(deps, s, c, a, check, step);
+}
+
+/** A write about a call already made: its failure is noted on the answer instead of failing the call. */
+async function recorded(s: Pick<Search<unknown>, 'notes'>, what: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch {
+    // The store's own error stays out of the notes: they reach the status card.
+    s.notes.push(`not recorded: ${what} (the store refused the write)`);
   }
 }
 
@@ -176,7 +187,7 @@ async function bill<T>(
   const { stats, cap } = deps;
   const actual = costUsd(c.price, a.tokensIn, a.tokensOut, a.cachedTokensIn ?? 0);
   stats.thinkingTokens += a.thinkingTokens ?? 0;
-  if (reservation) await deps.store.settleBudget(reservation, actual);
+  if (reservation) await recorded(s, 'budget', () => deps.store.settleBudget(reservation, actual));
   s.spent += actual;
   stats.spentUsd += actual;
   deps.breakers.success(c.id);
@@ -195,17 +206,19 @@ async function bill<T>(
     reasons.push(`invalid: ${check.why}${check.why === 'check' ? ` (${check.detail})` : ''}`);
     if (check.why === 'check') stats.checkRejections += 1;
   }
-  await deps.ledger(s.req, {
-    provider: c.provider.name,
-    model: c.model,
-    tokensIn: a.tokensIn,
-    tokensOut: a.tokensOut,
-    costUsd: actual,
-    latencyMs,
-    cacheHit: false,
-    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-    ok: check.ok,
-  });
+  await recorded(s, 'ledger', () =>
+    deps.ledger(s.req, {
+      provider: c.provider.name,
+      model: c.model,
+      tokensIn: a.tokensIn,
+      tokensOut: a.tokensOut,
+      costUsd: actual,
+      latencyMs,
+      cacheHit: false,
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      ok: check.ok,
+    }),
+  );
   return check;
 }
 
@@ -220,7 +233,9 @@ async function accept<T>(
   const dep = deprecationNote(c.id, c.price);
   if (dep) s.notes.push(dep);
   // The cache is at rest: it keeps the answer redacted (a model can echo or invent a credential).
-  await deps.store.cachePut(s.key, JSON.stringify({ text: redact(a.text), provider: c.provider.name, model: c.model }));
+  await recorded(s, 'cache', () =>
+    deps.store.cachePut(s.key, JSON.stringify({ text: redact(a.text), provider: c.provider.name, model: c.model })),
+  );
   return {
     text: a.text,
     ...(data !== undefined ? { data } : {}),
@@ -275,7 +290,7 @@ function refuse<T>(
   return NEXT;
 }
 
-/** The call failed (or recording it did): release the reservation, tell the breaker or cool down, ledger it. */
+/** The call failed: release the reservation, tell the breaker or cool down, ledger it. */
 async function failed<T>(
   deps: AttemptDeps,
   s: Search<T>,

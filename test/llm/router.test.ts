@@ -396,3 +396,20 @@ describe('answer checks', () => {
     expect(r.stats().checkRejections).toBe(3);
   });
 });
+
+describe('a store that cannot record a call the provider answered', () => {
+  it('keeps the answer (no second provider is paid for it) and notes what was not recorded', async () => {
+    const broken = Object.assign(Object.create(h.store), {
+      recordLedger: async () => {
+        throw new Error('SQLITE_FULL: database or disk is full (/var/lib/baton/baton.db)');
+      },
+    });
+    const res = await h.router({}, { store: broken }).run(req({ task: 'risk' }));
+    expect(res.offline).toBe(false);
+    expect(`${res.provider}/${res.model}`).toBe('openai/gpt-4.1');
+    expect(res.calls).toBe(1);
+    expect(h.openai.count() + h.gemini.count()).toBe(1);
+    expect(res.notes).toContain('not recorded: ledger (the store refused the write)');
+    expect(res.notes.join('\n')).not.toMatch(/SQLITE|baton\.db/);
+  });
+});
