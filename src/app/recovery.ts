@@ -15,7 +15,7 @@
 import type { Store } from '../store/types.js';
 import type { AppHooksPort, HookDeliveryItem } from '../github/port.js';
 import { payloadProblem } from '../github/webhook-shapes.js';
-import { GITHUB_EVENTS } from '../github/events.js';
+import { EVENTS_READ_ELSEWHERE, GITHUB_EVENTS } from '../github/events.js';
 import type { IngressOutcome } from './ingress.js';
 import { tryLease } from './lease.js';
 
@@ -138,7 +138,7 @@ export async function recoverDeliveries(deps: RecoveryDeps, o: RecoveryOptions =
       report.failed++;
       const latest = attempts.reduce((a, b) => (b.id > a.id ? b : a));
       const first = attempts.reduce((a, b) => (b.id < a.id ? b : a));
-      if (!GITHUB_EVENTS.includes(latest.event)) {
+      if (!GITHUB_EVENTS.includes(latest.event) && !EVENTS_READ_ELSEWHERE.includes(latest.event)) {
         report.notSubscribed++;
         continue;
       }

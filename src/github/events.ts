@@ -511,6 +511,12 @@ export const GITHUB_EVENTS: readonly string[] = Object.keys(EVENTS).filter(
   (k) => k !== SLA_EVENT && k !== RECONCILE_EVENT,
 );
 
+/**
+ * Deliveries Baton reads outside the event registry: repository moves (app/worker.ts) and installation changes
+ * (app/inventory.ts). Recovery fetches their missed deliveries like any other.
+ */
+export const EVENTS_READ_ELSEWHERE: readonly string[] = ['repository', 'installation', 'installation_repositories'];
+
 /** Of those, the ones the App must subscribe to in app.yml (the rest reach only the Action). */
 export const APP_EVENTS: readonly string[] = GITHUB_EVENTS.filter(
   (k) => !(EVENTS as Record<string, EventRow<unknown>>)[k]?.actionOnly,

@@ -91,6 +91,19 @@ describe('recovery of deliveries that failed while Baton was down', () => {
     expect(again.requests).toBe(again.pages);
   });
 
+  it('recovers a failed installation_repositories delivery too: Baton reads it, outside the event registry', async () => {
+    const l = await start();
+    await l.stopBaton();
+    l.sandbox.addRepo('acme/late', { files: { 'README.md': '# late\n' } });
+    l.sandbox.addToInstallation(['acme/late'], { by: 'alice' });
+    await l.sandbox.settled();
+    expect(l.sandbox.hookLog.list('failure').map((d) => d.event)).toEqual(['installation_repositories']);
+    await l.restartBaton();
+    const report = await l.baton.recoverDeliveries();
+    await l.settle();
+    expect(report).toMatchObject({ recovered: 1, notSubscribed: 0, errors: 0 });
+  });
+
   it('a failed delivery is recovered once even with two replicas running recovery at the same time', async () => {
     const l = await start();
     const issue = await runInBuild(l, 'Two replicas');
