@@ -35,15 +35,9 @@ export interface AttemptDeps {
 }
 
 /** A schema-valid answer the task's check refused, kept in case nothing passes. */
-export interface Unverified<T> {
-  text: string;
-  data?: T;
-  provider: string;
-  model: string;
-  tokensIn: number;
-  tokensOut: number;
+export type Unverified<T> = Pick<LlmResult<T>, 'text' | 'data' | 'provider' | 'model' | 'tokensIn' | 'tokensOut'> & {
   why: string;
-}
+};
 
 /** One request's search: what it asks, and what its attempts so far spent, learnt and noted. */
 export interface Search<T> {
