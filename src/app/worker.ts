@@ -457,6 +457,7 @@ export class Worker {
         tasks: this.deps.tasks,
         run: getRun,
         followUps,
+        teamMembers: (slugs) => this.teams.of(port, slugs),
         ...(cause ? { cause } : {}),
         ...(this.deps.dismissStaleApprovals !== undefined
           ? { dismissStaleApprovals: this.deps.dismissStaleApprovals }

@@ -26,12 +26,23 @@ export function resolveOwners(flow: Flow, ref: string | undefined, run: Pick<Run
   return { users: [...role.users], teams: [...role.teams] };
 }
 
+/**
+ * Is `login` one of these members, counting the members of their teams (expanded by the adapter, keyed by the
+ * lower-cased slug)? Logins compare without case, as GitHub's do.
+ */
+export function isMember(
+  m: { users: string[]; teams: string[] },
+  login: string,
+  teamMembers: Record<string, string[]> = {},
+): boolean {
+  const lc = login.toLowerCase();
+  if (m.users.some((u) => u.toLowerCase() === lc)) return true;
+  return m.teams.some((t) => (teamMembers[t.toLowerCase()] ?? []).some((u) => u.toLowerCase() === lc));
+}
+
 /** Is `login` a member of the role, counting members of its teams (expanded by the adapter)? */
 export function inRole(flow: Flow, role: string, login: string, teamMembers: Record<string, string[]> = {}): boolean {
-  const r = roleOf(flow, role);
-  const lc = login.toLowerCase();
-  if (r.users.some((u) => u.toLowerCase() === lc)) return true;
-  return r.teams.some((t) => (teamMembers[t.toLowerCase()] ?? []).some((u) => u.toLowerCase() === lc));
+  return isMember(roleOf(flow, role), login, teamMembers);
 }
 
 export function uniq<T>(xs: T[]): T[] {

@@ -24,6 +24,8 @@ export interface TaskEffectDeps {
   /** The event being decided (its time stamps the follow-up). */
   cause?: BatonEvent;
   dismissStaleApprovals?: boolean;
+  /** Members of team slugs, keyed by the lower-cased slug (cached by the worker). */
+  teamMembers?: (slugs: string[]) => Promise<Record<string, string[]>>;
 }
 
 export function taskEffect(d: TaskEffectDeps): (e: Effect) => Promise<void> {
@@ -40,6 +42,7 @@ export function taskEffect(d: TaskEffectDeps): (e: Effect) => Promise<void> {
       repo: d.port.fullName,
       now: () => new Date(),
       roleMembers: (role) => roleOf(d.flow, role),
+      ...(d.teamMembers ? { teamMembers: d.teamMembers } : {}),
       ...(d.dismissStaleApprovals !== undefined ? { dismissStaleApprovals: d.dismissStaleApprovals } : {}),
     };
     let result: TaskResult;

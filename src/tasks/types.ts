@@ -15,6 +15,8 @@ export interface TaskContext {
   now: () => Date;
   /** Members of a flow role (users without '@', teams as 'org/team'). */
   roleMembers: (role: string) => { users: string[]; teams: string[] };
+  /** Members of team slugs, keyed by the lower-cased slug (the worker's cached directory; listed per team if absent). */
+  teamMembers?: (slugs: string[]) => Promise<Record<string, string[]>>;
   /** Approvals count only on the PR's current head (BATON_DISMISS_STALE_APPROVALS; default true). */
   dismissStaleApprovals?: boolean;
 }

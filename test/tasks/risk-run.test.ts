@@ -112,6 +112,27 @@ test('a new push edits the same comment in place; an unchanged diff is not recom
   ]);
 });
 
+test("a senior team's members come from the worker's directory when it gives one, not from a listing per check", async () => {
+  const { gh, ctx } = await setup();
+  const pr = highPr(gh);
+  await runRiskTask(ctx(pr.number));
+  gh.sb.submitReview(pr.number, 'lee', 'APPROVED', '', { repo: REPO });
+  const asked: string[][] = [];
+  const withDirectory = (): TaskContext => ({
+    ...ctx(pr.number),
+    teamMembers: async (slugs) => {
+      asked.push(slugs);
+      return Object.fromEntries(slugs.map((t) => [t.toLowerCase(), t.toLowerCase() === 'acme/leads' ? ['Lee'] : []]));
+    },
+  });
+  gh.sb.resetCounts();
+  expect((await approveRisk(withDirectory(), 'rando')).approved).toBe(false);
+  expect(await approveRisk(withDirectory(), 'lee')).toMatchObject({ approved: true });
+  expect(asked.length).toBeGreaterThan(0);
+  expect(gh.sb.requests().byRoute['GET /orgs/{org}/teams/{team_slug}/members'] ?? 0).toBe(0);
+  expect(gh.checks()[0]?.conclusion).toBe('success');
+});
+
 test('high risk: label, senior review requests (not the author, not who already reviewed), failing check; idempotent', async () => {
   const { gh, ctx } = await setup();
   const pr = highPr(gh);

@@ -4,7 +4,7 @@
 import { requestReviewsEach } from '../../github/refusals.js';
 import { createHash } from 'node:crypto';
 import type { PullData, PullFile, CommentData, GitHubPort } from '../../github/port.js';
-import { splitTeam } from '../../engine/owners.js';
+import { isMember, splitTeam } from '../../engine/owners.js';
 import { isBot } from '../../github/bots.js';
 import { findCheckRun, writeCheckRun, type CheckConclusion } from '../../github/checks.js';
 import { countedApprovers, latestReviews } from '../../github/reviews.js';
@@ -73,16 +73,24 @@ function seniorOf(ctx: TaskContext): SeniorInfo {
   return { role, users: m.users, teams: m.teams };
 }
 
-/** Is `login` a senior (listed directly, or a member of a senior team)? */
-async function isSenior(port: GitHubPort, org: string, s: SeniorInfo, login: string): Promise<boolean> {
-  const lc = login.toLowerCase();
-  if (s.users.some((u) => u.toLowerCase() === lc)) return true;
-  for (const t of s.teams) {
-    const team = splitTeam(t, org);
-    const members = await port.listTeamMembers(team.org, team.slug);
-    if (members.some((m) => m.toLowerCase() === lc)) return true;
+/**
+ * Is `login` a senior (listed directly, or a member of a senior team)? The engine's rule for role guards
+ * (engine/owners.ts isMember); teams are only listed when the login is not named outright.
+ */
+async function isSenior(ctx: TaskContext, s: SeniorInfo, login: string): Promise<boolean> {
+  if (isMember(s, login)) return true;
+  return s.teams.length > 0 && isMember(s, login, await teamMembersOf(ctx, s.teams));
+}
+
+/** Members of each team slug: the worker's cached directory, else one listing per team. */
+async function teamMembersOf(ctx: TaskContext, teams: string[]): Promise<Record<string, string[]>> {
+  if (ctx.teamMembers) return ctx.teamMembers(teams);
+  const out: Record<string, string[]> = {};
+  for (const t of teams) {
+    const team = splitTeam(t, ctx.org);
+    out[t.toLowerCase()] = await ctx.port.listTeamMembers(team.org, team.slug);
   }
-  return false;
+  return out;
 }
 
 const dismissOpt = (ctx: TaskContext) =>
@@ -90,7 +98,7 @@ const dismissOpt = (ctx: TaskContext) =>
 
 async function seniorApproved(ctx: TaskContext, s: SeniorInfo): Promise<string | undefined> {
   for (const login of await countedApprovers(ctx.port, ctx.pr, dismissOpt(ctx)))
-    if (await isSenior(ctx.port, ctx.org, s, login)) return login;
+    if (await isSenior(ctx, s, login)) return login;
   return undefined;
 }
 
@@ -337,7 +345,7 @@ export interface ApproveResult {
 /** A review approval came in: when the approver is a senior, turn the risk check green. */
 export async function approveRisk(ctx: TaskContext, approver: string): Promise<ApproveResult> {
   const s = seniorOf(ctx);
-  if (!(await isSenior(ctx.port, ctx.org, s, approver)))
+  if (!(await isSenior(ctx, s, approver)))
     return { approved: false, reason: `${approver} is not in the ${s.role} role` };
   const pull = await ctx.port.getPull(ctx.pr);
   // Only an approval that counts (write access, on the current head) lifts the gate.
