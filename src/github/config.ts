@@ -64,8 +64,6 @@ export class FlowConfigs {
   private readonly absent = new LRUCache<string, Remembered<true>>({ max: 10_000 });
   /** owner → the org flow file (or its absence). */
   private readonly orgs = new LRUCache<string, Remembered<FileText | undefined>>({ max: 1_000 });
-  /** repo@branch → the read of its flow file in flight, shared by the jobs that ask meanwhile. */
-  private readonly reading = new Map<string, Promise<FileText | undefined>>();
 
   /**
    * @param path Where the flow file lives in the repository (the action's `flow-path` input).
@@ -83,8 +81,6 @@ export class FlowConfigs {
     const key = repo.toLowerCase();
     await this.store.kvSet(PUSHED, key, after);
     for (const k of [...this.absent.keys()]) if (k.startsWith(`${key}@`)) this.absent.delete(k);
-    // A read that began before the push may return the old file: later jobs start their own.
-    for (const k of [...this.reading.keys()]) if (k.startsWith(`${key}@`)) this.reading.delete(k);
     if (isOrgRepo(repo)) this.orgs.delete(key.split('/')[0]!);
   }
 
@@ -118,23 +114,11 @@ export class FlowConfigs {
   private async ownFile(port: GitHubPort, branch: string): Promise<FileText | undefined> {
     const key = `${port.fullName.toLowerCase()}@${branch}`;
     if (await this.fresh(this.absent.get(key), port.fullName)) return undefined;
-    // The jobs of one repository running at once share one read. Each would otherwise send its own, and after a token
-    // rotation (GitHub's ETags are per token) every one of them is a full, counted read instead of a free 304.
-    const inFlight = this.reading.get(key);
-    if (inFlight) return inFlight;
-    const read = (async () => {
-      const gen = await this.store.kvGet(PUSHED, port.fullName.toLowerCase());
-      const file = await port.getFile(this.path, branch);
-      if (file) this.absent.delete(key);
-      else this.absent.set(key, { gen, at: this.now(), value: true });
-      return file;
-    })();
-    this.reading.set(key, read);
-    try {
-      return await read;
-    } finally {
-      if (this.reading.get(key) === read) this.reading.delete(key);
-    }
+    const gen = await this.store.kvGet(PUSHED, port.fullName.toLowerCase());
+    const file = await port.getFile(this.path, branch);
+    if (file) this.absent.delete(key);
+    else this.absent.set(key, { gen, at: this.now(), value: true });
+    return file;
   }
 
   /**

@@ -121,20 +121,3 @@ test('formatProblems lists at most MAX_LISTED_PROBLEMS and points to baton valid
   expect(lines[0]).toBe(`${FLOW}:1:1: error: m1`);
   expect(lines.at(-1)).toMatch(/… and 5 more problems: run `npx baton validate`/);
 });
-
-test('jobs of one repository asking at once share one read of its flow file; a push makes later ones read again', async () => {
-  commit(REPO, flowText('flow:own'));
-  const c = configs();
-  gh.sb.resetCounts();
-  const all = await Promise.all(Array.from({ length: 8 }, () => c.get(gh.port, 'main')));
-  expect(all.map((r) => r.flow?.trigger)).toEqual(Array(8).fill('flow:own'));
-  expect(gh.sb.requests().byRoute[CONTENTS] ?? 0).toBe(1);
-
-  // A push while a read is in flight: jobs after it do not join the old read.
-  const before = c.get(gh.port, 'main');
-  const { sha } = commit(REPO, flowText('flow:pushed'));
-  await c.pushed(REPO, sha);
-  const after = await c.get(gh.port, 'main');
-  await before;
-  expect(after.flow?.trigger).toBe('flow:pushed');
-});
